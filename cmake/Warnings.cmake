@@ -1,0 +1,26 @@
+# oaiusage_warnings: an INTERFACE target carrying warning and sanitizer flags.
+include(CheckCCompilerFlag)
+
+add_library(oaiusage_warnings INTERFACE)
+
+set(_oaiusage_warning_flags
+  -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wmissing-prototypes
+  -Wstrict-prototypes -Wwrite-strings -Wvla -Wundef -Wcast-align
+  -Wnull-dereference -Wdouble-promotion -Wimplicit-fallthrough)
+foreach(flag IN LISTS _oaiusage_warning_flags)
+  string(MAKE_C_IDENTIFIER "HAVE${flag}" var)
+  check_c_compiler_flag(${flag} ${var})
+  if(${var})
+    target_compile_options(oaiusage_warnings INTERFACE ${flag})
+  endif()
+endforeach()
+
+if(OAIUSAGE_WERROR)
+  target_compile_options(oaiusage_warnings INTERFACE -Werror)
+endif()
+
+if(OAIUSAGE_SANITIZE)
+  set(_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_compile_options(oaiusage_warnings INTERFACE ${_san})
+  target_link_options(oaiusage_warnings INTERFACE ${_san})
+endif()

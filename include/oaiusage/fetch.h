@@ -1,0 +1,42 @@
+/* fetch.h - every page of one query, checked for completeness.
+ *
+ * fetch_all() follows next_page while has_more, hands every bucket and
+ * result to the sink, and refuses anything that would make the report
+ * silently incomplete: a repeated cursor, has_more without a cursor, a page
+ * with has_more but no buckets, more pages or buckets than the window can
+ * hold, buckets out of order, overlapping, with gaps, or outside the window.
+ * Any failure ends the fetch with an exit code and a message naming the
+ * endpoint and the page.
+ */
+#ifndef OAIUSAGE_FETCH_H
+#define OAIUSAGE_FETCH_H
+
+#include <stdint.h>
+
+#include "oaiusage/http.h"
+#include "oaiusage/page.h"
+#include "oaiusage/query.h"
+#include "oaiusage/status.h"
+
+struct fetch_opts {
+    const struct query *q;
+    const char *base_url;
+    struct http_client *http;
+    int64_t now;              /* the client's clock (bounds the window) */
+    const char *key;          /* scrubbed from any echoed API message */
+};
+
+struct fetch_stats {
+    int pages;
+    int64_t buckets;
+    int64_t first_start;      /* first bucket's start, or -1 */
+    int64_t last_end;         /* last bucket's end, or -1 */
+};
+
+int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
+              struct fetch_stats *st, struct ou_err *err);
+
+/* Upper bound on the buckets of the query's window (pure, for tests). */
+int64_t fetch_max_buckets(const struct query *q, int64_t now);
+
+#endif

@@ -1,0 +1,24 @@
+/* output.h - delivering a finished report.
+ *
+ * The report is rendered completely in memory first, so nothing reaches
+ * stdout or the file unless the whole run succeeded. A file is written
+ * atomically: a temporary file in the same directory, flushed and synced,
+ * then renamed over the target; on any failure the temporary is removed and
+ * the target is left exactly as it was.
+ */
+#ifndef OAIUSAGE_OUTPUT_H
+#define OAIUSAGE_OUTPUT_H
+
+#include <stddef.h>
+
+#include "oaiusage/status.h"
+
+/* Write data to path (NULL or "-" = stdout). Returns 0 or OU_EXIT_IO. A
+ * closed pipe on stdout (EPIPE) returns 0 quietly: the reader chose to stop. */
+int output_write(const char *path, const char *data, size_t len,
+                 struct ou_err *err);
+
+/* Remove a temporary file left by an interrupted output_write (signal-safe). */
+void output_abort_cleanup(void);
+
+#endif

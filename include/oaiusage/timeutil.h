@@ -1,0 +1,41 @@
+/* timeutil.h - UTC calendar arithmetic and the WHEN syntax. Pure functions.
+ *
+ * All times are Unix seconds (int64, UTC). No use of the C library's
+ * timezone-dependent functions.
+ */
+#ifndef OAIUSAGE_TIMEUTIL_H
+#define OAIUSAGE_TIMEUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TU_RFC3339_LEN 21   /* "2025-01-11T17:31:00Z" + NUL */
+
+enum tu_period { TU_PER_NONE = 0, TU_PER_DAY, TU_PER_WEEK, TU_PER_MONTH,
+                 TU_PER_BUCKET };
+
+/* Parse WHEN: Unix seconds ("1736616660"), a date ("2025-01-11", 00:00 UTC)
+ * or RFC 3339 ("2025-01-11T17:31:00Z", "...+02:00", fractional seconds
+ * dropped). Returns false and a reason in why (static text) on failure. */
+bool tu_parse_when(const char *s, int64_t *out, const char **why);
+
+int64_t tu_days_from_civil(int64_t y, unsigned m, unsigned d);
+void tu_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+
+/* "YYYY-MM-DDTHH:MM:SSZ" into buf (>= TU_RFC3339_LEN). */
+void tu_format_rfc3339(int64_t t, char *buf);
+/* "YYYY-MM-DD" into buf (>= 11). */
+void tu_format_date(int64_t t, char *buf);
+
+int64_t tu_floor(int64_t t, int64_t step);        /* floor to a multiple */
+int64_t tu_floor_day(int64_t t);
+int64_t tu_floor_week(int64_t t);                 /* Monday 00:00 UTC */
+int64_t tu_floor_month(int64_t t);
+/* Start of the period containing t; TU_PER_BUCKET and NONE return t. */
+int64_t tu_period_start(enum tu_period p, int64_t t);
+
+/* Width in seconds of "1m"/"1h"/"1d", or 0 if unknown. */
+int64_t tu_width_seconds(const char *width);
+
+#endif

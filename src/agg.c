@@ -1,0 +1,676 @@
+/* agg.c - folding records into report rows (see agg.h). */
+#include "oaiusage/agg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- arena: rows and strings live until agg_free ------------------------ */
+
+struct chunk {
+    struct chunk *next;
+    size_t used;
+    size_t size;
+    _Alignas(16) unsigned char mem[];
+};
+
+struct arena {
+    struct chunk *head;
+};
+
+static void *arena_alloc(struct arena *ar, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (ar->head == NULL || ar->head->size - ar->head->used < n) {
+        size_t size = n > 65536 ? n : 65536;
+        struct chunk *c = malloc(sizeof(*c) + size);
+        if (c == NULL)
+            return NULL;
+        c->next = ar->head;
+        c->used = 0;
+        c->size = size;
+        ar->head = c;
+    }
+    void *p = ar->head->mem + ar->head->used;
+    ar->head->used += n;
+    return p;
+}
+
+static void arena_release(struct arena *ar)
+{
+    while (ar->head != NULL) {
+        struct chunk *next = ar->head->next;
+        free(ar->head);
+        ar->head = next;
+    }
+}
+
+/* ---- hashing ------------------------------------------------------------ */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 33);
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* ---- string pool: equal strings share one pointer ----------------------- */
+
+struct pool {
+    const char **slot;
+    size_t cap;   /* power of two */
+    size_t n;
+};
+
+static int pool_grow(struct pool *p)
+{
+    size_t cap = p->cap ? p->cap * 2 : 256;
+    const char **slot = calloc(cap, sizeof(*slot));
+    if (slot == NULL)
+        return -1;
+    for (size_t i = 0; i < p->cap; i++) {
+        if (p->slot[i] == NULL)
+            continue;
+        size_t j = hash_str(p->slot[i]) & (cap - 1);
+        while (slot[j] != NULL)
+            j = (j + 1) & (cap - 1);
+        slot[j] = p->slot[i];
+    }
+    free(p->slot);
+    p->slot = slot;
+    p->cap = cap;
+    return 0;
+}
+
+static const char *pool_intern(struct pool *p, struct arena *ar,
+                               const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    if ((p->n + 1) * 2 > p->cap && pool_grow(p) != 0)
+        return NULL;
+    size_t j = hash_str(s) & (p->cap - 1);
+    while (p->slot[j] != NULL) {
+        if (strcmp(p->slot[j], s) == 0)
+            return p->slot[j];
+        j = (j + 1) & (p->cap - 1);
+    }
+    size_t len = strlen(s) + 1;
+    char *copy = arena_alloc(ar, len);
+    if (copy == NULL)
+        return NULL;
+    memcpy(copy, s, len);
+    p->slot[j] = copy;
+    p->n++;
+    return copy;
+}
+
+/* ---- the aggregate -------------------------------------------------------- */
+
+struct rowvec {
+    struct agg_row **v;
+    size_t n;
+    size_t cap;
+};
+
+struct agg {
+    struct agg_spec spec;
+    int nmetrics;
+    bool has_dec;
+    bool has_level;
+    struct arena arena;
+    struct pool pool;
+    struct agg_row **map;   /* open addressing over rows (not in records) */
+    size_t map_cap;
+    struct rowvec rows;
+    struct rowvec totals;
+    int64_t *periods;       /* distinct period starts seen, ascending */
+    size_t nperiods;
+    size_t cap_periods;
+    bool any_bucket;
+};
+
+static int rowvec_push(struct rowvec *rv, struct agg_row *r)
+{
+    if (rv->n == rv->cap) {
+        size_t cap = rv->cap ? rv->cap * 2 : 64;
+        struct agg_row **v = realloc(rv->v, cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        rv->v = v;
+        rv->cap = cap;
+    }
+    rv->v[rv->n++] = r;
+    return 0;
+}
+
+struct agg *agg_new(const struct agg_spec *spec)
+{
+    struct agg *a = calloc(1, sizeof(*a));
+
+    if (a == NULL)
+        return NULL;
+    a->spec = *spec;
+    a->nmetrics = spec->ep->nmetrics;
+    for (int m = 0; m < a->nmetrics; m++) {
+        if (spec->ep->metrics[m].kind == MK_DEC)
+            a->has_dec = true;
+        if (spec->ep->metrics[m].agg == MA_LEVEL)
+            a->has_level = true;
+    }
+    return a;
+}
+
+void agg_free(struct agg *a)
+{
+    if (a == NULL)
+        return;
+    arena_release(&a->arena);
+    free(a->pool.slot);
+    free(a->map);
+    free(a->rows.v);
+    free(a->totals.v);
+    free(a->periods);
+    free(a);
+}
+
+static struct agg_row *row_new(struct agg *a, int64_t t0, int64_t t1,
+                               const char **key, const char **text)
+{
+    int nm = a->nmetrics;
+    int ng = a->spec.ngroup;
+    struct agg_row *r = arena_alloc(&a->arena, sizeof(*r));
+    if (r == NULL)
+        return NULL;
+    memset(r, 0, sizeof(*r));
+    r->t0 = t0;
+    r->t1 = t1;
+    r->level_ts = INT64_MIN;
+    r->key = arena_alloc(&a->arena, sizeof(*r->key) * (size_t)(ng ? ng : 1));
+    r->text = arena_alloc(&a->arena, sizeof(*r->text) * (size_t)nm);
+    r->ival = arena_alloc(&a->arena, sizeof(*r->ival) * (size_t)nm);
+    r->present = arena_alloc(&a->arena, sizeof(*r->present) * (size_t)nm);
+    if (a->has_dec)
+        r->dval = arena_alloc(&a->arena, sizeof(*r->dval) * (size_t)nm);
+    if (r->key == NULL || r->text == NULL || r->ival == NULL ||
+        r->present == NULL || (a->has_dec && r->dval == NULL))
+        return NULL;
+    for (int g = 0; g < ng; g++)
+        r->key[g] = key != NULL ? key[g] : NULL;
+    for (int m = 0; m < nm; m++) {
+        const struct metric_desc *md = &a->spec.ep->metrics[m];
+        r->text[m] = text != NULL ? text[m] : NULL;
+        r->ival[m] = 0;
+        if (r->dval != NULL) {
+            r->dval[m].mant = 0;
+            r->dval[m].scale = 0;
+        }
+        r->present[m] = md->kind == MK_TEXT ? r->text[m] != NULL
+                                            : !md->nullable;
+    }
+    r->seq = a->rows.n;
+    return r;
+}
+
+static uint64_t row_hash(const struct agg *a, int64_t t0, const char **key,
+                         const char **text)
+{
+    uint64_t h = mix(0, (uint64_t)t0);
+    for (int g = 0; g < a->spec.ngroup; g++)
+        h = mix(h, (uint64_t)(uintptr_t)key[g]);
+    for (int m = 0; m < a->nmetrics; m++) {
+        if (a->spec.ep->metrics[m].kind == MK_TEXT)
+            h = mix(h, (uint64_t)(uintptr_t)text[m]);
+    }
+    return h;
+}
+
+static bool row_matches(const struct agg *a, const struct agg_row *r,
+                        int64_t t0, const char **key, const char **text)
+{
+    if (r->t0 != t0)
+        return false;
+    for (int g = 0; g < a->spec.ngroup; g++) {
+        if (r->key[g] != key[g])
+            return false;
+    }
+    for (int m = 0; m < a->nmetrics; m++) {
+        if (a->spec.ep->metrics[m].kind == MK_TEXT && r->text[m] != text[m])
+            return false;
+    }
+    return true;
+}
+
+static int map_grow(struct agg *a)
+{
+    size_t cap = a->map_cap ? a->map_cap * 2 : 1024;
+    struct agg_row **map = calloc(cap, sizeof(*map));
+    if (map == NULL)
+        return -1;
+    for (size_t i = 0; i < a->rows.n; i++) {
+        struct agg_row *r = a->rows.v[i];
+        size_t j = row_hash(a, r->t0, r->key, r->text) & (cap - 1);
+        while (map[j] != NULL)
+            j = (j + 1) & (cap - 1);
+        map[j] = r;
+    }
+    free(a->map);
+    a->map = map;
+    a->map_cap = cap;
+    return 0;
+}
+
+static int fold(struct agg *a, struct agg_row *r, const struct record *rec,
+                struct ou_err *err)
+{
+    const struct endpoint *ep = a->spec.ep;
+    bool newer = false;
+    bool same = true;
+
+    if (a->has_level) {
+        newer = rec->start_time > r->level_ts;
+        same = rec->start_time == r->level_ts;
+        if (newer)
+            r->level_ts = rec->start_time;
+    }
+    for (int m = 0; m < a->nmetrics; m++) {
+        const struct metric_desc *md = &ep->metrics[m];
+        bool replace = md->agg == MA_LEVEL && newer;
+        if (md->agg == MA_LEVEL && !newer && !same)
+            continue; /* an older level than the one held */
+        switch (md->kind) {
+        case MK_INT:
+            if (replace)
+                r->ival[m] = rec->ival[m];
+            else if (__builtin_add_overflow(r->ival[m], rec->ival[m],
+                                            &r->ival[m]))
+                return ou_err_set(err, OU_EXIT_DATA,
+                                  "%s total overflows a 64-bit integer",
+                                  md->name);
+            break;
+        case MK_DEC:
+            if (!rec->present[m]) {
+                if (replace)
+                    r->present[m] = false;
+                break;
+            }
+            if (replace || !r->present[m]) {
+                r->dval[m] = rec->dval[m];
+                r->present[m] = true;
+            } else if (dec_add(&r->dval[m], &rec->dval[m]) != DEC_OK) {
+                return ou_err_set(err, OU_EXIT_DATA,
+                                  "%s total exceeds the exact decimal range",
+                                  md->name);
+            }
+            break;
+        case MK_TEXT:
+            break; /* part of the row's identity */
+        }
+    }
+    return 0;
+}
+
+static int intern_record(struct agg *a, const struct record *rec,
+                         const char **key, const char **text,
+                         struct ou_err *err)
+{
+    for (int g = 0; g < a->spec.ngroup; g++) {
+        const char *s = rec->group[a->spec.group[g]];
+        key[g] = pool_intern(&a->pool, &a->arena, s);
+        if (s != NULL && key[g] == NULL)
+            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+    }
+    for (int m = 0; m < a->nmetrics; m++) {
+        const char *s = a->spec.ep->metrics[m].kind == MK_TEXT ? rec->text[m]
+                                                               : NULL;
+        text[m] = pool_intern(&a->pool, &a->arena, s);
+        if (s != NULL && text[m] == NULL)
+            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+    }
+    return 0;
+}
+
+int agg_add(struct agg *a, const struct record *rec, struct ou_err *err)
+{
+    const char *key[EP_MAX_GROUPS];
+    const char *text[EP_MAX_METRICS];
+    struct agg_row *r;
+    int64_t t0 = 0;
+    int rc;
+
+    rc = intern_record(a, rec, key, text, err);
+    if (rc != 0)
+        return rc;
+    if (a->spec.records) {
+        r = row_new(a, rec->start_time, rec->end_time, key, text);
+        if (r == NULL || rowvec_push(&a->rows, r) != 0)
+            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        return fold(a, r, rec, err);
+    }
+    if (a->spec.per == TU_PER_BUCKET)
+        t0 = rec->start_time;
+    else if (a->spec.per != TU_PER_NONE)
+        t0 = tu_period_start(a->spec.per, rec->start_time);
+    if ((a->rows.n + 1) * 2 > a->map_cap && map_grow(a) != 0)
+        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+    size_t j = row_hash(a, t0, key, text) & (a->map_cap - 1);
+    while ((r = a->map[j]) != NULL && !row_matches(a, r, t0, key, text))
+        j = (j + 1) & (a->map_cap - 1);
+    if (r == NULL) {
+        r = row_new(a, t0, 0, key, text);
+        if (r == NULL || rowvec_push(&a->rows, r) != 0)
+            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        a->map[j] = r;
+    }
+    return fold(a, r, rec, err);
+}
+
+int agg_bucket(struct agg *a, int64_t start, int64_t end, struct ou_err *err)
+{
+    (void)end;
+    a->any_bucket = true;
+    if (a->spec.records || a->spec.per == TU_PER_NONE)
+        return 0;
+    int64_t p = a->spec.per == TU_PER_BUCKET
+                    ? start
+                    : tu_period_start(a->spec.per, start);
+    if (a->nperiods > 0 && a->periods[a->nperiods - 1] == p)
+        return 0;
+    if (a->nperiods == a->cap_periods) {
+        size_t cap = a->cap_periods ? a->cap_periods * 2 : 64;
+        int64_t *v = realloc(a->periods, cap * sizeof(*v));
+        if (v == NULL)
+            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        a->periods = v;
+        a->cap_periods = cap;
+    }
+    a->periods[a->nperiods++] = p;
+    return 0;
+}
+
+/* ---- ordering ------------------------------------------------------------- */
+
+static int cmp_str(const char *x, const char *y)
+{
+    if (x == y)
+        return 0;
+    if (x == NULL)
+        return 1; /* nulls last */
+    if (y == NULL)
+        return -1;
+    return strcmp(x, y);
+}
+
+static int cmp_metric_desc(const struct agg *a, const struct agg_row *x,
+                           const struct agg_row *y)
+{
+    int m = a->spec.ep->sort_metric;
+    const struct metric_desc *md = &a->spec.ep->metrics[m];
+
+    if (md->kind == MK_INT)
+        return (x->ival[m] < y->ival[m]) - (x->ival[m] > y->ival[m]);
+    if (md->kind == MK_DEC) {
+        if (x->present[m] != y->present[m])
+            return x->present[m] ? -1 : 1;
+        return -dec_cmp(&x->dval[m], &y->dval[m]);
+    }
+    return 0;
+}
+
+static int row_cmp(const struct agg *a, const struct agg_row *x,
+                   const struct agg_row *y)
+{
+    int c;
+
+    if (a->spec.records || a->spec.per != TU_PER_NONE) {
+        if (x->t0 != y->t0)
+            return x->t0 < y->t0 ? -1 : 1;
+    }
+    if (!a->spec.records) {
+        c = cmp_metric_desc(a, x, y);
+        if (c != 0)
+            return c;
+    }
+    for (int g = 0; g < a->spec.ngroup; g++) {
+        c = cmp_str(x->key[g], y->key[g]);
+        if (c != 0)
+            return c;
+    }
+    for (int m = 0; m < a->nmetrics; m++) {
+        if (a->spec.ep->metrics[m].kind != MK_TEXT)
+            continue;
+        c = cmp_str(x->text[m], y->text[m]);
+        if (c != 0)
+            return c;
+    }
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void merge_sort(const struct agg *a, struct agg_row **v,
+                       struct agg_row **tmp, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    merge_sort(a, v, tmp, h);
+    merge_sort(a, v + h, tmp, n - h);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = row_cmp(a, v[j], v[i]) < 0 ? v[j++] : v[i++];
+    while (i < h)
+        tmp[k++] = v[i++];
+    while (j < n)
+        tmp[k++] = v[j++];
+    memcpy(v, tmp, n * sizeof(*v));
+}
+
+/* ---- totals --------------------------------------------------------------- */
+
+static bool same_total_key(const struct agg *a, const struct agg_row *t,
+                           const struct agg_row *r)
+{
+    for (int m = 0; m < a->nmetrics; m++) {
+        const struct metric_desc *md = &a->spec.ep->metrics[m];
+        if (md->kind == MK_TEXT && md->total_key && t->text[m] != r->text[m])
+            return false;
+    }
+    return true;
+}
+
+/* Is r the latest row of its group (the same key and labels, any period)?
+ * Rows are sorted by period first, so it is when no later row matches. */
+static bool latest_of_group(const struct agg *a, size_t i)
+{
+    const struct agg_row *r = a->rows.v[i];
+    for (size_t k = i + 1; k < a->rows.n; k++) {
+        if (row_matches(a, a->rows.v[k], a->rows.v[k]->t0, r->key, r->text))
+            return false;
+    }
+    return true;
+}
+
+static int add_to_total(struct agg *a, struct agg_row *t,
+                        const struct agg_row *r, bool latest,
+                        struct ou_err *err)
+{
+    const struct endpoint *ep = a->spec.ep;
+
+    for (int m = 0; m < a->nmetrics; m++) {
+        const struct metric_desc *md = &ep->metrics[m];
+        if (md->agg == MA_LEVEL && !latest)
+            continue;
+        switch (md->kind) {
+        case MK_INT:
+            if (__builtin_add_overflow(t->ival[m], r->ival[m], &t->ival[m]))
+                return ou_err_set(err, OU_EXIT_DATA,
+                                  "%s total overflows a 64-bit integer",
+                                  md->name);
+            break;
+        case MK_DEC:
+            if (!r->present[m])
+                break;
+            if (!t->present[m]) {
+                t->dval[m] = r->dval[m];
+                t->present[m] = true;
+            } else if (dec_add(&t->dval[m], &r->dval[m]) != DEC_OK) {
+                return ou_err_set(err, OU_EXIT_DATA,
+                                  "%s total exceeds the exact decimal range",
+                                  md->name);
+            }
+            break;
+        case MK_TEXT:
+            break;
+        }
+    }
+    return 0;
+}
+
+static int compute_totals(struct agg *a, struct ou_err *err)
+{
+    const struct endpoint *ep = a->spec.ep;
+    bool *mixed = calloc((size_t)a->nmetrics, sizeof(*mixed));
+    int rc = 0;
+
+    if (mixed == NULL)
+        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+    for (size_t i = 0; i < a->rows.n && rc == 0; i++) {
+        const struct agg_row *r = a->rows.v[i];
+        struct agg_row *t = NULL;
+        for (size_t k = 0; k < a->totals.n; k++) {
+            if (same_total_key(a, a->totals.v[k], r)) {
+                t = a->totals.v[k];
+                break;
+            }
+        }
+        if (t == NULL) {
+            t = row_new(a, 0, 0, NULL, r->text);
+            if (t == NULL || rowvec_push(&a->totals, t) != 0) {
+                rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+                break;
+            }
+            for (int m = 0; m < a->nmetrics; m++) {
+                if (ep->metrics[m].kind == MK_DEC)
+                    t->present[m] = false;
+            }
+        }
+        for (int m = 0; m < a->nmetrics; m++) {
+            const struct metric_desc *md = &ep->metrics[m];
+            if (md->kind == MK_TEXT && !md->total_key &&
+                t->text[m] != r->text[m])
+                mixed[m] = true;
+        }
+        bool latest = !a->has_level || a->spec.records ||
+                      a->spec.per == TU_PER_NONE || latest_of_group(a, i);
+        rc = add_to_total(a, t, r, latest, err);
+    }
+    /* A label that differs between rows cannot label their sum. */
+    for (size_t k = 0; k < a->totals.n && rc == 0; k++) {
+        struct agg_row *t = a->totals.v[k];
+        for (int m = 0; m < a->nmetrics; m++) {
+            const struct metric_desc *md = &ep->metrics[m];
+            if (md->kind != MK_TEXT || !mixed[m])
+                continue;
+            t->text[m] = NULL;
+            t->present[m] = false;
+            int lm = md->labels ? endpoint_metric_index(ep, md->labels) : -1;
+            if (lm >= 0)
+                t->present[lm] = false;
+        }
+        for (int m = 0; m < a->nmetrics; m++) {
+            if (ep->metrics[m].kind == MK_DEC && !ep->metrics[m].nullable)
+                t->present[m] = true;
+        }
+    }
+    if (rc == 0 && a->totals.n == 0) {
+        struct agg_row *t = row_new(a, 0, 0, NULL, NULL);
+        if (t == NULL || rowvec_push(&a->totals, t) != 0)
+            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+    }
+    free(mixed);
+    return rc;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x;
+    int64_t b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+int agg_finish(struct agg *a, struct ou_err *err)
+{
+    /* Dense rows for the ungrouped shapes. */
+    if (!a->spec.records && a->spec.ngroup == 0) {
+        if (a->spec.per == TU_PER_NONE) {
+            if (a->rows.n == 0) {
+                struct agg_row *r = row_new(a, 0, 0, NULL, NULL);
+                if (r == NULL || rowvec_push(&a->rows, r) != 0)
+                    return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            }
+        } else {
+            /* Periods arrive ascending; so do rows' periods once sorted. */
+            size_t n = a->rows.n;
+            int64_t *seen = malloc((n ? n : 1) * sizeof(*seen));
+            if (seen == NULL)
+                return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            for (size_t k = 0; k < n; k++)
+                seen[k] = a->rows.v[k]->t0;
+            qsort(seen, n, sizeof(*seen), cmp_i64);
+            size_t k = 0;
+            for (size_t i = 0; i < a->nperiods; i++) {
+                while (k < n && seen[k] < a->periods[i])
+                    k++;
+                if (k < n && seen[k] == a->periods[i])
+                    continue;
+                struct agg_row *r = row_new(a, a->periods[i], 0, NULL, NULL);
+                if (r == NULL || rowvec_push(&a->rows, r) != 0) {
+                    free(seen);
+                    return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                }
+            }
+            free(seen);
+        }
+    }
+    if (a->rows.n > 1) {
+        struct agg_row **tmp = malloc(a->rows.n * sizeof(*tmp));
+        if (tmp == NULL)
+            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        merge_sort(a, a->rows.v, tmp, a->rows.n);
+        free(tmp);
+    }
+    return compute_totals(a, err);
+}
+
+size_t agg_nrows(const struct agg *a)
+{
+    return a->rows.n;
+}
+
+const struct agg_row *agg_row_at(const struct agg *a, size_t i)
+{
+    return i < a->rows.n ? a->rows.v[i] : NULL;
+}
+
+size_t agg_ntotals(const struct agg *a)
+{
+    return a->totals.n;
+}
+
+const struct agg_row *agg_total_at(const struct agg *a, size_t i)
+{
+    return i < a->totals.n ? a->totals.v[i] : NULL;
+}
+
+const struct agg_spec *agg_spec_of(const struct agg *a)
+{
+    return &a->spec;
+}

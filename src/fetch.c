@@ -1,0 +1,267 @@
+/* fetch.c - every page of one query, checked for completeness. */
+#include "oaiusage/fetch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "oaiusage/msg.h"
+#include "oaiusage/secret.h"
+#include "oaiusage/timeutil.h"
+
+#define MAX_BODY (512u * 1024 * 1024)
+
+/* Validation state wrapped around the caller's sink. */
+struct check {
+    const struct page_sink *inner;
+    const struct query *q;
+    int64_t width;
+    int64_t lo;          /* earliest allowed first-bucket start */
+    int64_t hi;          /* latest allowed bucket end */
+    int64_t max_buckets;
+    int64_t next_start;  /* required start of the next bucket, or -1 */
+    struct fetch_stats *st;
+};
+
+int64_t fetch_max_buckets(const struct query *q, int64_t now)
+{
+    int64_t w = bucket_width_seconds(q->width);
+    int64_t lo = tu_floor(q->start_time, w);
+    /* Without end_time the API's clock ends the window; allow a day of
+     * clock difference. */
+    int64_t end = q->end_time >= 0 ? q->end_time : now + 86400;
+    int64_t n = (end - lo + w - 1) / w;
+    return n < 1 ? 1 : n;
+}
+
+static void fmt_time(int64_t t, char *buf)
+{
+    tu_format_rfc3339(t, buf);
+}
+
+static int on_bucket(void *ctx, int64_t start, int64_t end,
+                     struct ou_err *err)
+{
+    struct check *c = ctx;
+    char a[TU_RFC3339_LEN];
+    char b[TU_RFC3339_LEN];
+
+    fmt_time(start, a);
+    fmt_time(end, b);
+    if (end <= start || end - start > c->width)
+        return ou_err_set(err, OU_EXIT_DATA,
+                          "bucket %s..%s is not a %s bucket", a, b,
+                          bucket_width_name(c->q->width));
+    if (c->next_start < 0) {
+        if (start < c->lo || start > c->q->start_time) {
+            fmt_time(c->q->start_time, b);
+            return ou_err_set(err, OU_EXIT_DATA,
+                              "the first bucket starts at %s, but the window "
+                              "starts at %s",
+                              a, b);
+        }
+    } else if (start != c->next_start) {
+        fmt_time(c->next_start, b);
+        return ou_err_set(err, OU_EXIT_DATA,
+                          start > c->next_start
+                              ? "buckets have a gap: expected one starting "
+                                "at %s, got %s"
+                              : "buckets overlap or are out of order: expected "
+                                "one starting at %s, got %s",
+                          b, a);
+    }
+    if (end > c->hi) {
+        fmt_time(end, a);
+        return ou_err_set(err, OU_EXIT_DATA,
+                          "a bucket ends at %s, after the requested window", a);
+    }
+    if (++c->st->buckets > c->max_buckets)
+        return ou_err_set(err, OU_EXIT_DATA,
+                          "more buckets than the window can hold (%lld)",
+                          (long long)c->max_buckets);
+    if (c->st->first_start < 0)
+        c->st->first_start = start;
+    c->st->last_end = end;
+    c->next_start = end;
+    return c->inner->bucket != NULL
+               ? c->inner->bucket(c->inner->ctx, start, end, err)
+               : 0;
+}
+
+static int on_record(void *ctx, const struct record *rec, struct ou_err *err)
+{
+    struct check *c = ctx;
+    return c->inner->record != NULL ? c->inner->record(c->inner->ctx, rec, err)
+                                    : 0;
+}
+
+/* Replace every occurrence of the key in s with its masked form. */
+static void scrub(char *s, size_t size, const char *key)
+{
+    char mask[SECRET_MASK_MAX];
+    size_t klen;
+    char *p;
+
+    if (key == NULL || (klen = strlen(key)) < 4)
+        return;
+    secret_mask(key, mask, sizeof(mask));
+    while ((p = strstr(s, key)) != NULL) {
+        size_t mlen = strlen(mask);
+        size_t tail = strlen(p + klen) + 1;
+        if ((size_t)(p - s) + mlen + tail > size)
+            tail = size - (size_t)(p - s) - mlen;
+        memmove(p + mlen, p + klen, tail);
+        memcpy(p, mask, mlen);
+        s[size - 1] = '\0';
+    }
+}
+
+static int http_failure(const struct fetch_opts *fo, int page,
+                        const struct http_response *resp,
+                        const struct buf *body, struct ou_err *err)
+{
+    const char *ep = fo->q->ep->command;
+    char api[512] = "";
+    bool has_msg = page_error_message(body->data, body->len, api, sizeof(api));
+
+    if (has_msg)
+        scrub(api, sizeof(api), fo->key);
+    if (resp->result != HTTP_OK)
+        return ou_err_set(err, OU_EXIT_API, "%s page %d: %s (%s)", ep, page,
+                          http_result_text(resp->result), resp->error);
+    if (resp->status == 401 || resp->status == 403)
+        return ou_err_set(err, OU_EXIT_AUTH,
+                          "%s page %d: HTTP %ld: %s; an Admin API key is "
+                          "needed (Organization settings > Admin keys); "
+                          "project keys (sk-proj-...) cannot read usage or "
+                          "costs",
+                          ep, page, resp->status,
+                          has_msg ? api : "the API refused the key");
+    if (resp->status == 429 && resp->retry_after >= 0)
+        return ou_err_set(err, OU_EXIT_API,
+                          "%s page %d: HTTP 429 (rate limited; Retry-After "
+                          "%lld s): %s",
+                          ep, page, (long long)resp->retry_after,
+                          has_msg ? api : "too many requests");
+    return ou_err_set(err, OU_EXIT_API, "%s page %d: HTTP %ld: %s", ep, page,
+                      resp->status, has_msg ? api : "unexpected status");
+}
+
+struct cursors {
+    char **v;
+    int n;
+};
+
+static bool cursor_seen(const struct cursors *cs, const char *c)
+{
+    for (int i = 0; i < cs->n; i++) {
+        if (strcmp(cs->v[i], c) == 0)
+            return true;
+    }
+    return false;
+}
+
+int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
+              struct fetch_stats *st, struct ou_err *err)
+{
+    const struct query *q = fo->q;
+    struct check chk;
+    struct page_sink wrapped = { on_bucket, on_record, &chk };
+    struct cursors seen = { NULL, 0 };
+    struct buf url;
+    struct buf body;
+    char *cursor = NULL;
+    int rc = 0;
+
+    memset(st, 0, sizeof(*st));
+    st->first_start = -1;
+    st->last_end = -1;
+    chk.inner = sink;
+    chk.q = q;
+    chk.width = bucket_width_seconds(q->width);
+    chk.lo = tu_floor(q->start_time, chk.width);
+    chk.hi = (q->end_time >= 0 ? q->end_time : fo->now + 86400) + chk.width;
+    chk.max_buckets = fetch_max_buckets(q, fo->now);
+    chk.next_start = -1;
+    chk.st = st;
+    buf_init(&url, 0);
+    buf_init(&body, MAX_BODY);
+
+    for (;;) {
+        struct http_response resp;
+        struct page_info info;
+        int page = st->pages + 1;
+
+        if (page > chk.max_buckets + 1) {
+            rc = ou_err_set(err, OU_EXIT_DATA,
+                            "%s: more pages than the window can need (%lld)",
+                            q->ep->command, (long long)chk.max_buckets + 1);
+            break;
+        }
+        buf_reset(&url);
+        if (query_url(q, fo->base_url, cursor, &url) != 0) {
+            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            break;
+        }
+        http_get(fo->http, url.data, &body, &resp);
+        msg_verbose("GET %s -> %s%ld (%ld ms, %zu bytes)", url.data,
+                    resp.result == HTTP_OK ? "" : "failed, ", resp.status,
+                    resp.elapsed_ms, body.len);
+        if (resp.result != HTTP_OK || resp.status != 200) {
+            rc = http_failure(fo, page, &resp, &body, err);
+            break;
+        }
+        st->pages = page;
+        rc = page_parse(body.data, body.len, q->ep, &wrapped, &info, err);
+        if (rc != 0) {
+            free(info.next_page);
+            ou_err_prefix(err, "%s page %d: ", q->ep->command, page);
+            break;
+        }
+        if (!info.has_more) {
+            free(info.next_page);
+            break;
+        }
+        if (info.next_page == NULL) {
+            rc = ou_err_set(err, OU_EXIT_DATA,
+                            "%s page %d: has_more is true but next_page is "
+                            "missing",
+                            q->ep->command, page);
+            break;
+        }
+        if (info.nbuckets == 0) {
+            free(info.next_page);
+            rc = ou_err_set(err, OU_EXIT_DATA,
+                            "%s page %d: has_more is true but the page has no "
+                            "buckets",
+                            q->ep->command, page);
+            break;
+        }
+        if (cursor_seen(&seen, info.next_page)) {
+            free(info.next_page);
+            rc = ou_err_set(err, OU_EXIT_DATA,
+                            "%s page %d: the API repeated a page cursor "
+                            "(pagination would loop)",
+                            q->ep->command, page);
+            break;
+        }
+        char **nv = realloc(seen.v, sizeof(*nv) * (size_t)(seen.n + 1));
+        if (nv == NULL) {
+            free(info.next_page);
+            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            break;
+        }
+        seen.v = nv;
+        seen.v[seen.n++] = info.next_page;
+        cursor = info.next_page;
+    }
+    if (rc == 0 && st->buckets == 0)
+        rc = ou_err_set(err, OU_EXIT_DATA,
+                        "%s: the API returned no buckets for the window",
+                        q->ep->command);
+    for (int i = 0; i < seen.n; i++)
+        free(seen.v[i]);
+    free(seen.v);
+    buf_release(&url);
+    buf_release(&body);
+    return rc;
+}

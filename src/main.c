@@ -1,0 +1,46 @@
+/* main.c - process setup, the command line, one run, the exit code. */
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oaiusage/cli.h"
+#include "oaiusage/http.h"
+#include "oaiusage/msg.h"
+#include "oaiusage/output.h"
+#include "oaiusage/run.h"
+
+static void on_signal(int sig)
+{
+    output_abort_cleanup();
+    _exit(128 + sig);
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    struct ou_err err = { 0, "" };
+    int64_t now = (int64_t)time(NULL);
+    int rc;
+
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    if (http_global_init() != 0) {
+        msg_error("cannot initialise libcurl");
+        return OU_EXIT_API;
+    }
+    config_init(&cfg);
+    rc = cli_parse(argc, argv, now, &cfg, &err);
+    if (rc == CLI_OK) {
+        msg_set_level((enum msg_level)cfg.verbosity);
+        rc = run_report(&cfg, now, &err);
+    } else if (rc == CLI_DONE) {
+        rc = OU_EXIT_OK;
+    }
+    if (rc != OU_EXIT_OK)
+        msg_error("%s", err.msg);
+    config_release(&cfg);
+    http_global_cleanup();
+    return rc;
+}

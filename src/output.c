@@ -1,0 +1,86 @@
+/* output.c - delivering a finished report (see output.h). */
+#include "oaiusage/output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The temporary file being written, for the signal handler. */
+static char tmp_path[4096];
+static volatile sig_atomic_t tmp_active;
+
+void output_abort_cleanup(void)
+{
+    if (tmp_active)
+        unlink(tmp_path);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int write_stdout(const char *data, size_t len, struct ou_err *err)
+{
+    if (write_all(STDOUT_FILENO, data, len) != 0) {
+        if (errno == EPIPE)
+            return 0;
+        return ou_err_set(err, OU_EXIT_IO, "cannot write to standard output: %s",
+                          strerror(errno));
+    }
+    return 0;
+}
+
+int output_write(const char *path, const char *data, size_t len,
+                 struct ou_err *err)
+{
+    int fd;
+    mode_t mask;
+
+    if (path == NULL || strcmp(path, "-") == 0)
+        return write_stdout(data, len, err);
+    if (snprintf(tmp_path, sizeof(tmp_path), "%s.tmp.XXXXXX", path) >=
+        (int)sizeof(tmp_path))
+        return ou_err_set(err, OU_EXIT_IO, "output path too long: '%s'", path);
+    fd = mkstemp(tmp_path);
+    if (fd < 0)
+        return ou_err_set(err, OU_EXIT_IO,
+                          "cannot create a temporary file next to '%s': %s",
+                          path, strerror(errno));
+    tmp_active = 1;
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || write_all(fd, data, len) != 0 ||
+        fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp_path);
+        tmp_active = 0;
+        return ou_err_set(err, OU_EXIT_IO, "cannot write '%s': %s", path,
+                          strerror(e));
+    }
+    if (close(fd) != 0 || rename(tmp_path, path) != 0) {
+        int e = errno;
+        unlink(tmp_path);
+        tmp_active = 0;
+        return ou_err_set(err, OU_EXIT_IO, "cannot write '%s': %s", path,
+                          strerror(e));
+    }
+    tmp_active = 0;
+    return 0;
+}

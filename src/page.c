@@ -1,0 +1,464 @@
+/* page.c - one API page (JSON) into flat records, with cJSON. */
+#include "oaiusage/page.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- exact numbers ----------------------------------------------------
+ *
+ * cJSON keeps numbers only as doubles. To read them exactly we scan the
+ * body once more after a successful parse: outside strings, each number
+ * literal is one token, and tokens appear in the same order as cJSON's
+ * number nodes in a depth-first walk. Each number node then gets its own
+ * literal as valuestring (pointing into the body, NUL-terminated in place;
+ * the node is flagged cJSON_IsReference so cJSON_Delete does not free it).
+ * The scan also enforces the nesting cap.
+ */
+
+struct numtoks {
+    size_t *off;
+    size_t n;
+    size_t cap;
+};
+
+static bool is_num_char(char c)
+{
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' ||
+           c == 'e' || c == 'E';
+}
+
+static int scan_numbers(char *s, size_t len, struct numtoks *t,
+                        struct ou_err *err)
+{
+    int depth = 0;
+    size_t i = 0;
+
+    while (i < len) {
+        char c = s[i];
+        if (c == '"') {
+            for (i++; i < len && s[i] != '"'; i++) {
+                if (s[i] == '\\')
+                    i++;
+            }
+            i++;
+        } else if (c == '{' || c == '[') {
+            if (++depth > PAGE_MAX_DEPTH)
+                return ou_err_set(err, OU_EXIT_DATA,
+                                  "JSON nested deeper than %d levels at byte "
+                                  "offset %zu",
+                                  PAGE_MAX_DEPTH, i);
+            i++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+            i++;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            if (t->n == t->cap) {
+                size_t cap = t->cap ? t->cap * 2 : 256;
+                size_t *p = realloc(t->off, cap * sizeof(*p));
+                if (p == NULL)
+                    return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                t->off = p;
+                t->cap = cap;
+            }
+            t->off[t->n++] = i;
+            while (i < len && is_num_char(s[i]))
+                i++;
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+static int attach_numbers(cJSON *node, char *s, size_t len,
+                          const struct numtoks *t, size_t *k,
+                          struct ou_err *err)
+{
+    for (; node != NULL; node = node->next) {
+        if (cJSON_IsNumber(node)) {
+            if (*k >= t->n)
+                return ou_err_set(err, OU_EXIT_DATA,
+                                  "number literals do not match the parse");
+            size_t off = t->off[(*k)++];
+            size_t end = off;
+            while (end < len && is_num_char(s[end]))
+                end++;
+            s[end] = '\0'; /* a delimiter, or the buffer's own NUL */
+            node->valuestring = s + off;
+            node->type |= cJSON_IsReference;
+        } else if (node->child != NULL) {
+            int rc = attach_numbers(node->child, s, len, t, k, err);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- field access with paths for error messages ---------------------- */
+
+struct path {
+    char text[256];
+};
+
+static const char *type_name(const cJSON *v)
+{
+    if (v == NULL)
+        return "nothing";
+    if (cJSON_IsString(v))
+        return "a string";
+    if (cJSON_IsNumber(v))
+        return "a number";
+    if (cJSON_IsBool(v))
+        return "a boolean";
+    if (cJSON_IsNull(v))
+        return "null";
+    if (cJSON_IsArray(v))
+        return "an array";
+    if (cJSON_IsObject(v))
+        return "an object";
+    return "an unknown value";
+}
+
+static int bad_type(struct ou_err *err, const struct path *p,
+                    const char *field, const char *want, const cJSON *got)
+{
+    return ou_err_set(err, OU_EXIT_DATA, "%s%s%s: expected %s, got %s",
+                      p->text, p->text[0] && field ? "." : "",
+                      field ? field : "", want, type_name(got));
+}
+
+/* Read an exact int64 from a number node. */
+static bool node_int64(const cJSON *v, int64_t *out)
+{
+    const char *s = v->valuestring;
+    int64_t r = 0;
+    bool neg = false;
+
+    if (s == NULL)
+        return false;
+    if (*s == '-') {
+        neg = true;
+        s++;
+    }
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        int d = *p - '0';
+        if (r > (INT64_MAX - d) / 10)
+            goto slow;
+        r = r * 10 + d;
+    }
+    if (*p == '\0' && p != s) {
+        *out = neg ? -r : r;
+        return true;
+    }
+slow: {
+        struct dec d;
+        if (dec_parse(v->valuestring, strlen(v->valuestring), &d) != DEC_OK)
+            return false;
+        return dec_to_int64(&d, out);
+    }
+}
+
+static int read_group(const cJSON *res, const struct group_desc *g,
+                      const struct path *p, const char **out,
+                      struct ou_err *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, g->name);
+
+    *out = NULL;
+    if (v == NULL || cJSON_IsNull(v))
+        return 0;
+    if (g->type == GT_BOOL) {
+        if (!cJSON_IsBool(v))
+            return bad_type(err, p, g->name, "a boolean or null", v);
+        *out = cJSON_IsTrue(v) ? "true" : "false";
+        return 0;
+    }
+    if (!cJSON_IsString(v))
+        return bad_type(err, p, g->name, "a string or null", v);
+    *out = v->valuestring;
+    return 0;
+}
+
+static int read_metric(const cJSON *res, const struct metric_desc *m, int i,
+                       const struct path *p, struct record *rec,
+                       struct ou_err *err)
+{
+    const cJSON *holder = res;
+    const cJSON *v;
+    char fname[128];
+
+    if (m->parent != NULL) {
+        holder = cJSON_GetObjectItemCaseSensitive(res, m->parent);
+        if (holder != NULL && !cJSON_IsNull(holder) && !cJSON_IsObject(holder))
+            return bad_type(err, p, m->parent, "an object or null", holder);
+        snprintf(fname, sizeof(fname), "%s.%s", m->parent, m->field);
+    } else {
+        snprintf(fname, sizeof(fname), "%s", m->field);
+    }
+    v = holder != NULL && cJSON_IsObject(holder)
+            ? cJSON_GetObjectItemCaseSensitive(holder, m->field)
+            : NULL;
+    bool missing = v == NULL || cJSON_IsNull(v);
+
+    rec->present[i] = true;
+    switch (m->kind) {
+    case MK_INT:
+        rec->ival[i] = 0;
+        if (missing)
+            return 0;
+        if (!cJSON_IsNumber(v) || !node_int64(v, &rec->ival[i]))
+            return bad_type(err, p, fname, "an integer", v);
+        return 0;
+    case MK_DEC:
+        rec->dval[i].mant = 0;
+        rec->dval[i].scale = 0;
+        if (missing) {
+            rec->present[i] = !m->nullable;
+            return 0;
+        }
+        if (cJSON_IsNumber(v) || cJSON_IsString(v)) {
+            const char *s = v->valuestring;
+            if (s != NULL &&
+                dec_parse(s, strlen(s), &rec->dval[i]) == DEC_OK)
+                return 0;
+            if (cJSON_IsString(v))
+                return ou_err_set(err, OU_EXIT_DATA,
+                                  "%s.%s: \"%.40s\" is not a decimal number",
+                                  p->text, fname, s != NULL ? s : "");
+            return ou_err_set(err, OU_EXIT_DATA,
+                              "%s.%s: number %.40s is outside the exact range",
+                              p->text, fname, s != NULL ? s : "");
+        }
+        return bad_type(err, p, fname, "a number or a numeric string", v);
+    case MK_TEXT:
+        rec->text[i] = NULL;
+        if (missing) {
+            rec->present[i] = false;
+            return 0;
+        }
+        if (!cJSON_IsString(v))
+            return bad_type(err, p, fname, "a string or null", v);
+        rec->text[i] = v->valuestring;
+        return 0;
+    }
+    return 0;
+}
+
+static int parse_result(const cJSON *res, const struct endpoint *ep,
+                        const struct path *p, struct record *rec,
+                        struct ou_err *err)
+{
+    const cJSON *obj;
+    int rc;
+
+    if (!cJSON_IsObject(res))
+        return bad_type(err, p, NULL, "an object", res);
+    obj = cJSON_GetObjectItemCaseSensitive(res, "object");
+    if (obj != NULL && (!cJSON_IsString(obj) ||
+                        strcmp(obj->valuestring, ep->result_object) != 0))
+        return ou_err_set(err, OU_EXIT_DATA,
+                          "%s.object: expected \"%s\", got %s%.60s%s",
+                          p->text, ep->result_object,
+                          cJSON_IsString(obj) ? "\"" : "",
+                          cJSON_IsString(obj) ? obj->valuestring
+                                              : type_name(obj),
+                          cJSON_IsString(obj) ? "\"" : "");
+    for (int g = 0; g < ep->ngroups; g++) {
+        rc = read_group(res, &ep->groups[g], p, &rec->group[g], err);
+        if (rc != 0)
+            return rc;
+    }
+    for (int m = 0; m < ep->nmetrics; m++) {
+        rc = read_metric(res, &ep->metrics[m], m, p, rec, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int parse_bucket(const cJSON *b, int bi, const struct endpoint *ep,
+                        const struct page_sink *sink, struct record *rec,
+                        struct ou_err *err)
+{
+    struct path p;
+    const cJSON *st;
+    const cJSON *et;
+    const cJSON *results;
+    int64_t start;
+    int64_t end;
+    int rc;
+
+    snprintf(p.text, sizeof(p.text), "data[%d]", bi);
+    if (!cJSON_IsObject(b))
+        return bad_type(err, &p, NULL, "a bucket object", b);
+    st = cJSON_GetObjectItemCaseSensitive(b, "start_time");
+    et = cJSON_GetObjectItemCaseSensitive(b, "end_time");
+    if (!cJSON_IsNumber(st) || !node_int64(st, &start))
+        return bad_type(err, &p, "start_time", "an integer", st);
+    if (!cJSON_IsNumber(et) || !node_int64(et, &end))
+        return bad_type(err, &p, "end_time", "an integer", et);
+    results = cJSON_GetObjectItemCaseSensitive(b, "results");
+    if (results == NULL) /* the spec's schema said "result" until 2026 */
+        results = cJSON_GetObjectItemCaseSensitive(b, "result");
+    if (!cJSON_IsArray(results))
+        return bad_type(err, &p, "results", "an array", results);
+    if (sink->bucket != NULL) {
+        rc = sink->bucket(sink->ctx, start, end, err);
+        if (rc != 0)
+            return rc;
+    }
+    int ri = 0;
+    const cJSON *res;
+    cJSON_ArrayForEach(res, results)
+    {
+        struct path rp;
+        snprintf(rp.text, sizeof(rp.text), "data[%d].results[%d]", bi, ri++);
+        rec->start_time = start;
+        rec->end_time = end;
+        rc = parse_result(res, ep, &rp, rec, err);
+        if (rc == 0 && sink->record != NULL)
+            rc = sink->record(sink->ctx, rec, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int parse_envelope(cJSON *root, const struct endpoint *ep,
+                          const struct page_sink *sink,
+                          struct page_info *info, struct ou_err *err)
+{
+    static const struct path top = { "" };
+    const cJSON *obj;
+    const cJSON *data;
+    const cJSON *more;
+    const cJSON *next;
+    struct record *rec;
+    int rc = 0;
+
+    if (!cJSON_IsObject(root))
+        return bad_type(err, &top, NULL, "a page object", root);
+    obj = cJSON_GetObjectItemCaseSensitive(root, "object");
+    if (obj != NULL &&
+        (!cJSON_IsString(obj) || strcmp(obj->valuestring, "page") != 0))
+        return ou_err_set(err, OU_EXIT_DATA,
+                          "object: expected \"page\", got %s",
+                          cJSON_IsString(obj) ? obj->valuestring
+                                              : type_name(obj));
+    data = cJSON_GetObjectItemCaseSensitive(root, "data");
+    if (!cJSON_IsArray(data))
+        return bad_type(err, &top, "data", "an array of buckets", data);
+    more = cJSON_GetObjectItemCaseSensitive(root, "has_more");
+    if (!cJSON_IsBool(more))
+        return bad_type(err, &top, "has_more", "a boolean", more);
+    info->has_more = cJSON_IsTrue(more);
+    next = cJSON_GetObjectItemCaseSensitive(root, "next_page");
+    if (next != NULL && !cJSON_IsNull(next)) {
+        if (!cJSON_IsString(next))
+            return bad_type(err, &top, "next_page", "a string or null", next);
+        if (strlen(next->valuestring) > PAGE_MAX_CURSOR)
+            return ou_err_set(err, OU_EXIT_DATA,
+                              "next_page: cursor longer than %d bytes",
+                              PAGE_MAX_CURSOR);
+        if (next->valuestring[0] != '\0') {
+            info->next_page = strdup(next->valuestring);
+            if (info->next_page == NULL)
+                return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        }
+    }
+    rec = calloc(1, sizeof(*rec));
+    if (rec == NULL)
+        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+    int bi = 0;
+    const cJSON *b;
+    cJSON_ArrayForEach(b, data)
+    {
+        rc = parse_bucket(b, bi++, ep, sink, rec, err);
+        if (rc != 0)
+            break;
+    }
+    info->nbuckets = bi;
+    free(rec);
+    return rc;
+}
+
+int page_parse(char *body, size_t len, const struct endpoint *ep,
+               const struct page_sink *sink, struct page_info *info,
+               struct ou_err *err)
+{
+    const char *end = NULL;
+    struct numtoks toks = { NULL, 0, 0 };
+    cJSON *root;
+    int rc;
+
+    info->has_more = false;
+    info->next_page = NULL;
+    info->nbuckets = 0;
+    if (len == 0)
+        return ou_err_set(err, OU_EXIT_DATA, "empty response body");
+    root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    if (root == NULL) {
+        size_t off = end != NULL && end >= body ? (size_t)(end - body) : 0;
+        if (off >= len)
+            return ou_err_set(err, OU_EXIT_DATA,
+                              "response is not complete JSON: it ends at "
+                              "byte %zu in the middle of a value",
+                              len);
+        return ou_err_set(err, OU_EXIT_DATA,
+                          "response is not valid JSON (byte offset %zu)",
+                          off);
+    }
+    for (size_t i = (size_t)(end - body); i < len; i++) {
+        char c = body[i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            cJSON_Delete(root);
+            return ou_err_set(err, OU_EXIT_DATA,
+                              "unexpected data after the JSON value at byte "
+                              "offset %zu",
+                              i);
+        }
+    }
+    rc = scan_numbers(body, len, &toks, err);
+    if (rc == 0) {
+        size_t k = 0;
+        rc = attach_numbers(root, body, len, &toks, &k, err);
+        if (rc == 0 && k != toks.n)
+            rc = ou_err_set(err, OU_EXIT_DATA,
+                            "number literals do not match the parse");
+    }
+    free(toks.off);
+    if (rc == 0)
+        rc = parse_envelope(root, ep, sink, info, err);
+    cJSON_Delete(root);
+    return rc;
+}
+
+bool page_error_message(const char *body, size_t len, char *msg, size_t size)
+{
+    cJSON *root;
+    const cJSON *e;
+    const cJSON *m;
+    bool ok = false;
+
+    if (body == NULL || len == 0 || size == 0)
+        return false;
+    root = cJSON_ParseWithLength(body, len);
+    if (root == NULL)
+        return false;
+    e = cJSON_GetObjectItemCaseSensitive(root, "error");
+    m = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "message")
+                          : NULL;
+    if (cJSON_IsString(m) && m->valuestring[0] != '\0') {
+        size_t i = 0;
+        for (const char *p = m->valuestring; *p && i + 1 < size; p++)
+            msg[i++] = (unsigned char)*p < 0x20 ? ' ' : *p;
+        msg[i] = '\0';
+        ok = true;
+    }
+    cJSON_Delete(root);
+    return ok;
+}

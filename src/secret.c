@@ -1,0 +1,132 @@
+/* secret.c - loading and masking the admin key. */
+#include "oaiusage/secret.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_MAX 4096
+
+void secret_free(char *key)
+{
+    if (key == NULL)
+        return;
+    volatile char *p = key;
+    while (*p)
+        *p++ = '\0';
+    free(key);
+}
+
+static char *trimmed_copy(const char *s, size_t n)
+{
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' ||
+                     s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    while (n > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    char *k = malloc(n + 1);
+    if (k == NULL)
+        return NULL;
+    memcpy(k, s, n);
+    k[n] = '\0';
+    return k;
+}
+
+static int read_key_file(const char *path, char **key, struct ou_err *err)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    char buf[KEY_MAX + 2];
+    size_t n;
+
+    if (f == NULL)
+        return ou_err_set(err, OU_EXIT_IO, "cannot read admin key file '%s': %s",
+                          path, strerror(errno));
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    int failed = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (failed)
+        return ou_err_set(err, OU_EXIT_IO, "cannot read admin key file '%s'",
+                          path);
+    if (n > KEY_MAX) {
+        volatile char *p = buf;
+        for (size_t i = 0; i < sizeof(buf); i++)
+            p[i] = 0;
+        return ou_err_set(err, OU_EXIT_AUTH,
+                          "admin key file '%s' is too large to hold a key",
+                          path);
+    }
+    *key = trimmed_copy(buf, n);
+    volatile char *p = buf;
+    for (size_t i = 0; i < n; i++)
+        p[i] = 0;
+    return *key == NULL ? ou_err_set(err, OU_EXIT_IO, "out of memory") : 0;
+}
+
+int secret_load(const char *key_file, char **key, const char **source,
+                struct ou_err *err)
+{
+    int rc;
+
+    *key = NULL;
+    if (key_file != NULL) {
+        *source = strcmp(key_file, "-") == 0 ? "standard input"
+                                             : "--admin-key-file";
+        rc = read_key_file(key_file, key, err);
+        if (rc != 0)
+            return rc;
+    } else {
+        const char *env = getenv(SECRET_ENV);
+        *source = SECRET_ENV;
+        if (env == NULL || env[0] == '\0')
+            return ou_err_set(err, OU_EXIT_AUTH,
+                              "no admin key: set %s or use --admin-key-file "
+                              "FILE (an Admin key from the organization "
+                              "settings, https://platform.openai.com/"
+                              "settings/organization/admin-keys)",
+                              SECRET_ENV);
+        *key = trimmed_copy(env, strlen(env));
+        if (*key == NULL)
+            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+    }
+    if ((*key)[0] == '\0') {
+        secret_free(*key);
+        *key = NULL;
+        return ou_err_set(err, OU_EXIT_AUTH, "the admin key from %s is empty",
+                          *source);
+    }
+    for (const char *p = *key; *p; p++) {
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
+            secret_free(*key);
+            *key = NULL;
+            return ou_err_set(err, OU_EXIT_AUTH,
+                              "the admin key from %s contains spaces or "
+                              "control characters",
+                              *source);
+        }
+    }
+    return 0;
+}
+
+void secret_mask(const char *key, char *buf, size_t size)
+{
+    static const char *const prefixes[] = { "sk-admin-", "sk-proj-", "sk-svcacct-",
+                                            "sk-" };
+    size_t n = strlen(key);
+    const char *pre = "";
+
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        if (strncmp(key, prefixes[i], strlen(prefixes[i])) == 0) {
+            pre = prefixes[i];
+            break;
+        }
+    }
+    if (n < strlen(pre) + 12) {
+        snprintf(buf, size, "%s(hidden)", pre);
+        return;
+    }
+    snprintf(buf, size, "%s\xe2\x80\xa6%s", pre, key + n - 4);
+}

@@ -1,0 +1,254 @@
+/* timeutil.c - UTC calendar arithmetic and the WHEN syntax. */
+#include "oaiusage/timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define DAY 86400
+
+/* Howard Hinnant's days_from_civil / civil_from_days (public domain). */
+int64_t tu_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+void tu_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+int64_t tu_floor(int64_t t, int64_t step)
+{
+    int64_t r = t % step;
+    return r < 0 ? t - r - step : t - r;
+}
+
+int64_t tu_floor_day(int64_t t)
+{
+    return tu_floor(t, DAY);
+}
+
+int64_t tu_floor_week(int64_t t)
+{
+    /* 1970-01-01 was a Thursday; Monday 1969-12-29 is day -3. */
+    return tu_floor(t + 3 * DAY, 7 * DAY) - 3 * DAY;
+}
+
+int64_t tu_floor_month(int64_t t)
+{
+    int64_t y;
+    unsigned m;
+    unsigned d;
+
+    tu_civil_from_days(tu_floor_day(t) / DAY, &y, &m, &d);
+    return tu_days_from_civil(y, m, 1) * DAY;
+}
+
+int64_t tu_period_start(enum tu_period p, int64_t t)
+{
+    switch (p) {
+    case TU_PER_DAY:
+        return tu_floor_day(t);
+    case TU_PER_WEEK:
+        return tu_floor_week(t);
+    case TU_PER_MONTH:
+        return tu_floor_month(t);
+    case TU_PER_BUCKET:
+    case TU_PER_NONE:
+    default:
+        return t;
+    }
+}
+
+int64_t tu_width_seconds(const char *w)
+{
+    if (w == NULL)
+        return 0;
+    if (strcmp(w, "1m") == 0)
+        return 60;
+    if (strcmp(w, "1h") == 0)
+        return 3600;
+    if (strcmp(w, "1d") == 0)
+        return DAY;
+    return 0;
+}
+
+void tu_format_rfc3339(int64_t t, char *buf)
+{
+    int64_t days = tu_floor_day(t) / DAY;
+    int64_t sec = t - days * DAY;
+    int64_t y;
+    unsigned m;
+    unsigned d;
+
+    char tmp[64];
+
+    tu_civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999)
+        y = y < 0 ? 0 : 9999; /* outside RFC 3339; never a real bucket */
+    snprintf(tmp, sizeof(tmp), "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m, d,
+             (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+    memcpy(buf, tmp, TU_RFC3339_LEN - 1);
+    buf[TU_RFC3339_LEN - 1] = '\0';
+}
+
+void tu_format_date(int64_t t, char *buf)
+{
+    int64_t y;
+    unsigned m;
+    unsigned d;
+
+    char tmp[48];
+
+    tu_civil_from_days(tu_floor_day(t) / DAY, &y, &m, &d);
+    if (y < 0 || y > 9999)
+        y = y < 0 ? 0 : 9999;
+    snprintf(tmp, sizeof(tmp), "%04d-%02u-%02u", (int)y, m, d);
+    memcpy(buf, tmp, 10);
+    buf[10] = '\0';
+}
+
+/* Read exactly n digits at s into *v. */
+static bool digits(const char *s, size_t n, int *v)
+{
+    int r = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        r = r * 10 + (s[i] - '0');
+    }
+    *v = r;
+    return true;
+}
+
+static bool leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int month_days(int y, int m)
+{
+    static const int md[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    return m == 2 && leap(y) ? 29 : md[m - 1];
+}
+
+/* Latest instant accepted: 9999-12-31T23:59:59Z. */
+#define TU_MAX_TIME 253402300799LL
+
+bool tu_parse_when(const char *s, int64_t *out, const char **why)
+{
+    size_t n = strlen(s);
+    int y, mo, d, hh = 0, mi = 0, ss = 0;
+    size_t i;
+
+    *why = NULL;
+    if (n == 0) {
+        *why = "empty time";
+        return false;
+    }
+    /* Unix seconds: digits only. */
+    if (strspn(s, "0123456789") == n) {
+        if (n > 12) {
+            *why = "Unix time out of range";
+            return false;
+        }
+        int64_t v = 0;
+        for (i = 0; i < n; i++)
+            v = v * 10 + (s[i] - '0');
+        if (v > TU_MAX_TIME) {
+            *why = "Unix time out of range";
+            return false;
+        }
+        *out = v;
+        return true;
+    }
+    if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+        s[7] != '-' || !digits(s + 8, 2, &d)) {
+        *why = "expected Unix seconds, YYYY-MM-DD or RFC 3339 "
+               "(2025-01-11T17:31:00Z)";
+        return false;
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo)) {
+        *why = "no such calendar date";
+        return false;
+    }
+    int64_t t = tu_days_from_civil(y, (unsigned)mo, (unsigned)d) * DAY;
+    if (n == 10) {
+        *out = t;
+        return true;
+    }
+    i = 10;
+    if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') {
+        *why = "expected 'T' after the date";
+        return false;
+    }
+    i++;
+    if (n < i + 5 || !digits(s + i, 2, &hh) || s[i + 2] != ':' ||
+        !digits(s + i + 3, 2, &mi)) {
+        *why = "expected HH:MM after the date";
+        return false;
+    }
+    i += 5;
+    if (i < n && s[i] == ':') {
+        if (n < i + 3 || !digits(s + i + 1, 2, &ss)) {
+            *why = "expected two digits of seconds";
+            return false;
+        }
+        i += 3;
+        if (i < n && s[i] == '.') {
+            size_t k = i + 1;
+            while (k < n && s[k] >= '0' && s[k] <= '9')
+                k++;
+            if (k == i + 1) {
+                *why = "expected digits after the decimal point";
+                return false;
+            }
+            i = k; /* fractions of a second are dropped */
+        }
+    }
+    if (hh > 23 || mi > 59 || ss > 60) {
+        *why = "time of day out of range";
+        return false;
+    }
+    t += hh * 3600 + mi * 60 + ss;
+    if (i == n) {
+        *why = "RFC 3339 needs a zone: 'Z' or an offset like +02:00";
+        return false;
+    }
+    if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+        /* UTC */
+    } else if (s[i] == '+' || s[i] == '-') {
+        int oh, om;
+        if (n != i + 6 || !digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+            !digits(s + i + 4, 2, &om) || oh > 23 || om > 59) {
+            *why = "bad UTC offset (expected +HH:MM or -HH:MM)";
+            return false;
+        }
+        int64_t off = oh * 3600 + om * 60;
+        t += s[i] == '+' ? -off : off;
+    } else {
+        *why = "unexpected text after the time";
+        return false;
+    }
+    if (t < 0 || t > TU_MAX_TIME) {
+        *why = "time out of range";
+        return false;
+    }
+    *out = t;
+    return true;
+}
