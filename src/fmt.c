@@ -266,6 +266,8 @@ static int table_line(struct buf *out, const struct col *cols, size_t ncols,
         if (!cols[c].right && !last)
             rc |= buf_printf(out, "%*s", (int)pad, "");
     }
+    while (rc == 0 && out->len > 0 && out->data[out->len - 1] == ' ')
+        out->data[--out->len] = '\0'; /* no trailing blanks */
     rc |= buf_putc(out, '\n');
     return rc;
 }

@@ -403,11 +403,17 @@ int page_parse(char *body, size_t len, const struct endpoint *ep,
     root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     if (root == NULL) {
         size_t off = end != NULL && end >= body ? (size_t)(end - body) : 0;
-        if (off >= len)
+        size_t last = len;
+        while (last > 0 && strchr(" \t\r\n", body[last - 1]) != NULL)
+            last--;
+        bool opened = body[0] == '{' || body[0] == '[';
+        if (opened && (last == 0 || (body[last - 1] != '}' &&
+                                     body[last - 1] != ']')))
             return ou_err_set(err, OU_EXIT_DATA,
-                              "response is not complete JSON: it ends at "
-                              "byte %zu in the middle of a value",
-                              len);
+                              "response is not complete JSON: it stops after "
+                              "%zu bytes inside a value (parse error at byte "
+                              "offset %zu)",
+                              len, off);
         return ou_err_set(err, OU_EXIT_DATA,
                           "response is not valid JSON (byte offset %zu)",
                           off);

@@ -1,0 +1,258 @@
+/* Aggregation against brute-force sums computed here by a separate path. */
+#include <stdlib.h>
+
+#include "oaiusage/agg.h"
+#include "test.h"
+
+static uint64_t rng = 88172645463325252ULL;
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static const char *const models[] = { "gpt-4o", "o3-mini", "gpt-5", NULL };
+static const char *const projects[] = { "proj_a", "proj_b", NULL };
+
+struct rec_in {
+    int64_t start;
+    int model;
+    int project;
+    int64_t tokens;
+    int64_t requests;
+};
+
+static void fill(const struct endpoint *ep, const struct rec_in *in,
+                 struct record *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->start_time = in->start;
+    r->end_time = in->start + 86400;
+    r->group[endpoint_group_index(ep, "model")] = models[in->model];
+    r->group[endpoint_group_index(ep, "project_id")] = projects[in->project];
+    r->ival[endpoint_metric_index(ep, "input_tokens")] = in->tokens;
+    r->ival[endpoint_metric_index(ep, "num_model_requests")] = in->requests;
+}
+
+static int streq(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static void grouped_vs_bruteforce(enum tu_period per)
+{
+    const struct endpoint *ep = endpoint_find("completions");
+    struct agg_spec spec = { ep, 2, { 0 }, per, false };
+    struct ou_err err;
+    enum { N = 5000 };
+    static struct rec_in in[N];
+    int it = endpoint_metric_index(ep, "input_tokens");
+    int ir = endpoint_metric_index(ep, "num_model_requests");
+
+    spec.group[0] = endpoint_group_index(ep, "model");
+    spec.group[1] = endpoint_group_index(ep, "project_id");
+    struct agg *a = agg_new(&spec);
+    int64_t base = 1735689600; /* 2025-01-01, a Wednesday */
+    for (int i = 0; i < N; i++) {
+        in[i].start = base + (int64_t)(i / 50) * 86400; /* 100 days */
+        in[i].model = (int)(next() % 4);
+        in[i].project = (int)(next() % 3);
+        in[i].tokens = (int64_t)(next() % 100000);
+        in[i].requests = (int64_t)(next() % 10);
+        struct record r;
+        fill(ep, &in[i], &r);
+        if (i % 50 == 0)
+            CHECK(agg_bucket(a, r.start_time, r.end_time, &err) == 0);
+        CHECK(agg_add(a, &r, &err) == 0);
+    }
+    CHECK(agg_finish(a, &err) == 0);
+
+    /* Every row equals the brute-force sum of its records. */
+    int64_t all_tokens = 0;
+    size_t nonempty = 0;
+    for (size_t k = 0; k < agg_nrows(a); k++) {
+        const struct agg_row *row = agg_row_at(a, k);
+        int64_t tok = 0, req = 0;
+        size_t count = 0;
+        for (int i = 0; i < N; i++) {
+            int64_t p = per == TU_PER_NONE ? 0
+                                           : tu_period_start(per, in[i].start);
+            if (p == row->t0 && streq(models[in[i].model], row->key[0]) &&
+                streq(projects[in[i].project], row->key[1])) {
+                tok += in[i].tokens;
+                req += in[i].requests;
+                count++;
+            }
+        }
+        CHECK(count > 0);
+        CHECK(row->ival[it] == tok && row->ival[ir] == req);
+        all_tokens += row->ival[it];
+        nonempty++;
+        if (k > 0) {
+            /* Ordered: period ascending, then tokens descending. */
+            const struct agg_row *prev = agg_row_at(a, k - 1);
+            CHECK(prev->t0 < row->t0 ||
+                  (prev->t0 == row->t0 && prev->ival[it] >= row->ival[it]));
+        }
+    }
+    /* Every (period, model, project) present in the input has a row. */
+    size_t distinct = 0;
+    for (int i = 0; i < N; i++) {
+        int64_t p = per == TU_PER_NONE ? 0 : tu_period_start(per, in[i].start);
+        int first = 1;
+        for (int j = 0; j < i && first; j++) {
+            int64_t q = per == TU_PER_NONE ? 0
+                                           : tu_period_start(per, in[j].start);
+            first = !(p == q && in[i].model == in[j].model &&
+                      in[i].project == in[j].project);
+        }
+        distinct += (size_t)first;
+    }
+    CHECK(nonempty == distinct);
+    int64_t sum = 0;
+    for (int i = 0; i < N; i++)
+        sum += in[i].tokens;
+    CHECK(all_tokens == sum);
+    CHECK(agg_ntotals(a) == 1 && agg_total_at(a, 0)->ival[it] == sum);
+    agg_free(a);
+}
+
+static void dense_and_records(void)
+{
+    const struct endpoint *ep = endpoint_find("completions");
+    struct agg_spec spec = { ep, 0, { 0 }, TU_PER_DAY, false };
+    struct ou_err err;
+    struct record r;
+    struct rec_in in = { 86400 * 2, 0, 0, 5, 1 };
+
+    /* Three idle days and one busy: four rows, zeros for the idle ones. */
+    struct agg *a = agg_new(&spec);
+    for (int d = 0; d < 4; d++)
+        agg_bucket(a, 86400 * d, 86400 * (d + 1), &err);
+    fill(ep, &in, &r);
+    agg_add(a, &r, &err);
+    CHECK(agg_finish(a, &err) == 0);
+    CHECK(agg_nrows(a) == 4);
+    for (size_t k = 0; k < agg_nrows(a); k++) {
+        CHECK(agg_row_at(a, k)->t0 == (int64_t)k * 86400);
+        CHECK(agg_row_at(a, k)->ival[0] == (k == 2 ? 5 : 0));
+    }
+    agg_free(a);
+
+    /* No group, no period, no data: exactly one zero row. */
+    spec.per = TU_PER_NONE;
+    a = agg_new(&spec);
+    agg_bucket(a, 0, 86400, &err);
+    CHECK(agg_finish(a, &err) == 0);
+    CHECK(agg_nrows(a) == 1 && agg_row_at(a, 0)->ival[0] == 0);
+    agg_free(a);
+
+    /* Records keep every row, ordered by bucket. */
+    spec.records = true;
+    spec.ngroup = 1;
+    spec.group[0] = endpoint_group_index(ep, "model");
+    a = agg_new(&spec);
+    for (int i = 3; i >= 0; i--) {
+        struct rec_in x = { 86400 * (i % 2), i % 2, 0, i, 1 };
+        fill(ep, &x, &r);
+        agg_add(a, &r, &err);
+    }
+    CHECK(agg_finish(a, &err) == 0);
+    CHECK(agg_nrows(a) == 4);
+    CHECK(agg_row_at(a, 0)->t0 == 0 && agg_row_at(a, 3)->t0 == 86400);
+    CHECK(agg_total_at(a, 0)->ival[0] == 6);
+    agg_free(a);
+}
+
+static void money(void)
+{
+    const struct endpoint *ep = endpoint_find("costs");
+    struct agg_spec spec = { ep, 1, { 1 }, TU_PER_NONE, false };
+    struct ou_err err;
+    struct record r;
+    char out[DEC_FMT_MAX];
+    static const char *const amounts[] = { "0.1", "0.2", "12.50", "3.5e-05" };
+    static const char *const cur[] = { "usd", "usd", "usd", "eur" };
+
+    struct agg *a = agg_new(&spec);
+    for (int rep = 0; rep < 1000; rep++) {
+        for (int i = 0; i < 4; i++) {
+            memset(&r, 0, sizeof(r));
+            r.group[1] = "Text tokens";
+            dec_parse(amounts[i], strlen(amounts[i]), &r.dval[0]);
+            r.present[0] = true;
+            r.text[1] = cur[i];
+            agg_add(a, &r, &err);
+        }
+    }
+    CHECK(agg_finish(a, &err) == 0);
+    /* Currencies never merge: one row and one total per currency. */
+    CHECK(agg_nrows(a) == 2 && agg_ntotals(a) == 2);
+    for (size_t k = 0; k < 2; k++) {
+        const struct agg_row *row = agg_row_at(a, k);
+        dec_format(&row->dval[0], out, sizeof(out));
+        if (strcmp(row->text[1], "usd") == 0)
+            CHECK_STR(out, "12800.00"); /* 1000 * 12.80, no drift */
+        else
+            CHECK_STR(out, "0.035000");
+        CHECK(!row->present[2]); /* quantity stays null */
+    }
+    agg_free(a);
+}
+
+/* A stored level (like vector store bytes) is not summed across buckets. */
+static void level(void)
+{
+    static const struct group_desc groups[] = { { "project_id", GT_STRING } };
+    static const struct metric_desc metrics[] = {
+        { "usage_bytes", MK_INT, MA_LEVEL, NULL, "usage_bytes", false, true,
+          NULL, false },
+    };
+    static const struct endpoint ep = {
+        "levels", NULL, "/x", "x", "x", groups, 1, NULL, 0, metrics, 1,
+        { true, true, true }, { 1, 1, 1 }, false, 0,
+    };
+    struct agg_spec spec = { &ep, 1, { 0 }, TU_PER_NONE, false };
+    struct ou_err err;
+    struct record r;
+
+    for (int per = 0; per < 2; per++) {
+        spec.per = per ? TU_PER_WEEK : TU_PER_NONE;
+        struct agg *a = agg_new(&spec);
+        /* proj_a: 100, 150, 120 over three days; proj_b: 7 on day 0. */
+        static const int64_t va[] = { 100, 150, 120 };
+        for (int d = 0; d < 3; d++) {
+            memset(&r, 0, sizeof(r));
+            r.start_time = 1736121600 + d * 86400; /* Mon 2025-01-06 */
+            r.group[0] = "proj_a";
+            r.ival[0] = va[d];
+            agg_add(a, &r, &err);
+        }
+        memset(&r, 0, sizeof(r));
+        r.start_time = 1736121600;
+        r.group[0] = "proj_b";
+        r.ival[0] = 7;
+        agg_add(a, &r, &err);
+        CHECK(agg_finish(a, &err) == 0);
+        CHECK(agg_nrows(a) == 2);
+        CHECK(agg_row_at(a, 0)->ival[0] == 120);
+        CHECK(agg_row_at(a, 1)->ival[0] == 7);
+        CHECK(agg_total_at(a, 0)->ival[0] == 127);
+        agg_free(a);
+    }
+}
+
+int main(void)
+{
+    grouped_vs_bruteforce(TU_PER_NONE);
+    grouped_vs_bruteforce(TU_PER_DAY);
+    grouped_vs_bruteforce(TU_PER_WEEK);
+    grouped_vs_bruteforce(TU_PER_MONTH);
+    grouped_vs_bruteforce(TU_PER_BUCKET);
+    dense_and_records();
+    money();
+    level();
+    TEST_END();
+}

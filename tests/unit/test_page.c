@@ -1,0 +1,260 @@
+/* Page parsing: the spec's own examples, the quirks of the reference
+ * (string amounts, nulls, missing counters, "result"), and every kind of
+ * malformed page, which must fail with a message naming where. */
+#include <stdlib.h>
+
+#include "oaiusage/page.h"
+#include "test.h"
+
+#ifndef FIXTURES
+#define FIXTURES "tests/fixtures"
+#endif
+
+struct got {
+    int buckets;
+    int records;
+    struct record last;
+    char model[64];
+    char amount[DEC_FMT_MAX];
+    char currency[16];
+    char unit[16];
+    int64_t in_tokens;
+};
+
+static int on_bucket(void *ctx, int64_t s, int64_t e, struct ou_err *err)
+{
+    (void)s;
+    (void)e;
+    (void)err;
+    ((struct got *)ctx)->buckets++;
+    return 0;
+}
+
+static int on_record(void *ctx, const struct record *r, struct ou_err *err)
+{
+    struct got *g = ctx;
+    (void)err;
+    g->records++;
+    g->last = *r;
+    g->in_tokens += r->ival[0];
+    snprintf(g->model, sizeof(g->model), "%s",
+             r->group[3] ? r->group[3] : "(null)");
+    return 0;
+}
+
+static int on_cost(void *ctx, const struct record *r, struct ou_err *err)
+{
+    struct got *g = ctx;
+    (void)err;
+    g->records++;
+    g->last = *r;
+    dec_format(&r->dval[0], g->amount, sizeof(g->amount));
+    snprintf(g->currency, sizeof(g->currency), "%s",
+             r->text[1] ? r->text[1] : "(null)");
+    snprintf(g->unit, sizeof(g->unit), "%s",
+             r->text[3] ? r->text[3] : "(null)");
+    return 0;
+}
+
+/* Parse text (copied, since parsing writes into the buffer). */
+static int parse(const char *ep_name, const char *text, struct got *g,
+                 struct page_info *info, struct ou_err *err)
+{
+    const struct endpoint *ep = endpoint_find(ep_name);
+    size_t n = strlen(text);
+    char *copy = malloc(n + 1);
+    struct page_sink sink = { on_bucket,
+                              strcmp(ep_name, "costs") == 0 ? on_cost
+                                                            : on_record,
+                              g };
+    memcpy(copy, text, n + 1);
+    memset(g, 0, sizeof(*g));
+    err->code = 0;
+    err->msg[0] = '\0';
+    int rc = page_parse(copy, n, ep, &sink, info, err);
+    free(copy);
+    return rc;
+}
+
+static char *slurp(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *s = calloc(1, 1 << 16);
+    size_t n = fread(s, 1, (1 << 16) - 1, f);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* Expect a parse failure whose message contains want. */
+static void expect_fail(const char *ep, const char *text, const char *want)
+{
+    struct got g;
+    struct page_info info;
+    struct ou_err err;
+    int rc = parse(ep, text, &g, &info, &err);
+    free(info.next_page);
+    CHECK(rc == OU_EXIT_DATA);
+    if (strstr(err.msg, want) == NULL) {
+        CHECK(!"error message lacks the expected text");
+        fprintf(stderr, "  message: %s\n  wanted:  %s\n", err.msg, want);
+    }
+}
+
+#define PAGE(results)                                                        \
+    "{\"object\":\"page\",\"data\":[{\"object\":\"bucket\",\"start_time\":1,"  \
+    "\"end_time\":2,\"results\":[" results "]}],\"has_more\":false,"        \
+    "\"next_page\":null}"
+#define CR(fields) "{\"object\":\"organization.usage.completions.result\"" fields "}"
+
+int main(void)
+{
+    struct got g;
+    struct page_info info;
+    struct ou_err err;
+    char *spec = slurp("spec_completions_page.json");
+    char *costs = slurp("spec_costs_page.json");
+
+    CHECK(spec != NULL && costs != NULL);
+    if (spec == NULL || costs == NULL)
+        TEST_END();
+
+    /* The spec's completions example: every counter of the current set. */
+    CHECK(parse("completions", spec, &g, &info, &err) == 0);
+    CHECK(g.buckets == 1 && g.records == 1);
+    CHECK(info.has_more);
+    CHECK_STR(info.next_page, "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=");
+    free(info.next_page);
+    const struct endpoint *ce = endpoint_find("completions");
+    static const int64_t want[] = { 1000, 400, 100, 500, 500, 400, 400, 300,
+                                    50, 50, 50, 50, 50, 50, 5 };
+    for (int m = 0; m < ce->nmetrics; m++)
+        CHECK(g.last.ival[m] == want[m]);
+    CHECK(g.last.start_time == 1730419200 && g.last.end_time == 1730505600);
+    for (int k = 0; k < ce->ngroups; k++)
+        CHECK(g.last.group[k] == NULL);
+
+    /* The spec's costs example, then with the amount as a string. */
+    CHECK(parse("costs", costs, &g, &info, &err) == 0);
+    free(info.next_page);
+    CHECK_STR(g.amount, "0.06");
+    CHECK_STR(g.currency, "usd");
+    CHECK(!g.last.present[2]); /* quantity null */
+    CHECK(parse("costs",
+                "{\"object\":\"page\",\"data\":[{\"object\":\"bucket\","
+                "\"start_time\":1,\"end_time\":2,\"results\":[{\"object\":"
+                "\"organization.costs.result\",\"amount\":{\"value\":\"12.50\","
+                "\"currency\":\"usd\"},\"line_item\":\"Text tokens\","
+                "\"quantity\":1.25e3,\"quantity_unit\":\"tokens\","
+                "\"organization_id\":\"org-x\"}]}],\"has_more\":false,"
+                "\"next_page\":null}",
+                &g, &info, &err) == 0);
+    free(info.next_page);
+    CHECK_STR(g.amount, "12.50");
+    char q[DEC_FMT_MAX];
+    dec_format(&g.last.dval[2], q, sizeof(q));
+    CHECK(g.last.present[2]);
+    CHECK_STR(q, "1250");
+    CHECK_STR(g.unit, "tokens");
+
+    /* Missing counters count 0; unknown fields ignored; batch is a bool;
+     * an exact integer beyond 2^53; "result" (old schema name) accepted. */
+    CHECK(parse("completions",
+                PAGE(CR(",\"input_tokens\":9007199254740993,\"batch\":true,"
+                        "\"model\":\"m\",\"start_time_iso\":\"x\","
+                        "\"future_field\":{\"a\":[1,2]}")),
+                &g, &info, &err) == 0);
+    free(info.next_page);
+    CHECK(g.last.ival[0] == INT64_C(9007199254740993));
+    CHECK(g.last.ival[14] == 0);
+    CHECK_STR(g.last.group[4], "true");
+    CHECK_STR(g.model, "m");
+    CHECK(parse("completions",
+                "{\"object\":\"page\",\"data\":[{\"object\":\"bucket\","
+                "\"start_time\":1,\"end_time\":2,\"result\":[" CR(
+                    ",\"input_tokens\":7") "]}],\"has_more\":false}",
+                &g, &info, &err) == 0);
+    CHECK(g.records == 1 && g.in_tokens == 7 && info.next_page == NULL);
+    free(info.next_page);
+    /* Empty buckets are fine. */
+    CHECK(parse("completions", PAGE(""), &g, &info, &err) == 0);
+    CHECK(g.buckets == 1 && g.records == 0);
+    free(info.next_page);
+
+    /* Malformed pages name the place. */
+    expect_fail("completions", PAGE(CR(",\"input_tokens\":\"abc\"")),
+                "data[0].results[0].input_tokens: expected an integer, got a "
+                "string");
+    expect_fail("completions", PAGE(CR(",\"input_tokens\":1.5")),
+                "input_tokens: expected an integer");
+    expect_fail("completions", PAGE(CR(",\"model\":5")),
+                "data[0].results[0].model: expected a string or null");
+    expect_fail("completions", PAGE(CR(",\"batch\":\"yes\"")),
+                "batch: expected a boolean or null");
+    expect_fail("completions",
+                PAGE("{\"object\":\"organization.usage.embeddings.result\"}"),
+                "expected \"organization.usage.completions.result\"");
+    expect_fail("completions", "{\"object\":\"page\",\"has_more\":false}",
+                "data: expected an array of buckets, got nothing");
+    expect_fail("completions", "{\"object\":\"page\",\"data\":[]}",
+                "has_more: expected a boolean");
+    expect_fail("completions",
+                "{\"object\":\"page\",\"data\":[{\"end_time\":2,"
+                "\"results\":[]}],\"has_more\":false}",
+                "data[0].start_time: expected an integer, got nothing");
+    expect_fail("completions",
+                "{\"object\":\"page\",\"data\":[{\"start_time\":1,"
+                "\"end_time\":2}],\"has_more\":false}",
+                "data[0].results: expected an array");
+    expect_fail("completions", "{\"object\":\"list\",\"data\":[]}",
+                "object: expected \"page\"");
+    expect_fail("completions", "[1,2]", "expected a page object");
+    expect_fail("completions", "<html>oops</html>", "not valid JSON (byte offset 0)");
+    expect_fail("completions", "{\"object\":\"page\",\"data\":[{\"sta",
+                "not complete JSON");
+    expect_fail("completions", "{\"object\":\"page\"} trailing",
+                "unexpected data after the JSON value at byte offset 18");
+    expect_fail("completions", "", "empty response body");
+    expect_fail("costs",
+                PAGE("{\"object\":\"organization.costs.result\",\"amount\":"
+                     "{\"value\":\"12,50\",\"currency\":\"usd\"}}"),
+                "amount.value: \"12,50\" is not a decimal number");
+    expect_fail("costs",
+                PAGE("{\"object\":\"organization.costs.result\",\"amount\":"
+                     "{\"value\":true}}"),
+                "amount.value: expected a number or a numeric string, got a "
+                "boolean");
+    expect_fail("costs",
+                PAGE("{\"object\":\"organization.costs.result\",\"amount\":"
+                     "5}"),
+                "amount: expected an object or null, got a number");
+    {
+        /* Nesting deeper than the cap is refused. */
+        char deep[400];
+        size_t n = 0;
+        n += (size_t)snprintf(deep, sizeof(deep), "{\"object\":\"page\",\"x\":");
+        for (int i = 0; i < 100; i++)
+            deep[n++] = '[';
+        for (int i = 0; i < 100; i++)
+            deep[n++] = ']';
+        deep[n++] = '}';
+        deep[n] = '\0';
+        expect_fail("completions", deep, "nested deeper than 64 levels");
+    }
+
+    /* API error bodies. */
+    char msg[128];
+    const char *eb = "{\"error\":{\"message\":\"Missing scopes: api.usage.read.\","
+                     "\"type\":\"invalid_request_error\",\"param\":null,"
+                     "\"code\":null}}";
+    CHECK(page_error_message(eb, strlen(eb), msg, sizeof(msg)));
+    CHECK_STR(msg, "Missing scopes: api.usage.read.");
+    CHECK(!page_error_message("oops", 4, msg, sizeof(msg)));
+    free(spec);
+    free(costs);
+    TEST_END();
+}

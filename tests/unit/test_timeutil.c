@@ -1,0 +1,119 @@
+/* Time parsing and calendar arithmetic, checked against libc's timegm()
+ * and gmtime_r() as an independent implementation. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "oaiusage/timeutil.h"
+#include "test.h"
+
+static int64_t when(const char *s)
+{
+    int64_t t = -1;
+    const char *why;
+    if (!tu_parse_when(s, &t, &why))
+        return -1;
+    return t;
+}
+
+static int64_t libc_time(int y, int mo, int d, int h, int mi, int s)
+{
+    struct tm tm = { 0 };
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    return (int64_t)timegm(&tm);
+}
+
+int main(void)
+{
+    char buf[64];
+    const char *why;
+    int64_t t;
+
+    /* The forms of WHEN. */
+    CHECK(when("1736616660") == 1736616660);
+    CHECK(when("0") == 0);
+    CHECK(when("2025-01-11") == libc_time(2025, 1, 11, 0, 0, 0));
+    CHECK(when("2025-01-11T17:31:00Z") == 1736616660);
+    CHECK(when("2025-01-11t17:31:00z") == 1736616660);
+    CHECK(when("2025-01-11 17:31:00Z") == 1736616660);
+    CHECK(when("2025-01-11T17:31Z") == 1736616660);
+    CHECK(when("2025-01-11T19:31:00+02:00") == 1736616660);
+    CHECK(when("2025-01-11T12:01:00-05:30") == 1736616660);
+    CHECK(when("2025-01-11T17:31:00.999Z") == 1736616660);
+    CHECK(when("2024-02-29") == libc_time(2024, 2, 29, 0, 0, 0));
+    CHECK(when("2000-02-29") == libc_time(2000, 2, 29, 0, 0, 0));
+
+    /* Malformed dates are refused with a reason. */
+    static const char *const bad[] = {
+        "", "yesterday", "2025-1-11", "2025-02-30", "2023-02-29",
+        "1900-02-29", "2025-13-01", "2025-00-10", "2025-01-11T24:00:00Z",
+        "2025-01-11T17:60:00Z", "2025-01-11T17:31:00", "2025-01-11T17:31:00+2",
+        "2025-01-11T17:31:00+24:00", "2025-01-11T17:31:00Zjunk",
+        "2025-01-11T17:31:00.Z", "2025-01-11X", "12345678901234", "-5",
+        "2025-01-11T", "99999-01-01",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        bool ok = tu_parse_when(bad[i], &t, &why);
+        CHECK(!ok);
+        CHECK(ok || why != NULL);
+        if (ok)
+            fprintf(stderr, "accepted bad time '%s'\n", bad[i]);
+    }
+
+    /* Calendar arithmetic against libc for every day 1960..2100 and a
+     * pseudo-random time of day. */
+    unsigned seed = 12345;
+    for (int64_t day = -3650; day < 47482; day++) {
+        seed = seed * 1103515245u + 12345u;
+        int64_t tt = day * 86400 + (int64_t)(seed % 86400);
+        time_t tc = (time_t)tt;
+        struct tm tm;
+        gmtime_r(&tc, &tm);
+        int64_t y;
+        unsigned m, d;
+        tu_civil_from_days(day, &y, &m, &d);
+        if (y != tm.tm_year + 1900 || m != (unsigned)tm.tm_mon + 1 ||
+            d != (unsigned)tm.tm_mday) {
+            CHECK(!"civil_from_days disagrees with gmtime_r");
+            break;
+        }
+        if (tu_days_from_civil(y, m, d) != day) {
+            CHECK(!"days_from_civil does not invert civil_from_days");
+            break;
+        }
+        if (tu_floor_week(tt) !=
+            day * 86400 - (int64_t)((tm.tm_wday + 6) % 7) * 86400) {
+            CHECK(!"floor_week is not the Monday of the ISO week");
+            break;
+        }
+        if (tu_floor_month(tt) !=
+            libc_time(tm.tm_year + 1900, tm.tm_mon + 1, 1, 0, 0, 0)) {
+            CHECK(!"floor_month is not the first of the month");
+            break;
+        }
+        if (day % 997 == 0) {
+            char want[64];
+            tu_format_rfc3339(tt, buf);
+            strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+            CHECK_STR(buf, want);
+            CHECK(tt < 0 || when(buf) == tt);
+        }
+    }
+    CHECK(tu_floor(-1, 60) == -60);
+    CHECK(tu_floor(119, 60) == 60);
+    CHECK(tu_width_seconds("1m") == 60 && tu_width_seconds("1h") == 3600 &&
+          tu_width_seconds("1d") == 86400 && tu_width_seconds("2d") == 0);
+    tu_format_date(1736616660, buf);
+    CHECK_STR(buf, "2025-01-11");
+    CHECK(tu_period_start(TU_PER_DAY, 1736616660) == 1736553600);
+    /* 2025-01-11 was a Saturday; its ISO week began Monday 2025-01-06. */
+    CHECK(tu_period_start(TU_PER_WEEK, 1736616660) ==
+          libc_time(2025, 1, 6, 0, 0, 0));
+    CHECK(tu_period_start(TU_PER_MONTH, 1736616660) ==
+          libc_time(2025, 1, 1, 0, 0, 0));
+    TEST_END();
+}
