@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# deps.sh [--test] - install the Debian packages oaiusage needs, if missing.
+# Build: a C compiler, CMake, pkg-config, libcurl, cJSON, libmicrohttpd
+# (the bundled API server). --test adds what the test suite uses: jq.
+set -euo pipefail
+
+pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
+      libmicrohttpd-dev ca-certificates)
+if [ "${1:-}" = "--test" ]; then
+    pkgs+=(jq)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+$sudo apt-get update -qq
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The formats carry the same numbers: JSON and NDJSON rows equal the truth,
+# the table's TOTAL equals the truth's sum, CSV is RFC 4180 with CRLF, and
+# output is byte-identical from run to run.
+. "${E2E_DIR:-$(dirname "$0")}/lib.sh"
+command -v jq >/dev/null || { echo "jq is required" >&2; exit 1; }
+start_mock
+W="--since 1735689600 --until 1740787200"
+T="--start-time 1735689600 --end-time 1740787200 --bucket-width 1d"
+COLS="input_tokens,input_cached_tokens,input_cache_write_tokens,input_uncached_tokens,output_tokens,input_text_tokens,output_text_tokens,input_cached_text_tokens,input_audio_tokens,input_cached_audio_tokens,output_audio_tokens,input_image_tokens,input_cached_image_tokens,output_image_tokens,num_model_requests"
+JQ_COLS=$(echo "$COLS" | sed 's/\([a-z_]*\)/(.\1|tostring)/g')
+
+truth completions $T --group-by model,project_id
+for fmt in json ndjson; do
+    ou completions $W --group-by model,project_id --format $fmt
+    sel='.'
+    [ $fmt = json ] && sel='.data[]'
+    { echo "model,project_id,$COLS"
+      jq -r "$sel | [(.model // \"\"), (.project_id // \"\"), $JQ_COLS] | join(\",\")" "$WORK/out"
+    } >"$WORK/out.csv" && mv "$WORK/out.csv" "$WORK/out"
+    same_as_truth "$fmt rows equal the truth"
+done
+ou completions $W --group-by model,project_id --format json
+check "json envelope names the query" \
+    eval 'jq -e ".object == \"oaiusage.report\" and .endpoint == \"completions\" and .group_by == [\"model\",\"project_id\"] and .bucket_width == \"1d\" and .start_time == \"2025-01-01T00:00:00Z\" and .end_time == \"2025-03-01T00:00:00Z\"" "$WORK/out" >/dev/null'
+ou completions $W --group-by batch --format ndjson
+check "batch is a JSON boolean" eval 'jq -e "select(.batch != null) | (.batch|type) == \"boolean\"" "$WORK/out" >/dev/null'
+
+# Table: TOTAL equals the truth's sum; identical from run to run.
+truth completions $T
+ou completions $W --group-by model
+cp "$WORK/out" "$WORK/table1"
+want=$(tail -n 1 "$WORK/truth" | tr -d '\r' | cut -d, -f1)
+got=$(grep '^TOTAL' "$WORK/out" | awk '{print $2}' | tr -d ,)
+check "table TOTAL input_tokens equals the truth ($want)" [ "$got" = "$want" ]
+ou completions $W --group-by model
+check "table output is byte-identical across runs" cmp -s "$WORK/out" "$WORK/table1"
+check "table has a header and a rule" eval 'head -n 2 "$WORK/out" | grep -q "^model .*input_tokens" && sed -n 2p "$WORK/out" | grep -q "^-----"'
+check "table numbers have thousands separators" grep -Eq '[0-9],[0-9]{3}' "$WORK/out"
+check "table rows are ordered by input_tokens, largest first" \
+    eval 'sed -n "3,/^---/p" "$WORK/out" | grep -v "^---" | awk "{print \$2}" | tr -d , | sort -c -n -r'
+
+# CSV: CRLF line ends, header unless --no-header.
+ou completions $W --group-by model --format csv
+check "CSV lines end with CRLF" eval '[ "$(grep -c $'"'"'\r$'"'"' "$WORK/out")" -eq "$(wc -l <"$WORK/out")" ]'
+check "CSV header names the API fields" eval 'head -n 1 "$WORK/out" | tr -d "\r" | grep -qx "model,$COLS"'
+tail -n +2 "$WORK/out" >"$WORK/body.csv"
+ou completions $W --group-by model --format csv --no-header
+check "--no-header drops exactly the header" cmp -s "$WORK/out" "$WORK/body.csv"
+
+# Costs in JSON keep every digit: amounts are raw decimal numbers.
+ou costs --since 1717200000 --until 1738368000 --group-by line_item --format ndjson
+truth costs --start-time 1717200000 --end-time 1738368000 --group-by line_item
+check "costs ndjson has one row per line item" eval '[ "$(wc -l <"$WORK/out")" -eq "$(($(wc -l <"$WORK/truth") - 1))" ]'
+first_amount=$(grep -o '"amount":[-0-9.]*' "$WORK/out" | head -n 1 | cut -d: -f2)
+check "costs amounts are plain decimals ($first_amount)" eval '[[ "$first_amount" =~ ^-?[0-9]+(\.[0-9]+)?$ ]]'
+finish
