@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # deps.sh [--test] - install the Debian packages oaiusage needs, if missing.
 # Build: a C compiler, CMake, pkg-config, libcurl, cJSON, libmicrohttpd
-# (the bundled API server). --test adds what the test suite uses: jq.
+# (the bundled API server). --test adds what the test suite uses: jq, python3 (the bundled server's own check).
 set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
       libmicrohttpd-dev ca-certificates)
 if [ "${1:-}" = "--test" ]; then
-    pkgs+=(jq)
+    pkgs+=(jq python3)
 fi
 
 missing=()

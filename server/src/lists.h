@@ -1,0 +1,18 @@
+/* lists.h - the admin list endpoints used for ID -> name resolution:
+ * /organization/projects, /organization/users and
+ * /organization/projects/{id}/api_keys (after/limit/has_more envelope). */
+#ifndef OAIMOCK_LISTS_H
+#define OAIMOCK_LISTS_H
+
+#include <cjson/cJSON.h>
+
+#include "org.h"
+#include "params.h"
+
+/* Each returns the list JSON, or NULL with err filled (400 / 404). */
+cJSON *lists_projects(const org_t *org, const qargs *a, api_error *err);
+cJSON *lists_users(const org_t *org, const qargs *a, api_error *err);
+cJSON *lists_api_keys(const org_t *org, const char *project_id,
+                      const qargs *a, api_error *err);
+
+#endif

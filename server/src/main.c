@@ -1,0 +1,127 @@
+/* main.c - owns the command line of oaiusage-mock: dispatches to `serve`
+ * (parses the server options into a server_config) and `truth`, and prints
+ * --help. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+#include "truth.h"
+#include "util.h"
+
+static const char USAGE[] =
+    "usage:\n"
+    "  oaiusage-mock serve [--port N] [--port-file FILE] [--seed N]\n"
+    "                      [--now UNIX|auto] [--org small|large] [--latency MS]\n"
+    "                      [--fault SPEC]... [--amounts number|string|mixed]\n"
+    "                      [--log FILE] [--key KEY]\n"
+    "  oaiusage-mock truth completions|costs --start-time T [--end-time T]\n"
+    "                      [--now T] [--seed N] [--org small|large]\n"
+    "                      [--bucket-width 1m|1h|1d] [--group-by f1,f2,...]\n"
+    "                      [--per day|week|month|bucket] [--records]\n"
+    "                      [--project-ids a,b] [--user-ids a,b]\n"
+    "                      [--api-key-ids a,b] [--models a,b]\n"
+    "                      [--batch true|false]\n"
+    "  oaiusage-mock --help\n"
+    "\n"
+    "serve: a local OpenAI Usage/Costs API on 127.0.0.1 with deterministic\n"
+    "synthetic data. Prints 'oaiusage-mock listening on "
+    "http://127.0.0.1:PORT/v1'\n"
+    "once listening; exits 0 on SIGINT/SIGTERM.\n"
+    "  fault SPEC: N:KIND[:ARG] (request N) or N+:KIND[:ARG] (N and later);\n"
+    "  KIND: 429[:SECS] 500 502 503[:SECS] drop truncate malformed notjson\n"
+    "        wrongtype nodata repeatcursor hasmore-nocursor delay:MS 400 401 "
+    "403\n"
+    "truth: prints the CSV a correct client must produce for the window.\n"
+    "See server/README.md for details.\n";
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "oaiusage-mock: %s%s%s\n%s", msg, arg ? ": " : "",
+            arg ? arg : "", USAGE);
+    return 2;
+}
+
+static int parse_serve_option(server_config *c, const char *name,
+                              const char *v)
+{
+    int64_t n;
+    char msg[256];
+    if (strcmp(name, "--port") == 0) {
+        if (!parse_int64(v, &n) || n < 0 || n > 65535)
+            return usage_error("bad --port", v);
+        c->port = (int)n;
+    } else if (strcmp(name, "--port-file") == 0) {
+        c->port_file = v;
+    } else if (strcmp(name, "--seed") == 0) {
+        if (!parse_int64(v, &n) || n < 0)
+            return usage_error("bad --seed", v);
+        c->seed = (uint64_t)n;
+    } else if (strcmp(name, "--now") == 0) {
+        if (strcmp(v, "auto") == 0) {
+            c->now_auto = true;
+        } else if (parse_int64(v, &n) && n >= 0) {
+            c->now_auto = false;
+            c->now_fixed = n;
+        } else {
+            return usage_error("bad --now (UNIX seconds or auto)", v);
+        }
+    } else if (strcmp(name, "--org") == 0) {
+        if (!org_parse_size(v, &c->org))
+            return usage_error("bad --org (small|large)", v);
+    } else if (strcmp(name, "--latency") == 0) {
+        if (!parse_int64(v, &n) || n < 0)
+            return usage_error("bad --latency", v);
+        c->latency_ms = (long)n;
+    } else if (strcmp(name, "--fault") == 0) {
+        if (!faults_add(&c->faults, v, msg, sizeof msg))
+            return usage_error(msg, NULL);
+    } else if (strcmp(name, "--amounts") == 0) {
+        if (!amount_mode_parse(v, &c->amounts))
+            return usage_error("bad --amounts (number|string|mixed)", v);
+    } else if (strcmp(name, "--log") == 0) {
+        c->log_path = v;
+    } else if (strcmp(name, "--key") == 0) {
+        c->key = v;
+    } else {
+        return usage_error("unknown option", name);
+    }
+    return 0;
+}
+
+static int serve_main(int argc, char **argv)
+{
+    server_config c;
+    memset(&c, 0, sizeof c);
+    c.seed = 42;
+    c.now_auto = true;
+    c.org = ORG_SMALL;
+    c.amounts = AMOUNTS_MIXED;
+    int rc = 0;
+    for (int i = 0; i < argc && rc == 0; i += 2) {
+        if (i + 1 >= argc)
+            rc = usage_error("option needs a value", argv[i]);
+        else
+            rc = parse_serve_option(&c, argv[i], argv[i + 1]);
+    }
+    if (rc == 0)
+        rc = server_run(&c);
+    faults_free(&c.faults);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("missing command", NULL);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(USAGE, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "serve") == 0)
+        return serve_main(argc - 2, argv + 2);
+    if (strcmp(argv[1], "truth") == 0)
+        return truth_main(argc - 2, argv + 2);
+    return usage_error("unknown command", argv[1]);
+}

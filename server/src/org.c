@@ -1,0 +1,524 @@
+/* org.c - owns the synthetic dataset: builds the organization (projects,
+ * users, keys, models, usage streams, cost streams) from a seed, and defines
+ * the per-minute usage and per-hour cost functions. Everything is a pure
+ * function of (seed, org size, stream, time); the server's page builder and
+ * the independent `truth` command both read the data only through here. */
+#include "org.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const org_metric_names[ORG_NMETRICS] = {
+    "input_tokens",
+    "input_cached_tokens",
+    "input_cache_write_tokens",
+    "input_uncached_tokens",
+    "output_tokens",
+    "input_text_tokens",
+    "output_text_tokens",
+    "input_cached_text_tokens",
+    "input_audio_tokens",
+    "input_cached_audio_tokens",
+    "output_audio_tokens",
+    "input_image_tokens",
+    "input_cached_image_tokens",
+    "output_image_tokens",
+    "num_model_requests",
+};
+
+const char *const org_tier_names[ORG_NTIERS] = {"default", "flex", "priority",
+                                                "scale"};
+
+/* ---- static catalogues ------------------------------------------------- */
+
+/*  name, audio, image_in, image_out, cache, price in/cached/out (1e-10 $/tok) */
+static const org_model MODELS[] = {
+    {"gpt-4o-2024-08-06", true, true, false, true, 25000, 12500, 100000},
+    {"gpt-4o-mini-2024-07-18", false, true, false, true, 1500, 750, 6000},
+    {"o3-mini-2025-01-31", false, false, false, true, 11000, 5500, 44000},
+    {"gpt-4.1-2025-04-14", false, true, false, true, 20000, 5000, 80000},
+    {"gpt-5-2025-08-07", false, true, true, true, 12500, 1250, 100000},
+    {"text-davinci-legacy", false, false, false, false, 200000, 0, 200000},
+    /* large org only */
+    {"gpt-4o-audio-preview-2024-12-17", true, false, false, false, 25000, 0,
+     100000},
+    {"gpt-4o-realtime-preview-2024-12-17", true, false, false, true, 50000,
+     25000, 200000},
+    {"gpt-image-1", false, true, true, true, 50000, 12500, 400000},
+    {"gpt-4.1-mini-2025-04-14", false, true, false, true, 4000, 1000, 16000},
+    {"o4-mini-2025-04-16", false, true, false, true, 11000, 2750, 44000},
+    {"gpt-5-mini-2025-08-07", false, true, false, true, 2500, 250, 20000},
+};
+
+static const char *const SMALL_PROJECTS[] = {
+    "Customer Support Bot",
+    "Internal Knowledge Search",
+    "R&D Sandbox, \"Experimental\"",
+    "Marketing Copy Studio", /* archived */
+    "Data Extraction Pipeline",
+    "Legacy Chat Widget", /* deleted */
+};
+
+static const char *const TEAMS[] = {"Growth",   "Billing", "Search", "Support",
+                                    "Platform", "Data",    "Mobile", "Security",
+                                    "Sales",    "Legal"};
+static const char *const PRODUCTS[] = {
+    "Assistant",  "Summarizer", "Classifier", "Copilot",
+    "Translator", "Indexer",    "Evaluator",  "Agent"};
+
+static const char *const FIRST[] = {
+    "Ada",   "Ben",    "Chloe", "Diego", "Elena", "Farid", "Grace",
+    "Hiro",  "Ines",   "Jonas", "Kara",  "Liam",  "Maya",  "Noah",
+    "Olga",  "Priya",  "Quinn", "Rosa",  "Sami",  "Tomas"};
+static const char *const LAST[] = {
+    "Adams",  "Bauer",  "Chen",    "Dubois", "Evans",  "Fischer", "Garcia",
+    "Haddad", "Ito",    "Jensen",  "Kowal",  "Lopez",  "Moreau",  "Nakamura",
+    "Okafor", "Petrov", "Quintero", "Rossi", "Silva",  "Tanaka"};
+
+static const char *const KEY_NAMES[] = {
+    "Production",       "Staging",    "CI pipeline", "Batch jobs",
+    "Local dev",        "Analytics",  "Zapier",      "Eval harness",
+    "Backfill worker",  "Slack bot",  "Notebook",    "Nightly export"};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char ALNUM[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+static void rand_id(uint64_t *st, const char *prefix, int n, char *out,
+                    size_t outn)
+{
+    size_t p = strlen(prefix);
+    snprintf(out, outn, "%s", prefix);
+    for (int i = 0; i < n && p + (size_t)i + 1 < outn; i++)
+        out[p + (size_t)i] = ALNUM[prng_next(st) % (sizeof ALNUM - 1)];
+    out[p + (size_t)n < outn ? p + (size_t)n : outn - 1] = '\0';
+}
+
+static int64_t rand_between(uint64_t *st, int64_t lo, int64_t hi)
+{
+    return hash_range(prng_next(st), lo, hi);
+}
+
+/* ---- organization construction ----------------------------------------- */
+
+static void make_projects(org_t *o, uint64_t *st)
+{
+    bool large = o->size == ORG_LARGE;
+    int listed = large ? 40 : 5;
+    o->nprojects = listed + 1; /* + one deleted project */
+    o->projects = xcalloc((size_t)o->nprojects, sizeof *o->projects);
+    int combo_perm[NELEM(TEAMS) * NELEM(PRODUCTS)];
+    int ncombo = (int)NELEM(combo_perm);
+    for (int i = 0; i < ncombo; i++)
+        combo_perm[i] = i;
+    for (int i = ncombo - 1; i > 0; i--) {
+        int j = (int)(prng_next(st) % (uint64_t)(i + 1));
+        int t = combo_perm[i];
+        combo_perm[i] = combo_perm[j];
+        combo_perm[j] = t;
+    }
+    for (int i = 0; i < o->nprojects; i++) {
+        org_project *p = &o->projects[i];
+        rand_id(st, "proj_", 24, p->id, sizeof p->id);
+        if (!large) {
+            snprintf(p->name, sizeof p->name, "%s", SMALL_PROJECTS[i]);
+        } else if (i < listed) {
+            int c = combo_perm[i];
+            snprintf(p->name, sizeof p->name, "%s %s",
+                     TEAMS[c / (int)NELEM(PRODUCTS)],
+                     PRODUCTS[c % (int)NELEM(PRODUCTS)]);
+        } else {
+            snprintf(p->name, sizeof p->name, "Legacy Chat Widget");
+        }
+        p->created_at = rand_between(st, 1680307200, 1703980800); /* 2023 */
+        p->deleted = i == listed;
+        bool archived = large ? (i % 10 == 3) : (i == 3);
+        if (archived)
+            p->archived_at = rand_between(st, 1735689600, 1740000000);
+    }
+}
+
+static void make_users(org_t *o, uint64_t *st)
+{
+    o->nusers = o->size == ORG_LARGE ? 200 : 8;
+    o->users = xcalloc((size_t)o->nusers, sizeof *o->users);
+    int ncombo = (int)(NELEM(FIRST) * NELEM(LAST));
+    int *perm = xmalloc((size_t)ncombo * sizeof *perm);
+    for (int i = 0; i < ncombo; i++)
+        perm[i] = i;
+    for (int i = ncombo - 1; i > 0; i--) {
+        int j = (int)(prng_next(st) % (uint64_t)(i + 1));
+        int t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    for (int i = 0; i < o->nusers; i++) {
+        org_user *u = &o->users[i];
+        const char *f = FIRST[perm[i] / (int)NELEM(LAST)];
+        const char *l = LAST[perm[i] % (int)NELEM(LAST)];
+        rand_id(st, "user-", 24, u->id, sizeof u->id);
+        snprintf(u->name, sizeof u->name, "%s %s", f, l);
+        snprintf(u->email, sizeof u->email, "%s.%s@example.com", f, l);
+        for (char *c = u->email; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        u->role = (i == 0 || i % 50 == 7) ? "owner" : "reader";
+        u->added_at = rand_between(st, 1672531200, 1704067200);
+    }
+    free(perm);
+}
+
+static void make_keys(org_t *o, uint64_t *st)
+{
+    int listed_projects = o->nprojects - 1;
+    int listed = o->size == ORG_LARGE ? 400 : 12;
+    o->nkeys = listed + 1; /* + one key of the deleted project */
+    o->keys = xcalloc((size_t)o->nkeys, sizeof *o->keys);
+    for (int i = 0; i < o->nkeys; i++) {
+        org_key *k = &o->keys[i];
+        rand_id(st, "key_", 16, k->id, sizeof k->id);
+        if (i == listed)
+            k->project = listed_projects; /* the deleted project */
+        else if (i < listed_projects)
+            k->project = i;
+        else
+            k->project = (int)(prng_next(st) % (uint64_t)listed_projects);
+        k->owner = (int)(prng_next(st) % (uint64_t)o->nusers);
+        const char *base = KEY_NAMES[prng_next(st) % NELEM(KEY_NAMES)];
+        if (o->size == ORG_LARGE)
+            snprintf(k->name, sizeof k->name, "%s %d", base, i + 1);
+        else
+            snprintf(k->name, sizeof k->name, "%s", base);
+        char head[8], tail[8];
+        rand_id(st, "", 3, head, sizeof head);
+        rand_id(st, "", 4, tail, sizeof tail);
+        snprintf(k->redacted, sizeof k->redacted, "sk-proj-%s...%s", head,
+                 tail);
+        int64_t pc = o->projects[k->project].created_at;
+        k->created_at = rand_between(st, pc, pc + 200 * SECS_DAY);
+        k->last_used_at = rand_between(st, 1735689600, 1756684800);
+    }
+}
+
+static int pick_tier(uint64_t r)
+{
+    int x = (int)(r % 100);
+    if (x < 70)
+        return 0;
+    if (x < 80)
+        return 1;
+    if (x < 92)
+        return 2;
+    return 3;
+}
+
+static void make_streams(org_t *o, uint64_t *st)
+{
+    o->nstreams = o->size == ORG_LARGE ? 500 : 20;
+    o->streams = xcalloc((size_t)o->nstreams, sizeof *o->streams);
+    for (int i = 0; i < o->nstreams; i++) {
+        org_stream *s = &o->streams[i];
+        s->key = i < o->nkeys ? i : (int)(prng_next(st) % (uint64_t)o->nkeys);
+        s->project = o->keys[s->key].project;
+        s->model = i < o->nmodels ? (o->nmodels - 1 - i)
+                                  : (int)(prng_next(st) % (uint64_t)o->nmodels);
+        bool shared_key = prng_next(st) % 4 == 0;
+        s->user = shared_key ? (int)(prng_next(st) % (uint64_t)o->nusers)
+                             : o->keys[s->key].owner;
+        bool service = o->size == ORG_LARGE ? prng_next(st) % 25 == 0
+                                            : (i == 6 || i == 13);
+        if (service)
+            s->user = -1;
+        s->batch = prng_next(st) % 6 == 0;
+        s->tier = s->batch ? 0 : pick_tier(prng_next(st));
+        if (i < 5) { /* make sure every tier and batch appear */
+            s->batch = i == 4;
+            s->tier = i < 4 ? i : 0;
+        }
+        s->intensity = (int)rand_between(st, 50, 150);
+        s->salt = mix64(o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)i + 1);
+    }
+}
+
+static void add_cost_stream(org_t *o, int *cap, const org_cost_stream *cs)
+{
+    if (o->ncost_streams == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        o->cost_streams =
+            xrealloc(o->cost_streams, (size_t)*cap * sizeof *o->cost_streams);
+    }
+    org_cost_stream *d = &o->cost_streams[o->ncost_streams];
+    *d = *cs;
+    d->salt = mix64(o->seed * 0x9E3779B97F4A7C15ULL +
+                    (uint64_t)o->ncost_streams + 0x1234567ULL);
+    o->ncost_streams++;
+}
+
+static bool triple_seen(const org_t *o, int upto, const org_stream *s)
+{
+    for (int j = 0; j < upto; j++) {
+        const org_stream *t = &o->streams[j];
+        if (t->project == s->project && t->key == s->key &&
+            t->model == s->model)
+            return true;
+    }
+    return false;
+}
+
+static void add_token_cost_streams(org_t *o, int *cap, uint64_t *st)
+{
+    static const char *const SUFFIX[] = {"input", "cached input", "output"};
+    static const org_cost_kind KIND[] = {COST_INPUT, COST_CACHED_INPUT,
+                                         COST_OUTPUT};
+    for (int i = 0; i < o->nstreams; i++) {
+        const org_stream *s = &o->streams[i];
+        if (triple_seen(o, i, s))
+            continue;
+        const org_model *m = &o->models[s->model];
+        for (int k = 0; k < 3; k++) {
+            if (KIND[k] == COST_CACHED_INPUT && !m->cache)
+                continue;
+            org_cost_stream cs = {0};
+            cs.project = s->project;
+            cs.key = s->key;
+            cs.model = s->model;
+            cs.kind = KIND[k];
+            cs.quantity_unit = "tokens";
+            snprintf(cs.line_item, sizeof cs.line_item, "%s, %s", m->name,
+                     SUFFIX[k]);
+            /* every 4th token stream is sparse and tiny: exercises the
+             * exponent form of small amounts */
+            bool sparse = o->ncost_streams % 4 == 3;
+            cs.base = sparse ? 0 : rand_between(st, 20000, 2000000);
+            add_cost_stream(o, cap, &cs);
+        }
+    }
+}
+
+static void add_project_cost_streams(org_t *o, int *cap, uint64_t *st)
+{
+    for (int p = 0; p < o->nprojects; p++) {
+        if (p % 3 != 1) {
+            org_cost_stream cs = {0};
+            cs.project = p;
+            cs.key = -1;
+            cs.model = -1;
+            cs.kind = COST_FILE_STORAGE;
+            cs.quantity_unit = "gibibyte_hours";
+            snprintf(cs.line_item, sizeof cs.line_item, "File search storage");
+            cs.base = rand_between(st, 50, 800); /* hundredths of GiB */
+            add_cost_stream(o, cap, &cs);
+        }
+        if (p % 3 != 2) {
+            org_cost_stream cs = {0};
+            cs.project = p;
+            cs.key = -1;
+            cs.model = -1;
+            cs.kind = COST_WEB_SEARCH;
+            cs.quantity_unit = NULL;
+            snprintf(cs.line_item, sizeof cs.line_item,
+                     "Web search tool calls");
+            cs.base = rand_between(st, 5, 40);
+            add_cost_stream(o, cap, &cs);
+        }
+    }
+}
+
+org_t *org_create(uint64_t seed, org_size size)
+{
+    org_t *o = xcalloc(1, sizeof *o);
+    o->seed = seed;
+    o->size = size;
+    o->models = MODELS;
+    o->nmodels = size == ORG_LARGE ? (int)NELEM(MODELS) : 6;
+    uint64_t st = mix64(seed ^ 0x6f6169757361676bULL); /* "oaiusagk" */
+    make_projects(o, &st);
+    make_users(o, &st);
+    make_keys(o, &st);
+    make_streams(o, &st);
+    int cap = 0;
+    add_token_cost_streams(o, &cap, &st);
+    add_project_cost_streams(o, &cap, &st);
+    return o;
+}
+
+void org_free(org_t *org)
+{
+    if (!org)
+        return;
+    free(org->projects);
+    free(org->users);
+    free(org->keys);
+    free(org->streams);
+    free(org->cost_streams);
+    free(org);
+}
+
+bool org_parse_size(const char *s, org_size *out)
+{
+    if (strcmp(s, "small") == 0)
+        *out = ORG_SMALL;
+    else if (strcmp(s, "large") == 0)
+        *out = ORG_LARGE;
+    else
+        return false;
+    return true;
+}
+
+/* ---- activity ----------------------------------------------------------- */
+
+/* activity probability in basis points per UTC hour of day (weekdays) */
+static const int HOUR_BP[24] = {300,  250,  200,  200,  250,  350,
+                                500,  700,  1000, 1300, 1500, 1600,
+                                1500, 1600, 1700, 1600, 1400, 1200,
+                                1000, 800,  650,  550,  450,  350};
+
+static bool is_weekend(int64_t t)
+{
+    int64_t day = t / SECS_DAY;
+    int dow = (int)((day + 4) % 7); /* 0 = Sunday */
+    return dow == 0 || dow == 6;
+}
+
+static int activity_bp(const org_stream *s, int64_t minute_start)
+{
+    int hour = (int)(minute_start % SECS_DAY / SECS_HOUR);
+    int bp = s->batch ? 600 : HOUR_BP[hour];
+    if (is_weekend(minute_start))
+        bp = bp * 2 / 5;
+    return bp * s->intensity / 100;
+}
+
+static int64_t pct(int64_t v, int64_t p)
+{
+    return v * p / 100;
+}
+
+bool org_usage_at(const org_t *org, int si, int64_t minute_start,
+                  int64_t out[ORG_NMETRICS])
+{
+    memset(out, 0, sizeof(int64_t) * ORG_NMETRICS);
+    if (minute_start < ORG_DATA_START)
+        return false;
+    const org_stream *s = &org->streams[si];
+    uint64_t h = mix64(s->salt ^ mix64((uint64_t)minute_start));
+    if ((int)(h % 10000) >= activity_bp(s, minute_start))
+        return false;
+    const org_model *m = &org->models[s->model];
+    uint64_t r[8];
+    for (int i = 0; i < 8; i++)
+        r[i] = mix64(h + (uint64_t)i + 1);
+
+    int64_t req = s->batch ? hash_range(r[0], 5, 80) : hash_range(r[0], 1, 12);
+    int64_t text_total = req * hash_range(r[1], 150, 3500);
+    int64_t cached_text = 0;
+    if (m->cache && (r[2] >> 32) % 3 != 0)
+        cached_text = pct(text_total, hash_range(r[2], 0, 70));
+    int64_t input_text = text_total - cached_text;
+    int64_t cache_write = 0;
+    if (m->cache && r[3] % 4 == 0)
+        cache_write = hash_range(r[3] >> 8, 0, input_text / 5);
+
+    int64_t input_audio = 0, cached_audio = 0, output_audio = 0;
+    if (m->audio && r[4] % 3 == 0) {
+        int64_t audio_total = req * hash_range(r[4] >> 8, 40, 900);
+        if (m->cache)
+            cached_audio = pct(audio_total, hash_range(r[4] >> 24, 0, 40));
+        input_audio = audio_total - cached_audio;
+        output_audio = req * hash_range(r[4] >> 40, 0, 700);
+    }
+    int64_t input_image = 0, cached_image = 0, output_image = 0;
+    if (m->image_in && r[5] % 5 == 0) {
+        int64_t image_total = req * hash_range(r[5] >> 8, 85, 1100);
+        if (m->cache && (r[5] >> 20) % 2 == 0)
+            cached_image = pct(image_total, hash_range(r[5] >> 24, 0, 50));
+        input_image = image_total - cached_image;
+    }
+    if (m->image_out && r[6] % 6 == 0)
+        output_image = req * hash_range(r[6] >> 8, 272, 4160);
+    int64_t output_text = req * hash_range(r[7], 20, 1800);
+
+    out[M_INPUT_TEXT_TOKENS] = input_text;
+    out[M_INPUT_CACHED_TEXT_TOKENS] = cached_text;
+    out[M_INPUT_AUDIO_TOKENS] = input_audio;
+    out[M_INPUT_CACHED_AUDIO_TOKENS] = cached_audio;
+    out[M_INPUT_IMAGE_TOKENS] = input_image;
+    out[M_INPUT_CACHED_IMAGE_TOKENS] = cached_image;
+    out[M_INPUT_CACHE_WRITE_TOKENS] = cache_write;
+    out[M_OUTPUT_TEXT_TOKENS] = output_text;
+    out[M_OUTPUT_AUDIO_TOKENS] = output_audio;
+    out[M_OUTPUT_IMAGE_TOKENS] = output_image;
+    out[M_NUM_MODEL_REQUESTS] = req;
+    out[M_INPUT_CACHED_TOKENS] = cached_text + cached_audio + cached_image;
+    out[M_INPUT_UNCACHED_TOKENS] = input_text + input_audio + input_image;
+    out[M_INPUT_TOKENS] = out[M_INPUT_UNCACHED_TOKENS] +
+                          out[M_INPUT_CACHED_TOKENS] + cache_write;
+    out[M_OUTPUT_TOKENS] = output_text + output_audio + output_image;
+    return true;
+}
+
+/* ---- costs -------------------------------------------------------------- */
+
+static bool token_cost(const org_t *org, const org_cost_stream *c, uint64_t h,
+                       int64_t hour_start, int64_t *amount, int64_t *qty)
+{
+    int hour = (int)(hour_start % SECS_DAY / SECS_HOUR);
+    int bp = c->base == 0 ? 150 : HOUR_BP[hour] * 4;
+    if (is_weekend(hour_start))
+        bp /= 2;
+    if ((int)(h % 10000) >= bp)
+        return false;
+    const org_model *m = &org->models[c->model];
+    uint64_t r = mix64(h + 1);
+    int64_t tokens;
+    if (c->base == 0 || r % 23 == 0)
+        tokens = hash_range(r >> 8, 1, 60);
+    else
+        tokens = pct(c->base, hash_range(r >> 8, 20, 300));
+    if (c->kind == COST_OUTPUT)
+        tokens = tokens / 4 + 1;
+    else if (c->kind == COST_CACHED_INPUT)
+        tokens = tokens / 3 + 1;
+    int64_t price = c->kind == COST_INPUT          ? m->price_in
+                    : c->kind == COST_CACHED_INPUT ? m->price_cached
+                                                   : m->price_out;
+    *amount = tokens * price;
+    *qty = tokens * 10000;
+    return true;
+}
+
+bool org_cost_at(const org_t *org, int ci, int64_t hour_start,
+                 int64_t *amount_e10, int64_t *quantity_e4)
+{
+    *amount_e10 = 0;
+    *quantity_e4 = 0;
+    if (hour_start < ORG_DATA_START)
+        return false;
+    const org_cost_stream *c = &org->cost_streams[ci];
+    uint64_t h = mix64(c->salt ^ mix64((uint64_t)hour_start * 31 + 7));
+    switch (c->kind) {
+    case COST_INPUT:
+    case COST_CACHED_INPUT:
+    case COST_OUTPUT:
+        return token_cost(org, c, h, hour_start, amount_e10, quantity_e4);
+    case COST_FILE_STORAGE: {
+        int64_t centi_gib = c->base + hash_range(h, 0, 20);
+        *quantity_e4 = centi_gib * 100;
+        *amount_e10 = centi_gib * 416667; /* ~ $0.10 per GiB-day */
+        return true;
+    }
+    case COST_WEB_SEARCH: {
+        int hour = (int)(hour_start % SECS_DAY / SECS_HOUR);
+        if ((int)(h % 10000) >= HOUR_BP[hour] * 2)
+            return false;
+        int64_t calls = hash_range(mix64(h + 3), 1, c->base);
+        *quantity_e4 = calls * 10000;
+        *amount_e10 = calls * 100000000; /* $0.01 per call */
+        return true;
+    }
+    }
+    return false;
+}

@@ -1,0 +1,487 @@
+/* pages.c - owns the server's page builder for /organization/usage/completions
+ * and /organization/costs: the bucket layout (partial first bucket, UTC
+ * aligned buckets, truncated last bucket), aggregation of dataset streams
+ * into grouped results, result serialization, and opaque cursors
+ * ("page_" + base64(u64 snapshot, u32 query hash, u64 next bucket start)). */
+#include "pages.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool amount_mode_parse(const char *s, amount_mode *out)
+{
+    if (strcmp(s, "number") == 0)
+        *out = AMOUNTS_NUMBER;
+    else if (strcmp(s, "string") == 0)
+        *out = AMOUNTS_STRING;
+    else if (strcmp(s, "mixed") == 0)
+        *out = AMOUNTS_MIXED;
+    else
+        return false;
+    return true;
+}
+
+/* ---- cursor -------------------------------------------------------------- */
+
+#define CURSOR_BYTES 20
+
+static void put_be(unsigned char *p, uint64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v >>= 8)
+        p[i] = (unsigned char)(v & 0xff);
+}
+
+static uint64_t get_be(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static void cursor_encode(int64_t snapshot, uint32_t hash, int64_t next,
+                          char *out, size_t n)
+{
+    unsigned char raw[CURSOR_BYTES];
+    put_be(raw, (uint64_t)snapshot, 8);
+    put_be(raw + 8, hash, 4);
+    put_be(raw + 12, (uint64_t)next, 8);
+    char b64[40];
+    b64_encode(raw, sizeof raw, b64, sizeof b64);
+    snprintf(out, n, "page_%s", b64);
+}
+
+static bool cursor_decode(const char *s, int64_t *snapshot, uint32_t *hash,
+                          int64_t *next)
+{
+    if (strncmp(s, "page_", 5) != 0 || strlen(s) > 60)
+        return false;
+    unsigned char raw[48];
+    if (b64_decode(s + 5, raw, sizeof raw) != CURSOR_BYTES)
+        return false;
+    *snapshot = (int64_t)get_be(raw, 8);
+    *hash = (uint32_t)get_be(raw + 8, 4);
+    *next = (int64_t)get_be(raw + 12, 8);
+    return true;
+}
+
+/* ---- window -------------------------------------------------------------- */
+
+typedef struct {
+    int64_t snapshot; /* "now" this query is answered at */
+    int64_t first;    /* start of the first bucket of the whole query */
+    int64_t end;      /* end of the last bucket of the whole query */
+    int64_t page_start;
+} window;
+
+static void window_init(const page_query *q, int64_t snapshot, window *w)
+{
+    w->snapshot = snapshot;
+    w->first = q->ep == EP_COSTS ? floor_to(q->start, SECS_DAY)
+                                 : floor_to(q->start, SECS_MINUTE);
+    w->end = q->has_end && q->end < snapshot ? q->end : snapshot;
+    w->page_start = w->first;
+}
+
+static bool window_from_cursor(const page_query *q, window *w, api_error *err)
+{
+    int64_t snap, next;
+    uint32_t hash;
+    if (!cursor_decode(q->page, &snap, &hash, &next)) {
+        api_error_set(err, 400, "page",
+                      "Invalid value for 'page': malformed pagination "
+                      "cursor.");
+        return false;
+    }
+    if (hash != q->hash) {
+        api_error_set(err, 400, "page",
+                      "Invalid value for 'page': the cursor was issued for "
+                      "a different query. Re-send the same parameters with "
+                      "the cursor.");
+        return false;
+    }
+    window_init(q, snap, w);
+    bool aligned = next == w->first || next % q->width == 0;
+    if (next < w->first || next >= w->end || !aligned) {
+        api_error_set(err, 400, "page",
+                      "Invalid value for 'page': cursor out of range.");
+        return false;
+    }
+    w->page_start = next;
+    return true;
+}
+
+static int64_t bucket_end(const page_query *q, const window *w, int64_t bs)
+{
+    int64_t be = floor_to(bs, q->width) + q->width;
+    return be < w->end ? be : w->end;
+}
+
+/* ---- JSON helpers --------------------------------------------------------- */
+
+static void add_int(cJSON *o, const char *name, int64_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    cJSON_AddRawToObject(o, name, buf);
+}
+
+static void add_str_or_null(cJSON *o, const char *name, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, name, v);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+static bool string_amount(amount_mode m, int64_t bucket_start, int row)
+{
+    if (m == AMOUNTS_NUMBER)
+        return false;
+    if (m == AMOUNTS_STRING)
+        return true;
+    return (mix64((uint64_t)bucket_start * 1315423911ULL + (uint64_t)row) &
+            1) != 0;
+}
+
+/* ---- completions ----------------------------------------------------------- */
+
+typedef struct {
+    int project, user, key, model, batch, tier; /* -1 = null */
+} ukey;
+
+typedef struct {
+    ukey *keys;          /* distinct group keys, sorted */
+    int ngroups;
+    int *stream_group;   /* per stream: group index or -1 (filtered out) */
+} ugroups;
+
+static bool ustream_selected(const org_t *org, const page_query *q,
+                             const org_stream *s)
+{
+    if (q->project_ids.len &&
+        !strlist_contains(&q->project_ids, org->projects[s->project].id))
+        return false;
+    if (q->user_ids.len &&
+        (s->user < 0 || !strlist_contains(&q->user_ids, org->users[s->user].id)))
+        return false;
+    if (q->api_key_ids.len &&
+        !strlist_contains(&q->api_key_ids, org->keys[s->key].id))
+        return false;
+    if (q->models.len &&
+        !strlist_contains(&q->models, org->models[s->model].name))
+        return false;
+    if (q->batch >= 0 && (int)s->batch != q->batch)
+        return false;
+    return true;
+}
+
+static ukey ukey_of(const page_query *q, const org_stream *s)
+{
+    unsigned g = q->group_mask;
+    ukey k = {
+        g & G_PROJECT ? s->project : -1, g & G_USER ? s->user : -1,
+        g & G_API_KEY ? s->key : -1,     g & G_MODEL ? s->model : -1,
+        g & G_BATCH ? (int)s->batch : -1, g & G_TIER ? s->tier : -1,
+    };
+    return k;
+}
+
+static int ukey_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(ukey));
+}
+
+static void ugroups_init(const org_t *org, const page_query *q, ugroups *g)
+{
+    g->keys = xcalloc((size_t)org->nstreams, sizeof *g->keys);
+    g->stream_group = xcalloc((size_t)org->nstreams, sizeof(int));
+    g->ngroups = 0;
+    for (int i = 0; i < org->nstreams; i++) {
+        if (!ustream_selected(org, q, &org->streams[i]))
+            continue;
+        ukey k = ukey_of(q, &org->streams[i]);
+        int j = 0;
+        while (j < g->ngroups && ukey_cmp(&g->keys[j], &k) != 0)
+            j++;
+        if (j == g->ngroups)
+            g->keys[g->ngroups++] = k;
+    }
+    qsort(g->keys, (size_t)g->ngroups, sizeof *g->keys, ukey_cmp);
+    for (int i = 0; i < org->nstreams; i++) {
+        g->stream_group[i] = -1;
+        if (!ustream_selected(org, q, &org->streams[i]))
+            continue;
+        ukey k = ukey_of(q, &org->streams[i]);
+        ukey *hit = bsearch(&k, g->keys, (size_t)g->ngroups, sizeof k,
+                            ukey_cmp);
+        g->stream_group[i] = (int)(hit - g->keys);
+    }
+}
+
+static void ugroups_free(ugroups *g)
+{
+    free(g->keys);
+    free(g->stream_group);
+}
+
+static cJSON *usage_result(const org_t *org, const ukey *k,
+                           const int64_t *metrics)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "object",
+                            "organization.usage.completions.result");
+    for (int m = 0; m < ORG_NMETRICS; m++)
+        add_int(r, org_metric_names[m], metrics[m]);
+    add_str_or_null(r, "project_id",
+                    k->project >= 0 ? org->projects[k->project].id : NULL);
+    add_str_or_null(r, "user_id", k->user >= 0 ? org->users[k->user].id : NULL);
+    add_str_or_null(r, "api_key_id", k->key >= 0 ? org->keys[k->key].id : NULL);
+    add_str_or_null(r, "model",
+                    k->model >= 0 ? org->models[k->model].name : NULL);
+    if (k->batch >= 0)
+        cJSON_AddBoolToObject(r, "batch", k->batch);
+    else
+        cJSON_AddNullToObject(r, "batch");
+    add_str_or_null(r, "service_tier",
+                    k->tier >= 0 ? org_tier_names[k->tier] : NULL);
+    return r;
+}
+
+static cJSON *usage_bucket_results(const org_t *org, const ugroups *g,
+                                   int64_t bs, int64_t be)
+{
+    int64_t *acc = xcalloc((size_t)g->ngroups * ORG_NMETRICS, sizeof *acc);
+    bool *seen = xcalloc((size_t)g->ngroups, sizeof *seen);
+    int64_t row[ORG_NMETRICS];
+    for (int64_t m = bs; m < be; m += SECS_MINUTE) {
+        for (int s = 0; s < org->nstreams; s++) {
+            int gi = g->stream_group[s];
+            if (gi < 0 || !org_usage_at(org, s, m, row))
+                continue;
+            seen[gi] = true;
+            for (int k = 0; k < ORG_NMETRICS; k++)
+                acc[(size_t)gi * ORG_NMETRICS + (size_t)k] += row[k];
+        }
+    }
+    cJSON *results = cJSON_CreateArray();
+    for (int gi = 0; gi < g->ngroups; gi++)
+        if (seen[gi])
+            cJSON_AddItemToArray(
+                results, usage_result(org, &g->keys[gi],
+                                      acc + (size_t)gi * ORG_NMETRICS));
+    free(acc);
+    free(seen);
+    return results;
+}
+
+/* ---- costs ----------------------------------------------------------------- */
+
+typedef struct {
+    int project, key; /* -1 = null */
+    const char *line_item; /* NULL = null */
+    const char *unit;
+} ckey;
+
+typedef struct {
+    ckey *keys;
+    int ngroups;
+    int *stream_group;
+} cgroups;
+
+static bool cstream_selected(const org_t *org, const page_query *q,
+                             const org_cost_stream *c)
+{
+    if (q->project_ids.len &&
+        !strlist_contains(&q->project_ids, org->projects[c->project].id))
+        return false;
+    if (q->api_key_ids.len &&
+        (c->key < 0 || !strlist_contains(&q->api_key_ids, org->keys[c->key].id)))
+        return false;
+    return true;
+}
+
+static ckey ckey_of(const page_query *q, const org_cost_stream *c)
+{
+    unsigned g = q->group_mask;
+    ckey k = {g & G_PROJECT ? c->project : -1, g & G_API_KEY ? c->key : -1,
+              g & G_LINE_ITEM ? c->line_item : NULL,
+              g & G_LINE_ITEM ? c->quantity_unit : NULL};
+    return k;
+}
+
+static int ckey_cmp(const void *pa, const void *pb)
+{
+    const ckey *a = pa, *b = pb;
+    if (a->project != b->project)
+        return a->project < b->project ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    if (!a->line_item || !b->line_item)
+        return (a->line_item != NULL) - (b->line_item != NULL);
+    return strcmp(a->line_item, b->line_item);
+}
+
+static void cgroups_init(const org_t *org, const page_query *q, cgroups *g)
+{
+    int n = org->ncost_streams;
+    g->keys = xcalloc((size_t)n, sizeof *g->keys);
+    g->stream_group = xcalloc((size_t)n, sizeof(int));
+    g->ngroups = 0;
+    for (int i = 0; i < n; i++) {
+        if (!cstream_selected(org, q, &org->cost_streams[i]))
+            continue;
+        ckey k = ckey_of(q, &org->cost_streams[i]);
+        int j = 0;
+        while (j < g->ngroups && ckey_cmp(&g->keys[j], &k) != 0)
+            j++;
+        if (j == g->ngroups)
+            g->keys[g->ngroups++] = k;
+    }
+    qsort(g->keys, (size_t)g->ngroups, sizeof *g->keys, ckey_cmp);
+    for (int i = 0; i < n; i++) {
+        g->stream_group[i] = -1;
+        if (!cstream_selected(org, q, &org->cost_streams[i]))
+            continue;
+        ckey k = ckey_of(q, &org->cost_streams[i]);
+        ckey *hit = bsearch(&k, g->keys, (size_t)g->ngroups, sizeof k,
+                            ckey_cmp);
+        g->stream_group[i] = (int)(hit - g->keys);
+    }
+}
+
+static void cgroups_free(cgroups *g)
+{
+    free(g->keys);
+    free(g->stream_group);
+}
+
+static cJSON *amount_object(int64_t v, bool as_string)
+{
+    char buf[48];
+    cJSON *a = cJSON_CreateObject();
+    if (as_string) {
+        fmt_fixed(v, ORG_AMOUNT_SCALE, 2, buf, sizeof buf);
+        cJSON_AddStringToObject(a, "value", buf);
+    } else {
+        fmt_pyrepr(v, ORG_AMOUNT_SCALE, buf, sizeof buf);
+        cJSON_AddRawToObject(a, "value", buf);
+    }
+    cJSON_AddStringToObject(a, "currency", "usd");
+    return a;
+}
+
+static cJSON *cost_result(const org_t *org, const ckey *k, int64_t amount,
+                          int64_t qty, bool as_string)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "object", "organization.costs.result");
+    cJSON_AddItemToObject(r, "amount", amount_object(amount, as_string));
+    add_str_or_null(r, "line_item", k->line_item);
+    add_str_or_null(r, "project_id",
+                    k->project >= 0 ? org->projects[k->project].id : NULL);
+    add_str_or_null(r, "api_key_id", k->key >= 0 ? org->keys[k->key].id : NULL);
+    if (k->line_item) {
+        char buf[48];
+        fmt_fixed(qty, ORG_QTY_SCALE, 0, buf, sizeof buf);
+        cJSON_AddRawToObject(r, "quantity", buf);
+    } else {
+        cJSON_AddNullToObject(r, "quantity");
+    }
+    add_str_or_null(r, "quantity_unit", k->line_item ? k->unit : NULL);
+    return r;
+}
+
+static cJSON *cost_bucket_results(const org_t *org, const cgroups *g,
+                                  int64_t bs, int64_t be, amount_mode am)
+{
+    int64_t *amount = xcalloc((size_t)g->ngroups, sizeof *amount);
+    int64_t *qty = xcalloc((size_t)g->ngroups, sizeof *qty);
+    bool *seen = xcalloc((size_t)g->ngroups, sizeof *seen);
+    for (int64_t h = bs; h < be; h += SECS_HOUR) {
+        for (int c = 0; c < org->ncost_streams; c++) {
+            int gi = g->stream_group[c];
+            int64_t a, qn;
+            if (gi < 0 || !org_cost_at(org, c, h, &a, &qn))
+                continue;
+            seen[gi] = true;
+            amount[gi] += a;
+            qty[gi] += qn;
+        }
+    }
+    cJSON *results = cJSON_CreateArray();
+    int row = 0;
+    for (int gi = 0; gi < g->ngroups; gi++) {
+        if (!seen[gi])
+            continue;
+        bool s = string_amount(am, bs, row++);
+        cJSON_AddItemToArray(results, cost_result(org, &g->keys[gi],
+                                                  amount[gi], qty[gi], s));
+    }
+    free(amount);
+    free(qty);
+    free(seen);
+    return results;
+}
+
+/* ---- page ------------------------------------------------------------------ */
+
+static cJSON *bucket_object(int64_t bs, int64_t be, cJSON *results)
+{
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "object", "bucket");
+    add_int(b, "start_time", bs);
+    add_int(b, "end_time", be);
+    cJSON_AddItemToObject(b, "results", results);
+    return b;
+}
+
+bool pages_build(const org_t *org, const page_query *q, int64_t now,
+                 amount_mode amounts, page_result *out, api_error *err)
+{
+    window w;
+    if (q->page) {
+        if (!window_from_cursor(q, &w, err))
+            return false;
+    } else {
+        window_init(q, now, &w);
+    }
+    cursor_encode(w.snapshot, q->hash, w.page_start, out->self_cursor,
+                  sizeof out->self_cursor);
+
+    ugroups ug = {0};
+    cgroups cg = {0};
+    if (q->ep == EP_COSTS)
+        cgroups_init(org, q, &cg);
+    else
+        ugroups_init(org, q, &ug);
+
+    cJSON *data = cJSON_CreateArray();
+    int64_t bs = w.page_start;
+    for (int n = 0; n < q->limit && bs < w.end; n++) {
+        int64_t be = bucket_end(q, &w, bs);
+        cJSON *results = q->ep == EP_COSTS
+                             ? cost_bucket_results(org, &cg, bs, be, amounts)
+                             : usage_bucket_results(org, &ug, bs, be);
+        cJSON_AddItemToArray(data, bucket_object(bs, be, results));
+        bs = be;
+    }
+    cgroups_free(&cg);
+    ugroups_free(&ug);
+
+    cJSON *page = cJSON_CreateObject();
+    cJSON_AddStringToObject(page, "object", "page");
+    cJSON_AddItemToObject(page, "data", data);
+    bool more = bs < w.end;
+    cJSON_AddBoolToObject(page, "has_more", more);
+    if (more) {
+        char next[64];
+        cursor_encode(w.snapshot, q->hash, bs, next, sizeof next);
+        cJSON_AddStringToObject(page, "next_page", next);
+    } else {
+        cJSON_AddNullToObject(page, "next_page");
+    }
+    out->json = page;
+    return true;
+}

@@ -1,0 +1,29 @@
+/* server.h - the `serve` subcommand: configuration and the HTTP server. */
+#ifndef OAIMOCK_SERVER_H
+#define OAIMOCK_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "faults.h"
+#include "org.h"
+#include "pages.h"
+
+typedef struct {
+    int port;               /* 0 = pick a free port */
+    const char *port_file;  /* NULL = none */
+    uint64_t seed;
+    bool now_auto;          /* true: time(NULL) per request */
+    int64_t now_fixed;
+    org_size org;
+    long latency_ms;
+    fault_list faults;
+    amount_mode amounts;
+    const char *log_path;   /* NULL = no request log */
+    const char *key;        /* NULL = any sk-admin-* key */
+} server_config;
+
+/* Runs until SIGINT/SIGTERM; returns the process exit status. */
+int server_run(const server_config *cfg);
+
+#endif

@@ -1,0 +1,585 @@
+/* truth.c - owns `oaiusage-mock truth`: the independent reference path. It
+ * computes, straight from the dataset functions in org.c, the CSV a correct
+ * client must print for a window. It deliberately shares nothing with the
+ * page builder (pages.c): it walks every minute (usage) or hour (costs) of
+ * the window, applies the filters itself and accumulates into a hash map
+ * keyed by the rendered CSV prefix (period or bucket bounds + group values);
+ * it never builds buckets, pages or JSON. */
+#include "truth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "org.h"
+#include "util.h"
+
+/* ---- options ------------------------------------------------------------- */
+
+typedef enum { PER_NONE, PER_DAY, PER_WEEK, PER_MONTH, PER_BUCKET } per_mode;
+
+typedef struct {
+    bool costs;
+    int64_t start, end, now;
+    bool has_end;
+    uint64_t seed;
+    org_size org;
+    int64_t width;
+    strlist group_by; /* in the order given */
+    per_mode per;
+    bool records;
+    strlist project_ids, user_ids, api_key_ids, models;
+    int batch; /* -1 any */
+} truth_opts;
+
+static const char *const USAGE_GROUPS[] = {"project_id", "user_id",
+                                           "api_key_id", "model",
+                                           "batch",      "service_tier"};
+static const char *const COST_GROUPS[] = {"project_id", "line_item",
+                                          "api_key_id"};
+
+static int fail(const char *msg, const char *arg)
+{
+    fprintf(stderr, "oaiusage-mock truth: %s%s%s\n", msg, arg ? ": " : "",
+            arg ? arg : "");
+    return 2;
+}
+
+static bool valid_group(const truth_opts *o, const char *g)
+{
+    const char *const *names = o->costs ? COST_GROUPS : USAGE_GROUPS;
+    size_t n = o->costs ? 3 : 6;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], g) == 0)
+            return true;
+    return false;
+}
+
+static bool parse_per(const char *v, per_mode *out)
+{
+    static const char *const names[] = {"day", "week", "month", "bucket"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(v, names[i]) == 0) {
+            *out = (per_mode)(i + 1);
+            return true;
+        }
+    return false;
+}
+
+static bool parse_width(const char *v, int64_t *out)
+{
+    if (strcmp(v, "1m") == 0)
+        *out = SECS_MINUTE;
+    else if (strcmp(v, "1h") == 0)
+        *out = SECS_HOUR;
+    else if (strcmp(v, "1d") == 0)
+        *out = SECS_DAY;
+    else
+        return false;
+    return true;
+}
+
+static void opts_free(truth_opts *o)
+{
+    strlist_free(&o->group_by);
+    strlist_free(&o->project_ids);
+    strlist_free(&o->user_ids);
+    strlist_free(&o->api_key_ids);
+    strlist_free(&o->models);
+}
+
+/* parse one "--name value" option; returns 0, or an exit status */
+static int parse_valued(truth_opts *o, const char *name, const char *v,
+                        bool *have_start)
+{
+    int64_t n;
+    if (strcmp(name, "--start-time") == 0) {
+        if (!parse_int64(v, &o->start) || o->start < 0)
+            return fail("bad --start-time", v);
+        *have_start = true;
+    } else if (strcmp(name, "--end-time") == 0) {
+        if (!parse_int64(v, &o->end) || o->end < 0)
+            return fail("bad --end-time", v);
+        o->has_end = true;
+    } else if (strcmp(name, "--now") == 0) {
+        if (!parse_int64(v, &o->now) || o->now < 0)
+            return fail("bad --now", v);
+    } else if (strcmp(name, "--seed") == 0) {
+        if (!parse_int64(v, &n) || n < 0)
+            return fail("bad --seed", v);
+        o->seed = (uint64_t)n;
+    } else if (strcmp(name, "--org") == 0) {
+        if (!org_parse_size(v, &o->org))
+            return fail("bad --org (small|large)", v);
+    } else if (strcmp(name, "--bucket-width") == 0) {
+        if (!parse_width(v, &o->width))
+            return fail("bad --bucket-width (1m|1h|1d)", v);
+    } else if (strcmp(name, "--group-by") == 0) {
+        strlist_push_split(&o->group_by, v);
+    } else if (strcmp(name, "--per") == 0) {
+        if (!parse_per(v, &o->per))
+            return fail("bad --per (day|week|month|bucket)", v);
+    } else if (strcmp(name, "--project-ids") == 0) {
+        strlist_push_split(&o->project_ids, v);
+    } else if (strcmp(name, "--user-ids") == 0) {
+        strlist_push_split(&o->user_ids, v);
+    } else if (strcmp(name, "--api-key-ids") == 0) {
+        strlist_push_split(&o->api_key_ids, v);
+    } else if (strcmp(name, "--models") == 0) {
+        strlist_push_split(&o->models, v);
+    } else if (strcmp(name, "--batch") == 0) {
+        if (strcmp(v, "true") == 0)
+            o->batch = 1;
+        else if (strcmp(v, "false") == 0)
+            o->batch = 0;
+        else
+            return fail("bad --batch (true|false)", v);
+    } else {
+        return fail("unknown option", name);
+    }
+    return 0;
+}
+
+static int check_opts(truth_opts *o)
+{
+    for (size_t i = 0; i < o->group_by.len; i++) {
+        if (!valid_group(o, o->group_by.items[i]))
+            return fail("invalid --group-by field", o->group_by.items[i]);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(o->group_by.items[i], o->group_by.items[j]) == 0)
+                return fail("duplicate --group-by field", o->group_by.items[i]);
+    }
+    if (o->costs && o->width != SECS_DAY)
+        return fail("costs supports only --bucket-width 1d", NULL);
+    if (o->costs && (o->user_ids.len || o->models.len || o->batch >= 0))
+        return fail("costs has no --user-ids/--models/--batch filter", NULL);
+    if (o->records && o->per != PER_NONE)
+        return fail("--records and --per are mutually exclusive", NULL);
+    if (o->has_end && o->end <= o->start)
+        return fail("--end-time must be greater than --start-time", NULL);
+    return 0;
+}
+
+static int parse_opts(int argc, char **argv, truth_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seed = 42;
+    o->width = SECS_DAY;
+    o->batch = -1;
+    o->now = (int64_t)time(NULL);
+    if (argc < 1)
+        return fail("missing ENDPOINT (completions|costs)", NULL);
+    if (strcmp(argv[0], "costs") == 0)
+        o->costs = true;
+    else if (strcmp(argv[0], "completions") != 0)
+        return fail("unknown ENDPOINT (completions|costs)", argv[0]);
+    bool have_start = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--records") == 0) {
+            o->records = true;
+            continue;
+        }
+        if (i + 1 >= argc)
+            return fail("option needs a value", argv[i]);
+        int rc = parse_valued(o, argv[i], argv[i + 1], &have_start);
+        if (rc)
+            return rc;
+        i++;
+    }
+    if (!have_start)
+        return fail("--start-time is required", NULL);
+    return check_opts(o);
+}
+
+/* ---- accumulator: open-addressing map from CSV prefix to sums -------------- */
+
+typedef struct {
+    char *prefix; /* NULL = empty slot */
+    uint64_t hash;
+    int64_t v[ORG_NMETRICS]; /* usage metrics, or [0]=amount [1]=quantity */
+    const char *unit;
+} acc_entry;
+
+typedef struct {
+    acc_entry *slots;
+    size_t cap, len;
+} acc_map;
+
+static void acc_grow(acc_map *m);
+
+static acc_entry *acc_get(acc_map *m, const char *prefix)
+{
+    if ((m->len + 1) * 2 > m->cap)
+        acc_grow(m);
+    uint64_t h = hash_str(0, prefix);
+    size_t i = (size_t)h & (m->cap - 1);
+    while (m->slots[i].prefix) {
+        if (m->slots[i].hash == h && strcmp(m->slots[i].prefix, prefix) == 0)
+            return &m->slots[i];
+        i = (i + 1) & (m->cap - 1);
+    }
+    m->slots[i].prefix = xstrdup(prefix);
+    m->slots[i].hash = h;
+    m->len++;
+    return &m->slots[i];
+}
+
+static void acc_grow(acc_map *m)
+{
+    acc_map bigger = {0};
+    bigger.cap = m->cap ? m->cap * 2 : 1024;
+    bigger.slots = xcalloc(bigger.cap, sizeof *bigger.slots);
+    for (size_t i = 0; i < m->cap; i++) {
+        acc_entry *e = &m->slots[i];
+        if (!e->prefix)
+            continue;
+        size_t j = (size_t)e->hash & (bigger.cap - 1);
+        while (bigger.slots[j].prefix)
+            j = (j + 1) & (bigger.cap - 1);
+        bigger.slots[j] = *e;
+        bigger.len++;
+    }
+    free(m->slots);
+    *m = bigger;
+}
+
+static void acc_free(acc_map *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->slots[i].prefix);
+    free(m->slots);
+}
+
+/* ---- CSV rendering ---------------------------------------------------------- */
+
+/* a CSV line being built; n counts the fields already in it */
+typedef struct {
+    strbuf sb;
+    int n;
+} csv_row;
+
+static void csv_reset(csv_row *r)
+{
+    r->sb.len = 0;
+    if (r->sb.data)
+        r->sb.data[0] = '\0';
+    r->n = 0;
+}
+
+static const char *csv_text(const csv_row *r)
+{
+    return r->sb.data ? r->sb.data : "";
+}
+
+static void csv_field(csv_row *r, const char *v)
+{
+    strbuf *b = &r->sb;
+    if (r->n++ > 0)
+        sb_append(b, ",");
+    if (!strpbrk(v, ",\"\r\n")) {
+        sb_append(b, v);
+        return;
+    }
+    sb_append(b, "\"");
+    for (const char *p = v; *p; p++) {
+        if (*p == '"')
+            sb_append(b, "\"\"");
+        else
+            sb_append_n(b, p, 1);
+    }
+    sb_append(b, "\"");
+}
+
+static void csv_time(csv_row *b, int64_t t)
+{
+    char ts[40];
+    fmt_rfc3339(t, ts, sizeof ts);
+    csv_field(b, ts);
+}
+
+/* ---- window walk --------------------------------------------------------------- */
+
+typedef struct {
+    const truth_opts *o;
+    const org_t *org;
+    int64_t first, end; /* [first, end) */
+} walk;
+
+static int64_t period_of(per_mode per, int64_t bucket_start)
+{
+    switch (per) {
+    case PER_DAY:
+        return floor_to(bucket_start, SECS_DAY);
+    case PER_WEEK:
+        return floor_week(bucket_start);
+    case PER_MONTH:
+        return floor_month(bucket_start);
+    default:
+        return bucket_start;
+    }
+}
+
+/* leading CSV columns that identify the time slot of instant t */
+static void time_prefix(const walk *w, int64_t t, csv_row *b)
+{
+    int64_t aligned = floor_to(t, w->o->width);
+    int64_t bs = aligned > w->first ? aligned : w->first;
+    int64_t be = aligned + w->o->width < w->end ? aligned + w->o->width : w->end;
+    if (w->o->records) {
+        csv_time(b, bs);
+        csv_time(b, be);
+    } else if (w->o->per != PER_NONE) {
+        csv_time(b, period_of(w->o->per, bs));
+    }
+}
+
+static const char *usage_group_value(const org_t *org, const org_stream *s,
+                                     const char *field)
+{
+    if (strcmp(field, "project_id") == 0)
+        return org->projects[s->project].id;
+    if (strcmp(field, "user_id") == 0)
+        return s->user >= 0 ? org->users[s->user].id : "";
+    if (strcmp(field, "api_key_id") == 0)
+        return org->keys[s->key].id;
+    if (strcmp(field, "model") == 0)
+        return org->models[s->model].name;
+    if (strcmp(field, "batch") == 0)
+        return s->batch ? "true" : "false";
+    return org_tier_names[s->tier];
+}
+
+static bool usage_stream_wanted(const truth_opts *o, const org_t *org,
+                                const org_stream *s)
+{
+    if (o->project_ids.len &&
+        !strlist_contains(&o->project_ids, org->projects[s->project].id))
+        return false;
+    if (o->user_ids.len) {
+        if (s->user < 0 ||
+            !strlist_contains(&o->user_ids, org->users[s->user].id))
+            return false;
+    }
+    if (o->api_key_ids.len &&
+        !strlist_contains(&o->api_key_ids, org->keys[s->key].id))
+        return false;
+    if (o->models.len &&
+        !strlist_contains(&o->models, org->models[s->model].name))
+        return false;
+    return o->batch < 0 || (o->batch == 1) == s->batch;
+}
+
+static void walk_usage(const walk *w, acc_map *m)
+{
+    const truth_opts *o = w->o;
+    csv_row key = {0};
+    int64_t row[ORG_NMETRICS];
+    bool *wanted = xcalloc((size_t)w->org->nstreams, sizeof *wanted);
+    for (int s = 0; s < w->org->nstreams; s++)
+        wanted[s] = usage_stream_wanted(o, w->org, &w->org->streams[s]);
+    for (int64_t t = w->first; t < w->end; t += SECS_MINUTE) {
+        for (int s = 0; s < w->org->nstreams; s++) {
+            if (!wanted[s] || !org_usage_at(w->org, s, t, row))
+                continue;
+            csv_reset(&key);
+            time_prefix(w, t, &key);
+            for (size_t g = 0; g < o->group_by.len; g++)
+                csv_field(&key, usage_group_value(w->org, &w->org->streams[s],
+                                                  o->group_by.items[g]));
+            acc_entry *e = acc_get(m, csv_text(&key));
+            for (int k = 0; k < ORG_NMETRICS; k++)
+                e->v[k] += row[k];
+        }
+    }
+    free(wanted);
+    sb_free(&key.sb);
+}
+
+static const char *cost_group_value(const org_t *org,
+                                    const org_cost_stream *c,
+                                    const char *field)
+{
+    if (strcmp(field, "project_id") == 0)
+        return org->projects[c->project].id;
+    if (strcmp(field, "line_item") == 0)
+        return c->line_item;
+    return c->key >= 0 ? org->keys[c->key].id : "";
+}
+
+static bool cost_stream_wanted(const truth_opts *o, const org_t *org,
+                               const org_cost_stream *c)
+{
+    if (o->project_ids.len &&
+        !strlist_contains(&o->project_ids, org->projects[c->project].id))
+        return false;
+    if (o->api_key_ids.len &&
+        (c->key < 0 || !strlist_contains(&o->api_key_ids, org->keys[c->key].id)))
+        return false;
+    return true;
+}
+
+static void walk_costs(const walk *w, acc_map *m)
+{
+    const truth_opts *o = w->o;
+    csv_row key = {0};
+    int n = w->org->ncost_streams;
+    bool *wanted = xcalloc((size_t)n, sizeof *wanted);
+    for (int c = 0; c < n; c++)
+        wanted[c] = cost_stream_wanted(o, w->org, &w->org->cost_streams[c]);
+    for (int64_t t = w->first; t < w->end; t += SECS_HOUR) {
+        for (int c = 0; c < n; c++) {
+            int64_t amount, qty;
+            if (!wanted[c] || !org_cost_at(w->org, c, t, &amount, &qty))
+                continue;
+            const org_cost_stream *cs = &w->org->cost_streams[c];
+            csv_reset(&key);
+            time_prefix(w, t, &key);
+            for (size_t g = 0; g < o->group_by.len; g++)
+                csv_field(&key,
+                          cost_group_value(w->org, cs, o->group_by.items[g]));
+            acc_entry *e = acc_get(m, csv_text(&key));
+            e->v[0] += amount;
+            e->v[1] += qty;
+            e->unit = cs->quantity_unit;
+        }
+    }
+    free(wanted);
+    sb_free(&key.sb);
+}
+
+/* zero rows that must exist even when idle (only without --group-by) */
+static void seed_idle_rows(const walk *w, acc_map *m)
+{
+    const truth_opts *o = w->o;
+    if (o->group_by.len > 0 || o->records)
+        return;
+    if (o->per == PER_NONE) {
+        acc_get(m, "");
+        return;
+    }
+    csv_row key = {0};
+    for (int64_t t = w->first; t < w->end;
+         t = floor_to(t, o->width) + o->width) {
+        csv_reset(&key);
+        time_prefix(w, t, &key);
+        acc_get(m, csv_text(&key));
+    }
+    sb_free(&key.sb);
+}
+
+/* ---- output ---------------------------------------------------------------------- */
+
+static void header(const truth_opts *o, csv_row *b)
+{
+    if (o->records) {
+        csv_field(b, "start_time");
+        csv_field(b, "end_time");
+    } else if (o->per != PER_NONE) {
+        csv_field(b, "period_start");
+    }
+    for (size_t g = 0; g < o->group_by.len; g++)
+        csv_field(b, o->group_by.items[g]);
+    if (o->costs) {
+        const char *cols[] = {"amount", "currency", "quantity",
+                              "quantity_unit"};
+        for (int i = 0; i < 4; i++)
+            csv_field(b, cols[i]);
+    } else {
+        for (int k = 0; k < ORG_NMETRICS; k++)
+            csv_field(b, org_metric_names[k]);
+    }
+}
+
+static bool grouped_by(const truth_opts *o, const char *field)
+{
+    return strlist_contains(&o->group_by, field);
+}
+
+/* number of CSV fields in every accumulator prefix */
+static int prefix_fields(const truth_opts *o)
+{
+    int n = o->records ? 2 : o->per != PER_NONE ? 1 : 0;
+    return n + (int)o->group_by.len;
+}
+
+static char *render_row(const truth_opts *o, const acc_entry *e)
+{
+    csv_row b = {0};
+    sb_append(&b.sb, e->prefix);
+    b.n = prefix_fields(o);
+    char num[48];
+    if (o->costs) {
+        fmt_fixed(e->v[0], ORG_AMOUNT_SCALE, 0, num, sizeof num);
+        csv_field(&b, num);
+        csv_field(&b, "usd");
+        bool li = grouped_by(o, "line_item");
+        if (li)
+            fmt_fixed(e->v[1], ORG_QTY_SCALE, 0, num, sizeof num);
+        csv_field(&b, li ? num : "");
+        csv_field(&b, li && e->unit ? e->unit : "");
+    } else {
+        for (int k = 0; k < ORG_NMETRICS; k++) {
+            snprintf(num, sizeof num, "%lld", (long long)e->v[k]);
+            csv_field(&b, num);
+        }
+    }
+    if (!b.sb.data)
+        sb_append(&b.sb, "");
+    return b.sb.data;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void print_csv(const truth_opts *o, const acc_map *m)
+{
+    csv_row h = {0};
+    header(o, &h);
+    fputs(csv_text(&h), stdout);
+    fputs("\r\n", stdout);
+    sb_free(&h.sb);
+    char **lines = xcalloc(m->len ? m->len : 1, sizeof *lines);
+    size_t n = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].prefix)
+            lines[n++] = render_row(o, &m->slots[i]);
+    qsort(lines, n, sizeof *lines, cmp_line);
+    for (size_t i = 0; i < n; i++) {
+        fputs(lines[i], stdout);
+        fputs("\r\n", stdout);
+        free(lines[i]);
+    }
+    free(lines);
+}
+
+int truth_main(int argc, char **argv)
+{
+    truth_opts o;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc) {
+        opts_free(&o);
+        return rc;
+    }
+    org_t *org = org_create(o.seed, o.org);
+    walk w = {&o, org, 0, 0};
+    w.first = o.costs ? floor_to(o.start, SECS_DAY)
+                      : floor_to(o.start, SECS_MINUTE);
+    w.end = o.has_end && o.end < o.now ? o.end : o.now;
+
+    acc_map m = {0};
+    seed_idle_rows(&w, &m);
+    if (o.costs)
+        walk_costs(&w, &m);
+    else
+        walk_usage(&w, &m);
+    print_csv(&o, &m);
+    fflush(stdout);
+
+    acc_free(&m);
+    org_free(org);
+    opts_free(&o);
+    return 0;
+}
