@@ -69,6 +69,13 @@ static int on_bucket(void *ctx, int64_t start, int64_t end,
                                 "one starting at %s, got %s",
                           b, a);
     }
+    if (c->q->end_time >= 0 && start >= c->q->end_time) {
+        fmt_time(c->q->end_time, b);
+        return ou_err_set(err, OU_EXIT_DATA,
+                          "a bucket starts at %s, at or after the window's "
+                          "end %s",
+                          a, b);
+    }
     if (end > c->hi) {
         fmt_time(end, a);
         return ou_err_set(err, OU_EXIT_DATA,
