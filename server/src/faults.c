@@ -28,6 +28,9 @@ static const struct {
     {"400", FAULT_400, 0},
     {"401", FAULT_401, 0},
     {"403", FAULT_403, 0},
+    {"gap", FAULT_GAP, 0},
+    {"overlap", FAULT_OVERLAP, 0},
+    {"extra", FAULT_EXTRA, 0},
 };
 #define NKINDS (sizeof KINDS / sizeof KINDS[0])
 

@@ -25,6 +25,9 @@ typedef enum {
     FAULT_400,
     FAULT_401,
     FAULT_403,
+    FAULT_GAP,     /* a page with one bucket missing from its middle */
+    FAULT_OVERLAP, /* a page whose first bucket is sent twice */
+    FAULT_EXTRA,   /* a page with one more bucket after the window's end */
 } fault_kind;
 
 typedef struct {

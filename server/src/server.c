@@ -422,6 +422,33 @@ static void set_more(response_plan *p, const char *cursor_field,
                                      : cJSON_CreateNull());
 }
 
+/* Damage the sequence of buckets: the client must notice. */
+static void bucket_fault(fault_kind k, response_plan *p)
+{
+    cJSON *data = cJSON_GetObjectItem(p->json, "data");
+    int n = cJSON_GetArraySize(data);
+
+    if (k == FAULT_GAP && n >= 3) {
+        cJSON_DeleteItemFromArray(data, n / 2);
+    } else if (k == FAULT_OVERLAP && n >= 1) {
+        cJSON_AddItemToArray(data,
+                             cJSON_Duplicate(cJSON_GetArrayItem(data, 0), 1));
+    } else if (k == FAULT_EXTRA && n >= 1) {
+        cJSON *last = cJSON_GetArrayItem(data, n - 1);
+        cJSON *b = cJSON_Duplicate(last, 1);
+        /* Bucket times are raw JSON literals (exact integers). */
+        long long s0 = atoll(cJSON_GetObjectItem(last, "start_time")->valuestring);
+        long long e0 = atoll(cJSON_GetObjectItem(last, "end_time")->valuestring);
+        long long w = e0 - s0 < 60 ? 60 : e0 - s0;
+        char t[32];
+        snprintf(t, sizeof t, "%lld", e0);
+        cJSON_ReplaceItemInObject(b, "start_time", cJSON_CreateRaw(t));
+        snprintf(t, sizeof t, "%lld", e0 + w);
+        cJSON_ReplaceItemInObject(b, "end_time", cJSON_CreateRaw(t));
+        cJSON_AddItemToArray(data, b);
+    }
+}
+
 static void apply_mutating_fault(const fault_spec *f, response_plan *p)
 {
     if (p->status != 200 || !p->json ||
@@ -445,6 +472,12 @@ static void apply_mutating_fault(const fault_spec *f, response_plan *p)
         break;
     case FAULT_HASMORE_NOCURSOR:
         set_more(p, cursor_field, NULL);
+        break;
+    case FAULT_GAP:
+    case FAULT_OVERLAP:
+    case FAULT_EXTRA:
+        if (page)
+            bucket_fault(f->kind, p);
         break;
     default:
         break;

@@ -66,6 +66,9 @@ fault 1:hasmore-nocursor 4 "has_more is true but next_page is missing"
 fault 1:repeatcursor 4 "buckets overlap or are out of order"
 fault 1:401 3 "HTTP 401"
 fault 1:403 3 "HTTP 403"
+fault 1:gap 4 "completions page 1: buckets have a gap: expected one starting at 2025-01-0[0-9]T00:00:00Z, got 2025-01-0[0-9]T00:00:00Z"
+fault 1:overlap 4 "completions page 1: buckets overlap or are out of order"
+fault 1:extra 4 "completions page 1: a bucket starts at 2025-01-10T00:00:00Z, at or after the window's end"
 # A failure on the second page loses the first: nothing is printed.
 start_mock --fault 2:500
 ou completions --since 2025-01-01 --until 2025-03-01 --format csv -o "$WORK/keep.csv"
