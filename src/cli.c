@@ -15,7 +15,20 @@ enum opt_id {
     OPT_SINCE = 256, OPT_UNTIL, OPT_DAYS, OPT_BUCKET, OPT_PROJECT, OPT_USER,
     OPT_API_KEY, OPT_MODEL, OPT_BATCH, OPT_NO_BATCH, OPT_GROUP_BY, OPT_PER,
     OPT_RECORDS, OPT_FORMAT, OPT_NO_HEADER, OPT_BASE_URL, OPT_TIMEOUT,
-    OPT_KEY_FILE, OPT_INSECURE,
+    OPT_KEY_FILE, OPT_INSECURE, OPT_SOURCE, OPT_SIZE, OPT_VECTOR_STORE,
+    OPT_CONTEXT_LEVEL, OPT_NAMES, OPT_REFRESH_NAMES,
+};
+
+/* Filter options: all take comma-separated, repeatable values. */
+static const struct {
+    int id;
+    const char *option;
+} filter_options[] = {
+    { OPT_PROJECT, "project" },   { OPT_USER, "user" },
+    { OPT_API_KEY, "api-key" },   { OPT_MODEL, "model" },
+    { OPT_SOURCE, "source" },     { OPT_SIZE, "size" },
+    { OPT_VECTOR_STORE, "vector-store" },
+    { OPT_CONTEXT_LEVEL, "context-level" },
 };
 
 static const struct option long_options[] = {
@@ -27,6 +40,12 @@ static const struct option long_options[] = {
     { "user", required_argument, NULL, OPT_USER },
     { "api-key", required_argument, NULL, OPT_API_KEY },
     { "model", required_argument, NULL, OPT_MODEL },
+    { "source", required_argument, NULL, OPT_SOURCE },
+    { "size", required_argument, NULL, OPT_SIZE },
+    { "vector-store", required_argument, NULL, OPT_VECTOR_STORE },
+    { "context-level", required_argument, NULL, OPT_CONTEXT_LEVEL },
+    { "names", no_argument, NULL, OPT_NAMES },
+    { "refresh-names", no_argument, NULL, OPT_REFRESH_NAMES },
     { "batch", no_argument, NULL, OPT_BATCH },
     { "no-batch", no_argument, NULL, OPT_NO_BATCH },
     { "group-by", required_argument, NULL, OPT_GROUP_BY },
@@ -314,42 +333,58 @@ static int resolve_window(const struct raw *r, int64_t now, struct config *cfg,
     return 0;
 }
 
-static int resolve(const struct raw *r, int64_t now, struct config *cfg,
-                   struct ou_err *err)
+static const char *command_name(const struct config *cfg)
 {
-    const struct endpoint *ep = cfg->ep;
-    int rc;
+    switch (cfg->cmd) {
+    case CMD_REPORT:
+        return cfg->ep->command;
+    case CMD_OVERVIEW:
+        return "overview";
+    case CMD_PROJECTS:
+        return "projects";
+    case CMD_USERS:
+        return "users";
+    case CMD_API_KEYS:
+        return "api-keys";
+    }
+    return "?";
+}
 
-    if (r->bucket != NULL) {
-        if (!bucket_width_parse(r->bucket, &cfg->width))
-            return ou_err_set(err, OU_EXIT_USAGE,
-                              "option '--bucket': '%s' is not one of 1m, 1h, "
-                              "1d",
-                              r->bucket);
-        if (!ep->widths[cfg->width])
-            return ou_err_set(err, OU_EXIT_USAGE,
-                              "%s accepts only --bucket 1d (the API reports "
-                              "it per UTC day)",
-                              ep->command);
+/* Options that only a report command takes. */
+static int refuse_report_options(const struct raw *r,
+                                 const struct config *cfg, bool window,
+                                 struct ou_err *err)
+{
+    const char *opt = r->bucket    ? "--bucket"
+                      : r->per     ? "--per"
+                      : cfg->records ? "--records"
+                      : r->ngroup_by ? "--group-by"
+                      : r->batch   ? "--batch"
+                      : r->no_batch ? "--no-batch"
+                                   : NULL;
+
+    if (opt == NULL && !window)
+        opt = r->since ? "--since" : r->until ? "--until" : r->days ? "--days"
+                                                                    : NULL;
+    if (opt == NULL && cfg->cmd != CMD_REPORT && cfg->names &&
+        cfg->cmd != CMD_API_KEYS)
+        opt = "--names";
+    if (opt != NULL)
+        return ou_err_set(err, OU_EXIT_USAGE, "%s does not take %s",
+                          command_name(cfg), opt);
+    for (int i = 0; i < cfg->nfilters; i++) {
+        bool ok = strcmp(cfg->filters[i].option, "project") == 0 &&
+                  (cfg->cmd == CMD_OVERVIEW || cfg->cmd == CMD_API_KEYS);
+        if (!ok)
+            return ou_err_set(err, OU_EXIT_USAGE, "%s does not take --%s",
+                              command_name(cfg), cfg->filters[i].option);
     }
-    if (r->per != NULL) {
-        static const char *const pers[] = { "day", "week", "month", "bucket" };
-        static const enum tu_period vals[] = { TU_PER_DAY, TU_PER_WEEK,
-                                               TU_PER_MONTH, TU_PER_BUCKET };
-        cfg->per = TU_PER_NONE;
-        for (int i = 0; i < 4; i++) {
-            if (strcmp(r->per, pers[i]) == 0)
-                cfg->per = vals[i];
-        }
-        if (cfg->per == TU_PER_NONE)
-            return ou_err_set(err, OU_EXIT_USAGE,
-                              "option '--per': '%s' is not one of day, week, "
-                              "month, bucket",
-                              r->per);
-    }
-    if (cfg->records && cfg->per != TU_PER_NONE)
-        return ou_err_set(err, OU_EXIT_USAGE,
-                          "--records and --per exclude each other");
+    return 0;
+}
+
+static int resolve_common(const struct raw *r, struct config *cfg,
+                          struct ou_err *err)
+{
     if (r->format != NULL && !fmt_parse_kind(r->format, &cfg->format))
         return ou_err_set(err, OU_EXIT_USAGE,
                           "option '--format': '%s' is not one of table, csv, "
@@ -384,6 +419,55 @@ static int resolve(const struct raw *r, int64_t now, struct config *cfg,
     size_t bl = strlen(cfg->base_url);
     while (bl > 0 && cfg->base_url[bl - 1] == '/')
         cfg->base_url[--bl] = '\0';
+    return 0;
+}
+
+static int resolve(const struct raw *r, int64_t now, struct config *cfg,
+                   struct ou_err *err)
+{
+    const struct endpoint *ep = cfg->ep;
+    int rc;
+
+    rc = resolve_common(r, cfg, err);
+    if (rc != 0)
+        return rc;
+    if (cfg->cmd == CMD_OVERVIEW) {
+        rc = refuse_report_options(r, cfg, true, err);
+        return rc != 0 ? rc : resolve_window(r, now, cfg, err);
+    }
+    if (cfg->cmd != CMD_REPORT)
+        return refuse_report_options(r, cfg, false, err);
+
+    if (r->bucket != NULL) {
+        if (!bucket_width_parse(r->bucket, &cfg->width))
+            return ou_err_set(err, OU_EXIT_USAGE,
+                              "option '--bucket': '%s' is not one of 1m, 1h, "
+                              "1d",
+                              r->bucket);
+        if (!ep->widths[cfg->width])
+            return ou_err_set(err, OU_EXIT_USAGE,
+                              "%s accepts only --bucket 1d (the API reports "
+                              "it per UTC day)",
+                              ep->command);
+    }
+    if (r->per != NULL) {
+        static const char *const pers[] = { "day", "week", "month", "bucket" };
+        static const enum tu_period vals[] = { TU_PER_DAY, TU_PER_WEEK,
+                                               TU_PER_MONTH, TU_PER_BUCKET };
+        cfg->per = TU_PER_NONE;
+        for (int i = 0; i < 4; i++) {
+            if (strcmp(r->per, pers[i]) == 0)
+                cfg->per = vals[i];
+        }
+        if (cfg->per == TU_PER_NONE)
+            return ou_err_set(err, OU_EXIT_USAGE,
+                              "option '--per': '%s' is not one of day, week, "
+                              "month, bucket",
+                              r->per);
+    }
+    if (cfg->records && cfg->per != TU_PER_NONE)
+        return ou_err_set(err, OU_EXIT_USAGE,
+                          "--records and --per exclude each other");
     if ((rc = resolve_group_by(r, cfg, err)) != 0 ||
         (rc = check_filters(cfg, r, err)) != 0 ||
         (rc = resolve_window(r, now, cfg, err)) != 0)
@@ -418,10 +502,23 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
         case OPT_FORMAT: r.format = optarg; break;
         case OPT_TIMEOUT: r.timeout = optarg; break;
         case OPT_BASE_URL: r.base_url = optarg; break;
-        case OPT_PROJECT: rc = add_filter(cfg, "project", optarg, err); break;
-        case OPT_USER: rc = add_filter(cfg, "user", optarg, err); break;
-        case OPT_API_KEY: rc = add_filter(cfg, "api-key", optarg, err); break;
-        case OPT_MODEL: rc = add_filter(cfg, "model", optarg, err); break;
+        case OPT_PROJECT:
+        case OPT_USER:
+        case OPT_API_KEY:
+        case OPT_MODEL:
+        case OPT_SOURCE:
+        case OPT_SIZE:
+        case OPT_VECTOR_STORE:
+        case OPT_CONTEXT_LEVEL:
+            for (size_t i = 0; i < sizeof(filter_options) /
+                                       sizeof(filter_options[0]); i++) {
+                if (filter_options[i].id == c)
+                    rc = add_filter(cfg, filter_options[i].option, optarg,
+                                    err);
+            }
+            break;
+        case OPT_NAMES: cfg->names = true; break;
+        case OPT_REFRESH_NAMES: cfg->names = cfg->refresh_names = true; break;
         case OPT_BATCH: r.batch = true; break;
         case OPT_NO_BATCH: r.no_batch = true; break;
         case OPT_GROUP_BY:
@@ -465,10 +562,27 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
         rc = CLI_DONE;
         goto out;
     }
-    if (command != NULL)
+    bool known = false;
+    if (command != NULL) {
+        static const struct {
+            const char *name;
+            enum command cmd;
+        } others[] = { { "overview", CMD_OVERVIEW },
+                       { "projects", CMD_PROJECTS },
+                       { "users", CMD_USERS },
+                       { "api-keys", CMD_API_KEYS },
+                       { "api_keys", CMD_API_KEYS } };
         cfg->ep = endpoint_find(command);
+        known = cfg->ep != NULL;
+        for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+            if (strcmp(command, others[i].name) == 0) {
+                cfg->cmd = others[i].cmd;
+                known = true;
+            }
+        }
+    }
     if (r.help) {
-        if (command != NULL && cfg->ep == NULL) {
+        if (command != NULL && !known) {
             rc = ou_err_set(err, OU_EXIT_USAGE,
                             "unknown command '%s' (try 'oaiusage --help')",
                             command);
@@ -476,6 +590,8 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
         }
         if (cfg->ep != NULL)
             cli_command_usage(stdout, cfg->ep);
+        else if (known)
+            cli_other_usage(stdout, cfg->cmd);
         else
             cli_usage(stdout);
         rc = CLI_DONE;
@@ -486,7 +602,7 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
                         "no command given (try 'oaiusage --help')");
         goto out;
     }
-    if (cfg->ep == NULL) {
+    if (!known) {
         rc = ou_err_set(err, OU_EXIT_USAGE,
                         "unknown command '%s' (try 'oaiusage --help')",
                         command);
@@ -501,6 +617,16 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
 out:
     free_list(r.group_by, r.ngroup_by);
     return rc;
+}
+
+const struct filter_opt *cli_filter(const struct config *cfg,
+                                    const char *option)
+{
+    for (int i = 0; i < cfg->nfilters; i++) {
+        if (strcmp(cfg->filters[i].option, option) == 0)
+            return &cfg->filters[i];
+    }
+    return NULL;
 }
 
 void cli_build_query(const struct config *cfg, struct query *q)
@@ -545,10 +671,16 @@ void cli_usage(FILE *out)
             "\n"
             "Commands:\n");
     for (int i = 0; endpoint_at(i) != NULL; i++)
-        fprintf(out, "  %-13s %s\n", endpoint_at(i)->command,
+        fprintf(out, "  %-26s %s\n", endpoint_at(i)->command,
                 endpoint_at(i)->summary);
     fprintf(out,
-            "  help COMMAND  the options of a command (also COMMAND --help)\n"
+            "  %-26s every endpoint's headline totals and the billed cost\n"
+            "  %-26s the organization's projects (archived included)\n"
+            "  %-26s the organization's users\n"
+            "  %-26s project API keys (of --project, or of all projects)\n"
+            "  %-26s the options of a command (also COMMAND --help)\n",
+            "overview", "projects", "users", "api-keys", "help COMMAND");
+    fprintf(out,
             "\n"
             "Example:\n"
             "  oaiusage completions --days 30 --group-by model\n"
@@ -596,7 +728,10 @@ void cli_command_usage(FILE *out, const struct endpoint *ep)
                     f->option, f->option);
             continue;
         }
-        fprintf(out, "  --%-14s  %s\n", f->option, f->param);
+        fprintf(out, "  --%-14s  %s", f->option, f->param);
+        for (const char *const *a = f->allowed; a != NULL && *a; a++)
+            fprintf(out, "%s%s", a == f->allowed ? ": " : ", ", *a);
+        fputc('\n', out);
     }
     fprintf(out, "\nShape:\n  --group-by F,...  one row per combination of: ");
     for (int g = 0; g < ep->ngroups; g++)
@@ -608,6 +743,10 @@ void cli_command_usage(FILE *out, const struct endpoint *ep)
             "                    month, or bucket; adds period_start\n"
             "  --records         one row per bucket and result, as the API\n"
             "                    returned them; adds start_time, end_time\n"
+            "  --names           add project_name, user_email, api_key_name\n"
+            "                    beside the ids (the table shows names);\n"
+            "                    cached for 24 hours per base URL and key\n"
+            "  --refresh-names   --names, re-reading the lists now\n"
             "\n"
             "Output:\n"
             "  --format F        table (default), csv, json or ndjson\n"
@@ -628,5 +767,75 @@ void cli_command_usage(FILE *out, const struct endpoint *ep)
             OU_DEFAULT_BASE_URL, OU_DEFAULT_TIMEOUT_S);
     for (int m = 0; m < ep->nmetrics; m++)
         fprintf(out, "%s%s", m ? ", " : "", ep->metrics[m].name);
-    fprintf(out, "\n\n%s", exit_codes_help);
+    fprintf(out, "\n");
+    for (int m = 0; m < ep->nmetrics; m++) {
+        if (ep->metrics[m].agg == MA_LEVEL)
+            fprintf(out,
+                    "%s is a stored level, not a flow: totals and --per\n"
+                    "periods report the latest bucket's value per group,\n"
+                    "never a sum over buckets.\n",
+                    ep->metrics[m].name);
+    }
+    fprintf(out, "\n%s", exit_codes_help);
+}
+
+static const char common_help[] =
+    "Output and connection:\n"
+    "  --format F        table (default), csv, json or ndjson\n"
+    "  -o, --output FILE write FILE atomically instead of stdout\n"
+    "  --no-header       no header row (csv, table)\n"
+    "  --base-url URL    API base (env OAIUSAGE_BASE_URL)\n"
+    "  --timeout SECS    per request\n"
+    "  --admin-key-file FILE  the key from FILE ('-' = stdin) instead of\n"
+    "                    OPENAI_ADMIN_KEY\n"
+    "  -q, --quiet / -v, --verbose\n";
+
+void cli_other_usage(FILE *out, enum command cmd)
+{
+    switch (cmd) {
+    case CMD_OVERVIEW:
+        fprintf(out,
+                "Usage: oaiusage overview [--since WHEN] [--until WHEN] "
+                "[--days N]\n"
+                "                         [--project ID,...] [OPTIONS]\n\n"
+                "One row per usage endpoint with its headline totals over the\n"
+                "window (requests, input and output tokens, and the endpoint's\n"
+                "own unit: images, characters, seconds, bytes stored, sessions,\n"
+                "calls), then the billed cost from the costs endpoint. Every\n"
+                "endpoint is fetched in one run; an idle one shows zeros.\n"
+                "vector-stores bytes are the latest level, not a sum.\n"
+                "Columns: endpoint, requests, input_tokens, output_tokens,\n"
+                "units, unit, amount, currency (empty where not applicable).\n"
+                "The window options are those of 'oaiusage help completions'.\n\n"
+                "%s\n%s",
+                common_help, exit_codes_help);
+        break;
+    case CMD_PROJECTS:
+        fprintf(out,
+                "Usage: oaiusage projects [OPTIONS]\n\n"
+                "Every project of the organization, archived ones included\n"
+                "(GET /v1/organization/projects?include_archived=true).\n"
+                "Columns: id, name, status, created_at, archived_at.\n\n"
+                "%s\n%s",
+                common_help, exit_codes_help);
+        break;
+    case CMD_USERS:
+        fprintf(out,
+                "Usage: oaiusage users [OPTIONS]\n\n"
+                "Every user of the organization (GET /v1/organization/users).\n"
+                "Columns: id, email, name, role, added_at.\n\n%s\n%s",
+                common_help, exit_codes_help);
+        break;
+    case CMD_API_KEYS:
+        fprintf(out,
+                "Usage: oaiusage api-keys [--project ID,...] [OPTIONS]\n\n"
+                "Project API keys (GET /v1/organization/projects/ID/api_keys)\n"
+                "of the given projects, or of every project.\n"
+                "Columns: project_id, id, name, redacted_value, owner_type,\n"
+                "owner, created_at, last_used_at.\n\n%s\n%s",
+                common_help, exit_codes_help);
+        break;
+    case CMD_REPORT:
+        break;
+    }
 }

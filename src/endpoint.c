@@ -6,6 +6,12 @@
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* Group fields shared by several endpoints. */
+#define G_PROJECT { "project_id", GT_STRING, NK_PROJECT }
+#define G_USER { "user_id", GT_STRING, NK_USER }
+#define G_API_KEY { "api_key_id", GT_STRING, NK_API_KEY }
+#define G_MODEL { "model", GT_STRING, NK_NONE }
+
 /* Filters shared by several endpoints. */
 #define F_PROJECT { "project", "project_ids", FK_LIST, NULL }
 #define F_USER { "user", "user_ids", FK_LIST, NULL }
@@ -14,12 +20,20 @@
 
 #define M_INT(n, tab) { n, MK_INT, MA_SUM, NULL, n, false, tab, NULL, false }
 
+#define ALL_WIDTHS { true, true, true }, { 1440, 168, 31 }, false, 0
+
+static const struct group_desc owner_groups[] = { G_PROJECT, G_USER, G_API_KEY,
+                                                  G_MODEL };
+static const struct filter_desc owner_filters[] = { F_PROJECT, F_USER,
+                                                    F_API_KEY, F_MODEL };
+static const struct group_desc project_groups[] = { G_PROJECT };
+static const struct filter_desc project_filters[] = { F_PROJECT };
+
 /* ---- completions ---------------------------------------------------- */
 
 static const struct group_desc completions_groups[] = {
-    { "project_id", GT_STRING }, { "user_id", GT_STRING },
-    { "api_key_id", GT_STRING }, { "model", GT_STRING },
-    { "batch", GT_BOOL },        { "service_tier", GT_STRING },
+    G_PROJECT, G_USER, G_API_KEY, G_MODEL,
+    { "batch", GT_BOOL, NK_NONE }, { "service_tier", GT_STRING, NK_NONE },
 };
 
 static const struct filter_desc completions_filters[] = {
@@ -46,12 +60,82 @@ static const struct metric_desc completions_metrics[] = {
     M_INT("num_model_requests", true),
 };
 
+/* ---- the other usage endpoints ----------------------------------------- */
+
+static const struct metric_desc tokens_metrics[] = {
+    M_INT("input_tokens", true),
+    M_INT("num_model_requests", true),
+};
+
+static const char *const image_sources[] = { "image.generation", "image.edit",
+                                             "image.variation", NULL };
+static const char *const image_sizes[] = { "256x256",   "512x512",
+                                           "1024x1024", "1792x1792",
+                                           "1024x1792", NULL };
+static const struct group_desc images_groups[] = {
+    G_PROJECT, G_USER, G_API_KEY, G_MODEL,
+    { "size", GT_STRING, NK_NONE }, { "source", GT_STRING, NK_NONE },
+};
+static const struct filter_desc images_filters[] = {
+    { "source", "sources", FK_LIST, image_sources },
+    { "size", "sizes", FK_LIST, image_sizes },
+    F_PROJECT, F_USER, F_API_KEY, F_MODEL,
+};
+static const struct metric_desc images_metrics[] = {
+    M_INT("images", true),
+    M_INT("num_model_requests", true),
+};
+
+static const struct metric_desc speeches_metrics[] = {
+    M_INT("characters", true),
+    M_INT("num_model_requests", true),
+};
+
+static const struct metric_desc transcriptions_metrics[] = {
+    M_INT("seconds", true),
+    M_INT("num_model_requests", true),
+};
+
+static const struct metric_desc vector_stores_metrics[] = {
+    { "usage_bytes", MK_INT, MA_LEVEL, NULL, "usage_bytes", false, true, NULL,
+      false },
+};
+
+static const struct metric_desc sessions_metrics[] = {
+    M_INT("num_sessions", true),
+};
+
+static const struct group_desc file_search_groups[] = {
+    G_PROJECT, G_USER, G_API_KEY, { "vector_store_id", GT_STRING, NK_NONE },
+};
+static const struct filter_desc file_search_filters[] = {
+    F_PROJECT, F_USER, F_API_KEY,
+    { "vector-store", "vector_store_ids", FK_LIST, NULL },
+};
+static const struct metric_desc file_search_metrics[] = {
+    M_INT("num_requests", true),
+};
+
+static const char *const context_levels[] = { "low", "medium", "high", NULL };
+static const struct group_desc web_search_groups[] = {
+    G_PROJECT, G_USER, G_API_KEY, G_MODEL,
+    { "context_level", GT_STRING, NK_NONE },
+};
+static const struct filter_desc web_search_filters[] = {
+    F_PROJECT, F_USER, F_API_KEY, F_MODEL,
+    { "context-level", "context_levels", FK_LIST, context_levels },
+};
+static const struct metric_desc web_search_metrics[] = {
+    M_INT("num_model_requests", true),
+    M_INT("num_requests", true),
+};
+
 /* ---- costs ------------------------------------------------------------ */
 
 static const struct group_desc costs_groups[] = {
-    { "project_id", GT_STRING },
-    { "line_item", GT_STRING },
-    { "api_key_id", GT_STRING },
+    G_PROJECT,
+    { "line_item", GT_STRING, NK_NONE },
+    G_API_KEY,
 };
 
 static const struct filter_desc costs_filters[] = { F_PROJECT, F_API_KEY };
@@ -65,25 +149,78 @@ static const struct metric_desc costs_metrics[] = {
       "quantity", false },
 };
 
+#define LIST(a) a, COUNT(a)
+
+/* Ordered as the overview lists them. */
 static const struct endpoint endpoints[] = {
-    {
-        "completions", NULL, "/organization/usage/completions",
-        "organization.usage.completions.result",
-        "tokens and requests of chat and text completions",
-        completions_groups, COUNT(completions_groups),
-        completions_filters, COUNT(completions_filters),
-        completions_metrics, COUNT(completions_metrics),
-        { true, true, true }, { 1440, 168, 31 }, false, 0,
-    },
-    {
-        "costs", NULL, "/organization/costs",
-        "organization.costs.result",
-        "billed costs per UTC day (the source of truth for money)",
-        costs_groups, COUNT(costs_groups),
-        costs_filters, COUNT(costs_filters),
-        costs_metrics, COUNT(costs_metrics),
-        { false, false, true }, { 0, 0, 180 }, true, 0,
-    },
+    { "completions", NULL, "/organization/usage/completions",
+      "organization.usage.completions.result",
+      "tokens and requests of chat and text completions",
+      LIST(completions_groups), LIST(completions_filters),
+      LIST(completions_metrics), ALL_WIDTHS,
+      "num_model_requests", "input_tokens", "output_tokens", NULL, NULL,
+      false },
+    { "embeddings", NULL, "/organization/usage/embeddings",
+      "organization.usage.embeddings.result",
+      "tokens and requests of embeddings",
+      LIST(owner_groups), LIST(owner_filters), LIST(tokens_metrics),
+      ALL_WIDTHS, "num_model_requests", "input_tokens", NULL, NULL, NULL,
+      false },
+    { "moderations", NULL, "/organization/usage/moderations",
+      "organization.usage.moderations.result",
+      "tokens and requests of moderations",
+      LIST(owner_groups), LIST(owner_filters), LIST(tokens_metrics),
+      ALL_WIDTHS, "num_model_requests", "input_tokens", NULL, NULL, NULL,
+      false },
+    { "images", NULL, "/organization/usage/images",
+      "organization.usage.images.result",
+      "images generated, edited and varied, and requests",
+      LIST(images_groups), LIST(images_filters), LIST(images_metrics),
+      ALL_WIDTHS, "num_model_requests", NULL, NULL, "images", "images",
+      false },
+    { "audio-speeches", "audio_speeches", "/organization/usage/audio_speeches",
+      "organization.usage.audio_speeches.result",
+      "characters spoken by text-to-speech, and requests",
+      LIST(owner_groups), LIST(owner_filters), LIST(speeches_metrics),
+      ALL_WIDTHS, "num_model_requests", NULL, NULL, "characters",
+      "characters", false },
+    { "audio-transcriptions", "audio_transcriptions",
+      "/organization/usage/audio_transcriptions",
+      "organization.usage.audio_transcriptions.result",
+      "seconds of audio transcribed, and requests",
+      LIST(owner_groups), LIST(owner_filters), LIST(transcriptions_metrics),
+      ALL_WIDTHS, "num_model_requests", NULL, NULL, "seconds", "seconds",
+      false },
+    { "vector-stores", "vector_stores", "/organization/usage/vector_stores",
+      "organization.usage.vector_stores.result",
+      "bytes stored in vector stores (a level: the latest, not a sum)",
+      LIST(project_groups), LIST(project_filters),
+      LIST(vector_stores_metrics), ALL_WIDTHS, NULL, NULL, NULL,
+      "usage_bytes", "bytes", false },
+    { "code-interpreter-sessions", "code_interpreter_sessions",
+      "/organization/usage/code_interpreter_sessions",
+      "organization.usage.code_interpreter_sessions.result",
+      "code interpreter sessions",
+      LIST(project_groups), LIST(project_filters), LIST(sessions_metrics),
+      ALL_WIDTHS, NULL, NULL, NULL, "num_sessions", "sessions", false },
+    { "file-search-calls", "file_search_calls",
+      "/organization/usage/file_search_calls",
+      "organization.usage.file_searches.result", "file search tool calls",
+      LIST(file_search_groups), LIST(file_search_filters),
+      LIST(file_search_metrics), ALL_WIDTHS, NULL, NULL, NULL,
+      "num_requests", "calls", false },
+    { "web-search-calls", "web_search_calls",
+      "/organization/usage/web_search_calls",
+      "organization.usage.web_searches.result",
+      "web search tool calls, and model requests",
+      LIST(web_search_groups), LIST(web_search_filters),
+      LIST(web_search_metrics), ALL_WIDTHS, "num_model_requests", NULL, NULL,
+      "num_requests", "calls", false },
+    { "costs", NULL, "/organization/costs", "organization.costs.result",
+      "billed costs per UTC day (the source of truth for money)",
+      LIST(costs_groups), LIST(costs_filters), LIST(costs_metrics),
+      { false, false, true }, { 0, 0, 180 }, true, 0,
+      NULL, NULL, NULL, NULL, NULL, true },
 };
 
 const struct endpoint *endpoint_at(int i)
@@ -115,6 +252,8 @@ int endpoint_group_index(const struct endpoint *ep, const char *name)
 
 int endpoint_metric_index(const struct endpoint *ep, const char *name)
 {
+    if (name == NULL)
+        return -1;
     for (int i = 0; i < ep->nmetrics; i++) {
         if (strcmp(ep->metrics[i].name, name) == 0)
             return i;
@@ -130,6 +269,22 @@ const struct filter_desc *endpoint_filter(const struct endpoint *ep,
             return &ep->filters[i];
     }
     return NULL;
+}
+
+const char *name_column(enum name_kind k)
+{
+    switch (k) {
+    case NK_PROJECT:
+        return "project_name";
+    case NK_USER:
+        return "user_email";
+    case NK_API_KEY:
+        return "api_key_name";
+    case NK_NONE:
+    case NK_COUNT:
+    default:
+        return NULL;
+    }
 }
 
 const char *bucket_width_name(enum bucket_width w)

@@ -122,18 +122,18 @@ static void scrub(char *s, size_t size, const char *key)
     }
 }
 
-static int http_failure(const struct fetch_opts *fo, int page,
+/* An HTTP-level failure of request `page` of `what` as an exit code. */
+static int http_failure(const char *what, const char *key, int page,
                         const struct http_response *resp,
                         const struct buf *body, struct ou_err *err)
 {
-    const char *ep = fo->q->ep->command;
     char api[512] = "";
     bool has_msg = page_error_message(body->data, body->len, api, sizeof(api));
 
     if (has_msg)
-        scrub(api, sizeof(api), fo->key);
+        scrub(api, sizeof(api), key);
     if (resp->result != HTTP_OK)
-        return ou_err_set(err, OU_EXIT_API, "%s page %d: %s (%s)", ep, page,
+        return ou_err_set(err, OU_EXIT_API, "%s page %d: %s (%s)", what, page,
                           http_result_text(resp->result), resp->error);
     if (resp->status == 401 || resp->status == 403)
         return ou_err_set(err, OU_EXIT_AUTH,
@@ -141,15 +141,15 @@ static int http_failure(const struct fetch_opts *fo, int page,
                           "needed (Organization settings > Admin keys); "
                           "project keys (sk-proj-...) cannot read usage or "
                           "costs",
-                          ep, page, resp->status,
+                          what, page, resp->status,
                           has_msg ? api : "the API refused the key");
     if (resp->status == 429 && resp->retry_after >= 0)
         return ou_err_set(err, OU_EXIT_API,
                           "%s page %d: HTTP 429 (rate limited; Retry-After "
                           "%lld s): %s",
-                          ep, page, (long long)resp->retry_after,
+                          what, page, (long long)resp->retry_after,
                           has_msg ? api : "too many requests");
-    return ou_err_set(err, OU_EXIT_API, "%s page %d: HTTP %ld: %s", ep, page,
+    return ou_err_set(err, OU_EXIT_API, "%s page %d: HTTP %ld: %s", what, page,
                       resp->status, has_msg ? api : "unexpected status");
 }
 
@@ -214,7 +214,7 @@ int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
                     resp.result == HTTP_OK ? "" : "failed, ", resp.status,
                     resp.elapsed_ms, body.len);
         if (resp.result != HTTP_OK || resp.status != 200) {
-            rc = http_failure(fo, page, &resp, &body, err);
+            rc = http_failure(q->ep->command, fo->key, page, &resp, &body, err);
             break;
         }
         st->pages = page;
@@ -265,6 +265,94 @@ int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
         rc = ou_err_set(err, OU_EXIT_DATA,
                         "%s: the API returned no buckets for the window",
                         q->ep->command);
+    for (int i = 0; i < seen.n; i++)
+        free(seen.v[i]);
+    free(seen.v);
+    buf_release(&url);
+    buf_release(&body);
+    return rc;
+}
+
+/* ---- organization lists ---------------------------------------------------- */
+
+#define LIST_MAX_PAGES 100000
+
+int fetch_list(const struct list_fetch *lf, list_item_fn fn, void *ctx,
+               struct ou_err *err)
+{
+    struct cursors seen = { NULL, 0 };
+    struct buf url;
+    struct buf body;
+    char *after = NULL;
+    int rc = 0;
+
+    buf_init(&url, 0);
+    buf_init(&body, MAX_BODY);
+    for (int page = 1;; page++) {
+        struct http_response resp;
+        struct list_info info;
+
+        if (page > LIST_MAX_PAGES) {
+            rc = ou_err_set(err, OU_EXIT_DATA, "%s: more than %d pages",
+                            lf->what, LIST_MAX_PAGES);
+            break;
+        }
+        buf_reset(&url);
+        int b = buf_puts(&url, lf->base_url) | buf_puts(&url, lf->path) |
+                buf_puts(&url, "?limit=100");
+        if (lf->extra != NULL)
+            b |= buf_putc(&url, '&') | buf_puts(&url, lf->extra);
+        if (after != NULL)
+            b |= buf_puts(&url, "&after=") | url_encode(&url, after);
+        if (b != 0) {
+            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            break;
+        }
+        http_get(lf->http, url.data, &body, &resp);
+        msg_verbose("GET %s -> %s%ld (%ld ms, %zu bytes)", url.data,
+                    resp.result == HTTP_OK ? "" : "failed, ", resp.status,
+                    resp.elapsed_ms, body.len);
+        if (resp.result != HTTP_OK || resp.status != 200) {
+            rc = http_failure(lf->what, lf->key, page, &resp, &body, err);
+            break;
+        }
+        rc = page_parse_list(body.data, body.len, lf->fields, lf->nfields, fn,
+                             ctx, &info, err);
+        if (rc != 0) {
+            free(info.last_id);
+            ou_err_prefix(err, "%s page %d: ", lf->what, page);
+            break;
+        }
+        if (!info.has_more) {
+            free(info.last_id);
+            break;
+        }
+        if (info.last_id == NULL || info.nitems == 0) {
+            free(info.last_id);
+            rc = ou_err_set(err, OU_EXIT_DATA,
+                            "%s page %d: has_more is true but the page %s",
+                            lf->what, page,
+                            info.nitems == 0 ? "is empty" : "has no last_id");
+            break;
+        }
+        if (cursor_seen(&seen, info.last_id)) {
+            free(info.last_id);
+            rc = ou_err_set(err, OU_EXIT_DATA,
+                            "%s page %d: the API repeated last_id "
+                            "(pagination would loop)",
+                            lf->what, page);
+            break;
+        }
+        char **nv = realloc(seen.v, sizeof(*nv) * (size_t)(seen.n + 1));
+        if (nv == NULL) {
+            free(info.last_id);
+            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            break;
+        }
+        seen.v = nv;
+        seen.v[seen.n++] = info.last_id;
+        after = info.last_id;
+    }
     for (int i = 0; i < seen.n; i++)
         free(seen.v[i]);
     free(seen.v);

@@ -1,12 +1,96 @@
-/* fmt.c - table and CSV rendering, and the format dispatch. */
+/* fmt.c - the grid, and its table and CSV renderers (see fmt.h). */
 #include "oaiusage/fmt.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "oaiusage/timeutil.h"
+
 #define NOMEM(err) ou_err_set(err, OU_EXIT_IO, "out of memory")
+
+/* ---- the grid ------------------------------------------------------------ */
+
+struct grid_strings {
+    struct grid_strings *next;
+    size_t used;
+    size_t size;
+    char mem[];
+};
+
+void grid_init(struct grid *g, const char *object)
+{
+    memset(g, 0, sizeof(*g));
+    g->object = object;
+}
+
+void grid_release(struct grid *g)
+{
+    while (g->strings != NULL) {
+        struct grid_strings *next = g->strings->next;
+        free(g->strings);
+        g->strings = next;
+    }
+    free(g->cells);
+    grid_init(g, g->object);
+}
+
+const char *grid_strdup(struct grid *g, const char *s)
+{
+    size_t n = strlen(s) + 1;
+
+    if (g->strings == NULL || g->strings->size - g->strings->used < n) {
+        size_t size = n > 16384 ? n : 16384;
+        struct grid_strings *c = malloc(sizeof(*c) + size);
+        if (c == NULL)
+            return NULL;
+        c->next = g->strings;
+        c->used = 0;
+        c->size = size;
+        g->strings = c;
+    }
+    char *p = g->strings->mem + g->strings->used;
+    memcpy(p, s, n);
+    g->strings->used += n;
+    return p;
+}
+
+int grid_add_col(struct grid *g, const struct grid_col *col)
+{
+    if (g->ncols == GRID_MAX_COLS || g->cap > 0)
+        return -1; /* columns come before rows */
+    g->cols[g->ncols] = *col;
+    return g->ncols++;
+}
+
+struct cell *grid_add_row(struct grid *g, bool total)
+{
+    size_t n = g->nrows + g->ntotals;
+
+    if (!total && g->ntotals > 0)
+        return NULL;
+    if (n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 64;
+        struct cell *c = realloc(g->cells, cap * (size_t)g->ncols * sizeof(*c));
+        if (c == NULL)
+            return NULL;
+        g->cells = c;
+        g->cap = cap;
+    }
+    struct cell *row = &g->cells[n * (size_t)g->ncols];
+    memset(row, 0, (size_t)g->ncols * sizeof(*row));
+    if (total)
+        g->ntotals++;
+    else
+        g->nrows++;
+    return row;
+}
+
+void grid_add_meta(struct grid *g, const struct grid_meta *m)
+{
+    if (g->nmeta < GRID_MAX_META)
+        g->meta[g->nmeta++] = *m;
+}
 
 bool fmt_parse_kind(const char *s, enum fmt_kind *out)
 {
@@ -27,23 +111,6 @@ bool fmt_parse_kind(const char *s, enum fmt_kind *out)
     return false;
 }
 
-const char *fmt_per_name(enum tu_period p)
-{
-    switch (p) {
-    case TU_PER_DAY:
-        return "day";
-    case TU_PER_WEEK:
-        return "week";
-    case TU_PER_MONTH:
-        return "month";
-    case TU_PER_BUCKET:
-        return "bucket";
-    case TU_PER_NONE:
-    default:
-        return NULL;
-    }
-}
-
 int fmt_csv_field(struct buf *out, const char *s)
 {
     if (strpbrk(s, ",\"\r\n") == NULL)
@@ -61,75 +128,50 @@ int fmt_csv_field(struct buf *out, const char *s)
 
 /* ---- CSV ------------------------------------------------------------------ */
 
-static int csv_metric(struct buf *out, const struct endpoint *ep,
-                      const struct agg_row *r, int m)
+static int csv_cell(struct buf *out, const struct cell *c)
 {
-    char tmp[DEC_FMT_MAX];
+    char t[TU_RFC3339_LEN];
 
-    switch (ep->metrics[m].kind) {
-    case MK_INT:
-        return buf_printf(out, "%" PRId64, r->ival[m]);
-    case MK_DEC:
-        if (!r->present[m])
-            return 0;
-        dec_format(&r->dval[m], tmp, sizeof(tmp));
-        return buf_puts(out, tmp);
-    case MK_TEXT:
-        return r->text[m] != NULL ? fmt_csv_field(out, r->text[m]) : 0;
+    switch (c->kind) {
+    case CELL_NULL:
+        return 0;
+    case CELL_TEXT:
+        return fmt_csv_field(out, c->s);
+    case CELL_INT:
+    case CELL_DEC:
+        return buf_puts(out, c->s);
+    case CELL_BOOL:
+        return buf_puts(out, c->b ? "true" : "false");
+    case CELL_TIME:
+        tu_format_rfc3339(c->t, t);
+        return buf_puts(out, t);
     }
     return 0;
 }
 
-static int render_csv(const struct agg *a, const struct fmt_opts *o,
-                      struct buf *out)
+static int render_csv(const struct grid *g, bool header, struct buf *out)
 {
-    const struct agg_spec *sp = agg_spec_of(a);
-    const struct endpoint *ep = sp->ep;
-    char t[TU_RFC3339_LEN];
     int rc = 0;
 
-    if (o->header) {
+    if (header) {
         const char *sep = "";
-        if (sp->records) {
-            rc |= buf_puts(out, "start_time,end_time");
-            sep = ",";
-        } else if (sp->per != TU_PER_NONE) {
-            rc |= buf_puts(out, "period_start");
-            sep = ",";
-        }
-        for (int g = 0; g < sp->ngroup; g++) {
-            rc |= buf_printf(out, "%s%s", sep, ep->groups[sp->group[g]].name);
-            sep = ",";
-        }
-        for (int m = 0; m < ep->nmetrics; m++) {
-            rc |= buf_printf(out, "%s%s", sep, ep->metrics[m].name);
+        for (int k = 0; k < g->ncols; k++) {
+            if (g->cols[k].table_only)
+                continue;
+            rc |= buf_puts(out, sep);
+            rc |= fmt_csv_field(out, g->cols[k].name);
             sep = ",";
         }
         rc |= buf_puts(out, "\r\n");
     }
-    for (size_t i = 0; i < agg_nrows(a) && rc == 0; i++) {
-        const struct agg_row *r = agg_row_at(a, i);
+    for (size_t i = 0; i < g->nrows && rc == 0; i++) {
+        const struct cell *row = &g->cells[i * (size_t)g->ncols];
         const char *sep = "";
-        if (sp->records) {
-            tu_format_rfc3339(r->t0, t);
-            rc |= buf_printf(out, "%s,", t);
-            tu_format_rfc3339(r->t1, t);
-            rc |= buf_puts(out, t);
-            sep = ",";
-        } else if (sp->per != TU_PER_NONE) {
-            tu_format_rfc3339(r->t0, t);
-            rc |= buf_puts(out, t);
-            sep = ",";
-        }
-        for (int g = 0; g < sp->ngroup; g++) {
+        for (int k = 0; k < g->ncols; k++) {
+            if (g->cols[k].table_only)
+                continue;
             rc |= buf_puts(out, sep);
-            if (r->key[g] != NULL)
-                rc |= fmt_csv_field(out, r->key[g]);
-            sep = ",";
-        }
-        for (int m = 0; m < ep->nmetrics; m++) {
-            rc |= buf_puts(out, sep);
-            rc |= csv_metric(out, ep, r, m);
+            rc |= csv_cell(out, &row[k]);
             sep = ",";
         }
         rc |= buf_puts(out, "\r\n");
@@ -139,131 +181,107 @@ static int render_csv(const struct agg *a, const struct fmt_opts *o,
 
 /* ---- table ------------------------------------------------------------------ */
 
-enum col_kind { CK_T0, CK_T1, CK_PERIOD, CK_KEY, CK_METRIC };
-
-struct col {
-    const char *name;
-    enum col_kind kind;
-    int index;        /* group position or metric index */
-    bool right;       /* right-aligned (numbers) */
-    size_t width;
-};
-
-/* A table cell's text. Cells are stored row-major in one array. */
-struct cells {
-    char **v;
-    size_t ncols;
-    size_t nrows;
-};
-
-static void group_int(int64_t v, char *buf, size_t size)
+/* "-1234567.5" -> "-1,234,567.5" */
+static void group_digits(const char *plain, char *out, size_t size)
 {
-    struct dec d = { v, 0 };
-    dec_format_grouped(&d, buf, size);
+    const char *p = plain;
+    size_t o = 0;
+
+    if (*p == '-' && o + 1 < size)
+        out[o++] = *p++;
+    size_t int_len = strcspn(p, ".");
+    for (size_t k = 0; k < int_len && o + 2 < size; k++) {
+        out[o++] = p[k];
+        size_t left = int_len - 1 - k;
+        if (left > 0 && left % 3 == 0)
+            out[o++] = ',';
+    }
+    for (p += int_len; *p && o + 1 < size; p++)
+        out[o++] = *p;
+    out[o] = '\0';
 }
 
-static char *cell_text(const struct agg *a, const struct col *c,
-                       const struct agg_row *r, bool total)
+/* The visible width of UTF-8 text: code points, not bytes. */
+static size_t text_width(const char *s)
 {
-    const struct agg_spec *sp = agg_spec_of(a);
-    const struct endpoint *ep = sp->ep;
-    char tmp[DEC_FMT_MAX + TU_RFC3339_LEN];
+    size_t w = 0;
+    for (; *s; s++) {
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            w++;
+    }
+    return w;
+}
 
-    tmp[0] = '\0';
+static char *table_text(const struct grid_col *col, const struct cell *c)
+{
+    char tmp[128];
+
+    if (c->display != NULL)
+        return strdup(c->display);
     switch (c->kind) {
-    case CK_T0:
-    case CK_T1:
-        if (!total)
-            tu_format_rfc3339(c->kind == CK_T0 ? r->t0 : r->t1, tmp);
-        break;
-    case CK_PERIOD:
-        if (total)
-            break;
-        if (sp->per == TU_PER_BUCKET)
-            tu_format_rfc3339(r->t0, tmp);
+    case CELL_NULL:
+        return strdup(col->null_text != NULL ? col->null_text : "");
+    case CELL_TEXT:
+        return strdup(c->s);
+    case CELL_INT:
+    case CELL_DEC:
+        group_digits(c->s, tmp, sizeof(tmp));
+        return strdup(tmp);
+    case CELL_BOOL:
+        return strdup(c->b ? "true" : "false");
+    case CELL_TIME:
+        if (col->date_only)
+            tu_format_date(c->t, tmp);
         else
-            tu_format_date(r->t0, tmp);
-        break;
-    case CK_KEY:
-        if (!total)
-            snprintf(tmp, sizeof(tmp), "%s",
-                     r->key[c->index] != NULL ? r->key[c->index] : "(none)");
-        break;
-    case CK_METRIC: {
-        int m = c->index;
-        switch (ep->metrics[m].kind) {
-        case MK_INT:
-            group_int(r->ival[m], tmp, sizeof(tmp));
-            break;
-        case MK_DEC:
-            if (r->present[m])
-                dec_format_grouped(&r->dval[m], tmp, sizeof(tmp));
-            break;
-        case MK_TEXT:
-            if (r->text[m] != NULL)
-                snprintf(tmp, sizeof(tmp), "%s", r->text[m]);
-            break;
-        }
-        break;
+            tu_format_rfc3339(c->t, tmp);
+        return strdup(tmp);
     }
-    }
-    return strdup(tmp);
+    return strdup("");
 }
 
-/* Is a nullable metric column null in every row and total? */
-static bool column_all_null(const struct agg *a, int m)
+static bool numeric_col(const struct grid *g, int k)
 {
-    for (size_t i = 0; i < agg_nrows(a); i++) {
-        if (agg_row_at(a, i)->present[m])
+    size_t n = g->nrows + g->ntotals;
+    for (size_t i = 0; i < n; i++) {
+        enum cell_kind kind = g->cells[i * (size_t)g->ncols + k].kind;
+        if (kind == CELL_INT || kind == CELL_DEC)
+            return true;
+        if (kind != CELL_NULL)
             return false;
     }
-    for (size_t i = 0; i < agg_ntotals(a); i++) {
-        if (agg_total_at(a, i)->present[m])
+    return false;
+}
+
+static bool col_all_null(const struct grid *g, int k)
+{
+    size_t n = g->nrows + g->ntotals;
+    for (size_t i = 0; i < n; i++) {
+        if (g->cells[i * (size_t)g->ncols + k].kind != CELL_NULL)
             return false;
     }
     return true;
 }
 
-static size_t table_columns(const struct agg *a, struct col *cols)
-{
-    const struct agg_spec *sp = agg_spec_of(a);
-    const struct endpoint *ep = sp->ep;
-    size_t n = 0;
+struct tcol {
+    int k;
+    bool right;
+    size_t width;
+};
 
-    if (sp->records) {
-        cols[n++] = (struct col){ "start_time", CK_T0, 0, false, 0 };
-        cols[n++] = (struct col){ "end_time", CK_T1, 0, false, 0 };
-    } else if (sp->per != TU_PER_NONE) {
-        cols[n++] = (struct col){ "period_start", CK_PERIOD, 0, false, 0 };
-    }
-    for (int g = 0; g < sp->ngroup; g++)
-        cols[n++] = (struct col){ ep->groups[sp->group[g]].name, CK_KEY, g,
-                                  false, 0 };
-    for (int m = 0; m < ep->nmetrics; m++) {
-        const struct metric_desc *md = &ep->metrics[m];
-        if (!md->in_table || (md->nullable && column_all_null(a, m)))
-            continue;
-        cols[n++] = (struct col){ md->name, CK_METRIC, m, md->kind != MK_TEXT,
-                                  0 };
-    }
-    return n;
-}
-
-static int table_line(struct buf *out, const struct col *cols, size_t ncols,
-                      char *const *cell)
+static int table_line(struct buf *out, const struct tcol *tc, int n,
+                      char *const *text)
 {
     int rc = 0;
 
-    for (size_t c = 0; c < ncols; c++) {
-        size_t len = strlen(cell[c]);
-        size_t pad = cols[c].width - len;
-        bool last = c + 1 == ncols;
+    for (int c = 0; c < n; c++) {
+        size_t w = text_width(text[c]);
+        size_t pad = tc[c].width > w ? tc[c].width - w : 0;
         if (c > 0)
             rc |= buf_puts(out, "  ");
-        if (cols[c].right)
+        if (tc[c].right)
             rc |= buf_printf(out, "%*s", (int)pad, "");
-        rc |= buf_puts(out, cell[c]);
-        if (!cols[c].right && !last)
+        rc |= buf_puts(out, text[c]);
+        if (!tc[c].right)
             rc |= buf_printf(out, "%*s", (int)pad, "");
     }
     while (rc == 0 && out->len > 0 && out->data[out->len - 1] == ' ')
@@ -272,102 +290,89 @@ static int table_line(struct buf *out, const struct col *cols, size_t ncols,
     return rc;
 }
 
-static int table_rule(struct buf *out, const struct col *cols, size_t ncols)
+static int table_rule(struct buf *out, const struct tcol *tc, int n)
 {
     int rc = 0;
 
-    for (size_t c = 0; c < ncols; c++) {
+    for (int c = 0; c < n; c++) {
         if (c > 0)
             rc |= buf_puts(out, "  ");
-        for (size_t k = 0; k < cols[c].width; k++)
+        for (size_t k = 0; k < tc[c].width; k++)
             rc |= buf_putc(out, '-');
     }
     rc |= buf_putc(out, '\n');
     return rc;
 }
 
-static int render_table(const struct agg *a, const struct fmt_opts *o,
-                        struct buf *out, struct ou_err *err)
+static int render_table(const struct grid *g, bool header, struct buf *out,
+                        struct ou_err *err)
 {
-    struct col cols[EP_MAX_GROUPS + EP_MAX_METRICS + 2];
-    size_t ncols = table_columns(a, cols);
-    size_t nrows = agg_nrows(a);
-    size_t ntot = agg_ntotals(a);
-    const struct agg_spec *sp = agg_spec_of(a);
-    /* Without key or time columns the only row is the total: show it once,
-     * under a label column. */
-    bool label_col = ncols == 0 || cols[0].kind == CK_METRIC;
-    size_t lines = (label_col ? 0 : nrows) + ntot;
-    char **cell;
+    struct tcol tc[GRID_MAX_COLS];
+    int n = 0;
+    size_t first = g->table_hides_rows ? g->nrows : 0;
+    size_t last = g->nrows + g->ntotals;
+    size_t lines = last - first;
+    char **text;
     int rc = 0;
 
-    if (label_col) {
-        memmove(cols + 1, cols, ncols * sizeof(*cols));
-        cols[0] = (struct col){ "", CK_KEY, -1, false, 0 };
-        ncols++;
+    for (int k = 0; k < g->ncols; k++) {
+        if (!g->cols[k].in_table ||
+            (g->cols[k].hide_if_null && col_all_null(g, k)))
+            continue;
+        tc[n].k = k;
+        tc[n].right = numeric_col(g, k);
+        tc[n].width = header ? text_width(g->cols[k].name) : 0;
+        n++;
     }
-    cell = calloc(lines * ncols + 1, sizeof(*cell));
-    if (cell == NULL)
+    text = calloc(lines * (size_t)n + 1, sizeof(*text));
+    if (text == NULL)
         return NOMEM(err);
     for (size_t i = 0; i < lines; i++) {
-        bool total = label_col || i >= nrows;
-        const struct agg_row *r = total ? agg_total_at(a, i - (label_col ? 0 : nrows))
-                                        : agg_row_at(a, i);
-        for (size_t c = 0; c < ncols; c++) {
-            char **slot = &cell[i * ncols + c];
-            if (c == 0 && total)
-                *slot = strdup("TOTAL");
-            else if (cols[c].index < 0)
-                *slot = strdup("");
-            else
-                *slot = cell_text(a, &cols[c], r, total);
-            if (*slot == NULL) {
+        const struct cell *row = &g->cells[(first + i) * (size_t)g->ncols];
+        for (int c = 0; c < n; c++) {
+            char *t = table_text(&g->cols[tc[c].k], &row[tc[c].k]);
+            if (t == NULL) {
                 rc = NOMEM(err);
                 goto out;
             }
+            text[i * (size_t)n + (size_t)c] = t;
+            if (text_width(t) > tc[c].width)
+                tc[c].width = text_width(t);
         }
     }
-    for (size_t c = 0; c < ncols; c++) {
-        cols[c].width = o->header ? strlen(cols[c].name) : 0;
-        for (size_t i = 0; i < lines; i++) {
-            size_t len = strlen(cell[i * ncols + c]);
-            if (len > cols[c].width)
-                cols[c].width = len;
-        }
-    }
-    if (o->header) {
-        char *head[EP_MAX_GROUPS + EP_MAX_METRICS + 3];
-        for (size_t c = 0; c < ncols; c++)
-            head[c] = (char *)cols[c].name;
-        rc |= table_line(out, cols, ncols, head);
-        rc |= table_rule(out, cols, ncols);
+    if (header) {
+        char *head[GRID_MAX_COLS] = { 0 };
+        for (int c = 0; c < n; c++)
+            head[c] = (char *)g->cols[tc[c].k].name;
+        rc |= table_line(out, tc, n, head);
+        rc |= table_rule(out, tc, n);
     }
     for (size_t i = 0; i < lines; i++) {
-        if (!label_col && i == nrows && nrows > 0)
-            rc |= table_rule(out, cols, ncols);
-        rc |= table_line(out, cols, ncols, &cell[i * ncols]);
+        if (first + i == g->nrows && g->nrows > 0 && !g->table_hides_rows)
+            rc |= table_rule(out, tc, n);
+        rc |= table_line(out, tc, n, &text[i * (size_t)n]);
     }
     if (rc != 0)
         rc = NOMEM(err);
-    (void)sp;
 out:
-    for (size_t i = 0; i < lines * ncols; i++)
-        free(cell[i]);
-    free(cell);
+    for (size_t i = 0; i < lines * (size_t)n; i++)
+        free(text[i]);
+    free(text);
     return rc;
 }
 
-int fmt_render(const struct agg *a, const struct fmt_opts *o, struct buf *out,
-               struct ou_err *err)
+int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
+             struct buf *out, struct ou_err *err)
 {
-    switch (o->kind) {
+    switch (kind) {
     case FMT_TABLE:
-        return render_table(a, o, out, err);
+        return render_table(g, header, out, err);
     case FMT_CSV:
-        return render_csv(a, o, out) == 0 ? 0 : NOMEM(err);
+        return render_csv(g, header, out) == 0 ? 0 : NOMEM(err);
     case FMT_JSON:
+        return fmt_grid_json(g, false, out, err);
     case FMT_NDJSON:
-        return fmt_render_json(a, o, out, err);
+        return fmt_grid_json(g, true, out, err);
     }
     return ou_err_set(err, OU_EXIT_USAGE, "unknown format");
 }

@@ -386,20 +386,18 @@ static int parse_envelope(cJSON *root, const struct endpoint *ep,
     return rc;
 }
 
-int page_parse(char *body, size_t len, const struct endpoint *ep,
-               const struct page_sink *sink, struct page_info *info,
-               struct ou_err *err)
+/* Parse body into a tree whose number nodes carry their literal text. */
+static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
 {
     const char *end = NULL;
     struct numtoks toks = { NULL, 0, 0 };
     cJSON *root;
     int rc;
 
-    info->has_more = false;
-    info->next_page = NULL;
-    info->nbuckets = 0;
-    if (len == 0)
-        return ou_err_set(err, OU_EXIT_DATA, "empty response body");
+    if (len == 0) {
+        ou_err_set(err, OU_EXIT_DATA, "empty response body");
+        return NULL;
+    }
     root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     if (root == NULL) {
         size_t off = end != NULL && end >= body ? (size_t)(end - body) : 0;
@@ -409,23 +407,24 @@ int page_parse(char *body, size_t len, const struct endpoint *ep,
         bool opened = body[0] == '{' || body[0] == '[';
         if (opened && (last == 0 || (body[last - 1] != '}' &&
                                      body[last - 1] != ']')))
-            return ou_err_set(err, OU_EXIT_DATA,
-                              "response is not complete JSON: it stops after "
-                              "%zu bytes inside a value (parse error at byte "
-                              "offset %zu)",
-                              len, off);
-        return ou_err_set(err, OU_EXIT_DATA,
-                          "response is not valid JSON (byte offset %zu)",
-                          off);
+            ou_err_set(err, OU_EXIT_DATA,
+                       "response is not complete JSON: it stops after %zu "
+                       "bytes inside a value (parse error at byte offset %zu)",
+                       len, off);
+        else
+            ou_err_set(err, OU_EXIT_DATA,
+                       "response is not valid JSON (byte offset %zu)", off);
+        return NULL;
     }
     for (size_t i = (size_t)(end - body); i < len; i++) {
         char c = body[i];
         if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
             cJSON_Delete(root);
-            return ou_err_set(err, OU_EXIT_DATA,
-                              "unexpected data after the JSON value at byte "
-                              "offset %zu",
-                              i);
+            ou_err_set(err, OU_EXIT_DATA,
+                       "unexpected data after the JSON value at byte offset "
+                       "%zu",
+                       i);
+            return NULL;
         }
     }
     rc = scan_numbers(body, len, &toks, err);
@@ -437,8 +436,129 @@ int page_parse(char *body, size_t len, const struct endpoint *ep,
                             "number literals do not match the parse");
     }
     free(toks.off);
-    if (rc == 0)
-        rc = parse_envelope(root, ep, sink, info, err);
+    if (rc != 0) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+int page_parse(char *body, size_t len, const struct endpoint *ep,
+               const struct page_sink *sink, struct page_info *info,
+               struct ou_err *err)
+{
+    cJSON *root;
+    int rc;
+
+    info->has_more = false;
+    info->next_page = NULL;
+    info->nbuckets = 0;
+    root = parse_exact(body, len, err);
+    if (root == NULL)
+        return err->code;
+    rc = parse_envelope(root, ep, sink, info, err);
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* The value at a dot path ("owner.user.email"), or NULL. */
+static const cJSON *at_path(const cJSON *obj, const char *path)
+{
+    char part[64];
+
+    while (obj != NULL && *path) {
+        size_t n = strcspn(path, ".");
+        if (n >= sizeof(part) || !cJSON_IsObject(obj))
+            return NULL;
+        memcpy(part, path, n);
+        part[n] = '\0';
+        obj = cJSON_GetObjectItemCaseSensitive(obj, part);
+        path += n + (path[n] == '.');
+    }
+    return obj;
+}
+
+int page_parse_list(char *body, size_t len, const char *const *paths,
+                    int npaths, list_item_fn fn, void *ctx,
+                    struct list_info *info, struct ou_err *err)
+{
+    static const struct path top = { "" };
+    struct list_value vals[LIST_MAX_FIELDS];
+    cJSON *root;
+    const cJSON *data;
+    const cJSON *more;
+    const cJSON *last;
+    const cJSON *item;
+    int rc = 0;
+
+    info->has_more = false;
+    info->last_id = NULL;
+    info->nitems = 0;
+    if (npaths > LIST_MAX_FIELDS)
+        return ou_err_set(err, OU_EXIT_USAGE, "too many list fields");
+    root = parse_exact(body, len, err);
+    if (root == NULL)
+        return err->code;
+    if (!cJSON_IsObject(root)) {
+        rc = bad_type(err, &top, NULL, "a list object", root);
+        goto out;
+    }
+    data = cJSON_GetObjectItemCaseSensitive(root, "data");
+    more = cJSON_GetObjectItemCaseSensitive(root, "has_more");
+    last = cJSON_GetObjectItemCaseSensitive(root, "last_id");
+    if (!cJSON_IsArray(data)) {
+        rc = bad_type(err, &top, "data", "an array", data);
+        goto out;
+    }
+    if (!cJSON_IsBool(more)) {
+        rc = bad_type(err, &top, "has_more", "a boolean", more);
+        goto out;
+    }
+    info->has_more = cJSON_IsTrue(more);
+    if (cJSON_IsString(last) && last->valuestring[0] != '\0') {
+        info->last_id = strdup(last->valuestring);
+        if (info->last_id == NULL) {
+            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            goto out;
+        }
+    } else if (last != NULL && !cJSON_IsNull(last) && !cJSON_IsString(last)) {
+        rc = bad_type(err, &top, "last_id", "a string or null", last);
+        goto out;
+    }
+    cJSON_ArrayForEach(item, data)
+    {
+        struct path p;
+        snprintf(p.text, sizeof(p.text), "data[%d]", info->nitems);
+        if (!cJSON_IsObject(item)) {
+            rc = bad_type(err, &p, NULL, "an object", item);
+            goto out;
+        }
+        for (int k = 0; k < npaths; k++) {
+            const cJSON *v = at_path(item, paths[k]);
+            struct list_value *lv = &vals[k];
+            memset(lv, 0, sizeof(*lv));
+            if (v == NULL || cJSON_IsNull(v))
+                continue;
+            if (cJSON_IsString(v)) {
+                lv->kind = LV_STRING;
+                lv->s = v->valuestring;
+            } else if (cJSON_IsBool(v)) {
+                lv->kind = LV_BOOL;
+                lv->b = cJSON_IsTrue(v);
+            } else if (cJSON_IsNumber(v) && node_int64(v, &lv->i)) {
+                lv->kind = LV_INT;
+            } else {
+                rc = bad_type(err, &p, paths[k], "a string, integer or null",
+                              v);
+                goto out;
+            }
+        }
+        info->nitems++;
+        rc = fn(ctx, vals, err);
+        if (rc != 0)
+            goto out;
+    }
+out:
     cJSON_Delete(root);
     return rc;
 }

@@ -1,5 +1,10 @@
-/* run.c - one report: key, fetch, aggregate, render, deliver. */
+/* run.c - one command: key, fetch, aggregate, render, deliver. */
 #include "oaiusage/run.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "oaiusage/agg.h"
 #include "oaiusage/buf.h"
@@ -7,8 +12,23 @@
 #include "oaiusage/fmt.h"
 #include "oaiusage/http.h"
 #include "oaiusage/msg.h"
+#include "oaiusage/names.h"
 #include "oaiusage/output.h"
+#include "oaiusage/report.h"
 #include "oaiusage/secret.h"
+
+#define NOMEM(err) ou_err_set(err, OU_EXIT_IO, "out of memory")
+
+/* What every command shares: the parsed options and a connection. */
+struct session {
+    const struct config *cfg;
+    int64_t now;
+    struct http_client *http;
+    char *key;
+    char mask[SECRET_MASK_MAX];
+};
+
+/* ---- one endpoint into an aggregate --------------------------------------- */
 
 static int sink_bucket(void *ctx, int64_t start, int64_t end,
                        struct ou_err *err)
@@ -21,110 +41,529 @@ static int sink_record(void *ctx, const struct record *rec, struct ou_err *err)
     return agg_add(ctx, rec, err);
 }
 
-static void explain_window(const struct config *cfg)
+static int fetch_agg(const struct session *s, const struct query *q,
+                     struct agg *agg, struct fetch_stats *st,
+                     struct ou_err *err)
+{
+    struct page_sink sink = { sink_bucket, sink_record, agg };
+    struct fetch_opts fo = { q, s->cfg->base_url, s->http, s->now, s->key };
+    int rc = fetch_all(&fo, &sink, st, err);
+
+    if (rc != 0)
+        return rc;
+    msg_verbose("%s: %d page(s), %lld bucket(s)", q->ep->command, st->pages,
+                (long long)st->buckets);
+    if (q->end_time >= 0 &&
+        st->last_end + bucket_width_seconds(q->width) <= q->end_time) {
+        char a[TU_RFC3339_LEN];
+        tu_format_rfc3339(st->last_end, a);
+        msg_warn("%s: the data ends at %s, before the requested end",
+                 q->ep->command, a);
+    }
+    return agg_finish(agg, err);
+}
+
+static void explain_window(const struct config *cfg, const struct endpoint *ep)
 {
     char a[TU_RFC3339_LEN];
     char b[TU_RFC3339_LEN];
 
     tu_format_rfc3339(cfg->since, a);
     tu_format_rfc3339(cfg->until, b);
-    msg_verbose("%s from %s to %s%s, %s buckets", cfg->ep->command, a, b,
+    msg_verbose("%s from %s to %s%s, %s buckets", ep->command, a, b,
                 cfg->until_sent ? "" : " (now)", bucket_width_name(cfg->width));
-    if (cfg->ep->day_aligned_start && tu_floor_day(cfg->since) != cfg->since) {
+    if (ep->day_aligned_start && tu_floor_day(cfg->since) != cfg->since) {
         tu_format_rfc3339(tu_floor_day(cfg->since), a);
         msg_note("note: %s are whole UTC days; the first day starts at %s",
-                 cfg->ep->command, a);
+                 ep->command, a);
     }
+}
+
+/* ---- --names ----------------------------------------------------------------- */
+
+/* The distinct ids of each nameable group field in the rows. */
+struct idset {
+    const char **v[NK_COUNT];
+    int n[NK_COUNT];
+};
+
+static int idset_add(struct idset *ids, enum name_kind k, const char *id)
+{
+    for (int i = 0; i < ids->n[k]; i++) {
+        if (ids->v[k][i] == id || strcmp(ids->v[k][i], id) == 0)
+            return 0;
+    }
+    const char **nv = realloc(ids->v[k], sizeof(*nv) * (size_t)(ids->n[k] + 1));
+    if (nv == NULL)
+        return -1;
+    ids->v[k] = nv;
+    nv[ids->n[k]++] = id;
+    return 0;
+}
+
+static void idset_release(struct idset *ids)
+{
+    for (int k = 0; k < NK_COUNT; k++)
+        free(ids->v[k]);
+}
+
+/* Resolve the names a report needs. Never fatal: a failure is a warning and
+ * the report keeps its raw ids. */
+static struct names *resolve_names(const struct session *s,
+                                   const struct agg *agg, struct ou_err *err)
+{
+    const struct agg_spec *sp = agg_spec_of(agg);
+    struct names_want want;
+    struct idset ids;
+    struct names *names = names_new();
+    struct ou_err e2 = { 0, "" };
+
+    memset(&want, 0, sizeof(want));
+    memset(&ids, 0, sizeof(ids));
+    if (names == NULL) {
+        NOMEM(err);
+        return NULL;
+    }
+    for (int g = 0; g < sp->ngroup; g++) {
+        enum name_kind k = sp->ep->groups[sp->group[g]].names;
+        if (k == NK_NONE)
+            continue;
+        want.kind[k] = true;
+        for (size_t i = 0; i < agg_nrows(agg); i++) {
+            const char *id = agg_row_at(agg, i)->key[g];
+            if (id != NULL && idset_add(&ids, k, id) != 0) {
+                idset_release(&ids);
+                names_free(names);
+                NOMEM(err);
+                return NULL;
+            }
+        }
+    }
+    for (int k = 0; k < NK_COUNT; k++) {
+        want.ids[k] = ids.v[k];
+        want.nids[k] = ids.n[k];
+    }
+    struct names_opts o = { s->http, s->cfg->base_url, s->mask, s->now,
+                            OU_NAMES_TTL_S, s->cfg->refresh_names, NULL };
+    if (names_resolve(names, &want, &o, &e2) != 0)
+        msg_warn("names: %s; rows keep their ids", e2.msg);
+    idset_release(&ids);
+    return names;
+}
+
+/* ---- commands ------------------------------------------------------------------ */
+
+static int run_endpoint(const struct session *s, struct grid *g,
+                        struct ou_err *err)
+{
+    const struct config *cfg = s->cfg;
+    struct query q;
+    struct agg_spec spec;
+    struct fetch_stats st;
+    struct names *names = NULL;
+    struct agg *agg;
+    int rc;
+
+    explain_window(cfg, cfg->ep);
+    cli_build_query(cfg, &q);
+    spec.ep = cfg->ep;
+    spec.ngroup = cfg->ngroup;
+    memcpy(spec.group, cfg->group, sizeof(spec.group));
+    spec.per = cfg->per;
+    spec.records = cfg->records;
+    agg = agg_new(&spec);
+    if (agg == NULL)
+        return NOMEM(err);
+    rc = fetch_agg(s, &q, agg, &st, err);
+    if (rc == 0 && cfg->names) {
+        names = resolve_names(s, agg, err);
+        if (names == NULL)
+            rc = err->code;
+    }
+    if (rc == 0) {
+        struct report_meta m = {
+            st.first_start >= 0 && st.first_start < cfg->since
+                ? st.first_start
+                : cfg->since,
+            cfg->until_sent ? cfg->until : st.last_end,
+            bucket_width_name(cfg->width),
+        };
+        rc = report_grid(agg, names, &m, g, err);
+    }
+    names_free(names);
+    agg_free(agg);
+    return rc;
+}
+
+/* Columns of the overview. */
+enum { OV_ENDPOINT, OV_REQUESTS, OV_INPUT, OV_OUTPUT, OV_UNITS, OV_UNIT,
+       OV_AMOUNT, OV_CURRENCY, OV_NCOLS };
+
+static int set_int_cell(struct grid *g, struct cell *c,
+                        const struct agg_row *t, int m)
+{
+    char tmp[32];
+
+    if (m < 0)
+        return 0;
+    snprintf(tmp, sizeof(tmp), "%" PRId64, t->ival[m]);
+    c->kind = CELL_INT;
+    c->s = grid_strdup(g, tmp);
+    return c->s != NULL ? 0 : -1;
+}
+
+static int overview_row(const struct session *s, const struct endpoint *ep,
+                        struct grid *g, struct ou_err *err)
+{
+    const struct config *cfg = s->cfg;
+    struct agg_spec spec = { ep, 0, { 0 }, TU_PER_NONE, false };
+    struct query q;
+    struct fetch_stats st;
+    struct agg *agg = agg_new(&spec);
+    const struct filter_opt *proj = cli_filter(cfg, "project");
+    int rc;
+
+    if (agg == NULL)
+        return NOMEM(err);
+    memset(&q, 0, sizeof(q));
+    q.ep = ep;
+    q.start_time = cfg->since;
+    q.end_time = cfg->until_sent ? cfg->until : -1;
+    q.width = BW_1D;
+    q.limit = ep->limit_max[BW_1D];
+    if (proj != NULL) {
+        q.filters[0].desc = endpoint_filter(ep, "project");
+        q.filters[0].values = (const char *const *)proj->values;
+        q.filters[0].nvalues = proj->nvalues;
+        q.nfilters = 1;
+    }
+    rc = fetch_agg(s, &q, agg, &st, err);
+    for (size_t i = 0; rc == 0 && i < agg_ntotals(agg); i++) {
+        const struct agg_row *t = agg_total_at(agg, i);
+        struct cell *row = grid_add_row(g, false);
+        char tmp[DEC_FMT_MAX];
+        if (row == NULL) {
+            rc = NOMEM(err);
+            break;
+        }
+        row[OV_ENDPOINT].kind = CELL_TEXT;
+        row[OV_ENDPOINT].s = ep->command;
+        if (ep->billing) {
+            int am = endpoint_metric_index(ep, "amount");
+            int cm = endpoint_metric_index(ep, "currency");
+            dec_format(&t->dval[am], tmp, sizeof(tmp));
+            row[OV_AMOUNT].kind = CELL_DEC;
+            row[OV_AMOUNT].s = grid_strdup(g, tmp);
+            if (t->text[cm] != NULL) {
+                row[OV_CURRENCY].kind = CELL_TEXT;
+                row[OV_CURRENCY].s = t->text[cm];
+            }
+            if (row[OV_AMOUNT].s == NULL)
+                rc = NOMEM(err);
+            continue;
+        }
+        if (set_int_cell(g, &row[OV_REQUESTS], t,
+                         endpoint_metric_index(ep, ep->ov_requests)) != 0 ||
+            set_int_cell(g, &row[OV_INPUT], t,
+                         endpoint_metric_index(ep, ep->ov_input_tokens)) != 0 ||
+            set_int_cell(g, &row[OV_OUTPUT], t,
+                         endpoint_metric_index(ep, ep->ov_output_tokens)) != 0 ||
+            set_int_cell(g, &row[OV_UNITS], t,
+                         endpoint_metric_index(ep, ep->ov_units)) != 0) {
+            rc = NOMEM(err);
+            break;
+        }
+        if (ep->ov_unit != NULL) {
+            row[OV_UNIT].kind = CELL_TEXT;
+            row[OV_UNIT].s = ep->ov_unit;
+        }
+    }
+    agg_free(agg);
+    return rc;
+}
+
+static int run_overview(const struct session *s, struct grid *g,
+                        struct ou_err *err)
+{
+    static const char *const names[OV_NCOLS] = {
+        "endpoint", "requests", "input_tokens", "output_tokens",
+        "units",    "unit",     "amount",       "currency",
+    };
+    const struct config *cfg = s->cfg;
+    int rc = 0;
+
+    for (int k = 0; k < OV_NCOLS; k++)
+        grid_add_col(g, &(struct grid_col){ names[k], true, false, false,
+                                            false, NULL });
+    for (int i = 0; rc == 0 && endpoint_at(i) != NULL; i++)
+        rc = overview_row(s, endpoint_at(i), g, err);
+    grid_add_meta(g, &(struct grid_meta){ "start_time", META_TIME, NULL,
+                                          cfg->since, false, NULL, 0 });
+    grid_add_meta(g, &(struct grid_meta){ "end_time", META_TIME, NULL,
+                                          cfg->until, false, NULL, 0 });
+    return rc;
+}
+
+/* ---- organization lists ---------------------------------------------------------- */
+
+struct list_col {
+    const char *name;
+    const char *path;
+    const char *fallback;   /* a second path when the first is null */
+    bool time;
+};
+
+struct list_ctx {
+    struct grid *g;
+    const struct list_col *cols;
+    int ncols;
+    const char *project;    /* api-keys: the project column's value */
+    int first;              /* grid column of the first list field */
+};
+
+static int list_item(void *ctx, const struct list_value *v, struct ou_err *err)
+{
+    struct list_ctx *lc = ctx;
+    struct cell *row = grid_add_row(lc->g, false);
+
+    if (row == NULL)
+        return NOMEM(err);
+    if (lc->project != NULL) {
+        row[0].kind = CELL_TEXT;
+        row[0].s = grid_strdup(lc->g, lc->project);
+        if (row[0].s == NULL)
+            return NOMEM(err);
+    }
+    /* values: each column's path, then each column's fallback */
+    for (int k = 0; k < lc->ncols; k++) {
+        const struct list_value *x = &v[k];
+        struct cell *c = &row[lc->first + k];
+        if (x->kind == LV_NULL && lc->cols[k].fallback != NULL)
+            x = &v[lc->ncols + k];
+        if (x->kind == LV_STRING) {
+            c->kind = CELL_TEXT;
+            c->s = grid_strdup(lc->g, x->s);
+            if (c->s == NULL)
+                return NOMEM(err);
+        } else if (x->kind == LV_INT) {
+            char tmp[32];
+            if (lc->cols[k].time) {
+                c->kind = CELL_TIME;
+                c->t = x->i;
+                continue;
+            }
+            snprintf(tmp, sizeof(tmp), "%" PRId64, x->i);
+            c->kind = CELL_INT;
+            c->s = grid_strdup(lc->g, tmp);
+            if (c->s == NULL)
+                return NOMEM(err);
+        } else if (x->kind == LV_BOOL) {
+            c->kind = CELL_BOOL;
+            c->b = x->b;
+        }
+    }
+    return 0;
+}
+
+static int list_into(const struct session *s, const char *path,
+                     const char *extra, const char *what,
+                     struct list_ctx *lc, struct ou_err *err)
+{
+    const char *fields[LIST_MAX_FIELDS];
+    int n = 0;
+
+    for (int k = 0; k < lc->ncols; k++)
+        fields[n++] = lc->cols[k].path;
+    for (int k = 0; k < lc->ncols; k++)
+        fields[n++] = lc->cols[k].fallback != NULL ? lc->cols[k].fallback
+                                                   : lc->cols[k].path;
+    struct list_fetch lf = { s->http, s->cfg->base_url, path, extra, what,
+                             s->key, fields, n };
+    return fetch_list(&lf, list_item, lc, err);
+}
+
+static const struct list_col project_cols[] = {
+    { "id", "id", NULL, false },
+    { "name", "name", NULL, false },
+    { "status", "status", NULL, false },
+    { "created_at", "created_at", NULL, true },
+    { "archived_at", "archived_at", NULL, true },
+};
+static const struct list_col user_cols[] = {
+    { "id", "id", NULL, false },
+    { "email", "email", NULL, false },
+    { "name", "name", NULL, false },
+    { "role", "role", NULL, false },
+    { "added_at", "added_at", NULL, true },
+};
+static const struct list_col key_cols[] = {
+    { "id", "id", NULL, false },
+    { "name", "name", NULL, false },
+    { "redacted_value", "redacted_value", NULL, false },
+    { "owner_type", "owner.type", NULL, false },
+    { "owner", "owner.user.email", "owner.service_account.name", false },
+    { "created_at", "created_at", NULL, true },
+    { "last_used_at", "last_used_at", NULL, true },
+};
+
+#define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static void add_list_cols(struct grid *g, const struct list_col *cols, int n)
+{
+    for (int k = 0; k < n; k++)
+        grid_add_col(g, &(struct grid_col){ cols[k].name, true, false, false,
+                                            false, NULL });
+}
+
+/* Collects project ids for api-keys without --project. */
+static int collect_id(void *ctx, const struct list_value *v,
+                      struct ou_err *err)
+{
+    struct idset *ids = ctx;
+    if (v[0].kind != LV_STRING)
+        return ou_err_set(err, OU_EXIT_DATA, "a project without an id");
+    char *id = strdup(v[0].s);
+    if (id == NULL || idset_add(ids, NK_PROJECT, id) != 0) {
+        free(id);
+        return NOMEM(err);
+    }
+    return 0;
+}
+
+static int run_list(const struct session *s, struct grid *g,
+                    struct ou_err *err)
+{
+    const struct config *cfg = s->cfg;
+    struct list_ctx lc = { g, NULL, 0, NULL, 0 };
+
+    switch (cfg->cmd) {
+    case CMD_PROJECTS:
+        lc.cols = project_cols;
+        lc.ncols = NCOLS(project_cols);
+        add_list_cols(g, lc.cols, lc.ncols);
+        return list_into(s, "/organization/projects", "include_archived=true",
+                         "projects", &lc, err);
+    case CMD_USERS:
+        lc.cols = user_cols;
+        lc.ncols = NCOLS(user_cols);
+        add_list_cols(g, lc.cols, lc.ncols);
+        return list_into(s, "/organization/users", NULL, "users", &lc, err);
+    case CMD_API_KEYS:
+        break;
+    case CMD_REPORT:
+    case CMD_OVERVIEW:
+    default:
+        return ou_err_set(err, OU_EXIT_USAGE, "not a list command");
+    }
+
+    /* api-keys: per project, of --project or of every project. */
+    const struct filter_opt *proj = cli_filter(cfg, "project");
+    struct idset all;
+    const char *const *pids;
+    int np;
+    int rc = 0;
+
+    memset(&all, 0, sizeof(all));
+    if (proj != NULL) {
+        pids = (const char *const *)proj->values;
+        np = proj->nvalues;
+    } else {
+        static const char *const id_field[] = { "id" };
+        struct list_fetch lf = { s->http, cfg->base_url,
+                                 "/organization/projects",
+                                 "include_archived=true", "projects", s->key,
+                                 id_field, 1 };
+        rc = fetch_list(&lf, collect_id, &all, err);
+        pids = all.v[NK_PROJECT];
+        np = all.n[NK_PROJECT];
+    }
+    grid_add_col(g, &(struct grid_col){ "project_id", true, false, false,
+                                        false, NULL });
+    lc.cols = key_cols;
+    lc.ncols = NCOLS(key_cols);
+    lc.first = 1;
+    add_list_cols(g, lc.cols, lc.ncols);
+    for (int i = 0; rc == 0 && i < np; i++) {
+        struct buf path;
+        buf_init(&path, 0);
+        if (buf_puts(&path, "/organization/projects/") != 0 ||
+            url_encode(&path, pids[i]) != 0 ||
+            buf_puts(&path, "/api_keys") != 0) {
+            buf_release(&path);
+            rc = NOMEM(err);
+            break;
+        }
+        lc.project = pids[i];
+        rc = list_into(s, path.data, NULL, "API keys", &lc, err);
+        if (rc != 0)
+            ou_err_prefix(err, "project %s: ", pids[i]);
+        buf_release(&path);
+    }
+    if (proj == NULL) {
+        for (int i = 0; i < all.n[NK_PROJECT]; i++)
+            free((char *)all.v[NK_PROJECT][i]);
+    }
+    idset_release(&all);
+    return rc;
 }
 
 int run_report(const struct config *cfg, int64_t now, struct ou_err *err)
 {
-    struct query q;
-    struct agg_spec spec;
+    struct session s;
     struct http_config hc;
-    struct fetch_opts fo;
-    struct fetch_stats st;
-    struct http_client *http = NULL;
-    struct agg *agg = NULL;
+    struct grid g;
     struct buf out;
-    char *key = NULL;
     const char *source = NULL;
-    char mask[SECRET_MASK_MAX];
     int rc;
 
+    memset(&s, 0, sizeof(s));
+    s.cfg = cfg;
+    s.now = now;
+    grid_init(&g, cfg->cmd == CMD_REPORT     ? "oaiusage.report"
+                  : cfg->cmd == CMD_OVERVIEW ? "oaiusage.overview"
+                                             : "oaiusage.list");
     buf_init(&out, 0);
     rc = http_check_base_url(cfg->base_url, cfg->allow_insecure_http, err);
     if (rc != 0)
         goto out;
-    rc = secret_load(cfg->key_file, &key, &source, err);
+    rc = secret_load(cfg->key_file, &s.key, &source, err);
     if (rc != 0)
         goto out;
-    secret_mask(key, mask, sizeof(mask));
-    msg_verbose("admin key %s from %s; base URL %s", mask, source,
+    secret_mask(s.key, s.mask, sizeof(s.mask));
+    msg_verbose("admin key %s from %s; base URL %s", s.mask, source,
                 cfg->base_url);
-    explain_window(cfg);
 
-    hc.bearer = key;
+    hc.bearer = s.key;
     hc.user_agent = "oaiusage/" OAIUSAGE_VERSION;
     hc.timeout_ms = cfg->timeout_ms;
     hc.max_body = 0;
     hc.cacert = NULL;
-    http = http_client_new(&hc, err);
-    if (http == NULL) {
+    s.http = http_client_new(&hc, err);
+    if (s.http == NULL) {
         rc = err->code;
         goto out;
     }
-
-    cli_build_query(cfg, &q);
-    spec.ep = cfg->ep;
-    spec.ngroup = cfg->ngroup;
-    for (int i = 0; i < cfg->ngroup; i++)
-        spec.group[i] = cfg->group[i];
-    spec.per = cfg->per;
-    spec.records = cfg->records;
-    agg = agg_new(&spec);
-    if (agg == NULL) {
-        rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
-        goto out;
+    switch (cfg->cmd) {
+    case CMD_REPORT:
+        rc = run_endpoint(&s, &g, err);
+        break;
+    case CMD_OVERVIEW:
+        rc = run_overview(&s, &g, err);
+        break;
+    case CMD_PROJECTS:
+    case CMD_USERS:
+    case CMD_API_KEYS:
+        rc = run_list(&s, &g, err);
+        break;
     }
-
-    struct page_sink sink = { sink_bucket, sink_record, agg };
-    fo.q = &q;
-    fo.base_url = cfg->base_url;
-    fo.http = http;
-    fo.now = now;
-    fo.key = key;
-    rc = fetch_all(&fo, &sink, &st, err);
-    if (rc != 0)
-        goto out;
-    msg_verbose("%d page(s), %lld bucket(s)", st.pages, (long long)st.buckets);
-    if (cfg->until_sent &&
-        st.last_end + bucket_width_seconds(cfg->width) <= cfg->until) {
-        char a[TU_RFC3339_LEN];
-        tu_format_rfc3339(st.last_end, a);
-        msg_warn("the data ends at %s, before the requested end", a);
-    }
-    rc = agg_finish(agg, err);
-    if (rc != 0)
-        goto out;
-
-    struct fmt_opts fopt = {
-        .kind = cfg->format,
-        .header = cfg->header,
-        .start_time = st.first_start >= 0 && st.first_start < cfg->since
-                          ? st.first_start
-                          : cfg->since,
-        .end_time = cfg->until_sent ? cfg->until : st.last_end,
-        .bucket_width = bucket_width_name(cfg->width),
-    };
-    rc = fmt_render(agg, &fopt, &out, err);
-    if (rc != 0)
-        goto out;
-    rc = output_write(cfg->output, out.data ? out.data : "", out.len, err);
+    if (rc == 0)
+        rc = fmt_grid(&g, cfg->format, cfg->header, &out, err);
+    if (rc == 0)
+        rc = output_write(cfg->output, out.data ? out.data : "", out.len, err);
 out:
-    agg_free(agg);
-    http_client_free(http);
-    secret_free(key);
+    grid_release(&g);
+    http_client_free(s.http);
+    secret_free(s.key);
     buf_release(&out);
     return rc;
 }

@@ -25,6 +25,16 @@
 
 enum cli_status { CLI_OK = 0, CLI_DONE = -1 };
 
+enum command {
+    CMD_REPORT,     /* one endpoint (cfg->ep) */
+    CMD_OVERVIEW,   /* every endpoint's headline totals and the cost */
+    CMD_PROJECTS,   /* the organization's lists */
+    CMD_USERS,
+    CMD_API_KEYS
+};
+
+#define OU_NAMES_TTL_S (24 * 3600)
+
 struct filter_opt {
     const char *option;    /* "project", "model", ... */
     char **values;         /* owned */
@@ -36,7 +46,8 @@ struct filter_opt {
 #define CLI_MAX_FILTER_OPTS 8
 
 struct config {
-    const struct endpoint *ep;
+    enum command cmd;
+    const struct endpoint *ep;     /* CMD_REPORT only */
     /* Time window, resolved: [since, until). until_sent false means
      * end_time is omitted and the API's own "now" ends the window. */
     int64_t since;
@@ -56,6 +67,8 @@ struct config {
     long timeout_ms;
     char *key_file;        /* NULL = environment */
     bool allow_insecure_http;
+    bool names;            /* --names: resolve ids to names */
+    bool refresh_names;    /* --refresh-names: ignore the name cache */
     int verbosity;         /* 0 quiet, 1 normal, 2 verbose */
 };
 
@@ -69,7 +82,12 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
 /* Fill a struct query from a parsed config (borrowing its strings). */
 void cli_build_query(const struct config *cfg, struct query *q);
 
+/* The values given for a filter option ("project"), or NULL. */
+const struct filter_opt *cli_filter(const struct config *cfg,
+                                    const char *option);
+
 void cli_usage(FILE *out);
 void cli_command_usage(FILE *out, const struct endpoint *ep);
+void cli_other_usage(FILE *out, enum command cmd);
 
 #endif

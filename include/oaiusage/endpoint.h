@@ -20,10 +20,17 @@ enum bucket_width { BW_1M = 0, BW_1H = 1, BW_1D = 2, BW_COUNT = 3 };
 
 enum group_type { GT_STRING, GT_BOOL };
 
+/* Which organization list can name a group field's ids (--names). */
+enum name_kind { NK_NONE = 0, NK_PROJECT, NK_USER, NK_API_KEY, NK_COUNT };
+
 struct group_desc {
     const char *name;        /* API field and group_by value, e.g. "model" */
     enum group_type type;
+    enum name_kind names;    /* NK_NONE: not an id with a name */
 };
+
+/* The output column holding the name of an NK_* id ("project_name"). */
+const char *name_column(enum name_kind k);
 
 enum filter_kind { FK_LIST, FK_BOOL };
 
@@ -74,6 +81,13 @@ struct endpoint {
     int limit_max[BW_COUNT];   /* maximum buckets per page, per width */
     bool day_aligned_start;    /* first bucket floored to 00:00 UTC (costs) */
     int sort_metric;           /* metric index that orders table rows */
+    /* The overview's columns: metric names, NULL where not applicable. */
+    const char *ov_requests;
+    const char *ov_input_tokens;
+    const char *ov_output_tokens;
+    const char *ov_units;      /* the endpoint's own unit count */
+    const char *ov_unit;       /* its label: "images", "bytes", ... */
+    bool billing;              /* the costs endpoint (money, not usage) */
 };
 
 /* Look up by command name or alias; NULL if unknown. */

@@ -36,6 +36,23 @@ struct fetch_stats {
 int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
               struct fetch_stats *st, struct ou_err *err);
 
+/* One organization list (projects, users, a project's API keys), every page
+ * (limit=100, after=last_id), each item's fields handed to fn. Refuses a
+ * repeated last_id, has_more without one, or an empty page with has_more. */
+struct list_fetch {
+    struct http_client *http;
+    const char *base_url;
+    const char *path;          /* "/organization/projects" */
+    const char *extra;         /* more query ("include_archived=true"), or NULL */
+    const char *what;          /* "projects", for messages */
+    const char *key;           /* scrubbed from echoed messages */
+    const char *const *fields; /* dot paths, see page_parse_list */
+    int nfields;
+};
+
+int fetch_list(const struct list_fetch *lf, list_item_fn fn, void *ctx,
+               struct ou_err *err);
+
 /* Upper bound on the buckets of the query's window (pure, for tests). */
 int64_t fetch_max_buckets(const struct query *q, int64_t now);
 

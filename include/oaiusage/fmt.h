@@ -1,47 +1,109 @@
-/* fmt.h - rendering aggregated rows as table, CSV, JSON or NDJSON. Pure:
- * everything is written into a struct buf, never to a file.
+/* fmt.h - rendering a grid of typed cells as table, CSV, JSON or NDJSON.
+ * Pure: everything is written into a struct buf, never to a file.
  *
- * Output contract (README "Output formats"): columns are the time columns
- * (start_time,end_time for records; period_start with --per), then the
- * group fields in --group-by order, then the endpoint's metrics in the
- * reference's order, all under the API's own field names. Times are RFC
- * 3339 UTC. A null is an empty CSV field and a JSON null. CSV is RFC 4180
- * with CRLF line ends. The table shows the endpoint's headline metrics with
- * thousands separators and ends with TOTAL rows.
+ * Every report (usage, costs, the overview, the id lists) is first turned
+ * into a struct grid: named, typed columns and rows of cells. The renderers
+ * know nothing about endpoints:
+ *  - CSV (RFC 4180, CRLF) and JSON/NDJSON show every column that is not
+ *    table_only, under its name; null is an empty field / JSON null.
+ *  - The table shows the in_table columns, aligned (text left, numbers
+ *    right), numbers with thousands separators, hide_if_null columns only
+ *    when some cell is non-null, then the total rows under a rule.
+ * A grid owns its cells' strings (grid_strdup) and is released with
+ * grid_release().
  */
 #ifndef OAIUSAGE_FMT_H
 #define OAIUSAGE_FMT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "oaiusage/agg.h"
 #include "oaiusage/buf.h"
 #include "oaiusage/status.h"
 
 enum fmt_kind { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_NDJSON };
 
-struct fmt_opts {
-    enum fmt_kind kind;
-    bool header;               /* CSV / table header row */
-    /* Report metadata for the JSON envelope. */
-    int64_t start_time;        /* window start as requested */
-    int64_t end_time;          /* window end (exclusive) */
-    const char *bucket_width;  /* "1d" */
+enum cell_kind {
+    CELL_NULL = 0,
+    CELL_TEXT,   /* s */
+    CELL_INT,    /* s: plain decimal digits of an integer */
+    CELL_DEC,    /* s: plain exact decimal */
+    CELL_BOOL,   /* b */
+    CELL_TIME    /* t: Unix seconds, RFC 3339 UTC in CSV/JSON */
 };
 
-bool fmt_parse_kind(const char *s, enum fmt_kind *out);
-const char *fmt_per_name(enum tu_period p);
+struct cell {
+    enum cell_kind kind;
+    const char *s;
+    int64_t t;
+    bool b;
+    const char *display;  /* table text instead of the value, or NULL */
+};
 
-/* Render the finished aggregate. Returns 0 or an exit code with err. */
-int fmt_render(const struct agg *a, const struct fmt_opts *o, struct buf *out,
-               struct ou_err *err);
+struct grid_col {
+    const char *name;
+    bool in_table;        /* shown in the table */
+    bool table_only;      /* not in CSV/JSON (a label column) */
+    bool hide_if_null;    /* table: hidden when every cell is null */
+    bool date_only;       /* table: a CELL_TIME shown as YYYY-MM-DD */
+    const char *null_text;/* table text for null (default empty) */
+};
+
+enum meta_kind { META_STRING, META_NULL, META_BOOL, META_TIME, META_LIST };
+
+struct grid_meta {
+    const char *key;
+    enum meta_kind kind;
+    const char *s;
+    int64_t t;
+    bool b;
+    const char *const *list;
+    int nlist;
+};
+
+#define GRID_MAX_COLS 48
+#define GRID_MAX_META 12
+
+struct grid_strings;
+
+struct grid {
+    const char *object;            /* JSON envelope "object" */
+    struct grid_col cols[GRID_MAX_COLS];
+    int ncols;
+    struct cell *cells;            /* (nrows + ntotals) * ncols, row-major */
+    size_t nrows;                  /* data rows */
+    size_t ntotals;                /* total rows after them (table only) */
+    size_t cap;                    /* rows allocated */
+    bool table_hides_rows;         /* table shows only the totals */
+    struct grid_meta meta[GRID_MAX_META];
+    int nmeta;
+    const char *lists[GRID_MAX_COLS]; /* storage for a META_LIST */
+    struct grid_strings *strings;  /* owned string storage */
+};
+
+void grid_init(struct grid *g, const char *object);
+void grid_release(struct grid *g);
+/* Add a column; returns its index. */
+int grid_add_col(struct grid *g, const struct grid_col *col);
+/* Append a row of ncols null cells; returns it, or NULL when out of memory.
+ * total rows must come after every data row. */
+struct cell *grid_add_row(struct grid *g, bool total);
+/* A copy owned by the grid (NULL when out of memory). */
+const char *grid_strdup(struct grid *g, const char *s);
+void grid_add_meta(struct grid *g, const struct grid_meta *m);
+
+bool fmt_parse_kind(const char *s, enum fmt_kind *out);
+
+/* Render the grid. header: CSV / table header row. */
+int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
+             struct buf *out, struct ou_err *err);
 
 /* Append one CSV field, quoted when it holds a comma, quote, CR or LF. */
 int fmt_csv_field(struct buf *out, const char *s);
 
-/* Internal to the fmt module, shared by fmt.c and fmt_json.c. */
-int fmt_render_json(const struct agg *a, const struct fmt_opts *o,
-                    struct buf *out, struct ou_err *err);
+/* Internal to the fmt module (fmt.c / fmt_json.c). */
+int fmt_grid_json(const struct grid *g, bool ndjson, struct buf *out,
+                  struct ou_err *err);
 
 #endif

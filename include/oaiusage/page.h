@@ -62,4 +62,35 @@ int page_parse(char *body, size_t len, const struct endpoint *ep,
  * body has no such message. */
 bool page_error_message(const char *body, size_t len, char *msg, size_t size);
 
+/* ---- organization lists (projects, users, API keys) -------------------
+ *
+ * The list envelope {"object":"list","data":[...],"has_more":...,
+ * "last_id":...}. For each item, the values at the given dot paths
+ * ("id", "owner.user.email") are handed to the callback; strings are
+ * borrowed for the duration of the call.
+ */
+enum list_vkind { LV_NULL = 0, LV_STRING, LV_INT, LV_BOOL };
+
+struct list_value {
+    enum list_vkind kind;
+    const char *s;
+    int64_t i;
+    bool b;
+};
+
+#define LIST_MAX_FIELDS 16
+
+struct list_info {
+    bool has_more;
+    char *last_id;   /* owned (free()), or NULL */
+    int nitems;
+};
+
+typedef int (*list_item_fn)(void *ctx, const struct list_value *values,
+                            struct ou_err *err);
+
+int page_parse_list(char *body, size_t len, const char *const *paths,
+                    int npaths, list_item_fn fn, void *ctx,
+                    struct list_info *info, struct ou_err *err);
+
 #endif

@@ -1,6 +1,7 @@
 /* Formats: CSV quoting and columns, JSON types, the table's layout. The
  * expected texts are written out by hand from the output contract. */
 #include "oaiusage/fmt.h"
+#include "oaiusage/report.h"
 #include "test.h"
 
 static struct agg *completions_agg(bool records, enum tu_period per)
@@ -42,13 +43,18 @@ static struct buf rendered;
 
 static const char *render(struct agg *a, enum fmt_kind kind, bool header)
 {
-    struct fmt_opts o = { kind, header, 1736553600, 1736640000, "1d" };
+    struct report_meta m = { 1736553600, 1736640000, "1d" };
     struct ou_err err;
+    struct grid g;
+    int rc;
 
     buf_release(&rendered);
-    if (fmt_render(a, &o, &rendered, &err) != 0)
-        return "RENDER FAILED";
-    return rendered.data;
+    grid_init(&g, "oaiusage.report");
+    rc = report_grid(a, NULL, &m, &g, &err);
+    if (rc == 0)
+        rc = fmt_grid(&g, kind, header, &rendered, &err);
+    grid_release(&g);
+    return rc == 0 ? rendered.data : "RENDER FAILED";
 }
 
 int main(void)

@@ -1,0 +1,58 @@
+/* names.h - names for project, user and API key ids (--names).
+ *
+ * A struct names maps (kind, id) to a name: a project's name, a user's
+ * e-mail, an API key's name. names_resolve() fills it from the organization
+ * lists (projects with include_archived=true, users, and the API keys of
+ * the projects concerned), each followed through its after/limit
+ * pagination, with an on-disk cache per base URL and key (XDG cache
+ * directory, a TTL). Failing to resolve is never fatal: the caller gets a
+ * warning text and keeps the raw ids.
+ */
+#ifndef OAIUSAGE_NAMES_H
+#define OAIUSAGE_NAMES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "oaiusage/endpoint.h"
+#include "oaiusage/http.h"
+#include "oaiusage/status.h"
+
+struct names;
+
+struct names *names_new(void);
+void names_free(struct names *n);
+
+/* The name of an id, or NULL when unknown. */
+const char *names_get(const struct names *n, enum name_kind k, const char *id);
+/* Record a name (copied). Returns 0, or -1 when out of memory. */
+int names_put(struct names *n, enum name_kind k, const char *id,
+              const char *name);
+size_t names_count(const struct names *n, enum name_kind k);
+
+/* What to resolve: the kinds needed and, for API keys, the projects whose
+ * keys to list (NULL = every project). */
+struct names_want {
+    bool kind[NK_COUNT];
+    const char *const *ids[NK_COUNT];  /* ids the report holds, per kind */
+    int nids[NK_COUNT];
+};
+
+struct names_opts {
+    struct http_client *http;
+    const char *base_url;
+    const char *key_label;   /* masked key: separates caches per org/key */
+    int64_t now;
+    int64_t ttl;             /* seconds a cache stays fresh */
+    bool refresh;            /* ignore the cache */
+    const char *cache_dir;   /* NULL: $XDG_CACHE_HOME/oaiusage or
+                                ~/.cache/oaiusage */
+};
+
+/* Resolve what want asks for into n. Returns 0 when every list could be
+ * read (unknown ids are fine), or an exit code with err describing what
+ * failed; n then holds whatever could be resolved. */
+int names_resolve(struct names *n, const struct names_want *want,
+                  const struct names_opts *o, struct ou_err *err);
+
+#endif
