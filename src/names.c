@@ -96,12 +96,22 @@ static int map_grow(struct map *m)
     return 0;
 }
 
-const char *names_get(const struct names *n, enum name_kind k, const char *id)
+/* An entry with an empty name records an id the lists do not know (a
+ * deleted project, a rotated key): it is "known to be unknown", so a cache
+ * holding it is complete without naming it. */
+static const struct entry *lookup(const struct names *n, enum name_kind k,
+                                  const char *id)
 {
     if (n == NULL || id == NULL || k <= NK_NONE || k >= NK_COUNT)
         return NULL;
     const struct entry *e = map_find(&n->m[k], id);
-    return e != NULL && e->id != NULL ? e->name : NULL;
+    return e != NULL && e->id != NULL ? e : NULL;
+}
+
+const char *names_get(const struct names *n, enum name_kind k, const char *id)
+{
+    const struct entry *e = lookup(n, k, id);
+    return e != NULL && e->name[0] != '\0' ? e->name : NULL;
 }
 
 int names_put(struct names *n, enum name_kind k, const char *id,
@@ -339,7 +349,7 @@ static bool all_known(const struct names *n, const struct names_want *w)
         if (!w->kind[k])
             continue;
         for (int i = 0; i < w->nids[k]; i++) {
-            if (names_get(n, k, w->ids[k][i]) == NULL)
+            if (lookup(n, k, w->ids[k][i]) == NULL)
                 return false;
         }
     }
@@ -380,12 +390,15 @@ static int fetch_all_names(struct names *n, const struct names_want *w,
             goto out;
     }
     if (w->kind[NK_API_KEY]) {
-        /* The keys of the projects the report shows, or of every project. */
+        /* The keys of the projects the report shows, or of every project;
+         * a project the organization no longer lists has no key list. */
         const char *const *pids = w->nids[NK_PROJECT] > 0
                                       ? w->ids[NK_PROJECT]
                                       : (const char *const *)projects;
         int np = w->nids[NK_PROJECT] > 0 ? w->nids[NK_PROJECT] : nprojects;
         for (int i = 0; i < np; i++) {
+            if (lookup(n, NK_PROJECT, pids[i]) == NULL)
+                continue;
             struct collect c = { n, NK_API_KEY, NULL, NULL };
             struct buf path;
             struct ou_err e2 = { 0, "" };
@@ -447,6 +460,18 @@ int names_resolve(struct names *n, const struct names_want *want,
     if (fresh == NULL)
         return ou_err_set(err, OU_EXIT_IO, "out of memory");
     rc = fetch_all_names(fresh, want, o, err);
+    if (rc == 0) {
+        /* Ids the complete lists do not hold are remembered as unknown. */
+        for (int k = NK_PROJECT; k < NK_COUNT; k++) {
+            for (int i = 0; want->kind[k] && i < want->nids[k]; i++) {
+                if (lookup(fresh, k, want->ids[k][i]) == NULL &&
+                    names_put(fresh, k, want->ids[k][i], "") != 0) {
+                    names_free(fresh);
+                    return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                }
+            }
+        }
+    }
     /* Whatever was read is used; only a complete read is cached. */
     for (int k = NK_PROJECT; k < NK_COUNT; k++) {
         struct map *m = &fresh->m[k];

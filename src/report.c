@@ -120,7 +120,9 @@ static int fill_row(const struct agg *a, const struct names *names,
                     c->b = r->key[i][0] == 't';
                 } else {
                     c->kind = CELL_TEXT;
-                    c->s = r->key[i];
+                    c->s = grid_strdup(g, r->key[i]);
+                    if (c->s == NULL)
+                        return -1;
                 }
             }
             break;
@@ -135,7 +137,10 @@ static int fill_row(const struct agg *a, const struct names *names,
                 if (c->s == NULL)
                     return -1;
             } else {
-                c->display = r->key[i]; /* unknown: the table shows the id */
+                /* unknown: the table shows the id */
+                c->display = grid_strdup(g, r->key[i]);
+                if (c->display == NULL)
+                    return -1;
             }
             break;
         }
@@ -150,9 +155,10 @@ static int fill_row(const struct agg *a, const struct names *names,
                 dec_format(&r->dval[i], tmp, sizeof(tmp));
                 c->kind = CELL_DEC;
             } else {
-                snprintf(tmp, sizeof(tmp), "%s", "");
                 c->kind = CELL_TEXT;
-                c->s = r->text[i];
+                c->s = grid_strdup(g, r->text[i]);
+                if (c->s == NULL)
+                    return -1;
                 break;
             }
             c->s = grid_strdup(g, tmp);

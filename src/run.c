@@ -256,9 +256,10 @@ static int overview_row(const struct session *s, const struct endpoint *ep,
             row[OV_AMOUNT].s = grid_strdup(g, tmp);
             if (t->text[cm] != NULL) {
                 row[OV_CURRENCY].kind = CELL_TEXT;
-                row[OV_CURRENCY].s = t->text[cm];
+                row[OV_CURRENCY].s = grid_strdup(g, t->text[cm]);
             }
-            if (row[OV_AMOUNT].s == NULL)
+            if (row[OV_AMOUNT].s == NULL ||
+                (t->text[cm] != NULL && row[OV_CURRENCY].s == NULL))
                 rc = NOMEM(err);
             continue;
         }

@@ -9,7 +9,8 @@
  *  - The table shows the in_table columns, aligned (text left, numbers
  *    right), numbers with thousands separators, hide_if_null columns only
  *    when some cell is non-null, then the total rows under a rule.
- * A grid owns its cells' strings (grid_strdup) and is released with
+ * A grid owns its cells' strings: builders copy them with grid_strdup()
+ * (only static strings may be stored as they are). Released with
  * grid_release().
  */
 #ifndef OAIUSAGE_FMT_H

@@ -5,8 +5,11 @@
  * lists (projects with include_archived=true, users, and the API keys of
  * the projects concerned), each followed through its after/limit
  * pagination, with an on-disk cache per base URL and key (XDG cache
- * directory, a TTL). Failing to resolve is never fatal: the caller gets a
- * warning text and keeps the raw ids.
+ * directory, a TTL). Ids the lists do not hold (a deleted project, a
+ * rotated key) are cached as known-unknown, so they do not force a refetch
+ * on every run; an id the cache has never seen does. API keys are listed
+ * only for projects the organization still lists. Failing to resolve is
+ * never fatal: the caller gets a warning text and keeps the raw ids.
  */
 #ifndef OAIUSAGE_NAMES_H
 #define OAIUSAGE_NAMES_H

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""orglists.py BASE KIND [PROJECT] - the organization's lists read straight
+from the server with the standard library (an independent path from the
+client's): prints one 'id<TAB>name' line per item, following after/limit."""
+import json
+import os
+import sys
+import urllib.request
+
+
+def fetch(base, path, extra=""):
+    items, after = [], None
+    while True:
+        q = "limit=7" + extra + (f"&after={after}" if after else "")
+        req = urllib.request.Request(
+            f"{base}{path}?{q}",
+            headers={"Authorization": "Bearer " + os.environ["OPENAI_ADMIN_KEY"]})
+        with urllib.request.urlopen(req) as r:
+            page = json.load(r)
+        items += page["data"]
+        if not page["has_more"]:
+            return items
+        after = page["last_id"]
+
+
+base, kind = sys.argv[1], sys.argv[2]
+if kind == "projects":
+    for p in fetch(base, "/organization/projects", "&include_archived=true"):
+        print(f"{p['id']}\t{p['name']}")
+elif kind == "users":
+    for u in fetch(base, "/organization/users"):
+        print(f"{u['id']}\t{u['email']}")
+elif kind == "keys":
+    projects = [sys.argv[3]] if len(sys.argv) > 3 else [
+        p["id"] for p in fetch(base, "/organization/projects", "&include_archived=true")]
+    for pid in projects:
+        for k in fetch(base, f"/organization/projects/{pid}/api_keys"):
+            print(f"{k['id']}\t{k['name']}")
