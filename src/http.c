@@ -196,6 +196,11 @@ enum http_result http_get(struct http_client *c, const char *url,
     c->retry_after = -1;
     memset(resp, 0, sizeof(*resp));
     curl_easy_setopt(c->curl, CURLOPT_URL, url);
+    /* Plain http is allowed only to loopback (http_check_base_url): never
+     * through a proxy, which would see the key in clear text. https may use
+     * the standard proxy variables (a CONNECT tunnel keeps TLS end to end). */
+    curl_easy_setopt(c->curl, CURLOPT_PROXY,
+                     strncmp(url, "http://", 7) == 0 ? "" : NULL);
     curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, body);
     cc = curl_easy_perform(c->curl);
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);

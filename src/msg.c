@@ -16,13 +16,19 @@ enum msg_level msg_get_level(void)
     return current_level;
 }
 
-static void emit(const char *kind, const char *fmt, va_list ap)
+/* One line: text from the API can hold control characters (escape
+ * sequences, newlines); they never reach the terminal as such. */
+__attribute__((format(printf, 2, 0))) static void
+emit(const char *kind, const char *fmt, va_list ap)
 {
-    fputs("oaiusage: ", stderr);
-    if (kind != NULL)
-        fputs(kind, stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char line[4096];
+
+    vsnprintf(line, sizeof(line), fmt, ap);
+    for (char *p = line; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    }
+    fprintf(stderr, "oaiusage: %s%s\n", kind != NULL ? kind : "", line);
 }
 
 void msg_error(const char *fmt, ...)

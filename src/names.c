@@ -166,7 +166,7 @@ static int cache_path(const struct names_opts *o, char *path, size_t size)
         return -1;
     uint64_t h = fnv(o->base_url, 1469598103934665603ULL);
     h = fnv("\n", h);
-    h = fnv(o->key_label != NULL ? o->key_label : "", h);
+    h = fnv(o->key != NULL ? o->key : "", h);
     if (snprintf(path, size, "%s/names-%016" PRIx64 ".tsv", dir, h) >=
         (int)size)
         return -1;
@@ -362,7 +362,7 @@ static int fetch_all_names(struct names *n, const struct names_want *w,
     static const char *const project_fields[] = { "id", "name", "id" };
     static const char *const user_fields[] = { "id", "email", "name" };
     static const char *const key_fields[] = { "id", "name", "redacted_value" };
-    struct list_fetch lf = { o->http, o->base_url, NULL, NULL, NULL, NULL,
+    struct list_fetch lf = { o->http, o->base_url, NULL, NULL, NULL, o->key,
                              NULL, 3 };
     char **projects = NULL;
     int nprojects = 0;

@@ -111,19 +111,54 @@ int secret_load(const char *key_file, char **key, const char **source,
     return 0;
 }
 
-void secret_mask(const char *key, char *buf, size_t size)
+static const char *key_prefix(const char *key)
 {
-    static const char *const prefixes[] = { "sk-admin-", "sk-proj-", "sk-svcacct-",
-                                            "sk-" };
-    size_t n = strlen(key);
-    const char *pre = "";
+    static const char *const prefixes[] = { "sk-admin-", "sk-proj-",
+                                            "sk-svcacct-", "sk-" };
 
     for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-        if (strncmp(key, prefixes[i], strlen(prefixes[i])) == 0) {
-            pre = prefixes[i];
-            break;
-        }
+        if (strncmp(key, prefixes[i], strlen(prefixes[i])) == 0)
+            return prefixes[i];
     }
+    return "";
+}
+
+void secret_scrub(const char *in, const char *key, char *out, size_t size)
+{
+    char mask[SECRET_MASK_MAX];
+    size_t klen = key != NULL ? strlen(key) : 0;
+    size_t o = 0;
+    size_t min_run = 0;
+
+    if (size == 0)
+        return;
+    if (klen > 0) {
+        secret_mask(key, mask, sizeof(mask));
+        min_run = strlen(key_prefix(key)) + 4;
+        if (min_run > klen)
+            min_run = klen;
+    }
+    for (size_t i = 0; in[i] != '\0' && o + 1 < size;) {
+        size_t run = 0;
+        while (run < klen && in[i + run] == key[run])
+            run++;
+        if (klen > 0 && run >= min_run) {
+            for (const char *m = mask; *m && o + 1 < size; m++)
+                out[o++] = *m;
+            i += run;
+            continue;
+        }
+        unsigned char c = (unsigned char)in[i++];
+        out[o++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+    }
+    out[o] = '\0';
+}
+
+void secret_mask(const char *key, char *buf, size_t size)
+{
+    size_t n = strlen(key);
+    const char *pre = key_prefix(key);
+
     if (n < strlen(pre) + 12) {
         snprintf(buf, size, "%s(hidden)", pre);
         return;

@@ -44,7 +44,8 @@ struct names_want {
 struct names_opts {
     struct http_client *http;
     const char *base_url;
-    const char *key_label;   /* masked key: separates caches per org/key */
+    const char *key;         /* the admin key: scrubbed from messages, and
+                                hashed into the cache file's name */
     int64_t now;
     int64_t ttl;             /* seconds a cache stays fresh */
     bool refresh;            /* ignore the cache */

@@ -26,4 +26,12 @@ void secret_free(char *key);
  * the last four characters; short keys are fully hidden). */
 void secret_mask(const char *key, char *buf, size_t size);
 
+/* Copy untrusted text (an API error message) into out (size bytes, always
+ * NUL-terminated), replacing every occurrence of the key, and of any long
+ * prefix of it (its recognised prefix plus 4 or more characters), with the
+ * masked form, and control characters with spaces. With key NULL the text
+ * is copied with control characters replaced. Replacement happens before
+ * truncation, so no part of the key survives a cut. */
+void secret_scrub(const char *in, const char *key, char *out, size_t size);
+
 #endif

@@ -32,5 +32,41 @@ int main(void)
     CHECK(secret_load(NULL, &key, &src, &e) == OU_EXIT_AUTH);
     CHECK(strstr(e.msg, "OPENAI_ADMIN_KEY") != NULL);
     CHECK(secret_load("/nonexistent/key", &key, &src, &e) == OU_EXIT_IO);
+
+    /* Scrubbing untrusted messages. */
+    const char *k = "sk-admin-abcdefghijklmnopqrstuvwxyz0123";
+    char out[64];
+    char big[2048];
+    secret_scrub("bad key sk-admin-abcdefghijklmnopqrstuvwxyz0123 here", k, out,
+                 sizeof(out));
+    CHECK_STR(out, "bad key sk-admin-\xe2\x80\xa6" "0123 here");
+    /* A long prefix of the key is masked too (a server that cut it). */
+    secret_scrub("key sk-admin-abcdEF", k, out, sizeof(out));
+    CHECK_STR(out, "key sk-admin-\xe2\x80\xa6" "0123EF");
+    /* The non-secret prefix alone is not. */
+    secret_scrub("use an sk-admin- key", k, out, sizeof(out));
+    CHECK_STR(out, "use an sk-admin- key");
+    /* Control characters become spaces; NULL key copies. */
+    secret_scrub("a\x1b[31mb\nc", NULL, out, sizeof(out));
+    CHECK_STR(out, "a [31mb c");
+    /* The key straddling the cut: nothing of it past the prefix survives. */
+    for (size_t pad = 0; pad < 70; pad++) {
+        memset(big, 'x', pad);
+        snprintf(big + pad, sizeof(big) - pad, "%s tail", k);
+        secret_scrub(big, k, out, sizeof(out));
+        CHECK(strlen(out) < sizeof(out));
+        CHECK(strstr(out, "abcd") == NULL);
+    }
+    /* Short keys whose mask is longer than the key, or contains it. */
+    memset(big, 'x', 600);
+    snprintf(big + 600, sizeof(big) - 600, "sk-admin-abc");
+    secret_scrub(big, "sk-admin-abc", out, sizeof(out));
+    CHECK(strlen(out) == sizeof(out) - 1);
+    secret_scrub("hidden hidden", "hidden", out, sizeof(out));
+    CHECK(strstr(out, "hidden hidden") == NULL);
+    char tiny[4];
+    secret_scrub("sk-admin-abcdefghijklmnopqrstuvwxyz0123", k, tiny,
+                 sizeof(tiny));
+    CHECK(strlen(tiny) == 3);
     TEST_END();
 }
