@@ -1,35 +1,84 @@
-/* dec.c - exact decimal numbers (128-bit mantissa, decimal scale). */
+/* dec.c - exact decimal numbers (see dec.h). */
 #include "oaiusage/dec.h"
 
+#include <stdio.h>
 #include <string.h>
 
-static bool pow10_i128(int n, dec_int *out)
-{
-    dec_int r = 1;
+#define BASE 1000000000u
+#define DIGITS (DEC_LIMBS * 9)
 
-    for (int i = 0; i < n; i++) {
-        if (__builtin_mul_overflow(r, (dec_int)10, &r))
+static const uint32_t pow10_small[9] = { 1,      10,      100,      1000,
+                                         10000,  100000,  1000000,  10000000,
+                                         100000000 };
+
+static bool mag_zero(const uint32_t *m)
+{
+    for (int i = 0; i < DEC_LIMBS; i++) {
+        if (m[i] != 0)
             return false;
     }
-    *out = r;
     return true;
 }
 
-/* Rescale d to a larger scale; false on overflow. */
-static bool rescale(struct dec *d, int scale)
+static int mag_cmp(const uint32_t *a, const uint32_t *b)
 {
-    dec_int f;
-    dec_int m;
+    for (int i = DEC_LIMBS - 1; i >= 0; i--) {
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    }
+    return 0;
+}
 
-    if (scale < d->scale)
-        return false;
-    if (!pow10_i128(scale - d->scale, &f))
-        return false;
-    if (__builtin_mul_overflow(d->mant, f, &m))
-        return false;
-    d->mant = m;
-    d->scale = scale;
-    return true;
+/* m *= 10^k; false on overflow (m is then unspecified). */
+static bool mag_mul_pow10(uint32_t *m, int k)
+{
+    int shift = k / 9;
+    uint32_t f = pow10_small[k % 9];
+    uint64_t carry = 0;
+
+    if (shift > 0) {
+        for (int i = DEC_LIMBS - shift; i < DEC_LIMBS; i++) {
+            if (i >= 0 && m[i] != 0)
+                return false;
+        }
+        if (shift >= DEC_LIMBS)
+            return mag_zero(m);
+        memmove(m + shift, m, (size_t)(DEC_LIMBS - shift) * sizeof(*m));
+        memset(m, 0, (size_t)shift * sizeof(*m));
+    }
+    for (int i = 0; i < DEC_LIMBS; i++) {
+        uint64_t v = (uint64_t)m[i] * f + carry;
+        m[i] = (uint32_t)(v % BASE);
+        carry = v / BASE;
+    }
+    return carry == 0;
+}
+
+static bool mag_add(const uint32_t *a, const uint32_t *b, uint32_t *out)
+{
+    uint32_t carry = 0;
+    for (int i = 0; i < DEC_LIMBS; i++) {
+        uint32_t v = a[i] + b[i] + carry;
+        carry = v >= BASE;
+        out[i] = carry ? v - BASE : v;
+    }
+    return carry == 0;
+}
+
+/* out = a - b, requires a >= b. */
+static void mag_sub(const uint32_t *a, const uint32_t *b, uint32_t *out)
+{
+    uint32_t borrow = 0;
+    for (int i = 0; i < DEC_LIMBS; i++) {
+        uint64_t sub = (uint64_t)b[i] + borrow;
+        if (a[i] >= sub) {
+            out[i] = (uint32_t)(a[i] - sub);
+            borrow = 0;
+        } else {
+            out[i] = (uint32_t)(a[i] + BASE - sub);
+            borrow = 1;
+        }
+    }
 }
 
 static bool is_digit(char c)
@@ -39,38 +88,42 @@ static bool is_digit(char c)
 
 enum dec_status dec_parse(const char *s, size_t n, struct dec *out)
 {
+    char digs[DIGITS + 1];
+    size_t nd = 0;
     size_t i = 0;
     bool neg = false;
-    dec_int mant = 0;
-    int frac = 0;
+    long frac = 0;
     long exp = 0;
     bool exp_neg = false;
-    size_t int_start;
 
     if (i < n && s[i] == '-') {
         neg = true;
         i++;
     }
-    int_start = i;
     if (i >= n || !is_digit(s[i]))
         return DEC_SYNTAX;
     if (s[i] == '0' && i + 1 < n && is_digit(s[i + 1]))
         return DEC_SYNTAX; /* no leading zeros, as in JSON */
-    for (; i < n && is_digit(s[i]); i++) {
-        if (__builtin_mul_overflow(mant, (dec_int)10, &mant) ||
-            __builtin_add_overflow(mant, (dec_int)(s[i] - '0'), &mant))
-            return DEC_RANGE;
-    }
-    (void)int_start;
-    if (i < n && s[i] == '.') {
-        i++;
-        if (i >= n || !is_digit(s[i]))
-            return DEC_SYNTAX;
+    bool range = false;
+    for (int part = 0; part < 2; part++) {
         for (; i < n && is_digit(s[i]); i++) {
-            if (__builtin_mul_overflow(mant, (dec_int)10, &mant) ||
-                __builtin_add_overflow(mant, (dec_int)(s[i] - '0'), &mant))
-                return DEC_RANGE;
-            frac++;
+            if (part == 1)
+                frac++;
+            if (nd == 0 && s[i] == '0')
+                continue; /* leading zeros of the mantissa */
+            if (nd == DIGITS)
+                range = true;
+            else
+                digs[nd++] = s[i];
+        }
+        if (part == 0) {
+            if (i < n && s[i] == '.') {
+                i++;
+                if (i >= n || !is_digit(s[i]))
+                    return DEC_SYNTAX;
+            } else {
+                break;
+            }
         }
     }
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
@@ -82,96 +135,130 @@ enum dec_status dec_parse(const char *s, size_t n, struct dec *out)
         if (i >= n || !is_digit(s[i]))
             return DEC_SYNTAX;
         for (; i < n && is_digit(s[i]); i++) {
-            exp = exp * 10 + (s[i] - '0');
-            if (exp > 1000)
-                return DEC_RANGE;
+            if (exp < 100000)
+                exp = exp * 10 + (s[i] - '0');
         }
     }
     if (i != n)
         return DEC_SYNTAX;
+    if (range)
+        return DEC_RANGE;
 
-    long scale = (long)frac - (exp_neg ? -exp : exp);
-    struct dec d = { neg ? -mant : mant, 0 };
-    if (scale < 0) {
-        d.scale = 0;
-        dec_int f;
-        if (!pow10_i128((int)-scale, &f) ||
-            __builtin_mul_overflow(d.mant, f, &d.mant))
-            return DEC_RANGE;
-    } else {
-        /* Drop trailing zeros that only the exponent introduced beyond the
-         * cap; digits the text gave are kept when they fit. */
-        while (scale > DEC_MAX_SCALE && d.mant % 10 == 0) {
-            d.mant /= 10;
-            scale--;
-        }
-        if (scale > DEC_MAX_SCALE)
-            return DEC_RANGE;
-        d.scale = (int)scale;
+    long scale = frac - (exp_neg ? -exp : exp);
+    struct dec d = DEC_ZERO;
+    if (nd == 0) {
+        /* Zero: keep the scale the text gave ("0.00"), within bounds. */
+        d.scale = scale < 0 ? 0 : scale > DEC_MAX_SCALE ? DEC_MAX_SCALE
+                                                        : (int)scale;
+        *out = d;
+        return DEC_OK;
     }
+    while (scale > DEC_MAX_SCALE && digs[nd - 1] == '0') {
+        nd--; /* trailing zeros beyond the cap carry no value */
+        scale--;
+    }
+    if (scale > DEC_MAX_SCALE)
+        return DEC_RANGE;
+    if (scale < 0) {
+        if ((long)nd - scale > DIGITS)
+            return DEC_RANGE;
+        memset(digs + nd, '0', (size_t)-scale);
+        nd += (size_t)-scale;
+        scale = 0;
+    }
+    /* Fill limbs from the least significant digit. */
+    for (size_t k = 0; k < nd; k++) {
+        size_t pos = nd - 1 - k; /* digit index from the left */
+        d.limb[k / 9] += (uint32_t)(digs[pos] - '0') * pow10_small[k % 9];
+    }
+    d.scale = (int)scale;
+    d.neg = neg;
     *out = d;
     return DEC_OK;
+}
+
+/* x rescaled to scale (>= x->scale); false on overflow. */
+static bool rescale(struct dec *x, int scale)
+{
+    if (!mag_mul_pow10(x->limb, scale - x->scale))
+        return false;
+    x->scale = scale;
+    return true;
 }
 
 enum dec_status dec_add(struct dec *acc, const struct dec *v)
 {
     struct dec a = *acc;
     struct dec b = *v;
-    dec_int sum;
+    struct dec r = DEC_ZERO;
 
-    if (a.scale < b.scale) {
-        if (!rescale(&a, b.scale))
-            return DEC_RANGE;
-    } else if (b.scale < a.scale) {
-        if (!rescale(&b, a.scale))
-            return DEC_RANGE;
-    }
-    if (__builtin_add_overflow(a.mant, b.mant, &sum))
+    if (a.scale < b.scale ? !rescale(&a, b.scale)
+                          : b.scale < a.scale && !rescale(&b, a.scale))
         return DEC_RANGE;
-    acc->mant = sum;
-    acc->scale = a.scale;
+    r.scale = a.scale;
+    if (a.neg == b.neg) {
+        if (!mag_add(a.limb, b.limb, r.limb))
+            return DEC_RANGE;
+        r.neg = a.neg;
+    } else if (mag_cmp(a.limb, b.limb) >= 0) {
+        mag_sub(a.limb, b.limb, r.limb);
+        r.neg = a.neg;
+    } else {
+        mag_sub(b.limb, a.limb, r.limb);
+        r.neg = b.neg;
+    }
+    if (mag_zero(r.limb))
+        r.neg = false;
+    *acc = r;
     return DEC_OK;
 }
 
-/* Digits of |m| into tmp (reversed); returns count (>= 1). */
-static size_t digits_rev(dec_int m, char *tmp)
+/* The magnitude's digits, no leading zeros ("0" for zero). */
+static size_t mag_digits(const uint32_t *m, char *out)
 {
+    int top = DEC_LIMBS - 1;
     size_t n = 0;
-    /* Work on the negative side so INT128_MIN is safe. */
-    if (m > 0)
-        m = -m;
-    do {
-        tmp[n++] = (char)('0' - (int)(m % 10));
-        m /= 10;
-    } while (m != 0);
+
+    while (top > 0 && m[top] == 0)
+        top--;
+    n += (size_t)sprintf(out, "%u", m[top]);
+    for (int i = top - 1; i >= 0; i--)
+        n += (size_t)sprintf(out + n, "%09u", m[i]);
     return n;
 }
 
 static size_t format_impl(const struct dec *d, char *buf, size_t size,
                           bool grouped)
 {
-    char rev[48];
+    char digs[DIGITS + 16];
     char out[DEC_FMT_MAX * 2];
-    size_t n = digits_rev(d->mant, rev);
-    size_t o = 0;
+    size_t nd = mag_digits(d->limb, digs);
     size_t scale = (size_t)d->scale;
+    size_t o = 0;
 
-    while (n <= scale)
-        rev[n++] = '0'; /* at least one integer digit */
-    if (d->mant < 0)
+    if (nd <= scale) {
+        /* pad with leading zeros so there is one integer digit */
+        size_t pad = scale + 1 - nd;
+        memmove(digs + pad, digs, nd + 1);
+        memset(digs, '0', pad);
+        nd += pad;
+    }
+    if (d->neg && !mag_zero(d->limb))
         out[o++] = '-';
-    size_t int_digits = n - scale;
+    size_t int_digits = nd - scale;
     for (size_t k = 0; k < int_digits; k++) {
-        out[o++] = rev[n - 1 - k];
+        out[o++] = digs[k];
         size_t left = int_digits - 1 - k;
         if (grouped && left > 0 && left % 3 == 0)
             out[o++] = ',';
     }
     if (scale > 0) {
         out[o++] = '.';
-        for (size_t k = 0; k < scale; k++)
-            out[o++] = rev[scale - 1 - k];
+        memcpy(out + o, digs + int_digits, scale);
+        o += scale;
     }
+    if (size == 0)
+        return 0;
     if (o >= size)
         o = size - 1;
     memcpy(buf, out, o);
@@ -191,35 +278,67 @@ size_t dec_format_grouped(const struct dec *d, char *buf, size_t size)
 
 bool dec_to_int64(const struct dec *d, int64_t *out)
 {
-    dec_int m = d->mant;
+    char digs[DIGITS + 16];
+    size_t nd = mag_digits(d->limb, digs);
+    size_t scale = (size_t)d->scale;
+    uint64_t v = 0;
 
-    for (int s = d->scale; s > 0; s--) {
-        if (m % 10 != 0)
+    for (size_t k = 0; k < scale && k < nd; k++) {
+        if (digs[nd - 1 - k] != '0')
             return false;
-        m /= 10;
     }
-    if (m > INT64_MAX || m < INT64_MIN)
+    size_t int_digits = nd > scale ? nd - scale : 0;
+    for (size_t k = 0; k < int_digits; k++) {
+        uint64_t dd = (uint64_t)(digs[k] - '0');
+        if (v > (UINT64_MAX - dd) / 10)
+            return false;
+        v = v * 10 + dd;
+    }
+    if (d->neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
         return false;
-    *out = (int64_t)m;
+    *out = d->neg ? (int64_t)(0 - v) : (int64_t)v;
     return true;
+}
+
+struct dec dec_from_int64(int64_t v)
+{
+    struct dec d = DEC_ZERO;
+    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    d.neg = v < 0;
+    for (int i = 0; m != 0; i++) {
+        d.limb[i] = (uint32_t)(m % BASE);
+        m /= BASE;
+    }
+    return d;
 }
 
 int dec_cmp(const struct dec *a, const struct dec *b)
 {
     struct dec x = *a;
     struct dec y = *b;
+    bool xz = mag_zero(x.limb);
+    bool yz = mag_zero(y.limb);
+    int sx = xz ? 0 : x.neg ? -1 : 1;
+    int sy = yz ? 0 : y.neg ? -1 : 1;
 
-    if (x.scale < y.scale) {
-        if (!rescale(&x, y.scale))
-            return x.mant < 0 ? -1 : 1;
-    } else if (y.scale < x.scale) {
-        if (!rescale(&y, x.scale))
-            return y.mant < 0 ? 1 : -1;
-    }
-    return (x.mant > y.mant) - (x.mant < y.mant);
+    if (sx != sy)
+        return sx < sy ? -1 : 1;
+    if (sx == 0)
+        return 0;
+    /* Same sign: compare magnitudes at a common scale. A rescale that
+     * overflows means that value's magnitude is the larger one. */
+    int m;
+    if (x.scale < y.scale)
+        m = rescale(&x, y.scale) ? mag_cmp(x.limb, y.limb) : 1;
+    else if (y.scale < x.scale)
+        m = rescale(&y, x.scale) ? mag_cmp(x.limb, y.limb) : -1;
+    else
+        m = mag_cmp(x.limb, y.limb);
+    return sx > 0 ? m : -m;
 }
 
 bool dec_is_zero(const struct dec *d)
 {
-    return d->mant == 0;
+    return mag_zero(d->limb);
 }
