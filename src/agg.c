@@ -210,10 +210,8 @@ static struct agg_row *row_new(struct agg *a, int64_t t0, int64_t t1,
         const struct metric_desc *md = &a->spec.ep->metrics[m];
         r->text[m] = text != NULL ? text[m] : NULL;
         r->ival[m] = 0;
-        if (r->dval != NULL) {
-            r->dval[m].mant = 0;
-            r->dval[m].scale = 0;
-        }
+        if (r->dval != NULL)
+            r->dval[m] = DEC_ZERO;
         r->present[m] = md->kind == MK_TEXT ? r->text[m] != NULL
                                             : !md->nullable;
     }

@@ -196,6 +196,12 @@ static int add_filter(struct config *cfg, const char *option, const char *arg,
 
     if (f == NULL)
         return ou_err_set(err, OU_EXIT_USAGE, "too many filter options");
+    /* --api-key filters by key id (key_...). A secret key here would end up
+     * in the URL and the verbose log: refuse it, without echoing it. */
+    if (strcmp(option, "api-key") == 0 && strstr(arg, "sk-") != NULL)
+        return ou_err_set(err, OU_EXIT_USAGE,
+                          "option '--api-key' takes API key ids (key_...), "
+                          "not secret keys (sk-...)");
     f->given = true;
     return split_values(option, arg, &f->values, &f->nvalues, false, err);
 }
@@ -310,13 +316,6 @@ static int resolve_window(const struct raw *r, int64_t now, struct config *cfg,
                           "option '--days': '%s' is not a whole number of "
                           "days from 1 to %d",
                           r->days, MAX_DAYS);
-    if (r->since != NULL) {
-        if (!tu_parse_when(r->since, &cfg->since, &why))
-            return ou_err_set(err, OU_EXIT_USAGE, "option '--since': '%s': %s",
-                              r->since, why);
-    } else {
-        cfg->since = tu_floor_day(until - 1) - (int64_t)(days - 1) * DAY;
-    }
     cfg->until_sent = r->until != NULL;
     if (until > now) {
         /* The API rejects or truncates a future end: stop at its own now. */
@@ -324,6 +323,17 @@ static int resolve_window(const struct raw *r, int64_t now, struct config *cfg,
         cfg->until_sent = false;
     }
     cfg->until = until;
+    if (r->since != NULL) {
+        if (!tu_parse_when(r->since, &cfg->since, &why))
+            return ou_err_set(err, OU_EXIT_USAGE, "option '--since': '%s': %s",
+                              r->since, why);
+    } else {
+        cfg->since = tu_floor_day(until - 1) - (int64_t)(days - 1) * DAY;
+        if (cfg->since < 0)
+            return ou_err_set(err, OU_EXIT_USAGE,
+                              "option '--days': the window would start "
+                              "before 1970");
+    }
     if (cfg->since >= now)
         return ou_err_set(err, OU_EXIT_USAGE,
                           "the window starts in the future (--since)");

@@ -18,7 +18,7 @@
 #define F_API_KEY { "api-key", "api_key_ids", FK_LIST, NULL }
 #define F_MODEL { "model", "models", FK_LIST, NULL }
 
-#define M_INT(n, tab) { n, MK_INT, MA_SUM, NULL, n, false, tab, NULL, false }
+#define M_INT(n, tab) { n, MK_INT, MA_SUM, NULL, n, false, tab, NULL, false, NULL }
 
 #define ALL_WIDTHS { true, true, true }, { 1440, 168, 31 }, false, 0
 
@@ -98,11 +98,13 @@ static const struct metric_desc transcriptions_metrics[] = {
 
 static const struct metric_desc vector_stores_metrics[] = {
     { "usage_bytes", MK_INT, MA_LEVEL, NULL, "usage_bytes", false, true, NULL,
-      false },
+      false, NULL },
 };
 
+/* The spec's schema listed "sessions" before 2026-05 (reference Q12). */
 static const struct metric_desc sessions_metrics[] = {
-    M_INT("num_sessions", true),
+    { "num_sessions", MK_INT, MA_SUM, NULL, "num_sessions", false, true, NULL,
+      false, "sessions" },
 };
 
 static const struct group_desc file_search_groups[] = {
@@ -141,12 +143,14 @@ static const struct group_desc costs_groups[] = {
 static const struct filter_desc costs_filters[] = { F_PROJECT, F_API_KEY };
 
 static const struct metric_desc costs_metrics[] = {
-    { "amount", MK_DEC, MA_SUM, "amount", "value", false, true, NULL, false },
+    { "amount", MK_DEC, MA_SUM, "amount", "value", false, true, NULL, false,
+      NULL },
     { "currency", MK_TEXT, MA_SUM, "amount", "currency", true, true,
-      "amount", true },
-    { "quantity", MK_DEC, MA_SUM, NULL, "quantity", true, true, NULL, false },
+      "amount", true, NULL },
+    { "quantity", MK_DEC, MA_SUM, NULL, "quantity", true, true, NULL, false,
+      NULL },
     { "quantity_unit", MK_TEXT, MA_SUM, NULL, "quantity_unit", true, true,
-      "quantity", false },
+      "quantity", false, NULL },
 };
 
 #define LIST(a) a, COUNT(a)

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "oaiusage/msg.h"
-#include "oaiusage/secret.h"
 #include "oaiusage/timeutil.h"
 
 #define MAX_BODY (512u * 1024 * 1024)
@@ -17,6 +16,7 @@ struct check {
     int64_t width;
     int64_t lo;          /* earliest allowed first-bucket start */
     int64_t hi;          /* latest allowed bucket end */
+    int64_t start_limit; /* every bucket starts before this */
     int64_t max_buckets;
     int64_t next_start;  /* required start of the next bucket, or -1 */
     struct fetch_stats *st;
@@ -38,6 +38,9 @@ static void fmt_time(int64_t t, char *buf)
     tu_format_rfc3339(t, buf);
 }
 
+/* Slack for the API's clock running ahead of ours (no end_time sent). */
+#define CLOCK_SKEW 3600
+
 static int on_bucket(void *ctx, int64_t start, int64_t end,
                      struct ou_err *err)
 {
@@ -45,6 +48,10 @@ static int on_bucket(void *ctx, int64_t start, int64_t end,
     char a[TU_RFC3339_LEN];
     char b[TU_RFC3339_LEN];
 
+    if (start < 0 || end < 0 || start > TU_MAX_TIME || end > TU_MAX_TIME)
+        return ou_err_set(err, OU_EXIT_DATA,
+                          "a bucket has a time out of range (%lld..%lld)",
+                          (long long)start, (long long)end);
     fmt_time(start, a);
     fmt_time(end, b);
     if (end <= start || end - start > c->width)
@@ -68,18 +75,26 @@ static int on_bucket(void *ctx, int64_t start, int64_t end,
                               : "buckets overlap or are out of order: expected "
                                 "one starting at %s, got %s",
                           b, a);
+    } else if (tu_floor(start, c->width) != start) {
+        /* Only the last bucket may end off a boundary (at end_time or at
+         * the API's now): nothing may follow it. */
+        return ou_err_set(err, OU_EXIT_DATA,
+                          "a bucket starting at %s follows the window's last "
+                          "(truncated) bucket",
+                          a);
     }
-    if (c->q->end_time >= 0 && start >= c->q->end_time) {
-        fmt_time(c->q->end_time, b);
+    if (start >= c->start_limit) {
+        fmt_time(c->start_limit, b);
         return ou_err_set(err, OU_EXIT_DATA,
                           "a bucket starts at %s, at or after the window's "
                           "end %s",
                           a, b);
     }
     if (end > c->hi) {
-        fmt_time(end, a);
+        fmt_time(c->hi, b);
         return ou_err_set(err, OU_EXIT_DATA,
-                          "a bucket ends at %s, after the requested window", a);
+                          "a bucket ends at %s, after the window's end %s", a,
+                          b);
     }
     if (++c->st->buckets > c->max_buckets)
         return ou_err_set(err, OU_EXIT_DATA,
@@ -101,37 +116,15 @@ static int on_record(void *ctx, const struct record *rec, struct ou_err *err)
                                     : 0;
 }
 
-/* Replace every occurrence of the key in s with its masked form. */
-static void scrub(char *s, size_t size, const char *key)
-{
-    char mask[SECRET_MASK_MAX];
-    size_t klen;
-    char *p;
-
-    if (key == NULL || (klen = strlen(key)) < 4)
-        return;
-    secret_mask(key, mask, sizeof(mask));
-    while ((p = strstr(s, key)) != NULL) {
-        size_t mlen = strlen(mask);
-        size_t tail = strlen(p + klen) + 1;
-        if ((size_t)(p - s) + mlen + tail > size)
-            tail = size - (size_t)(p - s) - mlen;
-        memmove(p + mlen, p + klen, tail);
-        memcpy(p, mask, mlen);
-        s[size - 1] = '\0';
-    }
-}
-
 /* An HTTP-level failure of request `page` of `what` as an exit code. */
 static int http_failure(const char *what, const char *key, int page,
                         const struct http_response *resp,
                         const struct buf *body, struct ou_err *err)
 {
     char api[512] = "";
-    bool has_msg = page_error_message(body->data, body->len, api, sizeof(api));
+    bool has_msg =
+        page_error_message(body->data, body->len, key, api, sizeof(api));
 
-    if (has_msg)
-        scrub(api, sizeof(api), key);
     if (resp->result != HTTP_OK)
         return ou_err_set(err, OU_EXIT_API, "%s page %d: %s (%s)", what, page,
                           http_result_text(resp->result), resp->error);
@@ -153,18 +146,63 @@ static int http_failure(const char *what, const char *key, int page,
                       resp->status, has_msg ? api : "unexpected status");
 }
 
+/* The cursors already followed, as 64-bit hashes in an open-addressing
+ * set: constant memory per page, whatever the server sends. */
 struct cursors {
-    char **v;
-    int n;
+    uint64_t *slot;   /* 0 = empty */
+    size_t cap;       /* power of two */
+    size_t n;
 };
+
+static uint64_t cursor_hash(const char *c)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *c; c++) {
+        h ^= (unsigned char)*c;
+        h *= 1099511628211ULL;
+    }
+    return h != 0 ? h : 1;
+}
 
 static bool cursor_seen(const struct cursors *cs, const char *c)
 {
-    for (int i = 0; i < cs->n; i++) {
-        if (strcmp(cs->v[i], c) == 0)
+    uint64_t h = cursor_hash(c);
+    if (cs->cap == 0)
+        return false;
+    for (size_t j = h & (cs->cap - 1); cs->slot[j] != 0;
+         j = (j + 1) & (cs->cap - 1)) {
+        if (cs->slot[j] == h)
             return true;
     }
     return false;
+}
+
+static int cursor_add(struct cursors *cs, const char *c)
+{
+    if ((cs->n + 1) * 2 > cs->cap) {
+        size_t cap = cs->cap ? cs->cap * 2 : 64;
+        uint64_t *slot = calloc(cap, sizeof(*slot));
+        if (slot == NULL)
+            return -1;
+        for (size_t i = 0; i < cs->cap; i++) {
+            if (cs->slot[i] == 0)
+                continue;
+            size_t j = cs->slot[i] & (cap - 1);
+            while (slot[j] != 0)
+                j = (j + 1) & (cap - 1);
+            slot[j] = cs->slot[i];
+        }
+        free(cs->slot);
+        cs->slot = slot;
+        cs->cap = cap;
+    }
+    uint64_t h = cursor_hash(c);
+    size_t j = h & (cs->cap - 1);
+    while (cs->slot[j] != 0)
+        j = (j + 1) & (cs->cap - 1);
+    cs->slot[j] = h;
+    cs->n++;
+    return 0;
 }
 
 int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
@@ -173,7 +211,7 @@ int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
     const struct query *q = fo->q;
     struct check chk;
     struct page_sink wrapped = { on_bucket, on_record, &chk };
-    struct cursors seen = { NULL, 0 };
+    struct cursors seen = { NULL, 0, 0 };
     struct buf url;
     struct buf body;
     char *cursor = NULL;
@@ -186,7 +224,19 @@ int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
     chk.q = q;
     chk.width = bucket_width_seconds(q->width);
     chk.lo = tu_floor(q->start_time, chk.width);
-    chk.hi = (q->end_time >= 0 ? q->end_time : fo->now + 86400) + chk.width;
+    if (q->end_time >= 0) {
+        /* Usage buckets end at end_time at the latest; costs are whole UTC
+         * days, so their last day may end after it. */
+        chk.start_limit = q->end_time;
+        chk.hi = q->ep->day_aligned_start
+                     ? tu_floor(q->end_time + chk.width - 1, chk.width)
+                     : q->end_time;
+    } else {
+        chk.start_limit = fo->now + CLOCK_SKEW;
+        chk.hi = fo->now + CLOCK_SKEW;
+        if (q->ep->day_aligned_start)
+            chk.hi = tu_floor(chk.hi + chk.width - 1, chk.width);
+    }
     chk.max_buckets = fetch_max_buckets(q, fo->now);
     chk.next_start = -1;
     chk.st = st;
@@ -251,23 +301,20 @@ int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
                             q->ep->command, page);
             break;
         }
-        char **nv = realloc(seen.v, sizeof(*nv) * (size_t)(seen.n + 1));
-        if (nv == NULL) {
+        if (cursor_add(&seen, info.next_page) != 0) {
             free(info.next_page);
             rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
             break;
         }
-        seen.v = nv;
-        seen.v[seen.n++] = info.next_page;
+        free(cursor);
         cursor = info.next_page;
     }
     if (rc == 0 && st->buckets == 0)
         rc = ou_err_set(err, OU_EXIT_DATA,
                         "%s: the API returned no buckets for the window",
                         q->ep->command);
-    for (int i = 0; i < seen.n; i++)
-        free(seen.v[i]);
-    free(seen.v);
+    free(cursor);
+    free(seen.slot);
     buf_release(&url);
     buf_release(&body);
     return rc;
@@ -280,7 +327,7 @@ int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
 int fetch_list(const struct list_fetch *lf, list_item_fn fn, void *ctx,
                struct ou_err *err)
 {
-    struct cursors seen = { NULL, 0 };
+    struct cursors seen = { NULL, 0, 0 };
     struct buf url;
     struct buf body;
     char *after = NULL;
@@ -343,19 +390,16 @@ int fetch_list(const struct list_fetch *lf, list_item_fn fn, void *ctx,
                             lf->what, page);
             break;
         }
-        char **nv = realloc(seen.v, sizeof(*nv) * (size_t)(seen.n + 1));
-        if (nv == NULL) {
+        if (cursor_add(&seen, info.last_id) != 0) {
             free(info.last_id);
             rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
             break;
         }
-        seen.v = nv;
-        seen.v[seen.n++] = info.last_id;
+        free(after);
         after = info.last_id;
     }
-    for (int i = 0; i < seen.n; i++)
-        free(seen.v[i]);
-    free(seen.v);
+    free(after);
+    free(seen.slot);
     buf_release(&url);
     buf_release(&body);
     return rc;

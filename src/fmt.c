@@ -212,17 +212,29 @@ static size_t text_width(const char *s)
     return w;
 }
 
+/* A copy for the terminal: control characters (escape sequences, line
+ * breaks from the API) shown as '?'. */
+static char *safe_dup(const char *s)
+{
+    char *d = strdup(s);
+    for (char *p = d; p != NULL && *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    }
+    return d;
+}
+
 static char *table_text(const struct grid_col *col, const struct cell *c)
 {
     char tmp[128];
 
     if (c->display != NULL)
-        return strdup(c->display);
+        return safe_dup(c->display);
     switch (c->kind) {
     case CELL_NULL:
         return strdup(col->null_text != NULL ? col->null_text : "");
     case CELL_TEXT:
-        return strdup(c->s);
+        return safe_dup(c->s);
     case CELL_INT:
     case CELL_DEC:
         group_digits(c->s, tmp, sizeof(tmp));

@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,24 @@ int output_write(const char *path, const char *data, size_t len,
 
     if (path == NULL || strcmp(path, "-") == 0)
         return write_stdout(data, len, err);
+    /* Replace what a symlink points to, not the link; keep an existing
+     * file's permissions. */
+    char real[4096];
+    struct stat st;
+    bool exists = false;
+    mode_t mode;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+        realpath(path, real) != NULL)
+        path = real;
+    if (stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return ou_err_set(err, OU_EXIT_IO,
+                              "cannot write '%s': not a regular file", path);
+        exists = true;
+    }
+    mask = umask(0);
+    umask(mask);
+    mode = exists ? st.st_mode & 07777 : 0666 & ~mask;
     if (snprintf(tmp_path, sizeof(tmp_path), "%s.tmp.XXXXXX", path) >=
         (int)sizeof(tmp_path))
         return ou_err_set(err, OU_EXIT_IO, "output path too long: '%s'", path);
@@ -63,9 +83,7 @@ int output_write(const char *path, const char *data, size_t len,
                           "cannot create a temporary file next to '%s': %s",
                           path, strerror(errno));
     tmp_active = 1;
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0 || write_all(fd, data, len) != 0 ||
+    if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
         fsync(fd) != 0) {
         int e = errno;
         close(fd);

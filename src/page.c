@@ -1,6 +1,8 @@
 /* page.c - one API page (JSON) into flat records, with cJSON. */
 #include "oaiusage/page.h"
 
+#include "oaiusage/secret.h"
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,73 @@ static bool is_num_char(char c)
            c == 'e' || c == 'E';
 }
 
+/* The JSON number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool json_number(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    if (i < n && s[i] == '-')
+        i++;
+    if (i >= n || s[i] < '0' || s[i] > '9')
+        return false;
+    if (s[i] == '0')
+        i++;
+    else
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+    if (i < n && s[i] == '.') {
+        size_t d = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == d)
+            return false;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t d = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == d)
+            return false;
+    }
+    return i == n;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len;
+    uint32_t cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xE0) == 0xC0) {
+        len = 2;
+        cp = s[0] & 0x1F;
+    } else if ((s[0] & 0xF0) == 0xE0) {
+        len = 3;
+        cp = s[0] & 0x0F;
+    } else if ((s[0] & 0xF8) == 0xF0) {
+        len = 4;
+        cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+    if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
 static int scan_numbers(char *s, size_t len, struct numtoks *t,
                         struct ou_err *err)
 {
@@ -38,9 +107,21 @@ static int scan_numbers(char *s, size_t len, struct numtoks *t,
     while (i < len) {
         char c = s[i];
         if (c == '"') {
-            for (i++; i < len && s[i] != '"'; i++) {
-                if (s[i] == '\\')
-                    i++;
+            for (i++; i < len && s[i] != '"';) {
+                if (s[i] == '\\') {
+                    if (i + 5 < len && memcmp(s + i, "\\u0000", 6) == 0)
+                        return ou_err_set(err, OU_EXIT_DATA,
+                                          "a string holds a NUL character "
+                                          "(\\u0000) at byte offset %zu",
+                                          i);
+                    i += 2;
+                    continue;
+                }
+                size_t n = utf8_len((const unsigned char *)s + i, len - i);
+                if (n == 0)
+                    return ou_err_set(err, OU_EXIT_DATA,
+                                      "invalid UTF-8 at byte offset %zu", i);
+                i += n;
             }
             i++;
         } else if (c == '{' || c == '[') {
@@ -62,9 +143,16 @@ static int scan_numbers(char *s, size_t len, struct numtoks *t,
                 t->off = p;
                 t->cap = cap;
             }
+            size_t start = i;
             t->off[t->n++] = i;
             while (i < len && is_num_char(s[i]))
                 i++;
+            if (!json_number(s + start, i - start))
+                return ou_err_set(err, OU_EXIT_DATA,
+                                  "invalid number literal '%.*s' at byte "
+                                  "offset %zu",
+                                  (int)(i - start > 40 ? 40 : i - start),
+                                  s + start, start);
         } else {
             i++;
         }
@@ -202,6 +290,8 @@ static int read_metric(const cJSON *res, const struct metric_desc *m, int i,
     v = holder != NULL && cJSON_IsObject(holder)
             ? cJSON_GetObjectItemCaseSensitive(holder, m->field)
             : NULL;
+    if (v == NULL && m->alt != NULL && cJSON_IsObject(holder))
+        v = cJSON_GetObjectItemCaseSensitive(holder, m->alt);
     bool missing = v == NULL || cJSON_IsNull(v);
 
     rec->present[i] = true;
@@ -214,8 +304,7 @@ static int read_metric(const cJSON *res, const struct metric_desc *m, int i,
             return bad_type(err, p, fname, "an integer", v);
         return 0;
     case MK_DEC:
-        rec->dval[i].mant = 0;
-        rec->dval[i].scale = 0;
+        rec->dval[i] = DEC_ZERO;
         if (missing) {
             rec->present[i] = !m->nullable;
             return 0;
@@ -295,6 +384,10 @@ static int parse_bucket(const cJSON *b, int bi, const struct endpoint *ep,
     snprintf(p.text, sizeof(p.text), "data[%d]", bi);
     if (!cJSON_IsObject(b))
         return bad_type(err, &p, NULL, "a bucket object", b);
+    const cJSON *bo = cJSON_GetObjectItemCaseSensitive(b, "object");
+    if (bo != NULL &&
+        (!cJSON_IsString(bo) || strcmp(bo->valuestring, "bucket") != 0))
+        return bad_type(err, &p, "object", "\"bucket\"", bo);
     st = cJSON_GetObjectItemCaseSensitive(b, "start_time");
     et = cJSON_GetObjectItemCaseSensitive(b, "end_time");
     if (!cJSON_IsNumber(st) || !node_int64(st, &start))
@@ -404,7 +497,8 @@ static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
         size_t last = len;
         while (last > 0 && strchr(" \t\r\n", body[last - 1]) != NULL)
             last--;
-        bool opened = body[0] == '{' || body[0] == '[';
+        size_t first = strspn(body, " \t\r\n");
+        bool opened = first < len && (body[first] == '{' || body[first] == '[');
         if (opened && (last == 0 || (body[last - 1] != '}' &&
                                      body[last - 1] != ']')))
             ou_err_set(err, OU_EXIT_DATA,
@@ -563,7 +657,8 @@ out:
     return rc;
 }
 
-bool page_error_message(const char *body, size_t len, char *msg, size_t size)
+bool page_error_message(const char *body, size_t len, const char *key,
+                        char *msg, size_t size)
 {
     cJSON *root;
     const cJSON *e;
@@ -579,10 +674,9 @@ bool page_error_message(const char *body, size_t len, char *msg, size_t size)
     m = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "message")
                           : NULL;
     if (cJSON_IsString(m) && m->valuestring[0] != '\0') {
-        size_t i = 0;
-        for (const char *p = m->valuestring; *p && i + 1 < size; p++)
-            msg[i++] = (unsigned char)*p < 0x20 ? ' ' : *p;
-        msg[i] = '\0';
+        /* Scrub the whole message first, then cut: a key straddling the
+         * cut must not survive in part. */
+        secret_scrub(m->valuestring, key, msg, size);
         ok = true;
     }
     cJSON_Delete(root);

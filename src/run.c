@@ -53,12 +53,19 @@ static int fetch_agg(const struct session *s, const struct query *q,
         return rc;
     msg_verbose("%s: %d page(s), %lld bucket(s)", q->ep->command, st->pages,
                 (long long)st->buckets);
-    if (q->end_time >= 0 &&
-        st->last_end + bucket_width_seconds(q->width) <= q->end_time) {
+    /* The API ends the window at min(end_time, its now). Data that stops
+     * earlier is reported as it is, with the gap said out loud. */
+    int64_t want_end = q->end_time >= 0
+                           ? q->end_time
+                           : s->now - bucket_width_seconds(q->width);
+    if (st->last_end < want_end) {
         char a[TU_RFC3339_LEN];
+        char b[TU_RFC3339_LEN];
         tu_format_rfc3339(st->last_end, a);
-        msg_warn("%s: the data ends at %s, before the requested end",
-                 q->ep->command, a);
+        tu_format_rfc3339(q->end_time >= 0 ? q->end_time : s->now, b);
+        msg_warn("%s: the API's data ends at %s, before %s (its clock is "
+                 "behind, or data is missing)",
+                 q->ep->command, a, b);
     }
     return agg_finish(agg, err);
 }
@@ -143,7 +150,7 @@ static struct names *resolve_names(const struct session *s,
         want.ids[k] = ids.v[k];
         want.nids[k] = ids.n[k];
     }
-    struct names_opts o = { s->http, s->cfg->base_url, s->mask, s->now,
+    struct names_opts o = { s->http, s->cfg->base_url, s->key, s->now,
                             OU_NAMES_TTL_S, s->cfg->refresh_names, NULL };
     if (names_resolve(names, &want, &o, &e2) != 0)
         msg_warn("names: %s; rows keep their ids", e2.msg);

@@ -20,15 +20,21 @@ int ou_err_set(struct ou_err *err, int code, const char *fmt, ...)
 
 void ou_err_prefix(struct ou_err *err, const char *fmt, ...)
 {
-    char old[OU_ERR_MSG_MAX];
-    char pre[OU_ERR_MSG_MAX];
+    char pre[256];
     va_list ap;
 
     if (err == NULL)
         return;
-    memcpy(old, err->msg, sizeof(old));
     va_start(ap, fmt);
-    vsnprintf(pre, sizeof(pre), fmt, ap);
+    int n = vsnprintf(pre, sizeof(pre), fmt, ap);
     va_end(ap);
-    snprintf(err->msg, sizeof(err->msg), "%s%s", pre, old);
+    if (n <= 0)
+        return;
+    size_t plen = strlen(pre);
+    size_t mlen = strnlen(err->msg, sizeof(err->msg) - 1);
+    if (plen + mlen >= sizeof(err->msg))
+        mlen = sizeof(err->msg) - 1 - plen;
+    memmove(err->msg + plen, err->msg, mlen);
+    memcpy(err->msg, pre, plen);
+    err->msg[plen + mlen] = '\0';
 }

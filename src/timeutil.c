@@ -147,8 +147,6 @@ static int month_days(int y, int m)
     return m == 2 && leap(y) ? 29 : md[m - 1];
 }
 
-/* Latest instant accepted: 9999-12-31T23:59:59Z. */
-#define TU_MAX_TIME 253402300799LL
 
 bool tu_parse_when(const char *s, int64_t *out, const char **why)
 {
@@ -188,6 +186,10 @@ bool tu_parse_when(const char *s, int64_t *out, const char **why)
         return false;
     }
     int64_t t = tu_days_from_civil(y, (unsigned)mo, (unsigned)d) * DAY;
+    if (y < 1970) {
+        *why = "dates before 1970 are not supported";
+        return false;
+    }
     if (n == 10) {
         *out = t;
         return true;

@@ -63,6 +63,7 @@ struct metric_desc {
     bool in_table;           /* shown in the table format */
     const char *labels;      /* MK_TEXT: the MK_DEC metric it labels */
     bool total_key;          /* MK_TEXT: totals are split by it (currency) */
+    const char *alt;         /* an older name of the field, or NULL */
 };
 
 struct endpoint {

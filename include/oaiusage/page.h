@@ -58,9 +58,10 @@ int page_parse(char *body, size_t len, const struct endpoint *ep,
                struct ou_err *err);
 
 /* From an error response body {"error":{"message":...}} copy the message
- * (control characters replaced, truncated) into msg. Returns false when the
- * body has no such message. */
-bool page_error_message(const char *body, size_t len, char *msg, size_t size);
+ * into msg, scrubbed of the key (see secret_scrub; key may be NULL) and
+ * then truncated. Returns false when the body has no such message. */
+bool page_error_message(const char *body, size_t len, const char *key,
+                        char *msg, size_t size);
 
 /* ---- organization lists (projects, users, API keys) -------------------
  *

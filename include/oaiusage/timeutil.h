@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #define TU_RFC3339_LEN 21   /* "2025-01-11T17:31:00Z" + NUL */
+#define TU_MAX_TIME 253402300799LL /* 9999-12-31T23:59:59Z */
 
 enum tu_period { TU_PER_NONE = 0, TU_PER_DAY, TU_PER_WEEK, TU_PER_MONTH,
                  TU_PER_BUCKET };

@@ -89,6 +89,16 @@ ou completions $W --group-by model --format csv -o "$WORK/keep.csv"
 check "-o succeeds quietly" eval '[ "$RC" -eq 0 ] && [ ! -s "$WORK/out" ]'
 ou completions $W --group-by model --format csv
 check "-o wrote exactly what stdout gets" cmp -s "$WORK/out" "$WORK/keep.csv"
+# Through a symlink: the target is replaced, the link and the mode stay.
+echo old >"$WORK/target.csv"
+chmod 640 "$WORK/target.csv"
+ln -s target.csv "$WORK/link.csv"
+ou completions $W --group-by model --format csv -o "$WORK/link.csv"
+check "-o through a symlink keeps the link" test -L "$WORK/link.csv"
+check "-o through a symlink writes the target" cmp -s "$WORK/target.csv" "$WORK/keep.csv"
+check "-o keeps an existing file's mode" eval '[ "$(stat -c %a "$WORK/target.csv")" = 640 ]'
+ou completions $W --format csv -o /dev/null
+expect_failure "-o to a device" 5 "not a regular file"
 ou completions $W --format csv -o "$WORK/no/such/dir/out.csv"
 expect_failure "unwritable output" 5 "cannot create a temporary file next to"
 

@@ -205,16 +205,8 @@ static void money(void)
 /* A stored level (like vector store bytes) is not summed across buckets. */
 static void level(void)
 {
-    static const struct group_desc groups[] = { { "project_id", GT_STRING } };
-    static const struct metric_desc metrics[] = {
-        { "usage_bytes", MK_INT, MA_LEVEL, NULL, "usage_bytes", false, true,
-          NULL, false },
-    };
-    static const struct endpoint ep = {
-        "levels", NULL, "/x", "x", "x", groups, 1, NULL, 0, metrics, 1,
-        { true, true, true }, { 1, 1, 1 }, false, 0,
-    };
-    struct agg_spec spec = { &ep, 1, { 0 }, TU_PER_NONE, false };
+    const struct endpoint *vs = endpoint_find("vector-stores");
+    struct agg_spec spec = { vs, 1, { 0 }, TU_PER_NONE, false };
     struct ou_err err;
     struct record r;
 

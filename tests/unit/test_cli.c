@@ -89,6 +89,13 @@ int main(void)
     CHECK(c.until == NOW && !c.until_sent);
     config_release(&c);
 
+    /* --days counts back from the end after a future --until is cut to
+     * now: still N days, today included. */
+    CHECK(parse(&c, &e, "completions", "--until", "2030-01-01", "--days", "3",
+                (char *)NULL) == 0);
+    CHECK(c.until == NOW && c.since == 1739145600 - 2 * 86400);
+    config_release(&c);
+
     /* Help and version print and stop. */
     CHECK(parse(&c, &e, "--version", (char *)NULL) == CLI_DONE);
     config_release(&c);
@@ -141,5 +148,14 @@ int main(void)
     EXPECT_USAGE("no command given", "--days", "3");
     EXPECT_USAGE("unexpected argument 'extra'", "completions", "extra");
     EXPECT_USAGE("'--timeout': 'soon'", "completions", "--timeout", "soon");
+    EXPECT_USAGE("dates before 1970 are not supported", "completions",
+                 "--since", "1969-12-01");
+    EXPECT_USAGE("takes API key ids (key_...), not secret keys", "completions",
+                 "--api-key", "key_a,sk-proj-secret");
+    EXPECT_USAGE("overview does not take --bucket", "overview", "--bucket",
+                 "1h");
+    EXPECT_USAGE("projects does not take --project", "projects", "--project",
+                 "p");
+    EXPECT_USAGE("users does not take --names", "users", "--names");
     TEST_END();
 }

@@ -125,7 +125,7 @@ int main(void)
                   "\"start_time\":\"2025-01-11T00:00:00Z\",\"end_time\":"
                   "\"2025-01-12T00:00:00Z\",\"bucket_width\":\"1d\","
                   "\"group_by\":[\"model\",\"batch\"],\"per\":null,"
-                  "\"records\":false,\"data\":[\n{\"model\":\"gpt-4o\"";
+                  "\"records\":false,\"names\":false,\"data\":[\n{\"model\":\"gpt-4o\"";
     CHECK(strncmp(json, want_head, sizeof(want_head) - 1) == 0);
     agg_free(a);
 

@@ -246,14 +246,51 @@ int main(void)
         expect_fail("completions", deep, "nested deeper than 64 levels");
     }
 
+    /* Strictness the JSON grammar asks for, beyond what cJSON checks. */
+    expect_fail("completions", PAGE(CR(",\"input_tokens\":01")),
+                "invalid number literal '01' at byte offset");
+    expect_fail("completions", PAGE(CR(",\"model\":\"a\\u0000b\"")),
+                "a string holds a NUL character");
+    expect_fail("completions", PAGE(CR(",\"model\":\"caf\xe9\"")),
+                "invalid UTF-8 at byte offset");
+    expect_fail("completions", PAGE(CR(",\"model\":\"\xc0\xaf\"")),
+                "invalid UTF-8");
+    expect_fail("completions",
+                "{\"object\":\"page\",\"data\":[{\"object\":\"result\","
+                "\"start_time\":1,\"end_time\":2,\"results\":[]}],"
+                "\"has_more\":false}",
+                "data[0].object: expected \"bucket\"");
+    expect_fail("completions", "  \n {\"object\":\"page\",\"data\":[",
+                "not complete JSON");
+    CHECK(parse("completions", PAGE(CR(",\"model\":\"caf\xc3\xa9 \xe6\xa8\xa1\"")),
+                &g, &info, &err) == 0);
+    free(info.next_page);
+    CHECK_STR(g.model, "caf\xc3\xa9 \xe6\xa8\xa1");
+    {
+        /* The spec's schema once named num_sessions "sessions" (Q12). */
+        const struct endpoint *ci = endpoint_find("code-interpreter-sessions");
+        const char *old_name =
+            "{\"object\":\"page\",\"data\":[{\"object\":\"bucket\","
+            "\"start_time\":1,\"end_time\":2,\"results\":[{\"object\":"
+            "\"organization.usage.code_interpreter_sessions.result\","
+            "\"sessions\":7,\"project_id\":null}]}],\"has_more\":false}";
+        char *copy = strdup(old_name);
+        struct page_sink sink = { NULL, on_record, &g };
+        memset(&g, 0, sizeof(g));
+        CHECK(page_parse(copy, strlen(copy), ci, &sink, &info, &err) == 0);
+        CHECK(g.records == 1 && g.last.ival[0] == 7);
+        free(info.next_page);
+        free(copy);
+    }
+
     /* API error bodies. */
     char msg[128];
     const char *eb = "{\"error\":{\"message\":\"Missing scopes: api.usage.read.\","
                      "\"type\":\"invalid_request_error\",\"param\":null,"
                      "\"code\":null}}";
-    CHECK(page_error_message(eb, strlen(eb), msg, sizeof(msg)));
+    CHECK(page_error_message(eb, strlen(eb), NULL, msg, sizeof(msg)));
     CHECK_STR(msg, "Missing scopes: api.usage.read.");
-    CHECK(!page_error_message("oops", 4, msg, sizeof(msg)));
+    CHECK(!page_error_message("oops", 4, NULL, msg, sizeof(msg)));
     free(spec);
     free(costs);
     TEST_END();
