@@ -16,7 +16,8 @@ enum opt_id {
     OPT_API_KEY, OPT_MODEL, OPT_BATCH, OPT_NO_BATCH, OPT_GROUP_BY, OPT_PER,
     OPT_RECORDS, OPT_FORMAT, OPT_NO_HEADER, OPT_BASE_URL, OPT_TIMEOUT,
     OPT_KEY_FILE, OPT_INSECURE, OPT_SOURCE, OPT_SIZE, OPT_VECTOR_STORE,
-    OPT_CONTEXT_LEVEL, OPT_NAMES, OPT_REFRESH_NAMES,
+    OPT_CONTEXT_LEVEL, OPT_NAMES, OPT_REFRESH_NAMES, OPT_RETRIES,
+    OPT_DEADLINE, OPT_CACERT,
 };
 
 /* Filter options: all take comma-separated, repeatable values. */
@@ -56,6 +57,9 @@ static const struct option long_options[] = {
     { "no-header", no_argument, NULL, OPT_NO_HEADER },
     { "base-url", required_argument, NULL, OPT_BASE_URL },
     { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "retries", required_argument, NULL, OPT_RETRIES },
+    { "deadline", required_argument, NULL, OPT_DEADLINE },
+    { "cacert", required_argument, NULL, OPT_CACERT },
     { "admin-key-file", required_argument, NULL, OPT_KEY_FILE },
     { "allow-insecure-http", no_argument, NULL, OPT_INSECURE },
     { "quiet", no_argument, NULL, 'q' },
@@ -74,6 +78,8 @@ struct raw {
     const char *per;
     const char *format;
     const char *timeout;
+    const char *retries;
+    const char *deadline;
     const char *base_url;
     char **group_by;
     int ngroup_by;
@@ -92,6 +98,7 @@ void config_init(struct config *cfg)
     cfg->format = FMT_TABLE;
     cfg->header = true;
     cfg->timeout_ms = (long)(OU_DEFAULT_TIMEOUT_S * 1000);
+    cfg->retries = RETRY_DEFAULT_RETRIES;
     cfg->verbosity = 1;
 }
 
@@ -105,6 +112,7 @@ void config_release(struct config *cfg)
     free(cfg->output);
     free(cfg->base_url);
     free(cfg->key_file);
+    free(cfg->cacert);
     config_init(cfg);
 }
 
@@ -392,6 +400,18 @@ static int refuse_report_options(const struct raw *r,
     return 0;
 }
 
+/* Seconds (a decimal number, 0 < t <= 86400) as milliseconds. */
+static bool parse_seconds(const char *s, long *ms)
+{
+    char *end;
+    errno = 0;
+    double t = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !(t > 0) || t > 86400)
+        return false;
+    *ms = (long)ceil(t * 1000);
+    return true;
+}
+
 static int resolve_common(const struct raw *r, struct config *cfg,
                           struct ou_err *err)
 {
@@ -406,17 +426,26 @@ static int resolve_common(const struct raw *r, struct config *cfg,
                               "--no-header applies to --format csv or table");
         cfg->header = false;
     }
-    if (r->timeout != NULL) {
-        char *end;
-        errno = 0;
-        double t = strtod(r->timeout, &end);
-        if (errno != 0 || end == r->timeout || *end != '\0' || !(t > 0) ||
-            t > 86400)
+    if (r->timeout != NULL &&
+        !parse_seconds(r->timeout, &cfg->timeout_ms))
+        return ou_err_set(err, OU_EXIT_USAGE,
+                          "option '--timeout': '%s' is not a number of "
+                          "seconds (0 < t <= 86400)",
+                          r->timeout);
+    if (r->deadline != NULL &&
+        !parse_seconds(r->deadline, &cfg->deadline_ms))
+        return ou_err_set(err, OU_EXIT_USAGE,
+                          "option '--deadline': '%s' is not a number of "
+                          "seconds (0 < t <= 86400)",
+                          r->deadline);
+    long retries;
+    if (r->retries != NULL) {
+        if (!parse_long(r->retries, 0, 20, &retries))
             return ou_err_set(err, OU_EXIT_USAGE,
-                              "option '--timeout': '%s' is not a number of "
-                              "seconds (0 < t <= 86400)",
-                              r->timeout);
-        cfg->timeout_ms = (long)ceil(t * 1000);
+                              "option '--retries': '%s' is not a whole number "
+                              "from 0 to 20",
+                              r->retries);
+        cfg->retries = (int)retries;
     }
     const char *base = r->base_url;
     if (base == NULL)
@@ -511,6 +540,9 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
         case OPT_PER: r.per = optarg; break;
         case OPT_FORMAT: r.format = optarg; break;
         case OPT_TIMEOUT: r.timeout = optarg; break;
+        case OPT_RETRIES: r.retries = optarg; break;
+        case OPT_DEADLINE: r.deadline = optarg; break;
+        case OPT_CACERT: rc = set_string(&cfg->cacert, optarg, err); break;
         case OPT_BASE_URL: r.base_url = optarg; break;
         case OPT_PROJECT:
         case OPT_USER:
@@ -767,6 +799,12 @@ void cli_command_usage(FILE *out, const struct endpoint *ep)
             "  --base-url URL    API base (env OAIUSAGE_BASE_URL; default\n"
             "                    %s)\n"
             "  --timeout SECS    per request (default %.0f)\n"
+            "  --retries N       retries of a failed request: connection\n"
+            "                    errors, timeouts, 408, 409, 429, 5xx (default\n"
+            "                    4; backoff 0.5 s doubling to 8 s, or the\n"
+            "                    server's Retry-After up to 120 s)\n"
+            "  --deadline SECS   give up the whole run after SECS\n"
+            "  --cacert FILE     CA certificates for TLS (corporate proxies)\n"
             "  --admin-key-file FILE  read the key from FILE ('-' = stdin)\n"
             "                    instead of OPENAI_ADMIN_KEY\n"
             "  --allow-insecure-http  allow plain http to a non-loopback host\n"
@@ -795,7 +833,8 @@ static const char common_help[] =
     "  -o, --output FILE write FILE atomically instead of stdout\n"
     "  --no-header       no header row (csv, table)\n"
     "  --base-url URL    API base (env OAIUSAGE_BASE_URL)\n"
-    "  --timeout SECS    per request\n"
+    "  --timeout SECS    per request; --retries N; --deadline SECS\n"
+    "  --cacert FILE     CA certificates for TLS\n"
     "  --admin-key-file FILE  the key from FILE ('-' = stdin) instead of\n"
     "                    OPENAI_ADMIN_KEY\n"
     "  -q, --quiet / -v, --verbose\n";

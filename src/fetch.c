@@ -1,8 +1,12 @@
 /* fetch.c - every page of one query, checked for completeness. */
 #include "oaiusage/fetch.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "oaiusage/msg.h"
 #include "oaiusage/timeutil.h"
@@ -125,9 +129,13 @@ static int http_failure(const char *what, const char *key, int page,
     bool has_msg =
         page_error_message(body->data, body->len, key, api, sizeof(api));
 
+    char after[64] = "";
+    if (resp->attempts > 1)
+        snprintf(after, sizeof(after), " (after %d attempts)", resp->attempts);
     if (resp->result != HTTP_OK)
-        return ou_err_set(err, OU_EXIT_API, "%s page %d: %s (%s)", what, page,
-                          http_result_text(resp->result), resp->error);
+        return ou_err_set(err, OU_EXIT_API, "%s page %d: %s (%s)%s", what,
+                          page, http_result_text(resp->result), resp->error,
+                          after);
     if (resp->status == 401 || resp->status == 403)
         return ou_err_set(err, OU_EXIT_AUTH,
                           "%s page %d: HTTP %ld: %s; an Admin API key is "
@@ -139,11 +147,12 @@ static int http_failure(const char *what, const char *key, int page,
     if (resp->status == 429 && resp->retry_after >= 0)
         return ou_err_set(err, OU_EXIT_API,
                           "%s page %d: HTTP 429 (rate limited; Retry-After "
-                          "%lld s): %s",
-                          what, page, (long long)resp->retry_after,
+                          "%lld s)%s: %s",
+                          what, page, (long long)resp->retry_after, after,
                           has_msg ? api : "too many requests");
-    return ou_err_set(err, OU_EXIT_API, "%s page %d: HTTP %ld: %s", what, page,
-                      resp->status, has_msg ? api : "unexpected status");
+    return ou_err_set(err, OU_EXIT_API, "%s page %d: HTTP %ld%s: %s", what,
+                      page, resp->status, after,
+                      has_msg ? api : "unexpected status");
 }
 
 /* The cursors already followed, as 64-bit hashes in an open-addressing
@@ -205,6 +214,78 @@ static int cursor_add(struct cursors *cs, const char *c)
     return 0;
 }
 
+int64_t fetch_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* A uniform number in [0, 1) for jitter (not for secrets). */
+static double jitter(void)
+{
+    static uint64_t x;
+    if (x == 0)
+        x = (uint64_t)fetch_clock_ms() * 2654435761u ^ (uint64_t)getpid();
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return (double)(x >> 11) / 9007199254740992.0;
+}
+
+enum http_result fetch_get(const struct fetch_ctl *ctl, const char *url,
+                           const char *what, int page, struct buf *body,
+                           struct http_response *resp)
+{
+    for (int attempt = 0;; attempt++) {
+        long timeout = 0;
+        if (ctl->deadline_ms > 0) {
+            timeout = (long)(ctl->deadline_ms - fetch_clock_ms());
+            if (timeout < 1)
+                timeout = 1;
+        }
+        http_get(ctl->http, url, body, resp, timeout);
+        resp->attempts = attempt + 1;
+        msg_verbose("GET %s -> %s%ld (%ld ms, %zu bytes)", url,
+                    resp->result == HTTP_OK ? "" : "failed, ", resp->status,
+                    resp->elapsed_ms, body->len);
+        enum retry_reason why = retry_classify(resp->result, resp->status);
+        if (why == RETRY_NO || attempt >= ctl->retry.max_retries)
+            return resp->result;
+        long d = retry_delay_ms(&ctl->retry, attempt, resp->retry_after,
+                                jitter());
+        char rb[32];
+        const char *reason = retry_reason_text(why, resp->status, rb,
+                                               sizeof(rb));
+        if (d < 0) {
+            msg_note("%s page %d: %s with Retry-After %lld s, longer than "
+                     "%ld s: not retrying",
+                     what, page, reason, (long long)resp->retry_after,
+                     ctl->retry.retry_after_cap_ms / 1000);
+            resp->gave_up_early = true;
+            return resp->result;
+        }
+        if (ctl->deadline_ms > 0 && fetch_clock_ms() + d >= ctl->deadline_ms) {
+            msg_note("%s page %d: %s; no retry, the --deadline would pass",
+                     what, page, reason);
+            resp->gave_up_early = true;
+            return resp->result;
+        }
+        int left = ctl->retry.max_retries - attempt;
+        msg_note("%s page %d: %s; retrying in %.1f s (%d attempt%s left)",
+                 what, page, reason, (double)d / 1000.0, left,
+                 left == 1 ? "" : "s");
+        sleep_ms(d);
+    }
+}
+
 int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
               struct fetch_stats *st, struct ou_err *err)
 {
@@ -259,12 +340,10 @@ int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
             rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
             break;
         }
-        http_get(fo->http, url.data, &body, &resp);
-        msg_verbose("GET %s -> %s%ld (%ld ms, %zu bytes)", url.data,
-                    resp.result == HTTP_OK ? "" : "failed, ", resp.status,
-                    resp.elapsed_ms, body.len);
+        fetch_get(fo->ctl, url.data, q->ep->command, page, &body, &resp);
         if (resp.result != HTTP_OK || resp.status != 200) {
-            rc = http_failure(q->ep->command, fo->key, page, &resp, &body, err);
+            rc = http_failure(q->ep->command, fo->ctl->key, page, &resp, &body,
+                              err);
             break;
         }
         st->pages = page;
@@ -355,12 +434,9 @@ int fetch_list(const struct list_fetch *lf, list_item_fn fn, void *ctx,
             rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
             break;
         }
-        http_get(lf->http, url.data, &body, &resp);
-        msg_verbose("GET %s -> %s%ld (%ld ms, %zu bytes)", url.data,
-                    resp.result == HTTP_OK ? "" : "failed, ", resp.status,
-                    resp.elapsed_ms, body.len);
+        fetch_get(lf->ctl, url.data, lf->what, page, &body, &resp);
         if (resp.result != HTTP_OK || resp.status != 200) {
-            rc = http_failure(lf->what, lf->key, page, &resp, &body, err);
+            rc = http_failure(lf->what, lf->ctl->key, page, &resp, &body, err);
             break;
         }
         rc = page_parse_list(body.data, body.len, lf->fields, lf->nfields, fn,

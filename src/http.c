@@ -9,6 +9,7 @@
 
 struct http_client {
     CURL *curl;
+    long timeout_ms;              /* the configured per-request timeout */
     struct curl_slist *headers;   /* holds the Authorization header */
     char *auth;                   /* "Authorization: Bearer ..." (wiped) */
     char errbuf[CURL_ERROR_SIZE];
@@ -109,6 +110,7 @@ struct http_client *http_client_new(const struct http_config *cfg,
     c->auth = malloc(sizeof(prefix) + strlen(cfg->bearer));
     if (c->curl == NULL || c->auth == NULL)
         goto nomem;
+    c->timeout_ms = cfg->timeout_ms;
     memcpy(c->auth, prefix, sizeof(prefix) - 1);
     strcpy(c->auth + sizeof(prefix) - 1, cfg->bearer);
     c->headers = curl_slist_append(NULL, c->auth);
@@ -186,7 +188,8 @@ static enum http_result classify(CURLcode cc, const struct buf *body)
 }
 
 enum http_result http_get(struct http_client *c, const char *url,
-                          struct buf *body, struct http_response *resp)
+                          struct buf *body, struct http_response *resp,
+                          long timeout_ms)
 {
     CURLcode cc;
     curl_off_t us = 0;
@@ -196,6 +199,10 @@ enum http_result http_get(struct http_client *c, const char *url,
     c->retry_after = -1;
     memset(resp, 0, sizeof(*resp));
     curl_easy_setopt(c->curl, CURLOPT_URL, url);
+    curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS,
+                     timeout_ms > 0 && timeout_ms < c->timeout_ms
+                         ? timeout_ms
+                         : c->timeout_ms);
     /* Plain http is allowed only to loopback (http_check_base_url): never
      * through a proxy, which would see the key in clear text. https may use
      * the standard proxy variables (a CONNECT tunnel keeps TLS end to end). */

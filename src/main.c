@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "oaiusage/cli.h"
+#include "oaiusage/fetch.h"
 #include "oaiusage/http.h"
 #include "oaiusage/msg.h"
 #include "oaiusage/output.h"
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
     }
     config_init(&cfg);
     rc = cli_parse(argc, argv, now, &cfg, &err);
+    cfg.start_ms = fetch_clock_ms();
     if (rc == CLI_OK) {
         msg_set_level((enum msg_level)cfg.verbosity);
         rc = run_report(&cfg, now, &err);

@@ -362,8 +362,7 @@ static int fetch_all_names(struct names *n, const struct names_want *w,
     static const char *const project_fields[] = { "id", "name", "id" };
     static const char *const user_fields[] = { "id", "email", "name" };
     static const char *const key_fields[] = { "id", "name", "redacted_value" };
-    struct list_fetch lf = { o->http, o->base_url, NULL, NULL, NULL, o->key,
-                             NULL, 3 };
+    struct list_fetch lf = { o->ctl, o->base_url, NULL, NULL, NULL, NULL, 3 };
     char **projects = NULL;
     int nprojects = 0;
     int rc = 0;

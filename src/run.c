@@ -24,6 +24,7 @@ struct session {
     const struct config *cfg;
     int64_t now;
     struct http_client *http;
+    struct fetch_ctl ctl;       /* http, key, retries, deadline */
     char *key;
     char mask[SECRET_MASK_MAX];
 };
@@ -46,7 +47,7 @@ static int fetch_agg(const struct session *s, const struct query *q,
                      struct ou_err *err)
 {
     struct page_sink sink = { sink_bucket, sink_record, agg };
-    struct fetch_opts fo = { q, s->cfg->base_url, s->http, s->now, s->key };
+    struct fetch_opts fo = { q, s->cfg->base_url, &s->ctl, s->now };
     int rc = fetch_all(&fo, &sink, st, err);
 
     if (rc != 0)
@@ -150,7 +151,7 @@ static struct names *resolve_names(const struct session *s,
         want.ids[k] = ids.v[k];
         want.nids[k] = ids.n[k];
     }
-    struct names_opts o = { s->http, s->cfg->base_url, s->key, s->now,
+    struct names_opts o = { &s->ctl, s->cfg->base_url, s->key, s->now,
                             OU_NAMES_TTL_S, s->cfg->refresh_names, NULL };
     if (names_resolve(names, &want, &o, &e2) != 0)
         msg_warn("names: %s; rows keep their ids", e2.msg);
@@ -385,8 +386,8 @@ static int list_into(const struct session *s, const char *path,
     for (int k = 0; k < lc->ncols; k++)
         fields[n++] = lc->cols[k].fallback != NULL ? lc->cols[k].fallback
                                                    : lc->cols[k].path;
-    struct list_fetch lf = { s->http, s->cfg->base_url, path, extra, what,
-                             s->key, fields, n };
+    struct list_fetch lf = { &s->ctl, s->cfg->base_url, path, extra, what,
+                             fields, n };
     return fetch_list(&lf, list_item, lc, err);
 }
 
@@ -477,9 +478,9 @@ static int run_list(const struct session *s, struct grid *g,
         np = proj->nvalues;
     } else {
         static const char *const id_field[] = { "id" };
-        struct list_fetch lf = { s->http, cfg->base_url,
+        struct list_fetch lf = { &s->ctl, cfg->base_url,
                                  "/organization/projects",
-                                 "include_archived=true", "projects", s->key,
+                                 "include_archived=true", "projects",
                                  id_field, 1 };
         rc = fetch_list(&lf, collect_id, &all, err);
         pids = all.v[NK_PROJECT];
@@ -544,13 +545,20 @@ int run_report(const struct config *cfg, int64_t now, struct ou_err *err)
     hc.bearer = s.key;
     hc.user_agent = "oaiusage/" OAIUSAGE_VERSION;
     hc.timeout_ms = cfg->timeout_ms;
-    hc.max_body = 0;
-    hc.cacert = NULL;
+    hc.max_body = OU_MAX_RESPONSE_BYTES;
+    hc.cacert = cfg->cacert;
     s.http = http_client_new(&hc, err);
     if (s.http == NULL) {
         rc = err->code;
         goto out;
     }
+    s.ctl.http = s.http;
+    s.ctl.key = s.key;
+    s.ctl.retry = (struct retry_policy)RETRY_POLICY_DEFAULT;
+    s.ctl.retry.max_retries = cfg->retries;
+    s.ctl.deadline_ms = cfg->deadline_ms > 0
+                            ? cfg->start_ms + cfg->deadline_ms
+                            : 0;
     switch (cfg->cmd) {
     case CMD_REPORT:
         rc = run_endpoint(&s, &g, err);

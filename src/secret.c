@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "oaiusage/msg.h"
 
 #define KEY_MAX 4096
 
@@ -39,11 +42,16 @@ static int read_key_file(const char *path, char **key, struct ou_err *err)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     char buf[KEY_MAX + 2];
+    struct stat st;
     size_t n;
 
     if (f == NULL)
         return ou_err_set(err, OU_EXIT_IO, "cannot read admin key file '%s': %s",
                           path, strerror(errno));
+    if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+        (st.st_mode & 077) != 0)
+        msg_warn("admin key file '%s' is readable by %s (chmod 600 '%s')",
+                 path, (st.st_mode & 007) != 0 ? "others" : "its group", path);
     n = fread(buf, 1, sizeof(buf) - 1, f);
     int failed = ferror(f);
     if (f != stdin)

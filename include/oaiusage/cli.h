@@ -15,6 +15,7 @@
 #include "oaiusage/endpoint.h"
 #include "oaiusage/fmt.h"
 #include "oaiusage/query.h"
+#include "oaiusage/retry.h"
 #include "oaiusage/status.h"
 #include "oaiusage/timeutil.h"
 
@@ -34,6 +35,7 @@ enum command {
 };
 
 #define OU_NAMES_TTL_S (24 * 3600)
+#define OU_MAX_RESPONSE_BYTES ((size_t)256 * 1024 * 1024)
 
 struct filter_opt {
     const char *option;    /* "project", "model", ... */
@@ -66,6 +68,10 @@ struct config {
     char *base_url;        /* without a trailing slash */
     long timeout_ms;
     char *key_file;        /* NULL = environment */
+    char *cacert;          /* --cacert FILE, or NULL */
+    int retries;           /* --retries (default RETRY_DEFAULT_RETRIES) */
+    long deadline_ms;      /* --deadline for the whole run; 0 = none */
+    int64_t start_ms;      /* monotonic clock at start (for the deadline) */
     bool allow_insecure_http;
     bool names;            /* --names: resolve ids to names */
     bool refresh_names;    /* --refresh-names: ignore the name cache */

@@ -16,14 +16,32 @@
 #include "oaiusage/http.h"
 #include "oaiusage/page.h"
 #include "oaiusage/query.h"
+#include "oaiusage/retry.h"
 #include "oaiusage/status.h"
+
+/* How every request of a run is made: one connection, the retry policy and
+ * the run's deadline. Each retry is announced on stderr (unless --quiet)
+ * with its reason, its delay and the attempts left. */
+struct fetch_ctl {
+    struct http_client *http;
+    const char *key;              /* scrubbed from echoed API messages */
+    struct retry_policy retry;
+    int64_t deadline_ms;          /* monotonic clock (fetch_clock_ms); 0 = none */
+};
+
+/* Milliseconds on the monotonic clock. */
+int64_t fetch_clock_ms(void);
+
+/* One GET with retries (see retry.h); resp->attempts says how many. */
+enum http_result fetch_get(const struct fetch_ctl *ctl, const char *url,
+                           const char *what, int page, struct buf *body,
+                           struct http_response *resp);
 
 struct fetch_opts {
     const struct query *q;
     const char *base_url;
-    struct http_client *http;
+    const struct fetch_ctl *ctl;
     int64_t now;              /* the client's clock (bounds the window) */
-    const char *key;          /* scrubbed from any echoed API message */
 };
 
 struct fetch_stats {
@@ -40,12 +58,11 @@ int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
  * (limit=100, after=last_id), each item's fields handed to fn. Refuses a
  * repeated last_id, has_more without one, or an empty page with has_more. */
 struct list_fetch {
-    struct http_client *http;
+    const struct fetch_ctl *ctl;
     const char *base_url;
     const char *path;          /* "/organization/projects" */
     const char *extra;         /* more query ("include_archived=true"), or NULL */
     const char *what;          /* "projects", for messages */
-    const char *key;           /* scrubbed from echoed messages */
     const char *const *fields; /* dot paths, see page_parse_list */
     int nfields;
 };

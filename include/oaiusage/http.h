@@ -39,6 +39,9 @@ struct http_response {
     int64_t retry_after;      /* seconds from Retry-After, -1 if absent */
     long elapsed_ms;
     char error[256];          /* libcurl's explanation when result != OK */
+    int attempts;             /* requests made (set by the retry loop) */
+    bool gave_up_early;       /* a retry was due but the deadline or the
+                                 Retry-After cap forbade it */
 };
 
 struct http_client;
@@ -50,9 +53,11 @@ struct http_client *http_client_new(const struct http_config *cfg,
                                     struct ou_err *err);
 void http_client_free(struct http_client *c);
 
-/* GET url into body (reset first). Returns resp->result. */
+/* GET url into body (reset first), within timeout_ms (0 = the client's
+ * configured timeout). Returns resp->result. */
 enum http_result http_get(struct http_client *c, const char *url,
-                          struct buf *body, struct http_response *resp);
+                          struct buf *body, struct http_response *resp,
+                          long timeout_ms);
 
 /* Check a base URL: http or https with a host; plain http only to a
  * loopback host unless allow_insecure. Returns 0 or OU_EXIT_USAGE. */

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "oaiusage/endpoint.h"
-#include "oaiusage/http.h"
+#include "oaiusage/fetch.h"
 #include "oaiusage/status.h"
 
 struct names;
@@ -42,7 +42,7 @@ struct names_want {
 };
 
 struct names_opts {
-    struct http_client *http;
+    const struct fetch_ctl *ctl;
     const char *base_url;
     const char *key;         /* the admin key: scrubbed from messages, and
                                 hashed into the cache file's name */

@@ -42,6 +42,7 @@ check() { # check DESCRIPTION COMMAND...
 start_mock() {
     stop_mock
     rm -f "$WORK/port"
+    : >"$WORK/requests.log"   # each server's log starts empty
     "$OAIUSAGE_MOCK" serve --port 0 --port-file "$WORK/port" \
         --log "$WORK/requests.log" --now "$MOCK_NOW" "$@" \
         >"$WORK/mock.out" 2>"$WORK/mock.err" &
@@ -57,7 +58,6 @@ start_mock() {
     done
     [ -s "$WORK/port" ] || { echo "mock server did not start" >&2; exit 1; }
     BASE="http://127.0.0.1:$(cat "$WORK/port")/v1"
-    : >"$WORK/requests.log.mark"
 }
 
 stop_mock() {

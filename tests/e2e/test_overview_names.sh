@@ -121,10 +121,10 @@ check "a stale cache is refreshed" grep -q '/organization/users?' "$WORK/request
 
 # A failed lookup is a warning; the report keeps its rows and ids.
 rm -rf "$XDG_CACHE_HOME"
-start_mock --fault 3:500   # requests 1-2: the two completions pages
-ou completions $W $G --format csv --names
+start_mock --fault 3+:500   # requests 1-2: the two completions pages
+ou completions $W $G --format csv --names --retries 1
 check "failed lookup: exit 0" [ "$RC" -eq 0 ]
-check "failed lookup: a warning" grep -q 'warning: names: projects page 1: HTTP 500' "$WORK/err"
+check "failed lookup: a warning" grep -q 'warning: names: projects page 1: HTTP 500 (after 2 attempts)' "$WORK/err"
 python3 - "$WORK/out" "$WORK/plain.csv" <<'PY' && ok || not_ok "failed lookup changed rows or totals"
 import csv, sys
 named = list(csv.reader(open(sys.argv[1], newline="")))
