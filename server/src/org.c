@@ -1,8 +1,9 @@
 /* org.c - owns the synthetic dataset: builds the organization (projects,
- * users, keys, models, usage streams, cost streams) from a seed, and defines
- * the per-minute usage and per-hour cost functions. Everything is a pure
- * function of (seed, org size, stream, time); the server's page builder and
- * the independent `truth` command both read the data only through here. */
+ * users, keys, models, vector stores, usage streams of all ten usage
+ * endpoints, cost streams) from a seed, and defines the per-minute usage and
+ * per-hour cost functions. Everything is a pure function of (seed, org size,
+ * stream, time); the server's page builder and the independent `truth`
+ * command both read the data only through here. */
 #include "org.h"
 #include "util.h"
 
@@ -30,6 +31,102 @@ const char *const org_metric_names[ORG_NMETRICS] = {
 
 const char *const org_tier_names[ORG_NTIERS] = {"default", "flex", "priority",
                                                 "scale"};
+
+/* ---- the other usage endpoints: wire description ------------------------ */
+
+const char *const org_xdim_names[ORG_NXD] = {
+    "project_id", "user_id", "api_key_id",      "model",
+    "size",       "source",  "vector_store_id", "context_level"};
+
+#define XD_PUKM XD_PROJECT, XD_USER, XD_API_KEY, XD_MODEL
+
+const org_xe_info org_xe_table[ORG_NXE] = {
+    {"embeddings", "organization.usage.embeddings.result", 2,
+     {"input_tokens", "num_model_requests"}, false, 4, {XD_PUKM}, {XD_PUKM}},
+    {"moderations", "organization.usage.moderations.result", 2,
+     {"input_tokens", "num_model_requests"}, false, 4, {XD_PUKM}, {XD_PUKM}},
+    {"images", "organization.usage.images.result", 2,
+     {"images", "num_model_requests"}, false, 6,
+     {XD_PUKM, XD_SIZE, XD_SOURCE}, {XD_SIZE, XD_SOURCE, XD_PUKM}},
+    {"audio_speeches", "organization.usage.audio_speeches.result", 2,
+     {"characters", "num_model_requests"}, false, 4, {XD_PUKM}, {XD_PUKM}},
+    {"audio_transcriptions", "organization.usage.audio_transcriptions.result",
+     2, {"seconds", "num_model_requests"}, false, 4, {XD_PUKM}, {XD_PUKM}},
+    {"vector_stores", "organization.usage.vector_stores.result", 1,
+     {"usage_bytes", NULL}, true, 1, {XD_PROJECT}, {XD_PROJECT}},
+    {"code_interpreter_sessions",
+     "organization.usage.code_interpreter_sessions.result", 1,
+     {"num_sessions", NULL}, false, 1, {XD_PROJECT}, {XD_PROJECT}},
+    {"file_search_calls", "organization.usage.file_searches.result", 1,
+     {"num_requests", NULL}, false, 4,
+     {XD_PROJECT, XD_USER, XD_API_KEY, XD_VECTOR_STORE},
+     {XD_PROJECT, XD_USER, XD_API_KEY, XD_VECTOR_STORE}},
+    {"web_search_calls", "organization.usage.web_searches.result", 2,
+     {"num_model_requests", "num_requests"}, false, 5,
+     {XD_PUKM, XD_CONTEXT_LEVEL}, {XD_PUKM, XD_CONTEXT_LEVEL}},
+};
+
+const char *const org_image_sizes[ORG_NSIZES] = {
+    "256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"};
+const char *const org_image_sources[ORG_NSOURCES] = {
+    "image.generation", "image.edit", "image.variation"};
+const char *const org_context_levels[ORG_NCONTEXT_LEVELS] = {"low", "medium",
+                                                             "high"};
+
+enum {
+    XM_EMBED_3_SMALL,
+    XM_EMBED_3_LARGE,
+    XM_EMBED_ADA_002,
+    XM_OMNI_MODERATION,
+    XM_OMNI_MODERATION_0926,
+    XM_TEXT_MODERATION,
+    XM_DALL_E_3,
+    XM_DALL_E_2,
+    XM_GPT_IMAGE_1,
+    XM_TTS_1,
+    XM_TTS_1_HD,
+    XM_GPT_4O_MINI_TTS,
+    XM_WHISPER_1,
+    XM_GPT_4O_TRANSCRIBE,
+    XM_GPT_4O_MINI_TRANSCRIBE,
+    XM_GPT_4O_MINI_SEARCH,
+    XM_GPT_4O_SEARCH,
+    XM_GPT_41,
+    XM_GPT_5,
+    ORG_NXMODELS
+};
+
+const char *const org_xmodel_names[ORG_NXMODELS] = {
+    "text-embedding-3-small",
+    "text-embedding-3-large",
+    "text-embedding-ada-002",
+    "omni-moderation-latest",
+    "omni-moderation-2024-09-26",
+    "text-moderation-latest",
+    "dall-e-3",
+    "dall-e-2",
+    "gpt-image-1",
+    "tts-1",
+    "tts-1-hd",
+    "gpt-4o-mini-tts",
+    "whisper-1",
+    "gpt-4o-transcribe",
+    "gpt-4o-mini-transcribe",
+    "gpt-4o-mini-search-preview-2025-03-11",
+    "gpt-4o-search-preview-2025-03-11",
+    "gpt-4.1-2025-04-14",
+    "gpt-5-2025-08-07",
+};
+
+bool org_xe_by_path(const char *path, org_xe *out)
+{
+    for (int e = 0; e < ORG_NXE; e++)
+        if (strcmp(org_xe_table[e].path, path) == 0) {
+            *out = (org_xe)e;
+            return true;
+        }
+    return false;
+}
 
 /* ---- static catalogues ------------------------------------------------- */
 
@@ -327,6 +424,173 @@ static void add_project_cost_streams(org_t *o, int *cap, uint64_t *st)
     }
 }
 
+/* ---- the other usage endpoints: streams -------------------------------- */
+
+typedef struct {
+    int nsmall, nlarge;       /* streams (vector_stores: see make_xstreams) */
+    int model_first, nmodels; /* range in org_xmodel_names */
+    int rate;                 /* percent of the completions hour profile */
+} xe_profile;
+
+static const xe_profile XE_PROFILES[ORG_NXE] = {
+    [XE_EMBEDDINGS] = {6, 150, XM_EMBED_3_SMALL, 3, 80},
+    [XE_MODERATIONS] = {4, 100, XM_OMNI_MODERATION, 3, 60},
+    [XE_IMAGES] = {8, 200, XM_DALL_E_3, 3, 20},
+    [XE_AUDIO_SPEECHES] = {5, 125, XM_TTS_1, 3, 30},
+    [XE_AUDIO_TRANSCRIPTIONS] = {5, 125, XM_WHISPER_1, 3, 30},
+    [XE_VECTOR_STORES] = {0, 0, 0, 0, 0},
+    [XE_CODE_INTERPRETER_SESSIONS] = {4, 100, 0, 0, 15},
+    [XE_FILE_SEARCH_CALLS] = {6, 150, 0, 0, 50},
+    [XE_WEB_SEARCH_CALLS] = {8, 200, XM_GPT_4O_MINI_SEARCH, 4, 40},
+};
+
+/* (model, size, source) tuples an image stream can have; the first ones are
+ * used in order so that every size and source occurs */
+static const struct {
+    int model, size, source;
+} IMAGE_COMBOS[] = {
+    {XM_DALL_E_3, 2, 0},    {XM_DALL_E_3, 4, 0},    {XM_DALL_E_2, 0, 2},
+    {XM_DALL_E_2, 1, 1},    {XM_GPT_IMAGE_1, 2, 1}, {XM_GPT_IMAGE_1, 3, 0},
+    {XM_DALL_E_2, 2, 0},    {XM_GPT_IMAGE_1, 4, 0}, {XM_DALL_E_2, 2, 1},
+    {XM_GPT_IMAGE_1, 2, 0}, {XM_DALL_E_3, 3, 0},
+};
+
+/* projects that own vector stores: the ones billed "File search storage" */
+static bool has_vector_stores(int project)
+{
+    return project % 3 != 1;
+}
+
+static void make_vector_stores(org_t *o, uint64_t *st)
+{
+    int most = o->size == ORG_LARGE ? 4 : 3;
+    o->vector_stores =
+        xcalloc((size_t)o->nprojects * (size_t)most, sizeof *o->vector_stores);
+    for (int p = 0; p < o->nprojects; p++) {
+        if (!has_vector_stores(p))
+            continue;
+        int n = (int)rand_between(st, 1, most);
+        for (int i = 0; i < n; i++) {
+            org_vector_store *v = &o->vector_stores[o->nvector_stores++];
+            rand_id(st, "vs_", 24, v->id, sizeof v->id);
+            v->project = p;
+        }
+    }
+}
+
+static int key_of_project(const org_t *o, int project, uint64_t r)
+{
+    int n = 0;
+    for (int k = 0; k < o->nkeys; k++)
+        n += o->keys[k].project == project;
+    int pick = n ? (int)(r % (uint64_t)n) : 0;
+    for (int k = 0; k < o->nkeys; k++)
+        if (o->keys[k].project == project && pick-- == 0)
+            return k;
+    return 0;
+}
+
+static bool xe_has_dim(org_xe e, org_xdim d)
+{
+    const org_xe_info *info = &org_xe_table[e];
+    for (int i = 0; i < info->ndims; i++)
+        if (info->groups[i] == d)
+            return true;
+    return false;
+}
+
+/* project, key and user of stream i of an endpoint with those dimensions */
+static void x_owner(org_t *o, uint64_t *st, org_xe e, int i, org_xstream *s)
+{
+    bool large = o->size == ORG_LARGE;
+    int key;
+    if (e == XE_FILE_SEARCH_CALLS) {
+        int vs = i < o->nvector_stores
+                     ? i
+                     : (int)(prng_next(st) % (uint64_t)o->nvector_stores);
+        s->dim[XD_VECTOR_STORE] = vs;
+        key = key_of_project(o, o->vector_stores[vs].project, prng_next(st));
+    } else {
+        /* stream 1 uses the deleted project's key */
+        key = i == 1 ? o->nkeys - 1
+                     : (int)(prng_next(st) % (uint64_t)o->nkeys);
+    }
+    s->dim[XD_API_KEY] = key;
+    s->dim[XD_PROJECT] = o->keys[key].project;
+    bool shared_key = prng_next(st) % 4 == 0;
+    s->dim[XD_USER] = shared_key ? (int)(prng_next(st) % (uint64_t)o->nusers)
+                                 : o->keys[key].owner;
+    bool service = large ? prng_next(st) % 25 == 0 : i == 2;
+    if (service)
+        s->dim[XD_USER] = -1;
+}
+
+static void x_vector_store_level(org_t *o, uint64_t *st, int project, int i,
+                                 org_xstream *s)
+{
+    s->dim[XD_PROJECT] = project;
+    s->since = ORG_DATA_START + SECS_HOUR * rand_between(st, 0, 300 * 24);
+    s->base = rand_between(st, 5000000, 2000000000);
+    s->growth = rand_between(st, 0, 1000000);
+    s->sporadic = o->size == ORG_LARGE ? project % 5 == 2 : i == 1;
+}
+
+static void make_xstreams(org_t *o, uint64_t *st)
+{
+    bool large = o->size == ORG_LARGE;
+    for (int e = 0; e < ORG_NXE; e++) {
+        const xe_profile *pr = &XE_PROFILES[e];
+        int n = large ? pr->nlarge : pr->nsmall;
+        if (e == XE_VECTOR_STORES) { /* one stream per project with stores */
+            n = 0;
+            for (int p = 0; p < o->nprojects; p++)
+                n += has_vector_stores(p);
+        }
+        o->nxstreams[e] = n;
+        o->xstreams[e] = xcalloc((size_t)n, sizeof(org_xstream));
+        int next_project = 0;
+        for (int i = 0; i < n; i++) {
+            org_xstream *s = &o->xstreams[e][i];
+            for (int d = 0; d < ORG_NXD; d++)
+                s->dim[d] = -1;
+            s->intensity = (int)rand_between(st, 50, 150);
+            s->salt = mix64(o->seed * 0xD1B54A32D192ED03ULL +
+                            (uint64_t)e * 0x100000ULL + (uint64_t)i + 1);
+            if (e == XE_VECTOR_STORES) {
+                while (!has_vector_stores(next_project))
+                    next_project++;
+                x_vector_store_level(o, st, next_project++, i, s);
+                continue;
+            }
+            if (e == XE_CODE_INTERPRETER_SESSIONS) {
+                s->dim[XD_PROJECT] =
+                    i < o->nprojects
+                        ? i
+                        : (int)(prng_next(st) % (uint64_t)o->nprojects);
+                continue;
+            }
+            x_owner(o, st, (org_xe)e, i, s);
+            if (e == XE_IMAGES) {
+                int nc = (int)NELEM(IMAGE_COMBOS);
+                int c = i < nc ? i : (int)(prng_next(st) % (uint64_t)nc);
+                s->dim[XD_MODEL] = IMAGE_COMBOS[c].model;
+                s->dim[XD_SIZE] = IMAGE_COMBOS[c].size;
+                s->dim[XD_SOURCE] = IMAGE_COMBOS[c].source;
+            } else if (xe_has_dim((org_xe)e, XD_MODEL)) {
+                int m = i < pr->nmodels
+                            ? i
+                            : (int)(prng_next(st) % (uint64_t)pr->nmodels);
+                s->dim[XD_MODEL] = pr->model_first + m;
+            }
+            if (e == XE_WEB_SEARCH_CALLS)
+                s->dim[XD_CONTEXT_LEVEL] =
+                    i < ORG_NCONTEXT_LEVELS
+                        ? i
+                        : (int)(prng_next(st) % ORG_NCONTEXT_LEVELS);
+        }
+    }
+}
+
 org_t *org_create(uint64_t seed, org_size size)
 {
     org_t *o = xcalloc(1, sizeof *o);
@@ -342,6 +606,11 @@ org_t *org_create(uint64_t seed, org_size size)
     int cap = 0;
     add_token_cost_streams(o, &cap, &st);
     add_project_cost_streams(o, &cap, &st);
+    /* the other usage endpoints draw from their own state, so that adding
+     * them left every earlier id and stream unchanged */
+    uint64_t xst = mix64(seed ^ 0x78656e64706f696eULL); /* "xendpoin" */
+    make_vector_stores(o, &xst);
+    make_xstreams(o, &xst);
     return o;
 }
 
@@ -354,6 +623,9 @@ void org_free(org_t *org)
     free(org->keys);
     free(org->streams);
     free(org->cost_streams);
+    free(org->vector_stores);
+    for (int e = 0; e < ORG_NXE; e++)
+        free(org->xstreams[e]);
     free(org);
 }
 
@@ -521,4 +793,128 @@ bool org_cost_at(const org_t *org, int ci, int64_t hour_start,
     }
     }
     return false;
+}
+
+/* ---- the other usage endpoints: per-minute data ------------------------- */
+
+/* moderations are switched off org-wide for a 3-day stretch every 11 days */
+static bool moderations_idle(const org_t *org, int64_t minute_start)
+{
+    int64_t day = minute_start / SECS_DAY;
+    return (day + (int64_t)(org->seed % 11)) % 11 < 3;
+}
+
+static int xactivity_bp(org_xe e, const org_xstream *s, int64_t minute_start)
+{
+    int hour = (int)(minute_start % SECS_DAY / SECS_HOUR);
+    int bp = HOUR_BP[hour] * XE_PROFILES[e].rate / 100;
+    if (is_weekend(minute_start))
+        bp = bp * 2 / 5;
+    return bp * s->intensity / 100;
+}
+
+/* vector_stores: bytes stored by the project at this minute. 0 before
+ * `since` and, for sporadic projects, on the UTC days they empty their
+ * stores; otherwise base + growth per whole hour since `since` + a per-hour
+ * jitter below 0.5% of base. Constant within each UTC hour. */
+static bool vector_store_level(const org_xstream *s, int64_t minute_start,
+                               int64_t *out)
+{
+    if (minute_start < s->since)
+        return false;
+    int64_t day = minute_start / SECS_DAY;
+    uint64_t emptied = mix64(s->salt ^ ((uint64_t)day * 0x9E3779B1ULL));
+    if (s->sporadic && emptied % 4 == 0)
+        return false;
+    int64_t hour = minute_start / SECS_HOUR;
+    int64_t hours = (minute_start - s->since) / SECS_HOUR;
+    *out = s->base + s->growth * hours +
+           hash_range(mix64(s->salt + (uint64_t)hour), 0, s->base / 200);
+    return true;
+}
+
+bool org_xusage_at(const org_t *org, org_xe e, int si, int64_t minute_start,
+                   int64_t out[ORG_XE_MAXMETRICS])
+{
+    memset(out, 0, sizeof(int64_t) * ORG_XE_MAXMETRICS);
+    if (minute_start < ORG_DATA_START)
+        return false;
+    const org_xstream *s = &org->xstreams[e][si];
+    if (e == XE_VECTOR_STORES)
+        return vector_store_level(s, minute_start, &out[0]);
+    if (e == XE_MODERATIONS && moderations_idle(org, minute_start))
+        return false;
+    uint64_t h = mix64(s->salt ^ mix64((uint64_t)minute_start));
+    if ((int)(h % 10000) >= xactivity_bp(e, s, minute_start))
+        return false;
+    uint64_t r1 = mix64(h + 1), r2 = mix64(h + 2);
+    int64_t req;
+    switch (e) {
+    case XE_EMBEDDINGS:
+        req = hash_range(r1, 1, 40);
+        out[0] = req * hash_range(r2, 8, 2000);
+        out[1] = req;
+        break;
+    case XE_MODERATIONS:
+        req = hash_range(r1, 1, 20);
+        out[0] = req * hash_range(r2, 20, 600);
+        out[1] = req;
+        break;
+    case XE_IMAGES: /* dall-e-3 makes one image per request */
+        req = hash_range(r1, 1, 4);
+        out[0] = s->dim[XD_MODEL] == XM_DALL_E_3 ? req
+                                                 : req * hash_range(r2, 1, 4);
+        out[1] = req;
+        break;
+    case XE_AUDIO_SPEECHES:
+        req = hash_range(r1, 1, 6);
+        out[0] = req * hash_range(r2, 40, 4000);
+        out[1] = req;
+        break;
+    case XE_AUDIO_TRANSCRIPTIONS:
+        req = hash_range(r1, 1, 5);
+        out[0] = req * hash_range(r2, 3, 900);
+        out[1] = req;
+        break;
+    case XE_CODE_INTERPRETER_SESSIONS:
+        out[0] = hash_range(r1, 1, 3);
+        break;
+    case XE_FILE_SEARCH_CALLS:
+        out[0] = hash_range(r1, 1, 15);
+        break;
+    case XE_WEB_SEARCH_CALLS:
+        req = hash_range(r1, 1, 8);
+        out[0] = req;
+        out[1] = req + hash_range(r2, 0, 2 * req);
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
+const char *org_xdim_value(const org_t *org, org_xdim d, int v)
+{
+    if (v < 0)
+        return NULL;
+    switch (d) {
+    case XD_PROJECT:
+        return org->projects[v].id;
+    case XD_USER:
+        return org->users[v].id;
+    case XD_API_KEY:
+        return org->keys[v].id;
+    case XD_MODEL:
+        return org_xmodel_names[v];
+    case XD_SIZE:
+        return org_image_sizes[v];
+    case XD_SOURCE:
+        return org_image_sources[v];
+    case XD_VECTOR_STORE:
+        return org->vector_stores[v].id;
+    case XD_CONTEXT_LEVEL:
+        return org_context_levels[v];
+    default:
+        return NULL;
+    }
 }

@@ -1,7 +1,9 @@
 /* org.h - the synthetic organization: projects, users, API keys, models,
- * usage streams and cost streams, all derived deterministically from a seed,
- * plus the two pure dataset functions every other module builds on:
- *   org_usage_at()  - one usage stream's counters for one UTC minute
+ * vector stores, usage streams (completions and the nine other usage
+ * endpoints) and cost streams, all derived deterministically from a seed,
+ * plus the pure dataset functions every other module builds on:
+ *   org_usage_at()  - one completions stream's counters for one UTC minute
+ *   org_xusage_at() - one stream of another usage endpoint for one minute
  *   org_cost_at()   - one cost stream's amount/quantity for one UTC hour */
 #ifndef OAIMOCK_ORG_H
 #define OAIMOCK_ORG_H
@@ -98,6 +100,83 @@ typedef struct {
     uint64_t salt;
 } org_cost_stream;
 
+/* ---- the nine usage endpoints besides completions -----------------------
+ * They share one data model: streams that are fixed tuples over a few
+ * dimensions, each with one or two int64 metrics per minute. */
+
+typedef enum {
+    XE_EMBEDDINGS,
+    XE_MODERATIONS,
+    XE_IMAGES,
+    XE_AUDIO_SPEECHES,
+    XE_AUDIO_TRANSCRIPTIONS,
+    XE_VECTOR_STORES,
+    XE_CODE_INTERPRETER_SESSIONS,
+    XE_FILE_SEARCH_CALLS,
+    XE_WEB_SEARCH_CALLS,
+    ORG_NXE
+} org_xe;
+
+/* their grouping dimensions; org_xdim_names[] are the group_by values and
+ * result field names */
+typedef enum {
+    XD_PROJECT,
+    XD_USER,
+    XD_API_KEY,
+    XD_MODEL,
+    XD_SIZE,
+    XD_SOURCE,
+    XD_VECTOR_STORE,
+    XD_CONTEXT_LEVEL,
+    ORG_NXD
+} org_xdim;
+extern const char *const org_xdim_names[ORG_NXD];
+
+#define ORG_XE_MAXDIMS 6
+#define ORG_XE_MAXMETRICS 2
+
+typedef struct {
+    const char *path;   /* segment after /v1/organization/usage/ */
+    const char *object; /* result object name */
+    int nmetrics;
+    const char *metrics[ORG_XE_MAXMETRICS]; /* result/CSV order */
+    bool level; /* the metric is a stored level, not a per-minute flow */
+    int ndims;
+    org_xdim groups[ORG_XE_MAXDIMS]; /* group_by enum (= filters), in order */
+    org_xdim fields[ORG_XE_MAXDIMS]; /* group keys of a result, in order */
+} org_xe_info;
+extern const org_xe_info org_xe_table[ORG_NXE];
+/* the endpoint whose path segment is `path`; false when none */
+bool org_xe_by_path(const char *path, org_xe *out);
+
+/* value catalogues of the enum dimensions */
+#define ORG_NSIZES 5
+extern const char *const org_image_sizes[ORG_NSIZES];
+#define ORG_NSOURCES 3
+extern const char *const org_image_sources[ORG_NSOURCES];
+#define ORG_NCONTEXT_LEVELS 3
+extern const char *const org_context_levels[ORG_NCONTEXT_LEVELS];
+/* models of the other usage endpoints (completions models are separate) */
+extern const char *const org_xmodel_names[];
+
+typedef struct {
+    char id[32]; /* "vs_" + 24 alnum */
+    int project;
+} org_vector_store;
+
+typedef struct {
+    /* per dimension: an index into projects, users, keys, org_xmodel_names,
+     * org_image_sizes, org_image_sources, vector_stores or
+     * org_context_levels; -1 = null (user) or not a dimension here */
+    int dim[ORG_NXD];
+    int intensity; /* percent multiplier on the activity probability */
+    /* vector_stores only: the project's stored bytes (see org_xusage_at) */
+    int64_t since;         /* first minute with a non-zero level */
+    int64_t base, growth;  /* bytes at `since`, bytes added per hour */
+    bool sporadic;         /* emptied on about one UTC day in four */
+    uint64_t salt;
+} org_xstream;
+
 typedef struct {
     uint64_t seed;
     org_size size;
@@ -108,6 +187,10 @@ typedef struct {
     const org_model *models;
     org_stream *streams;
     org_cost_stream *cost_streams;
+    int nvector_stores;
+    org_vector_store *vector_stores;
+    int nxstreams[ORG_NXE];
+    org_xstream *xstreams[ORG_NXE];
 } org_t;
 
 org_t *org_create(uint64_t seed, org_size size);
@@ -118,6 +201,18 @@ bool org_parse_size(const char *s, org_size *out);
  * (must be minute aligned). Returns false (and zeroes out) when idle. */
 bool org_usage_at(const org_t *org, int s, int64_t minute_start,
                   int64_t out[ORG_NMETRICS]);
+
+/* Metrics of stream s of endpoint e for the minute starting at minute_start
+ * (minute aligned), in org_xe_table[e].metrics order. Returns false (and
+ * zeroes out) when idle. For XE_VECTOR_STORES the one metric, usage_bytes,
+ * is the project's stored LEVEL at that minute, not a flow; false means the
+ * level is 0 (the project then has no result). */
+bool org_xusage_at(const org_t *org, org_xe e, int s, int64_t minute_start,
+                   int64_t out[ORG_XE_MAXMETRICS]);
+
+/* The string of value index v of dimension d (see org_xstream.dim); NULL for
+ * a negative v. */
+const char *org_xdim_value(const org_t *org, org_xdim d, int v);
 
 /* Cost of cost stream c for the hour starting at hour_start (hour aligned).
  * Returns false when nothing accrued. */

@@ -1,8 +1,10 @@
-/* pages.c - owns the server's page builder for /organization/usage/completions
- * and /organization/costs: the bucket layout (partial first bucket, UTC
- * aligned buckets, truncated last bucket), aggregation of dataset streams
- * into grouped results, result serialization, and opaque cursors
- * ("page_" + base64(u64 snapshot, u32 query hash, u64 next bucket start)). */
+/* pages.c - owns the server's page builder for /organization/usage/... (all
+ * ten usage endpoints) and /organization/costs: the bucket layout (partial
+ * first bucket, UTC aligned buckets, truncated last bucket), aggregation of
+ * dataset streams into grouped results (sums of flows; for vector_stores the
+ * level at the bucket's start minute), result serialization, and opaque
+ * cursors ("page_" + base64(u64 snapshot, u32 query hash, u64 next bucket
+ * start)). */
 #include "pages.h"
 
 #include <stdio.h>
@@ -276,6 +278,128 @@ static cJSON *usage_bucket_results(const org_t *org, const ugroups *g,
     return results;
 }
 
+/* ---- the other usage endpoints --------------------------------------------- */
+
+typedef struct {
+    int v[ORG_NXD]; /* value index per dimension; -1 = null */
+} xkey;
+
+typedef struct {
+    org_xe e;
+    xkey *keys; /* distinct group keys, sorted */
+    int ngroups;
+    int *stream_group; /* per stream: group index or -1 (filtered out) */
+} xgroups;
+
+static bool xstream_selected(const org_t *org, const page_query *q,
+                             const org_xstream *s)
+{
+    const org_xe_info *info = &org_xe_table[q->xe];
+    for (int i = 0; i < info->ndims; i++) {
+        org_xdim d = info->groups[i];
+        const strlist *f = page_query_filter(q, d);
+        if (f->len && (s->dim[d] < 0 ||
+                       !strlist_contains(f, org_xdim_value(org, d, s->dim[d]))))
+            return false;
+    }
+    return true;
+}
+
+static xkey xkey_of(const page_query *q, const org_xstream *s)
+{
+    xkey k;
+    for (int d = 0; d < ORG_NXD; d++)
+        k.v[d] = (q->group_mask & group_flag_of((org_xdim)d)) ? s->dim[d] : -1;
+    return k;
+}
+
+static int xkey_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(xkey));
+}
+
+static void xgroups_init(const org_t *org, const page_query *q, xgroups *g)
+{
+    int n = org->nxstreams[q->xe];
+    const org_xstream *streams = org->xstreams[q->xe];
+    g->e = q->xe;
+    g->keys = xcalloc((size_t)n, sizeof *g->keys);
+    g->stream_group = xcalloc((size_t)n, sizeof(int));
+    g->ngroups = 0;
+    for (int i = 0; i < n; i++) {
+        if (!xstream_selected(org, q, &streams[i]))
+            continue;
+        xkey k = xkey_of(q, &streams[i]);
+        int j = 0;
+        while (j < g->ngroups && xkey_cmp(&g->keys[j], &k) != 0)
+            j++;
+        if (j == g->ngroups)
+            g->keys[g->ngroups++] = k;
+    }
+    qsort(g->keys, (size_t)g->ngroups, sizeof *g->keys, xkey_cmp);
+    for (int i = 0; i < n; i++) {
+        g->stream_group[i] = -1;
+        if (!xstream_selected(org, q, &streams[i]))
+            continue;
+        xkey k = xkey_of(q, &streams[i]);
+        xkey *hit = bsearch(&k, g->keys, (size_t)g->ngroups, sizeof k,
+                            xkey_cmp);
+        g->stream_group[i] = (int)(hit - g->keys);
+    }
+}
+
+static void xgroups_free(xgroups *g)
+{
+    free(g->keys);
+    free(g->stream_group);
+}
+
+static cJSON *xusage_result(const org_t *org, org_xe e, const xkey *k,
+                            const int64_t *metrics)
+{
+    const org_xe_info *info = &org_xe_table[e];
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "object", info->object);
+    for (int m = 0; m < info->nmetrics; m++)
+        add_int(r, info->metrics[m], metrics[m]);
+    for (int i = 0; i < info->ndims; i++) {
+        org_xdim d = info->fields[i];
+        add_str_or_null(r, org_xdim_names[d], org_xdim_value(org, d, k->v[d]));
+    }
+    return r;
+}
+
+/* Flows are summed over every minute of [bs, be); a level (vector_stores)
+ * is the value at the bucket's start minute. */
+static cJSON *xusage_bucket_results(const org_t *org, const xgroups *g,
+                                    int64_t bs, int64_t be)
+{
+    const int M = ORG_XE_MAXMETRICS;
+    int64_t *acc = xcalloc((size_t)g->ngroups * M, sizeof *acc);
+    bool *seen = xcalloc((size_t)g->ngroups, sizeof *seen);
+    int64_t row[ORG_XE_MAXMETRICS];
+    int64_t stop = org_xe_table[g->e].level ? bs + SECS_MINUTE : be;
+    for (int64_t m = bs; m < stop; m += SECS_MINUTE) {
+        for (int s = 0; s < org->nxstreams[g->e]; s++) {
+            int gi = g->stream_group[s];
+            if (gi < 0 || !org_xusage_at(org, g->e, s, m, row))
+                continue;
+            seen[gi] = true;
+            for (int k = 0; k < M; k++)
+                acc[(size_t)gi * M + (size_t)k] += row[k];
+        }
+    }
+    cJSON *results = cJSON_CreateArray();
+    for (int gi = 0; gi < g->ngroups; gi++)
+        if (seen[gi])
+            cJSON_AddItemToArray(results,
+                                 xusage_result(org, g->e, &g->keys[gi],
+                                               acc + (size_t)gi * M));
+    free(acc);
+    free(seen);
+    return results;
+}
+
 /* ---- costs ----------------------------------------------------------------- */
 
 typedef struct {
@@ -452,8 +576,11 @@ bool pages_build(const org_t *org, const page_query *q, int64_t now,
 
     ugroups ug = {0};
     cgroups cg = {0};
+    xgroups xg = {0};
     if (q->ep == EP_COSTS)
         cgroups_init(org, q, &cg);
+    else if (q->ep == EP_USAGE)
+        xgroups_init(org, q, &xg);
     else
         ugroups_init(org, q, &ug);
 
@@ -461,14 +588,16 @@ bool pages_build(const org_t *org, const page_query *q, int64_t now,
     int64_t bs = w.page_start;
     for (int n = 0; n < q->limit && bs < w.end; n++) {
         int64_t be = bucket_end(q, &w, bs);
-        cJSON *results = q->ep == EP_COSTS
-                             ? cost_bucket_results(org, &cg, bs, be, amounts)
-                             : usage_bucket_results(org, &ug, bs, be);
+        cJSON *results =
+            q->ep == EP_COSTS   ? cost_bucket_results(org, &cg, bs, be, amounts)
+            : q->ep == EP_USAGE ? xusage_bucket_results(org, &xg, bs, be)
+                                : usage_bucket_results(org, &ug, bs, be);
         cJSON_AddItemToArray(data, bucket_object(bs, be, results));
         bs = be;
     }
     cgroups_free(&cg);
     ugroups_free(&ug);
+    xgroups_free(&xg);
 
     cJSON *page = cJSON_CreateObject();
     cJSON_AddStringToObject(page, "object", "page");

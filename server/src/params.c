@@ -1,6 +1,8 @@
 /* params.c - owns query-string interpretation for the Usage and Costs
  * endpoints: array-parameter encodings, per-endpoint allowed parameters and
- * enums, limits/defaults, and the canonical query hash that cursors bind to. */
+ * enums (completions, costs, and the nine other usage endpoints described by
+ * org_xe_table), limits/defaults, and the canonical query hash that cursors
+ * bind to. */
 #include "params.h"
 
 #include <stdarg.h>
@@ -102,6 +104,80 @@ static const group_field COSTS_GROUPS[] = {{"project_id", G_PROJECT},
                                            {"api_key_id", G_API_KEY},
                                            {NULL, 0}};
 
+/* group_by flags of the other usage endpoints, by org_xdim */
+static const unsigned XDIM_FLAGS[ORG_NXD] = {
+    G_PROJECT, G_USER,   G_API_KEY,      G_MODEL,
+    G_SIZE,    G_SOURCE, G_VECTOR_STORE, G_CONTEXT_LEVEL};
+
+unsigned group_flag_of(org_xdim d)
+{
+    return XDIM_FLAGS[d];
+}
+
+/* the array filters, by the org_xdim they filter on; enum filters carry
+ * their allowed values */
+typedef struct {
+    const char *name;
+    const char *const *values; /* NULL: free-form ids */
+    int nvalues;
+} filter_param;
+
+static const filter_param FILTERS[ORG_NXD] = {
+    {"project_ids", NULL, 0},
+    {"user_ids", NULL, 0},
+    {"api_key_ids", NULL, 0},
+    {"models", NULL, 0},
+    {"sizes", org_image_sizes, ORG_NSIZES},
+    {"sources", org_image_sources, ORG_NSOURCES},
+    {"vector_store_ids", NULL, 0},
+    {"context_levels", org_context_levels, ORG_NCONTEXT_LEVELS},
+};
+
+static strlist *filter_slot(page_query *q, org_xdim d)
+{
+    switch (d) {
+    case XD_PROJECT:
+        return &q->project_ids;
+    case XD_USER:
+        return &q->user_ids;
+    case XD_API_KEY:
+        return &q->api_key_ids;
+    case XD_MODEL:
+        return &q->models;
+    case XD_SIZE:
+        return &q->sizes;
+    case XD_SOURCE:
+        return &q->sources;
+    case XD_VECTOR_STORE:
+        return &q->vector_store_ids;
+    default:
+        return &q->context_levels;
+    }
+}
+
+const strlist *page_query_filter(const page_query *q, org_xdim d)
+{
+    return filter_slot((page_query *)q, d);
+}
+
+/* does the endpoint of q have the filter (and group_by value) of d? */
+static bool has_dim(const page_query *q, org_xdim d)
+{
+    switch (q->ep) {
+    case EP_COMPLETIONS:
+        return d <= XD_MODEL;
+    case EP_COSTS:
+        return d == XD_PROJECT || d == XD_API_KEY;
+    default:
+        break;
+    }
+    const org_xe_info *info = &org_xe_table[q->xe];
+    for (int i = 0; i < info->ndims; i++)
+        if (info->groups[i] == d)
+            return true;
+    return false;
+}
+
 static void enum_list(const group_field *g, char *out, size_t n)
 {
     out[0] = '\0';
@@ -192,6 +268,15 @@ static bool parse_group_by(const qargs *a, page_query *q, api_error *err)
 {
     const group_field *fields =
         q->ep == EP_COSTS ? COSTS_GROUPS : COMPLETIONS_GROUPS;
+    group_field xfields[ORG_XE_MAXDIMS + 1] = {{NULL, 0}};
+    if (q->ep == EP_USAGE) {
+        const org_xe_info *info = &org_xe_table[q->xe];
+        for (int i = 0; i < info->ndims; i++) {
+            xfields[i].name = org_xdim_names[info->groups[i]];
+            xfields[i].flag = XDIM_FLAGS[info->groups[i]];
+        }
+        fields = xfields;
+    }
     strlist g = {0};
     qargs_get_array(a, "group_by", &g);
     bool ok = true;
@@ -225,18 +310,48 @@ static bool reject_unsupported(const qargs *a, const char *name,
     return false;
 }
 
+/* values of an enum filter must come from its enum */
+static bool check_enum_filter(const filter_param *f, const strlist *l,
+                              api_error *err)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        int k = 0;
+        while (k < f->nvalues && strcmp(f->values[k], l->items[i]) != 0)
+            k++;
+        if (k < f->nvalues)
+            continue;
+        char allowed[200] = "";
+        for (k = 0; k < f->nvalues; k++) {
+            if (allowed[0])
+                strncat(allowed, ", ", sizeof allowed - strlen(allowed) - 1);
+            strncat(allowed, f->values[k],
+                    sizeof allowed - strlen(allowed) - 1);
+        }
+        api_error_set(err, 400, f->name,
+                      "Invalid value for '%s': '%.64s'. Supported values "
+                      "are: %s.", f->name, l->items[i], allowed);
+        return false;
+    }
+    return true;
+}
+
 static bool parse_filters(const qargs *a, page_query *q, api_error *err)
 {
-    qargs_get_array(a, "project_ids", &q->project_ids);
-    qargs_get_array(a, "api_key_ids", &q->api_key_ids);
     q->batch = -1;
-    if (q->ep == EP_COSTS) {
-        return reject_unsupported(a, "user_ids", err) &&
-               reject_unsupported(a, "models", err) &&
-               reject_unsupported(a, "batch", err);
+    for (int d = 0; d < ORG_NXD; d++) {
+        const filter_param *f = &FILTERS[d];
+        if (!has_dim(q, (org_xdim)d)) {
+            if (!reject_unsupported(a, f->name, err))
+                return false;
+            continue;
+        }
+        strlist *l = filter_slot(q, (org_xdim)d);
+        qargs_get_array(a, f->name, l);
+        if (f->values && !check_enum_filter(f, l, err))
+            return false;
     }
-    qargs_get_array(a, "user_ids", &q->user_ids);
-    qargs_get_array(a, "models", &q->models);
+    if (q->ep != EP_COMPLETIONS)
+        return reject_unsupported(a, "batch", err);
     const char *b = qargs_get(a, "batch");
     if (b) {
         if (strcmp(b, "true") == 0) {
@@ -270,27 +385,35 @@ static uint32_t canonical_hash(const page_query *q)
              (long long)q->start, (long long)(q->has_end ? q->end : -1),
              (int)q->has_end, q->width_name, q->limit, q->group_mask,
              q->batch);
+    if (q->ep == EP_USAGE) /* keeps the hashes of completions and costs */
+        snprintf(head + strlen(head), sizeof head - strlen(head), "|%s",
+                 org_xe_table[q->xe].path);
     uint64_t h = hash_str(0x51ed270b27ab4c1dULL, head);
     h = hash_list(h, "p", &q->project_ids);
     h = hash_list(h, "u", &q->user_ids);
     h = hash_list(h, "k", &q->api_key_ids);
     h = hash_list(h, "m", &q->models);
+    if (q->ep == EP_USAGE) {
+        h = hash_list(h, "s", &q->sizes);
+        h = hash_list(h, "o", &q->sources);
+        h = hash_list(h, "v", &q->vector_store_ids);
+        h = hash_list(h, "c", &q->context_levels);
+    }
     return (uint32_t)(h ^ (h >> 32));
 }
 
-bool page_query_parse(const qargs *a, endpoint_kind ep, page_query *q,
-                      api_error *err)
+bool page_query_parse(const qargs *a, endpoint_kind ep, org_xe xe,
+                      page_query *q, api_error *err)
 {
     memset(q, 0, sizeof *q);
     q->ep = ep;
+    q->xe = xe;
     q->batch = -1;
     if (!parse_times(a, q, err) || !parse_width_limit(a, q, err) ||
         !parse_filters(a, q, err) || !parse_group_by(a, q, err))
         return false;
-    strlist_sort_unique(&q->project_ids);
-    strlist_sort_unique(&q->user_ids);
-    strlist_sort_unique(&q->api_key_ids);
-    strlist_sort_unique(&q->models);
+    for (int d = 0; d < ORG_NXD; d++)
+        strlist_sort_unique(filter_slot(q, (org_xdim)d));
     q->page = qargs_get(a, "page");
     q->hash = canonical_hash(q);
     return true;
@@ -302,4 +425,8 @@ void page_query_free(page_query *q)
     strlist_free(&q->user_ids);
     strlist_free(&q->api_key_ids);
     strlist_free(&q->models);
+    strlist_free(&q->sizes);
+    strlist_free(&q->sources);
+    strlist_free(&q->vector_store_ids);
+    strlist_free(&q->context_levels);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "org.h"
 #include "util.h"
 
 typedef struct {
@@ -28,7 +29,8 @@ bool qargs_has_array(const qargs *q, const char *name);
 /* collect an array parameter in any encoding (k, k[], k[N]; comma split) */
 void qargs_get_array(const qargs *q, const char *name, strlist *out);
 
-typedef enum { EP_COMPLETIONS, EP_COSTS } endpoint_kind;
+/* EP_USAGE: one of the nine other usage endpoints, page_query.xe says which */
+typedef enum { EP_COMPLETIONS, EP_COSTS, EP_USAGE } endpoint_kind;
 
 /* group_by flags */
 enum {
@@ -39,7 +41,14 @@ enum {
     G_BATCH = 1 << 4,
     G_TIER = 1 << 5,
     G_LINE_ITEM = 1 << 6,
+    G_SIZE = 1 << 7,
+    G_SOURCE = 1 << 8,
+    G_VECTOR_STORE = 1 << 9,
+    G_CONTEXT_LEVEL = 1 << 10,
 };
+
+/* the group_by flag of a dimension of the other usage endpoints */
+unsigned group_flag_of(org_xdim d);
 
 typedef struct {
     int status;        /* HTTP status, 400 for validation errors */
@@ -49,13 +58,15 @@ typedef struct {
 
 typedef struct {
     endpoint_kind ep;
+    org_xe xe; /* EP_USAGE only */
     int64_t start, end;
     bool has_end;
     int64_t width; /* seconds */
     const char *width_name;
     int limit;
     strlist project_ids, user_ids, api_key_ids, models; /* sorted, unique */
-    int batch;                                          /* -1 any, 0, 1 */
+    strlist sources, sizes, vector_store_ids, context_levels;
+    int batch; /* -1 any, 0, 1 */
     unsigned group_mask;
     const char *page; /* borrowed from the qargs; NULL when absent */
     uint32_t hash;    /* canonical hash of everything except page */
@@ -63,9 +74,11 @@ typedef struct {
 
 /* Returns false and fills err on invalid input. q is valid until
  * page_query_free() even on failure. */
-bool page_query_parse(const qargs *args, endpoint_kind ep, page_query *q,
-                      api_error *err);
+bool page_query_parse(const qargs *args, endpoint_kind ep, org_xe xe,
+                      page_query *q, api_error *err);
 void page_query_free(page_query *q);
+/* the filter list of dimension d (empty: no filter) */
+const strlist *page_query_filter(const page_query *q, org_xdim d);
 
 void api_error_set(api_error *e, int status, const char *param,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -52,6 +52,7 @@ typedef struct {
     char retry_after[24];
     body_kind kind;
     endpoint_kind ep;
+    org_xe xe; /* EP_USAGE only */
     char self_cursor[64];
     char *page_param; /* owned copies of the request cursors */
     char *after_param;
@@ -186,15 +187,21 @@ typedef enum {
     ROUTE_NONE,
     ROUTE_COMPLETIONS,
     ROUTE_COSTS,
+    ROUTE_USAGE, /* the nine other usage endpoints */
     ROUTE_PROJECTS,
     ROUTE_USERS,
     ROUTE_API_KEYS,
 } route_kind;
 
-static route_kind route(const char *url, char *project_id, size_t n)
+static route_kind route(const char *url, char *project_id, size_t n,
+                        org_xe *xe)
 {
+    const char *usage = "/v1/organization/usage/";
     if (strcmp(url, "/v1/organization/usage/completions") == 0)
         return ROUTE_COMPLETIONS;
+    if (strncmp(url, usage, strlen(usage)) == 0 &&
+        org_xe_by_path(url + strlen(usage), xe))
+        return ROUTE_USAGE;
     if (strcmp(url, "/v1/organization/costs") == 0)
         return ROUTE_COSTS;
     if (strcmp(url, "/v1/organization/projects") == 0)
@@ -215,13 +222,13 @@ static route_kind route(const char *url, char *project_id, size_t n)
     return ROUTE_NONE;
 }
 
-static void handle_page(server_state *s, endpoint_kind ep, const qargs *a,
-                        response_plan *p)
+static void handle_page(server_state *s, endpoint_kind ep, org_xe xe,
+                        const qargs *a, response_plan *p)
 {
     page_query q;
     api_error err = {0};
     page_result pr = {0};
-    if (!page_query_parse(a, ep, &q, &err) ||
+    if (!page_query_parse(a, ep, xe, &q, &err) ||
         !pages_build(s->org, &q, current_now(s->cfg), s->cfg->amounts, &pr,
                      &err)) {
         plan_api_error(p, &err);
@@ -230,6 +237,7 @@ static void handle_page(server_state *s, endpoint_kind ep, const qargs *a,
         p->json = pr.json;
         p->kind = KIND_PAGE;
         p->ep = ep;
+        p->xe = xe;
         snprintf(p->self_cursor, sizeof p->self_cursor, "%s", pr.self_cursor);
         if (q.page)
             p->page_param = xstrdup(q.page);
@@ -265,7 +273,8 @@ static void handle_normal(server_state *s, struct MHD_Connection *c,
                           response_plan *p)
 {
     char project_id[128];
-    route_kind r = route(url, project_id, sizeof project_id);
+    org_xe xe = XE_EMBEDDINGS;
+    route_kind r = route(url, project_id, sizeof project_id, &xe);
     if (r == ROUTE_NONE) {
         char msg[256];
         snprintf(msg, sizeof msg, "Invalid URL (%.16s %.200s)", method, url);
@@ -285,9 +294,11 @@ static void handle_normal(server_state *s, struct MHD_Connection *c,
     qargs a = {0};
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
     if (r == ROUTE_COMPLETIONS)
-        handle_page(s, EP_COMPLETIONS, &a, p);
+        handle_page(s, EP_COMPLETIONS, xe, &a, p);
     else if (r == ROUTE_COSTS)
-        handle_page(s, EP_COSTS, &a, p);
+        handle_page(s, EP_COSTS, xe, &a, p);
+    else if (r == ROUTE_USAGE)
+        handle_page(s, EP_USAGE, xe, &a, p);
     else
         handle_list(s, r, project_id, &a, p);
     qargs_free(&a);
@@ -374,6 +385,8 @@ static void wrongtype_page(response_plan *p)
             continue;
         if (p->ep == EP_COSTS)
             set_string(cJSON_GetObjectItem(r, "amount"), "value", "abc");
+        else if (p->ep == EP_USAGE) /* the endpoint's first metric */
+            set_string(r, org_xe_table[p->xe].metrics[0], "abc");
         else
             set_string(r, "input_tokens", "abc");
         return;

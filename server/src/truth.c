@@ -1,10 +1,12 @@
 /* truth.c - owns `oaiusage-mock truth`: the independent reference path. It
  * computes, straight from the dataset functions in org.c, the CSV a correct
  * client must print for a window. It deliberately shares nothing with the
- * page builder (pages.c): it walks every minute (usage) or hour (costs) of
- * the window, applies the filters itself and accumulates into a hash map
- * keyed by the rendered CSV prefix (period or bucket bounds + group values);
- * it never builds buckets, pages or JSON. */
+ * page builder (pages.c) or the wire tables (params.c, org_xe_table): it has
+ * its own endpoint table, walks every minute (usage) or hour (costs) of the
+ * window, applies the filters itself and accumulates into a hash map keyed
+ * by the rendered CSV prefix (period or bucket bounds + group values); it
+ * never builds pages or JSON. Only the vector_stores level, which is read
+ * once per bucket, needs the bucket starts, and it derives them itself. */
 #include "truth.h"
 
 #include <stdio.h>
@@ -19,8 +21,77 @@
 
 typedef enum { PER_NONE, PER_DAY, PER_WEEK, PER_MONTH, PER_BUCKET } per_mode;
 
+/* The nine usage endpoints besides completions, by org_xe: the CSV metrics,
+ * whether the metric is a level (see walk_xlevels) and the allowed
+ * --group-by fields, which are also the allowed filters. */
+typedef struct {
+    const char *name;
+    const char *metrics[2];
+    bool level;
+    const char *groups[7];
+} xe_truth;
+
+static const xe_truth XE[ORG_NXE] = {
+    [XE_EMBEDDINGS] = {"embeddings",
+                       {"input_tokens", "num_model_requests"},
+                       false,
+                       {"project_id", "user_id", "api_key_id", "model"}},
+    [XE_MODERATIONS] = {"moderations",
+                        {"input_tokens", "num_model_requests"},
+                        false,
+                        {"project_id", "user_id", "api_key_id", "model"}},
+    [XE_IMAGES] = {"images",
+                   {"images", "num_model_requests"},
+                   false,
+                   {"project_id", "user_id", "api_key_id", "model", "size",
+                    "source"}},
+    [XE_AUDIO_SPEECHES] = {"audio_speeches",
+                           {"characters", "num_model_requests"},
+                           false,
+                           {"project_id", "user_id", "api_key_id", "model"}},
+    [XE_AUDIO_TRANSCRIPTIONS] = {"audio_transcriptions",
+                                 {"seconds", "num_model_requests"},
+                                 false,
+                                 {"project_id", "user_id", "api_key_id",
+                                  "model"}},
+    [XE_VECTOR_STORES] = {"vector_stores", {"usage_bytes"}, true,
+                          {"project_id"}},
+    [XE_CODE_INTERPRETER_SESSIONS] = {"code_interpreter_sessions",
+                                      {"num_sessions"},
+                                      false,
+                                      {"project_id"}},
+    [XE_FILE_SEARCH_CALLS] = {"file_search_calls",
+                              {"num_requests"},
+                              false,
+                              {"project_id", "user_id", "api_key_id",
+                               "vector_store_id"}},
+    [XE_WEB_SEARCH_CALLS] = {"web_search_calls",
+                             {"num_model_requests", "num_requests"},
+                             false,
+                             {"project_id", "user_id", "api_key_id", "model",
+                              "context_level"}},
+};
+
+/* group field, filter option and (for enums) allowed values, per org_xdim */
+static const struct {
+    const char *field, *option;
+    const char *const values[6];
+} XDIM[ORG_NXD] = {
+    {"project_id", "--project-ids", {NULL}},
+    {"user_id", "--user-ids", {NULL}},
+    {"api_key_id", "--api-key-ids", {NULL}},
+    {"model", "--models", {NULL}},
+    {"size", "--sizes",
+     {"256x256", "512x512", "1024x1024", "1792x1792", "1024x1792", NULL}},
+    {"source", "--sources",
+     {"image.generation", "image.edit", "image.variation", NULL}},
+    {"vector_store_id", "--vector-store-ids", {NULL}},
+    {"context_level", "--context-levels", {"low", "medium", "high", NULL}},
+};
+
 typedef struct {
     bool costs;
+    int xe; /* an org_xe, or -1 for completions and costs */
     int64_t start, end, now;
     bool has_end;
     uint64_t seed;
@@ -29,8 +100,8 @@ typedef struct {
     strlist group_by; /* in the order given */
     per_mode per;
     bool records;
-    strlist project_ids, user_ids, api_key_ids, models;
-    int batch; /* -1 any */
+    strlist filter[ORG_NXD]; /* by org_xdim: --project-ids ... */
+    int batch;               /* -1 any */
 } truth_opts;
 
 static const char *const USAGE_GROUPS[] = {"project_id", "user_id",
@@ -50,6 +121,11 @@ static bool valid_group(const truth_opts *o, const char *g)
 {
     const char *const *names = o->costs ? COST_GROUPS : USAGE_GROUPS;
     size_t n = o->costs ? 3 : 6;
+    if (o->xe >= 0) {
+        names = XE[o->xe].groups;
+        for (n = 0; names[n]; n++)
+            ;
+    }
     for (size_t i = 0; i < n; i++)
         if (strcmp(names[i], g) == 0)
             return true;
@@ -83,10 +159,50 @@ static bool parse_width(const char *v, int64_t *out)
 static void opts_free(truth_opts *o)
 {
     strlist_free(&o->group_by);
-    strlist_free(&o->project_ids);
-    strlist_free(&o->user_ids);
-    strlist_free(&o->api_key_ids);
-    strlist_free(&o->models);
+    for (int d = 0; d < ORG_NXD; d++)
+        strlist_free(&o->filter[d]);
+}
+
+/* the org_xdim of a filter option, or -1 */
+static int filter_option(const char *name)
+{
+    for (int d = 0; d < ORG_NXD; d++)
+        if (strcmp(XDIM[d].option, name) == 0)
+            return d;
+    return -1;
+}
+
+/* does the endpoint have the filter of dimension d? */
+static bool has_filter(const truth_opts *o, int d)
+{
+    if (o->costs)
+        return d == XD_PROJECT || d == XD_API_KEY;
+    if (o->xe < 0)
+        return d <= XD_MODEL;
+    for (int i = 0; XE[o->xe].groups[i]; i++)
+        if (strcmp(XE[o->xe].groups[i], XDIM[d].field) == 0)
+            return true;
+    return false;
+}
+
+static int check_filters(const truth_opts *o)
+{
+    for (int d = 0; d < ORG_NXD; d++) {
+        const strlist *l = &o->filter[d];
+        if (l->len && !has_filter(o, d))
+            return fail("this ENDPOINT has no such filter", XDIM[d].option);
+        for (size_t i = 0; i < l->len && XDIM[d].values[0]; i++) {
+            int k = 0;
+            while (XDIM[d].values[k] &&
+                   strcmp(XDIM[d].values[k], l->items[i]) != 0)
+                k++;
+            if (!XDIM[d].values[k])
+                return fail("value outside the enum", l->items[i]);
+        }
+    }
+    if (o->batch >= 0 && (o->costs || o->xe >= 0))
+        return fail("only completions has --batch", NULL);
+    return 0;
 }
 
 /* parse one "--name value" option; returns 0, or an exit status */
@@ -120,14 +236,8 @@ static int parse_valued(truth_opts *o, const char *name, const char *v,
     } else if (strcmp(name, "--per") == 0) {
         if (!parse_per(v, &o->per))
             return fail("bad --per (day|week|month|bucket)", v);
-    } else if (strcmp(name, "--project-ids") == 0) {
-        strlist_push_split(&o->project_ids, v);
-    } else if (strcmp(name, "--user-ids") == 0) {
-        strlist_push_split(&o->user_ids, v);
-    } else if (strcmp(name, "--api-key-ids") == 0) {
-        strlist_push_split(&o->api_key_ids, v);
-    } else if (strcmp(name, "--models") == 0) {
-        strlist_push_split(&o->models, v);
+    } else if (filter_option(name) >= 0) {
+        strlist_push_split(&o->filter[filter_option(name)], v);
     } else if (strcmp(name, "--batch") == 0) {
         if (strcmp(v, "true") == 0)
             o->batch = 1;
@@ -152,8 +262,9 @@ static int check_opts(truth_opts *o)
     }
     if (o->costs && o->width != SECS_DAY)
         return fail("costs supports only --bucket-width 1d", NULL);
-    if (o->costs && (o->user_ids.len || o->models.len || o->batch >= 0))
-        return fail("costs has no --user-ids/--models/--batch filter", NULL);
+    int rc = check_filters(o);
+    if (rc)
+        return rc;
     if (o->records && o->per != PER_NONE)
         return fail("--records and --per are mutually exclusive", NULL);
     if (o->has_end && o->end <= o->start)
@@ -168,12 +279,20 @@ static int parse_opts(int argc, char **argv, truth_opts *o)
     o->width = SECS_DAY;
     o->batch = -1;
     o->now = (int64_t)time(NULL);
+    o->xe = -1;
     if (argc < 1)
-        return fail("missing ENDPOINT (completions|costs)", NULL);
+        return fail("missing ENDPOINT", NULL);
+    for (int e = 0; e < ORG_NXE; e++)
+        if (strcmp(argv[0], XE[e].name) == 0)
+            o->xe = e;
     if (strcmp(argv[0], "costs") == 0)
         o->costs = true;
-    else if (strcmp(argv[0], "completions") != 0)
-        return fail("unknown ENDPOINT (completions|costs)", argv[0]);
+    else if (strcmp(argv[0], "completions") != 0 && o->xe < 0)
+        return fail("unknown ENDPOINT (completions, costs, embeddings, "
+                    "moderations, images, audio_speeches, "
+                    "audio_transcriptions, vector_stores, "
+                    "code_interpreter_sessions, file_search_calls, "
+                    "web_search_calls)", argv[0]);
     bool have_start = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--records") == 0) {
@@ -199,6 +318,8 @@ typedef struct {
     uint64_t hash;
     int64_t v[ORG_NMETRICS]; /* usage metrics, or [0]=amount [1]=quantity */
     const char *unit;
+    bool has_slot; /* levels: v holds the sum for bucket start `slot` */
+    int64_t slot;
 } acc_entry;
 
 typedef struct {
@@ -353,19 +474,19 @@ static const char *usage_group_value(const org_t *org, const org_stream *s,
 static bool usage_stream_wanted(const truth_opts *o, const org_t *org,
                                 const org_stream *s)
 {
-    if (o->project_ids.len &&
-        !strlist_contains(&o->project_ids, org->projects[s->project].id))
+    if (o->filter[XD_PROJECT].len &&
+        !strlist_contains(&o->filter[XD_PROJECT], org->projects[s->project].id))
         return false;
-    if (o->user_ids.len) {
+    if (o->filter[XD_USER].len) {
         if (s->user < 0 ||
-            !strlist_contains(&o->user_ids, org->users[s->user].id))
+            !strlist_contains(&o->filter[XD_USER], org->users[s->user].id))
             return false;
     }
-    if (o->api_key_ids.len &&
-        !strlist_contains(&o->api_key_ids, org->keys[s->key].id))
+    if (o->filter[XD_API_KEY].len &&
+        !strlist_contains(&o->filter[XD_API_KEY], org->keys[s->key].id))
         return false;
-    if (o->models.len &&
-        !strlist_contains(&o->models, org->models[s->model].name))
+    if (o->filter[XD_MODEL].len &&
+        !strlist_contains(&o->filter[XD_MODEL], org->models[s->model].name))
         return false;
     return o->batch < 0 || (o->batch == 1) == s->batch;
 }
@@ -410,11 +531,12 @@ static const char *cost_group_value(const org_t *org,
 static bool cost_stream_wanted(const truth_opts *o, const org_t *org,
                                const org_cost_stream *c)
 {
-    if (o->project_ids.len &&
-        !strlist_contains(&o->project_ids, org->projects[c->project].id))
+    if (o->filter[XD_PROJECT].len &&
+        !strlist_contains(&o->filter[XD_PROJECT], org->projects[c->project].id))
         return false;
-    if (o->api_key_ids.len &&
-        (c->key < 0 || !strlist_contains(&o->api_key_ids, org->keys[c->key].id)))
+    if (o->filter[XD_API_KEY].len &&
+        (c->key < 0 ||
+         !strlist_contains(&o->filter[XD_API_KEY], org->keys[c->key].id)))
         return false;
     return true;
 }
@@ -442,6 +564,125 @@ static void walk_costs(const walk *w, acc_map *m)
             e->v[0] += amount;
             e->v[1] += qty;
             e->unit = cs->quantity_unit;
+        }
+    }
+    free(wanted);
+    sb_free(&key.sb);
+}
+
+/* the other usage endpoints: value of dimension d of a stream; NULL = null */
+static const char *xdim_value(const org_t *org, const org_xstream *s, int d)
+{
+    int v = s->dim[d];
+    if (v < 0)
+        return NULL;
+    switch (d) {
+    case XD_PROJECT:
+        return org->projects[v].id;
+    case XD_USER:
+        return org->users[v].id;
+    case XD_API_KEY:
+        return org->keys[v].id;
+    case XD_MODEL:
+        return org_xmodel_names[v];
+    case XD_SIZE:
+        return org_image_sizes[v];
+    case XD_SOURCE:
+        return org_image_sources[v];
+    case XD_VECTOR_STORE:
+        return org->vector_stores[v].id;
+    default:
+        return org_context_levels[v];
+    }
+}
+
+static bool xstream_wanted(const truth_opts *o, const org_t *org,
+                           const org_xstream *s)
+{
+    for (int d = 0; d < ORG_NXD; d++) {
+        if (!o->filter[d].len)
+            continue;
+        const char *v = xdim_value(org, s, d);
+        if (!v || !strlist_contains(&o->filter[d], v))
+            return false;
+    }
+    return true;
+}
+
+/* the group values of stream s, appended to a key */
+static void xgroup_fields(const walk *w, const org_xstream *s, csv_row *key)
+{
+    for (size_t g = 0; g < w->o->group_by.len; g++) {
+        int d = 0;
+        while (strcmp(XDIM[d].field, w->o->group_by.items[g]) != 0)
+            d++;
+        const char *v = xdim_value(w->org, s, d);
+        csv_field(key, v ? v : "");
+    }
+}
+
+static bool *xwanted(const walk *w)
+{
+    int n = w->org->nxstreams[w->o->xe];
+    bool *wanted = xcalloc((size_t)n, sizeof *wanted);
+    for (int s = 0; s < n; s++)
+        wanted[s] =
+            xstream_wanted(w->o, w->org, &w->org->xstreams[w->o->xe][s]);
+    return wanted;
+}
+
+/* flows: sums over every minute, like completions */
+static void walk_xflows(const walk *w, acc_map *m)
+{
+    org_xe e = (org_xe)w->o->xe;
+    int n = w->org->nxstreams[e];
+    csv_row key = {0};
+    int64_t row[ORG_XE_MAXMETRICS];
+    bool *wanted = xwanted(w);
+    for (int64_t t = w->first; t < w->end; t += SECS_MINUTE) {
+        for (int s = 0; s < n; s++) {
+            if (!wanted[s] || !org_xusage_at(w->org, e, s, t, row))
+                continue;
+            csv_reset(&key);
+            time_prefix(w, t, &key);
+            xgroup_fields(w, &w->org->xstreams[e][s], &key);
+            acc_entry *ent = acc_get(m, csv_text(&key));
+            for (int k = 0; k < ORG_XE_MAXMETRICS; k++)
+                ent->v[k] += row[k];
+        }
+    }
+    free(wanted);
+    sb_free(&key.sb);
+}
+
+/* Levels (vector_stores): a bucket's value is the level at its start
+ * minute, summed over the streams of a group. Bucket starts are visited in
+ * time order and a key keeps only the sum of the latest bucket it was seen
+ * in, so each row ends up with the value of the last bucket (of the window,
+ * of the period, or the bucket itself with --records) where the group had a
+ * result. Without --group-by the aggregate is the one group. */
+static void walk_xlevels(const walk *w, acc_map *m)
+{
+    org_xe e = (org_xe)w->o->xe;
+    int n = w->org->nxstreams[e];
+    csv_row key = {0};
+    int64_t row[ORG_XE_MAXMETRICS];
+    bool *wanted = xwanted(w);
+    for (int64_t bs = w->first; bs < w->end;
+         bs = floor_to(bs, w->o->width) + w->o->width) {
+        for (int s = 0; s < n; s++) {
+            if (!wanted[s] || !org_xusage_at(w->org, e, s, bs, row))
+                continue;
+            csv_reset(&key);
+            time_prefix(w, bs, &key);
+            xgroup_fields(w, &w->org->xstreams[e][s], &key);
+            acc_entry *ent = acc_get(m, csv_text(&key));
+            if (!ent->has_slot || ent->slot != bs) {
+                ent->has_slot = true;
+                ent->slot = bs;
+                ent->v[0] = 0;
+            }
+            ent->v[0] += row[0];
         }
     }
     free(wanted);
@@ -485,6 +726,9 @@ static void header(const truth_opts *o, csv_row *b)
                               "quantity_unit"};
         for (int i = 0; i < 4; i++)
             csv_field(b, cols[i]);
+    } else if (o->xe >= 0) {
+        for (int k = 0; k < 2 && XE[o->xe].metrics[k]; k++)
+            csv_field(b, XE[o->xe].metrics[k]);
     } else {
         for (int k = 0; k < ORG_NMETRICS; k++)
             csv_field(b, org_metric_names[k]);
@@ -518,6 +762,11 @@ static char *render_row(const truth_opts *o, const acc_entry *e)
             fmt_fixed(e->v[1], ORG_QTY_SCALE, 0, num, sizeof num);
         csv_field(&b, li ? num : "");
         csv_field(&b, li && e->unit ? e->unit : "");
+    } else if (o->xe >= 0) {
+        for (int k = 0; k < 2 && XE[o->xe].metrics[k]; k++) {
+            snprintf(num, sizeof num, "%lld", (long long)e->v[k]);
+            csv_field(&b, num);
+        }
     } else {
         for (int k = 0; k < ORG_NMETRICS; k++) {
             snprintf(num, sizeof num, "%lld", (long long)e->v[k]);
@@ -573,6 +822,10 @@ int truth_main(int argc, char **argv)
     seed_idle_rows(&w, &m);
     if (o.costs)
         walk_costs(&w, &m);
+    else if (o.xe >= 0 && XE[o.xe].level)
+        walk_xlevels(&w, &m);
+    else if (o.xe >= 0)
+        walk_xflows(&w, &m);
     else
         walk_usage(&w, &m);
     print_csv(&o, &m);

@@ -2,20 +2,26 @@
 """verify_mock.py - end-to-end check of oaiusage-mock (stdlib only).
 
 Starts `oaiusage-mock serve` on a free port, then:
-  * pages through /usage/completions and /costs for many windows, widths,
-    groupings, filters and array encodings, aggregates the pages the way the
-    client must (CSV contract in server/README.md) and compares the result
-    byte for byte with `oaiusage-mock truth`;
-  * checks 400/401/403/404/405 errors, the list endpoints and cursors;
-  * starts a second server with one --fault per request and checks each one;
-  * stops both servers with SIGTERM and checks they exit 0.
+  * pages through all ten /usage/* endpoints and /costs for many windows,
+    widths, groupings, filters and array encodings, aggregates the pages the
+    way the client must (CSV contract in server/README.md; vector_stores
+    levels keep the last bucket's value instead of summing) and compares the
+    result byte for byte with `oaiusage-mock truth`;
+  * checks result shapes (object names, field order, explicit nulls),
+    400/401/403/404/405 errors, the list endpoints and cursors;
+  * starts fault servers with one --fault per request (completions, then the
+    other usage endpoints) and checks each one;
+  * checks that the large org has proportionally more streams;
+  * stops every server with SIGTERM and checks it exits 0.
 
 usage: verify_mock.py PATH/TO/oaiusage-mock [--valgrind]
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
+import atexit
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,6 +46,47 @@ COMPLETION_METRICS = [
     "input_cached_audio_tokens", "output_audio_tokens", "input_image_tokens",
     "input_cached_image_tokens", "output_image_tokens", "num_model_requests"]
 
+PUKM = ["project_id", "user_id", "api_key_id", "model"]
+# the nine other usage endpoints (reference 2.2, 3.3, A.2-A.10):
+# path segment -> (result object, metrics, group_by enum, result key order)
+X_ENDPOINTS = {
+    "embeddings": ("organization.usage.embeddings.result",
+                   ["input_tokens", "num_model_requests"], PUKM, PUKM),
+    "moderations": ("organization.usage.moderations.result",
+                    ["input_tokens", "num_model_requests"], PUKM, PUKM),
+    "images": ("organization.usage.images.result", ["images", "num_model_requests"],
+               PUKM + ["size", "source"], ["size", "source"] + PUKM),
+    "audio_speeches": ("organization.usage.audio_speeches.result",
+                       ["characters", "num_model_requests"], PUKM, PUKM),
+    "audio_transcriptions": ("organization.usage.audio_transcriptions.result",
+                             ["seconds", "num_model_requests"], PUKM, PUKM),
+    "vector_stores": ("organization.usage.vector_stores.result", ["usage_bytes"],
+                      ["project_id"], ["project_id"]),
+    "code_interpreter_sessions": ("organization.usage.code_interpreter_sessions.result",
+                                  ["num_sessions"], ["project_id"], ["project_id"]),
+    "file_search_calls": ("organization.usage.file_searches.result", ["num_requests"],
+                          ["project_id", "user_id", "api_key_id", "vector_store_id"],
+                          ["project_id", "user_id", "api_key_id", "vector_store_id"]),
+    "web_search_calls": ("organization.usage.web_searches.result",
+                         ["num_model_requests", "num_requests"], PUKM + ["context_level"],
+                         PUKM + ["context_level"]),
+}
+LEVEL_ENDPOINTS = {"vector_stores"}
+FILTER_OF = {"project_id": "project_ids", "user_id": "user_ids", "api_key_id": "api_key_ids",
+             "model": "models", "size": "sizes", "source": "sources",
+             "vector_store_id": "vector_store_ids", "context_level": "context_levels"}
+ENUMS = {"size": ["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"],
+         "source": ["image.generation", "image.edit", "image.variation"],
+         "context_level": ["low", "medium", "high"]}
+
+
+def ep_path(ep):
+    return "/v1/organization/" + ("costs" if ep == "costs" else "usage/" + ep)
+
+
+def ep_metrics(ep):
+    return COMPLETION_METRICS if ep == "completions" else X_ENDPOINTS[ep][1]
+
 
 def check(cond, what):
     global PASSED, FAILED
@@ -55,6 +102,7 @@ def check(cond, what):
 class Server:
     def __init__(self, *args):
         self.dir = tempfile.mkdtemp(prefix="oaimock-")
+        atexit.register(shutil.rmtree, self.dir, True)
         self.port_file = os.path.join(self.dir, "port")
         self.log = os.path.join(self.dir, "log")
         cmd = WRAP + [BIN, "serve", "--port", "0", "--port-file",
@@ -156,14 +204,19 @@ def fetch_all(srv, path, params):
         assert isinstance(page, str) and page.startswith("page_")
 
 
-def aggregate(buckets, costs, group_by, per=None, records=False):
+def aggregate(buckets, ep, group_by, per=None, records=False):
+    """The client's CSV. Metrics are summed, except a level (vector_stores),
+    where a row keeps the value of the last bucket it has a result in."""
     rows = {}
-    order_metrics = ["amount", "quantity"] if costs else COMPLETION_METRICS
+    costs = ep == "costs"
+    level = ep in LEVEL_ENDPOINTS
+    order_metrics = ["amount", "quantity"] if costs else ep_metrics(ep)
     li = costs and "line_item" in group_by
 
     def row_for(prefix):
         if prefix not in rows:
-            rows[prefix] = {"m": [Decimal(0)] * len(order_metrics), "unit": None}
+            rows[prefix] = {"m": [Decimal(0)] * len(order_metrics), "unit": None,
+                            "slot": None}
         return rows[prefix]
 
     if not group_by and not records:
@@ -188,7 +241,10 @@ def aggregate(buckets, costs, group_by, per=None, records=False):
                     row["m"][1] += Decimal(str(r["quantity"]))
                     row["unit"] = r["quantity_unit"]
             else:
-                for i, k in enumerate(COMPLETION_METRICS):
+                if level and row["slot"] != b["start_time"]:
+                    row["slot"] = b["start_time"]
+                    row["m"] = [0] * len(order_metrics)
+                for i, k in enumerate(order_metrics):
                     row["m"][i] += r[k]
     lines = []
     for prefix, row in rows.items():
@@ -202,12 +258,12 @@ def aggregate(buckets, costs, group_by, per=None, records=False):
     head = (["start_time", "end_time"] if records else
             ["period_start"] if per else []) + list(group_by) + (
         ["amount", "currency", "quantity", "quantity_unit"] if costs
-        else COMPLETION_METRICS)
+        else order_metrics)
     return "\r\n".join([",".join(head)] + sorted(lines, key=lambda s: s.encode())) + "\r\n"
 
 
-def truth(ep, start, end, width, group_by, per, records, filters):
-    cmd = [BIN, "truth", ep, "--start-time", str(start), "--now", str(NOW)]
+def truth(ep, start, end, width, group_by, per, records, filters, extra=()):
+    cmd = [BIN, "truth", ep, "--start-time", str(start), "--now", str(NOW)] + list(extra)
     if end is not None:
         cmd += ["--end-time", str(end)]
     if width:
@@ -233,7 +289,7 @@ def encode_array(name, values, style):
 
 
 def compare(srv, ep, start, end=None, width=None, limit=None, group_by=(),
-            per=None, records=False, filters=None, style="brackets"):
+            per=None, records=False, filters=None, style="brackets", extra=()):
     filters = filters or {}
     params = [("start_time", start)]
     if end is not None:
@@ -246,12 +302,12 @@ def compare(srv, ep, start, end=None, width=None, limit=None, group_by=(),
         params += [(k, v)] if isinstance(v, str) else encode_array(k, v, style)
     if group_by:
         params += encode_array("group_by", list(group_by), style)
-    path = "/v1/organization/" + ("costs" if ep == "costs" else "usage/completions")
-    buckets, npages = fetch_all(srv, path, params)
-    got = aggregate(buckets, ep == "costs", list(group_by), per, records)
-    want = truth(ep, start, end, width, list(group_by), per, records, filters)
-    label = "%s start=%s end=%s width=%s group=%s per=%s records=%s filters=%s style=%s" % (
-        ep, start, end, width, ",".join(group_by), per, records, filters, style)
+    buckets, npages = fetch_all(srv, ep_path(ep), params)
+    got = aggregate(buckets, ep, list(group_by), per, records)
+    want = truth(ep, start, end, width, list(group_by), per, records, filters, extra)
+    label = "%s%s start=%s end=%s width=%s group=%s per=%s records=%s filters=%s style=%s" % (
+        ep, "".join(" " + x for x in extra), start, end, width, ",".join(group_by), per,
+        records, filters, style)
     check(got == want, "pages != truth: " + label)
     if got != want:
         gl, wl = got.splitlines(), want.splitlines()
@@ -407,19 +463,23 @@ def test_shapes(srv):
           "all array encodings give the same page")
 
 
+def api_err(srv, path, params, status, param, key=ADMIN, method="GET"):
+    st, hdr, body = srv.get(path, params, key=key, method=method)
+    doc = json.loads(body) if body else {}
+    e = doc.get("error", {})
+    ok = (st == status and set(e) == {"message", "type", "param", "code"}
+          and e.get("param") == param and hdr.get("Content-Type") == "application/json")
+    check(ok, "expected %s param=%s for %s %s: got %s %s" % (status, param, path, params, st, body))
+    return e
+
+
 def test_errors(srv):
     U = "/v1/organization/usage/completions"
     C = "/v1/organization/costs"
     s = 1736616663
 
-    def err(path, params, status, param, key=ADMIN, method="GET"):
-        st, hdr, body = srv.get(path, params, key=key, method=method)
-        doc = json.loads(body) if body else {}
-        e = doc.get("error", {})
-        ok = (st == status and set(e) == {"message", "type", "param", "code"}
-              and e.get("param") == param and hdr.get("Content-Type") == "application/json")
-        check(ok, "expected %s param=%s for %s %s: got %s %s" % (status, param, path, params, st, body))
-        return e
+    def err(*args, **kw):
+        return api_err(srv, *args, **kw)
 
     err(U, [], 400, "start_time")
     err(U, [("start_time", "abc")], 400, "start_time")
@@ -449,7 +509,15 @@ def test_errors(srv):
     e = err(U, [("start_time", s)], 403, None, key="sk-proj-abcdefghijklmnop")
     check(e["message"] == "You have insufficient permissions for this operation. "
           "Missing scopes: api.usage.read.", "403 message")
-    err("/v1/organization/usage/embeddings", [("start_time", s)], 404, None)
+    err("/v1/organization/usage/file_searches", [("start_time", s)], 404, None)
+    err("/v1/organization/usage/web_searches", [("start_time", s)], 404, None)
+    err("/v1/organization/usage/embeddings/x", [("start_time", s)], 404, None)
+    err("/v1/organization/usage/", [("start_time", s)], 404, None)
+    # filters of other usage endpoints are not completions' or costs' filters
+    err(U, [("start_time", s), ("sizes[]", "256x256")], 400, "sizes")
+    err(U, [("start_time", s), ("context_levels", "low")], 400, "context_levels")
+    err(C, [("start_time", s), ("vector_store_ids", "vs_x")], 400, "vector_store_ids")
+    err(C, [("start_time", s), ("sources", "image.edit")], 400, "sources")
     err("/v1/nothing", [], 404, None)
     err(U, [("start_time", s)], 405, None, method="POST")
     err("/v1/organization/projects/proj_doesnotexist/api_keys", [], 404, None)
@@ -529,20 +597,33 @@ FAULT_PLAN = [
     ("12:nodata", "nodata"), ("13:repeatcursor", "repeatcursor"),
     ("14:repeatcursor", "repeatcursor2"), ("15:hasmore-nocursor", "hasmore_nocursor"),
     ("16:delay:400", "delay"), ("17:400", "400"), ("18:401", "401"), ("19:403", "403"),
-    ("20:wrongtype", "wrongtype_costs"), ("22+:503:2", "503_2"),
+    ("20:wrongtype", "wrongtype_costs"), ("22:gap", "gap"), ("23:overlap", "overlap"),
+    ("24:extra", "extra"), ("25+:503:2", "503_2"),
 ]
 
+# the other usage endpoints in the order the fault run visits them: request n
+# goes to X_FAULT_ORDER[(n - 1) % 9], so wrongtype (11) hits vector_stores
+X_FAULT_ORDER = ["moderations", "vector_stores", "images", "audio_speeches",
+                 "audio_transcriptions", "embeddings", "code_interpreter_sessions",
+                 "file_search_calls", "web_search_calls"]
 
-def test_faults():
+
+def test_faults(eps=("completions",)):
+    """One fault per request; request n goes to usage endpoint
+    eps[(n - 1) % len(eps)] (14 re-sends 13's cursor to 13's endpoint)."""
     args = []
     for spec, _ in FAULT_PLAN:
         args += ["--fault", spec]
     srv = Server("--now", str(NOW), *args)
-    U = "/v1/organization/usage/completions"
     P = [("start_time", 1736616663), ("limit", 2)]
+    count = [0]
 
-    def g(path=U, params=P):
-        return srv.get(path, params)
+    def ep_of(n):
+        return eps[(n - 1) % len(eps)]
+
+    def g(path=None, params=P):
+        count[0] += 1
+        return srv.get(path or ep_path(ep_of(count[0])), params)
 
     st, h, b = g()
     check(st == 429 and h.get("Retry-After") == "1" and json.loads(b)["error"]["code"]
@@ -575,8 +656,9 @@ def test_faults():
           "fault notjson")
     st, h, b = g()
     doc = json.loads(b)
-    vals = [r["input_tokens"] for bk in doc["data"] for r in bk["results"]]
-    check(st == 200 and vals.count("abc") == 1, "fault wrongtype")
+    metric = ep_metrics(ep_of(11))[0]
+    vals = [r[metric] for bk in doc["data"] for r in bk["results"]]
+    check(st == 200 and vals.count("abc") == 1, "fault wrongtype (%s %s)" % (ep_of(11), metric))
     st, h, b = g()
     check(json.loads(b) == {"object": "page", "has_more": False, "next_page": None},
           "fault nodata")
@@ -585,7 +667,7 @@ def test_faults():
     first_cursor = doc["next_page"]
     check(doc["has_more"] is True and first_cursor.startswith("page_"), "fault repeatcursor (first page)")
     # request 14: the first-page cursor it returned refers to itself
-    st, h, b = srv.get(U, P + [("page", first_cursor)])
+    st, h, b = g(ep_path(ep_of(13)), P + [("page", first_cursor)])
     doc = json.loads(b)
     check(st == 200 and doc["next_page"] == first_cursor and doc["has_more"] is True,
           "fault repeatcursor (echoes page param)")
@@ -608,15 +690,270 @@ def test_faults():
     check(vals.count("abc") == 1, "fault wrongtype costs")
     st, h, b = g()
     check(st == 200, "request 21 normal")
+    P5 = [("start_time", 1736616663), ("limit", 5)]
+    st, h, b = g(params=P5)
+    d = json.loads(b)["data"]
+    check(st == 200 and len(d) == 4 and any(d[i]["end_time"] != d[i + 1]["start_time"]
+                                            for i in range(3)), "fault gap")
+    st, h, b = g(params=P5)
+    d = json.loads(b)["data"]
+    check(st == 200 and len(d) == 6 and d[5] == d[0], "fault overlap")
+    st, h, b = g(params=P5)
+    d = json.loads(b)["data"]
+    check(st == 200 and len(d) == 6 and d[5]["start_time"] == d[4]["end_time"]
+          and d[5]["end_time"] > d[5]["start_time"], "fault extra")
     for _ in range(3):
         st, h, b = g()
-        check(st == 503 and h.get("Retry-After") == "2", "fault 22+")
+        check(st == 503 and h.get("Retry-After") == "2", "fault 25+")
     srv.stop()
     lines = srv.log_lines()
-    check(len(lines) == 24, "log has one line per request (%d)" % len(lines))
-    check(lines[0] == "1 GET /v1/organization/usage/completions?start_time=1736616663&limit=2 -> 429",
+    check(len(lines) == 27, "log has one line per request (%d)" % len(lines))
+    check(lines[0] == "1 GET %s?start_time=1736616663&limit=2 -> 429" % ep_path(ep_of(1)),
           "log line format: %r" % lines[0])
     check(lines[6].endswith("-> drop") and lines[7].endswith("-> 200"), "log drop/truncate")
+    print("ok  faults on %s" % ",".join(eps))
+
+
+# ---- the nine other usage endpoints ------------------------------------------------
+
+def distinct(srv, ep, field, start=1736000000, limit=31):
+    """the non-null values of a group field over a window, from grouped pages"""
+    buckets, _ = fetch_all(srv, ep_path(ep), [("start_time", start), ("limit", limit),
+                                              ("group_by[]", field)])
+    return sorted({r[field] for b in buckets for r in b["results"] if r[field] is not None})
+
+
+def combos(srv, ep, start=1736800263, days=4):
+    """distinct combinations of every group field over a window"""
+    groups = X_ENDPOINTS[ep][2]
+    buckets, _ = fetch_all(srv, ep_path(ep), [("start_time", start),
+                                              ("end_time", start + days * 86400)]
+                           + [("group_by[]", g) for g in groups])
+    return {tuple(r[g] for g in groups) for b in buckets for r in b["results"]}
+
+
+def filter_values(srv, ep, g):
+    vals = ENUMS.get(g) or distinct(srv, ep, g)
+    return vals[1::2][:2] or vals[:1]
+
+
+def test_x_sums(srv):
+    s = 1736616663                       # Sat 2025-01-11T17:31:03Z
+    t = 1736850663                       # Tue 2025-01-14T10:31:03Z
+    styles = ["brackets", "repeat", "comma"]
+    for n, (ep, (_, _, groups, _)) in enumerate(X_ENDPOINTS.items()):
+        def st(k):
+            return styles[(n + k) % 3]
+        compare(srv, ep, s, group_by=groups, limit=3, style=st(0))
+        compare(srv, ep, s, group_by=groups[-2:][::-1], per="day", limit=2, style=st(1))
+        compare(srv, ep, s)
+        compare(srv, ep, s, per="day", limit=4)
+        compare(srv, ep, 1733000000, width="1d", limit=31, per="week", group_by=groups[:1],
+                style=st(2))
+        compare(srv, ep, 1733000000, width="1d", limit=31, per="month")
+        compare(srv, ep, t, end=t + 2 * 86400, width="1h", limit=24, records=True,
+                group_by=groups[::-1], style=st(2))
+        compare(srv, ep, s, end=s + 86400 + 1234, width="1h", limit=50, per="bucket",
+                group_by=groups[1:2] or groups)
+        compare(srv, ep, t, end=t + 3600 * 3, width="1m", limit=60,
+                group_by=groups[:2], style=st(1))
+        compare(srv, ep, t + 3600, end=t + 3600 * 2 + 17, width="1m", limit=1440,
+                records=True, style=st(0))
+        # every filter alone, then one of each taken from an existing stream
+        for k, g in enumerate(groups):
+            vals = filter_values(srv, ep, g)
+            other = [x for x in groups if x != g][:1]
+            compare(srv, ep, s, group_by=[g] + other, filters={FILTER_OF[g]: vals},
+                    per="day" if k % 2 else None, style=st(k))
+        one = sorted(c for c in combos(srv, ep) if None not in c)[0]
+        together = {FILTER_OF[g]: [v] for g, v in zip(groups, one)}
+        compare(srv, ep, s, group_by=groups[-1:], width="1h", limit=168, per="day",
+                filters=together, style=st(1))
+    # moderations around the end of an idle stretch (2025-01-14T00:00Z)
+    compare(srv, "moderations", 1736780000, end=1736780000 + 36 * 3600, width="1h",
+            limit=168, group_by=["model"])
+    compare(srv, "moderations", 1736809000, end=1736816400, width="1m", limit=1440,
+            records=True)
+    # windows before the data starts, across its start, in the future
+    compare(srv, "vector_stores", 1700000000, end=1700100000)
+    compare(srv, "images", 1703980800, end=1704153600, width="1h", limit=48, per="day",
+            group_by=["size"])
+    compare(srv, "vector_stores", 1704060000, end=1704070000, width="1m", limit=1440,
+            records=True, group_by=["project_id"])
+    compare(srv, "moderations", NOW + 100, per="day")
+    compare(srv, "web_search_calls", NOW + 100)
+
+
+def test_x_shapes(srv):
+    s = 1736616663
+    for ep, (obj, metrics, groups, fields) in X_ENDPOINTS.items():
+        path = ep_path(ep)
+        keys = ["object"] + metrics + fields
+        s0 = s + 3 * 86400               # moderations is idle until the 14th
+        st, hdr, doc = page_json(srv, path, [("start_time", s0), ("limit", 3)])
+        res = [r for b in doc["data"] for r in b["results"]]
+        check(st == 200 and hdr.get("Content-Type") == "application/json" and res,
+              "%s 200 with results" % ep)
+        check(doc["data"][0]["start_time"] == s0 - 3 and
+              doc["data"][0]["end_time"] == 1736899200 and
+              doc["data"][1]["start_time"] == 1736899200 and
+              doc["data"][1]["end_time"] == 1736985600, "%s bucket layout" % ep)
+        check(all(list(r) == keys for r in res), "%s result keys %s" % (ep, keys))
+        check(all(r["object"] == obj for r in res), "%s result object %s" % (ep, obj))
+        check(all(r[f] is None for r in res for f in fields), "%s explicit nulls" % ep)
+        check(all(type(r[m]) is int and r[m] >= 0 for r in res for m in metrics),
+              "%s integer metrics" % ep)
+        check(all(len(b["results"]) <= 1 for b in doc["data"]), "%s one aggregate" % ep)
+        # grouped by one field: that key set, every other key an explicit null
+        for g in groups:
+            st, _, doc = page_json(srv, path, [("start_time", 1736000000), ("limit", 31),
+                                               ("group_by", g)])
+            res = [r for b in doc["data"] for r in b["results"]]
+            ok = all(list(r) == keys and all(r[f] is None for f in fields if f != g)
+                     for r in res)
+            if g != "user_id":
+                ok = ok and all(r[g] is not None for r in res)
+            check(res and ok, "%s grouped by %s: keys and nulls" % (ep, g))
+        # grouped by everything: one result per distinct combination
+        st, _, doc = page_json(srv, path, [("start_time", 1736000000), ("limit", 31)]
+                               + [("group_by[]", g) for g in groups])
+        dup = [b for b in doc["data"]
+               if len({tuple(r[g] for g in groups) for r in b["results"]}) != len(b["results"])]
+        check(not dup, "%s one result per combination" % ep)
+        if "user_id" in groups:
+            check(any(r["user_id"] is None for b in doc["data"] for r in b["results"]),
+                  "%s null user_id group appears" % ep)
+    # realistic models, every enum value present, vector store ids
+    want_models = {"embeddings": "text-embedding-3-small", "moderations": "omni-moderation-latest",
+                   "images": "dall-e-3", "audio_speeches": "tts-1",
+                   "audio_transcriptions": "whisper-1",
+                   "web_search_calls": "gpt-4o-mini-search-preview-2025-03-11"}
+    for ep, m in want_models.items():
+        check(m in distinct(srv, ep, "model"), "%s has model %s" % (ep, m))
+    check(distinct(srv, "images", "size") == sorted(ENUMS["size"]), "images: every size")
+    check(distinct(srv, "images", "source") == sorted(ENUMS["source"]), "images: every source")
+    check(distinct(srv, "web_search_calls", "context_level") == sorted(ENUMS["context_level"]),
+          "web search: every context level")
+    vs = distinct(srv, "file_search_calls", "vector_store_id")
+    check(len(vs) >= 3 and all(v.startswith("vs_") and v[3:].isalnum() for v in vs),
+          "vector store ids: %s" % vs)
+    # moderations has idle days: empty 1d buckets between busy ones
+    st, _, doc = page_json(srv, ep_path("moderations"), [("start_time", 1733000000), ("limit", 31)])
+    sizes = [len(b["results"]) for b in doc["data"]]
+    check(0 in sizes and 1 in sizes, "moderations: idle and busy days %s" % sizes)
+    test_x_levels(srv)
+
+
+def test_x_levels(srv):
+    """vector_stores reports a level at each bucket's start minute"""
+    V = ep_path("vector_stores")
+    h0 = (1736616663 // 3600 + 3) * 3600
+    st, _, doc = page_json(srv, V, [("start_time", h0 + 60), ("bucket_width", "1m"),
+                                    ("limit", 30), ("group_by", "project_id")])
+    per_project = {}
+    for b in doc["data"]:
+        for r in b["results"]:
+            per_project.setdefault(r["project_id"], set()).add(r["usage_bytes"])
+    check(per_project and all(len(v) == 1 for v in per_project.values()),
+          "vector_stores level constant within an hour")
+    st, _, grouped = page_json(srv, V, [("start_time", h0), ("bucket_width", "1h"),
+                                        ("limit", 24), ("group_by", "project_id")])
+    st, _, agg = page_json(srv, V, [("start_time", h0), ("bucket_width", "1h"), ("limit", 24)])
+    check([sum(r["usage_bytes"] for r in b["results"]) for b in grouped["data"]] ==
+          [sum(r["usage_bytes"] for r in b["results"]) for b in agg["data"]]
+          and len({b["results"][0]["usage_bytes"] for b in agg["data"]}) > 1,
+          "vector_stores aggregate = sum of projects, changes over time")
+    st, _, day = page_json(srv, V, [("start_time", h0), ("limit", 2)])
+    b1 = day["data"][1]
+    st, _, minute = page_json(srv, V, [("start_time", b1["start_time"]),
+                                       ("bucket_width", "1m"), ("limit", 1)])
+    check(b1["results"] == minute["data"][0]["results"],
+          "vector_stores 1d bucket = level at its start minute")
+    st, _, month = page_json(srv, V, [("start_time", 1733000000), ("limit", 31),
+                                      ("group_by", "project_id")])
+    seen = {}
+    for b in month["data"]:
+        for r in b["results"]:
+            seen[r["project_id"]] = seen.get(r["project_id"], 0) + 1
+    check(any(0 < c < len(month["data"]) for c in seen.values()) and
+          any(c == len(month["data"]) for c in seen.values()),
+          "vector_stores: some project missing from some buckets %s" % seen)
+
+
+def test_x_errors(srv):
+    s = 1736616663
+
+    def err(*args, **kw):
+        return api_err(srv, *args, **kw)
+
+    for ep, (_, _, groups, _) in X_ENDPOINTS.items():
+        P = ep_path(ep)
+        for bad in ["batch", "service_tier", "line_item", "model", "size", "source",
+                    "vector_store_id", "context_level", "nonsense"]:
+            if bad not in groups:
+                err(P, [("start_time", s), ("group_by[]", groups[0]), ("group_by[]", bad)],
+                    400, "group_by")
+        own = {FILTER_OF[g] for g in groups}
+        for f in list(FILTER_OF.values()) + ["batch"]:
+            if f not in own:
+                err(P, [("start_time", s), (f, "x")], 400, f)
+        for g in groups:
+            if g in ENUMS:
+                f = FILTER_OF[g]
+                err(P, [("start_time", s), (f + "[]", ENUMS[g][0]), (f + "[]", "bogus")], 400, f)
+                err(P, [("start_time", s), (f, ENUMS[g][1].upper())], 400, f)
+        err(P, [], 400, "start_time")
+        err(P, [("start_time", s), ("end_time", s - 5)], 400, "end_time")
+        err(P, [("start_time", s), ("bucket_width", "1w")], 400, "bucket_width")
+        err(P, [("start_time", s), ("limit", 32)], 400, "limit")
+        err(P, [("start_time", s), ("bucket_width", "1m"), ("limit", 1441)], 400, "limit")
+        err(P, [("start_time", s)], 405, None, method="POST")
+        err(P, [("start_time", s)], 401, None, key=None)
+        err(P, [("start_time", s)], 403, None, key="sk-proj-abcdefghijklmnop")
+        st, _, _ = srv.get(P, [("start_time", s), ("bucket_width", "1h"), ("limit", 168)])
+        check(st == 200, "%s max 1h limit" % ep)
+    # cursors are bound to the endpoint and to its filters
+    I, E, M = ep_path("images"), ep_path("embeddings"), ep_path("moderations")
+    base = [("start_time", s), ("limit", 1)]
+    st, _, doc = page_json(srv, E, base)
+    st, _, _ = srv.get(M, base + [("page", doc["next_page"])])
+    check(st == 400, "embeddings cursor on moderations -> 400")
+    st, _, _ = srv.get(E, base + [("page", doc["next_page"])])
+    check(st == 200, "embeddings cursor on embeddings -> 200")
+    q = base + [("sizes", "1024x1024")]
+    st, _, doc = page_json(srv, I, q)
+    st, _, _ = srv.get(I, base + [("page", doc["next_page"])])
+    check(st == 400, "images cursor without its sizes filter -> 400")
+    st, _, _ = srv.get(I, base + [("sizes[]", "1024x1024"), ("page", doc["next_page"])])
+    check(st == 200, "images cursor, sizes filter in another encoding -> 200")
+    # all encodings give the same page
+    bodies = set()
+    for qs in ["sizes%5B%5D=1024x1024&sizes%5B%5D=256x256&group_by%5B%5D=size&group_by%5B%5D=source",
+               "sizes=1024x1024&sizes=256x256&group_by=size&group_by=source",
+               "sizes=256x256%2C1024x1024&group_by=source%2Csize",
+               "sizes[0]=256x256&sizes[1]=1024x1024&group_by[]=size&group_by=source"]:
+        st, _, body = srv.get(I, raw_query="start_time=%d&limit=3&" % s + qs)
+        bodies.add(body)
+    check(len(bodies) == 1 and b'"size":"256x256"' in list(bodies)[0],
+          "images: all array encodings give the same page")
+
+
+def test_x_large(srv, small_combos):
+    """the large org has proportionally more streams (for benchmarks)"""
+    for ep in X_ENDPOINTS:
+        n = len(combos(srv, ep))
+        k = small_combos[ep]
+        check(k > 0 and n >= 5 * k, "large org %s: %d combinations vs %d small" % (ep, n, k))
+        print("ok  large org %-26s %4d combinations (small %d)" % (ep, n, k))
+    big = ("--seed", "7", "--org", "large")
+    s = 1736616663
+    compare(srv, "images", s, group_by=["model", "size", "source"], limit=7, extra=big)
+    compare(srv, "vector_stores", s, group_by=["project_id"], per="day", extra=big)
+    compare(srv, "vector_stores", s, extra=big)
+    compare(srv, "web_search_calls", s, end=s + 6 * 3600, width="1h", records=True,
+            group_by=["context_level", "user_id"], style="comma", extra=big)
+    compare(srv, "file_search_calls", s, group_by=["vector_store_id"], style="repeat",
+            extra=big)
 
 
 def test_log_raw_query():
@@ -658,6 +995,10 @@ def main():
     test_shapes(srv)
     test_errors(srv)
     test_lists(srv, "small")
+    test_x_sums(srv)
+    test_x_shapes(srv)
+    test_x_errors(srv)
+    small_combos = {ep: len(combos(srv, ep)) for ep in X_ENDPOINTS}
     srv.stop()
     srv = Server("--now", str(NOW), "--amounts", "string", "--key", "sk-admin-only")
     st, _, body = srv.get("/v1/organization/costs", [("start_time", 1736616663)], key="sk-admin-only")
@@ -684,7 +1025,7 @@ def main():
         params += [("group_by[]", g) for g in c["group_by"]]
         path = "/v1/organization/" + ("costs" if ep == "costs" else "usage/completions")
         buckets, _ = fetch_all(srv, path, params)
-        got = aggregate(buckets, ep == "costs", c["group_by"], c.get("per"))
+        got = aggregate(buckets, ep, c["group_by"], c.get("per"))
         cmd = [BIN, "truth", ep, "--start-time", str(start), "--now", str(NOW), "--seed", "7",
                "--org", "large", "--group-by", ",".join(c["group_by"])]
         if c.get("per"):
@@ -692,8 +1033,10 @@ def main():
         want = subprocess.run(cmd, check=True, capture_output=True).stdout.decode()
         check(got == want, "large org pages == truth (%s)" % ep)
         print("ok  large org %s rows %d" % (ep, len(want.splitlines()) - 1))
+    test_x_large(srv, small_combos)
     srv.stop()
     test_faults()
+    test_faults(X_FAULT_ORDER)
     test_log_raw_query()
     test_concurrency_latency()
     print("%d passed, %d failed" % (PASSED, FAILED))
