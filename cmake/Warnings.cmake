@@ -24,3 +24,10 @@ if(OAIUSAGE_SANITIZE)
   target_compile_options(oaiusage_warnings INTERFACE ${_san})
   target_link_options(oaiusage_warnings INTERFACE ${_san})
 endif()
+
+if(OAIUSAGE_FUZZ)
+  set(_fz -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+          -fno-omit-frame-pointer)
+  target_compile_options(oaiusage_warnings INTERFACE ${_fz})
+  target_link_options(oaiusage_warnings INTERFACE -fsanitize=address,undefined)
+endif()

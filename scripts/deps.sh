@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # deps.sh [--test] - install the Debian packages oaiusage needs, if missing.
 # Build: a C compiler, CMake, pkg-config, libcurl, cJSON, libmicrohttpd
-# (the bundled API server). --test adds what the test suite uses: jq, python3 (the bundled server's own check).
+# (the bundled API server). --test adds what the test suite uses (jq, and
+# python3 for the bundled server's own check); --fuzz clang and its libFuzzer
+# runtime; --valgrind valgrind.
 set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
       libmicrohttpd-dev ca-certificates)
-if [ "${1:-}" = "--test" ]; then
-    pkgs+=(jq python3)
-fi
+case "${1:-}" in
+--test) pkgs+=(jq python3) ;;
+--fuzz) pkgs+=(clang libclang-rt-dev) ;;
+--valgrind) pkgs+=(jq python3 valgrind) ;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -530,7 +530,7 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
 
     memset(&r, 0, sizeof(r));
     opterr = 0;
-    optind = 1;
+    optind = 0; /* glibc: a full re-initialisation of getopt's state */
     while ((c = getopt_long(argc, argv, ":o:qvhV", long_options, NULL)) != -1) {
         switch (c) {
         case OPT_SINCE: r.since = optarg; break;

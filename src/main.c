@@ -13,7 +13,11 @@
 
 static void on_signal(int sig)
 {
+    static const char msg[] = "oaiusage: interrupted; nothing was written\n";
     output_abort_cleanup();
+    if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+        /* nothing more can be done */
+    }
     _exit(128 + sig);
 }
 

@@ -68,11 +68,25 @@ stop_mock() {
     fi
 }
 
+# OAIUSAGE_VALGRIND=1 runs every oaiusage under valgrind memcheck: any
+# memory error or leak turns the exit status into 99 (and fails the test),
+# with valgrind's report kept beside the test's files.
+OU=("$OAIUSAGE_BIN")
+if [ -n "${OAIUSAGE_VALGRIND:-}" ]; then
+    OU=(valgrind --quiet --error-exitcode=99 --leak-check=full
+        --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
+        --log-file="$WORK/valgrind.%p.log" "$OAIUSAGE_BIN")
+fi
+
 # ou ARGS...: run oaiusage against the server; stdout in $WORK/out, stderr
 # in $WORK/err, exit status in RC.
 ou() {
-    "$OAIUSAGE_BIN" --base-url "$BASE" "$@" >"$WORK/out" 2>"$WORK/err"
+    "${OU[@]}" --base-url "$BASE" "$@" >"$WORK/out" 2>"$WORK/err"
     RC=$?
+    if [ "$RC" -eq 99 ] && [ -n "${OAIUSAGE_VALGRIND:-}" ]; then
+        not_ok "valgrind found errors in: oaiusage $*"
+        cat "$WORK"/valgrind.*.log >&2
+    fi
     if grep -q "$OPENAI_ADMIN_KEY" "$WORK/out" "$WORK/err"; then
         not_ok "the admin key appeared in the output of: oaiusage $*"
     fi

@@ -62,6 +62,38 @@ expect_failure "-o to a device" 5 "not a regular file"
 ou completions $W --format csv -o "$WORK/no/such/dir/out.csv"
 expect_failure "unwritable output" 5 "cannot create a temporary file next to"
 
+# SIGTERM and SIGINT end the run with 143 / 130, the output file untouched.
+echo "precious" >"$WORK/keep.csv"
+for sig in TERM INT; do
+    start_mock --latency 3000
+    "${OU[@]}" --base-url "$BASE" completions $W --format csv -o "$WORK/keep.csv" \
+        >"$WORK/out" 2>"$WORK/err" &
+    pid=$!
+    sleep 0.7
+    kill -s $sig $pid
+    wait $pid
+    RC=$?
+    want=143; [ $sig = INT ] && want=130
+    check "SIG$sig exits $want (got $RC)" [ "$RC" -eq "$want" ]
+    check "SIG$sig leaves the output file alone" grep -qx precious "$WORK/keep.csv"
+    check "SIG$sig leaves no temporary file" bash -c "! ls '$WORK'/keep.csv.tmp.* 2>/dev/null"
+    check "SIG$sig says so" grep -q 'interrupted' "$WORK/err"
+done
+start_mock
+
+# A full disk on stdout is exit 5; a reader that stops early is not an error.
+if [ -w /dev/full ]; then
+    "$OAIUSAGE_BIN" --base-url "$BASE" completions $W --group-by model >/dev/full 2>"$WORK/err"
+    RC=$?
+    : >"$WORK/out"
+    expect_failure "stdout on a full disk" 5 "cannot write to standard output: No space left on device"
+fi
+"$OAIUSAGE_BIN" --base-url "$BASE" completions --since 2025-01-01 --until 2025-01-03 \
+    --bucket 1m --records --group-by model,project_id --format csv 2>"$WORK/err" | head -n 1 >/dev/null
+status=${PIPESTATUS[0]}
+check "| head: oaiusage exits 0 (got $status)" [ "$status" -eq 0 ]
+check "| head: nothing on stderr" [ ! -s "$WORK/err" ]
+
 # -v shows each request and the masked key, never the key.
 ou completions $W -v
 check "verbose lists the request" grep -q 'GET http://127.0.0.1:.*/organization/usage/completions?start_time=.* -> 200' "$WORK/err"

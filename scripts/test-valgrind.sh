@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# test-valgrind.sh [ctest arguments...] - run the end-to-end tests with every
+# oaiusage run under valgrind memcheck; any memory error or leak (definite
+# or indirect) fails the test that ran it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OAIUSAGE_DEPS_ARGS=--valgrind scripts/build.sh build
+cd build
+OAIUSAGE_VALGRIND=1 ctest --output-on-failure -j "$(nproc)" -L e2e "$@"
