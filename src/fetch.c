@@ -11,7 +11,6 @@
 #include "oaiusage/msg.h"
 #include "oaiusage/timeutil.h"
 
-#define MAX_BODY (512u * 1024 * 1024)
 
 /* Validation state wrapped around the caller's sink. */
 struct check {
@@ -322,7 +321,7 @@ int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
     chk.next_start = -1;
     chk.st = st;
     buf_init(&url, 0);
-    buf_init(&body, MAX_BODY);
+    buf_init(&body, OU_MAX_RESPONSE_BYTES);
 
     for (;;) {
         struct http_response resp;
@@ -413,7 +412,7 @@ int fetch_list(const struct list_fetch *lf, list_item_fn fn, void *ctx,
     int rc = 0;
 
     buf_init(&url, 0);
-    buf_init(&body, MAX_BODY);
+    buf_init(&body, OU_MAX_RESPONSE_BYTES);
     for (int page = 1;; page++) {
         struct http_response resp;
         struct list_info info;

@@ -479,6 +479,28 @@ static int parse_envelope(cJSON *root, const struct endpoint *ep,
     return rc;
 }
 
+/* The offset where brackets (outside strings) first nest deeper than the
+ * cap, or 0. cJSON refuses such a body with a bare parse error; this says
+ * why. */
+static size_t too_deep(const char *s, size_t len)
+{
+    int depth = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') {
+            for (i++; i < len && s[i] != '"'; i++) {
+                if (s[i] == '\\')
+                    i++;
+            }
+        } else if (s[i] == '{' || s[i] == '[') {
+            if (++depth > PAGE_MAX_DEPTH)
+                return i;
+        } else if (s[i] == '}' || s[i] == ']') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 /* Parse body into a tree whose number nodes carry their literal text. */
 static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
 {
@@ -494,6 +516,13 @@ static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
     root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     if (root == NULL) {
         size_t off = end != NULL && end >= body ? (size_t)(end - body) : 0;
+        size_t deep = too_deep(body, len);
+        if (deep != 0) {
+            ou_err_set(err, OU_EXIT_DATA,
+                       "JSON nested deeper than %d levels at byte offset %zu",
+                       PAGE_MAX_DEPTH, deep);
+            return NULL;
+        }
         size_t last = len;
         while (last > 0 && strchr(" \t\r\n", body[last - 1]) != NULL)
             last--;

@@ -35,7 +35,6 @@ enum command {
 };
 
 #define OU_NAMES_TTL_S (24 * 3600)
-#define OU_MAX_RESPONSE_BYTES ((size_t)256 * 1024 * 1024)
 
 struct filter_opt {
     const char *option;    /* "project", "model", ... */

@@ -19,6 +19,9 @@
 #include "oaiusage/retry.h"
 #include "oaiusage/status.h"
 
+/* The largest response accepted; a larger one is refused, not allocated. */
+#define OU_MAX_RESPONSE_BYTES ((size_t)256 * 1024 * 1024)
+
 /* How every request of a run is made: one connection, the retry policy and
  * the run's deadline. Each retry is announced on stderr (unless --quiet)
  * with its reason, its delay and the attempts left. */

@@ -31,6 +31,8 @@ static const struct {
     {"gap", FAULT_GAP, 0},
     {"overlap", FAULT_OVERLAP, 0},
     {"extra", FAULT_EXTRA, 0},
+    {"huge", FAULT_HUGE, 0},
+    {"deep", FAULT_DEEP, 0},
 };
 #define NKINDS (sizeof KINDS / sizeof KINDS[0])
 

@@ -28,6 +28,8 @@ typedef enum {
     FAULT_GAP,     /* a page with one bucket missing from its middle */
     FAULT_OVERLAP, /* a page whose first bucket is sent twice */
     FAULT_EXTRA,   /* a page with one more bucket after the window's end */
+    FAULT_HUGE,    /* 200 announcing a 4 GiB body (sends blanks until cut) */
+    FAULT_DEEP,    /* 200 with JSON nested 10000 levels deep */
 } fault_kind;
 
 typedef struct {

@@ -37,6 +37,7 @@ static const char USAGE[] =
     "  fault SPEC: N:KIND[:ARG] (request N) or N+:KIND[:ARG] (N and later);\n"
     "  KIND: 429[:SECS] 500 502 503[:SECS] drop truncate malformed notjson\n"
     "        wrongtype nodata repeatcursor hasmore-nocursor gap overlap extra\n"
+    "        huge deep\n"
     "        delay:MS 400 401 "
     "403\n"
     "truth: prints the CSV a correct client must produce for the window.\n"

@@ -523,8 +523,36 @@ static void truncated_free(void *cls)
     free(t);
 }
 
+/* FAULT_HUGE: an endless run of blanks (the client must refuse it). */
+static ssize_t blank_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)cls;
+    (void)pos;
+    memset(buf, ' ', max);
+    return (ssize_t)max;
+}
+
 static struct MHD_Response *make_response(response_plan *p, fault_kind fault)
 {
+    if (fault == FAULT_HUGE) {
+        free(p->body);
+        p->body = NULL;
+        return MHD_create_response_from_callback((uint64_t)4 << 30, 65536,
+                                                 blank_reader, NULL, NULL);
+    }
+    if (fault == FAULT_DEEP) {
+        enum { DEPTH = 10000 };
+        char *deep = xmalloc(2 * DEPTH + 1);
+        memset(deep, '[', DEPTH);
+        memset(deep + DEPTH, ']', DEPTH);
+        deep[2 * DEPTH] = '\0';
+        free(p->body);
+        p->body = deep;
+        if (p->json) {
+            cJSON_Delete(p->json);
+            p->json = NULL;
+        }
+    }
     char *body = p->body;
     p->body = NULL;
     if (p->json) {

@@ -39,6 +39,12 @@ printf '%s\n' "$OPENAI_ADMIN_KEY" >"$WORK/key"
 check "--admin-key-file FILE works" eval '[ "$RC" -eq 0 ] && [ -s "$WORK/out" ]'
 (unset OPENAI_ADMIN_KEY; "$OAIUSAGE_BIN" completions --base-url "$BASE" $W --admin-key-file - <"$WORK/key" >"$WORK/out" 2>"$WORK/err"); RC=$?
 check "--admin-key-file - reads stdin" eval '[ "$RC" -eq 0 ] && [ -s "$WORK/out" ]'
+chmod 600 "$WORK/key"
+(unset OPENAI_ADMIN_KEY; "$OAIUSAGE_BIN" completions --base-url "$BASE" $W --admin-key-file "$WORK/key" >"$WORK/out" 2>"$WORK/err")
+check "a private key file gives no warning" [ ! -s "$WORK/err" ]
+chmod 644 "$WORK/key"
+(unset OPENAI_ADMIN_KEY; "$OAIUSAGE_BIN" completions --base-url "$BASE" $W --admin-key-file "$WORK/key" >"$WORK/out" 2>"$WORK/err")
+check "a world-readable key file is warned about" grep -q "warning: admin key file '.*' is readable by others (chmod 600" "$WORK/err"
 ou completions $W --admin-key-file "$WORK/nonexistent"
 expect_failure "unreadable key file" 5 "cannot read admin key file"
 

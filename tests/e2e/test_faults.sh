@@ -28,7 +28,7 @@ transient() { # transient NAME "serve options" [oaiusage options] [stderr patter
 transient "429 with Retry-After 1" "--fault 1:429:1" "" \
     "completions page 1: HTTP 429; retrying in 1.0 s \(4 attempts left\)"
 transient "503 twice" "--fault 1:503 --fault 2:503" "" \
-    "completions page 1: HTTP 503; retrying in 0\.[0-9] s \(3 attempts left\)"
+    "completions page 1: HTTP 503; retrying in [0-9.]+ s \(3 attempts left\)"
 transient "a single 500" "--fault 1:500"
 transient "a 500 on page 2" "--fault 2:500" "" "completions page 2: HTTP 500; retrying"
 transient "a dropped connection" "--fault 1:drop" "" "connection broke off; retrying"
@@ -83,7 +83,9 @@ final "a page cursor that loops back" "--fault 1:repeatcursor" 4 "buckets overla
 final "a gap between buckets" "--fault 1:gap" 4 "buckets have a gap"
 final "overlapping buckets" "--fault 1:overlap" 4 "buckets overlap or are out of order"
 final "a bucket after the window" "--fault 2:extra" 4 "at or after the window's end"
-check "malformed pages were not retried" [ "$(grep -c 'usage/completions' "$WORK/requests.log")" -eq 2 ]
+final "a 4 GiB body" "--fault 1:huge" 1 "completions page 1: response larger than the size cap"
+final "JSON nested 10000 deep" "--fault 1:deep" 4 "completions page 1: .*nested"
+check "malformed pages were not retried" [ "$(grep -c 'usage/completions' "$WORK/requests.log")" -eq 1 ]
 
 # --deadline bounds the whole run, retries included.
 start_mock --fault 1+:503
