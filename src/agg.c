@@ -1,48 +1,10 @@
 /* agg.c - folding records into report rows (see agg.h). */
 #include "oaiusage/agg.h"
 
+#include "oaiusage/arena.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- arena: rows and strings live until agg_free ------------------------ */
-
-struct chunk {
-    struct chunk *next;
-    size_t used;
-    size_t size;
-    _Alignas(16) unsigned char mem[];
-};
-
-struct arena {
-    struct chunk *head;
-};
-
-static void *arena_alloc(struct arena *ar, size_t n)
-{
-    n = (n + 15) & ~(size_t)15;
-    if (ar->head == NULL || ar->head->size - ar->head->used < n) {
-        size_t size = n > 65536 ? n : 65536;
-        struct chunk *c = malloc(sizeof(*c) + size);
-        if (c == NULL)
-            return NULL;
-        c->next = ar->head;
-        c->used = 0;
-        c->size = size;
-        ar->head = c;
-    }
-    void *p = ar->head->mem + ar->head->used;
-    ar->head->used += n;
-    return p;
-}
-
-static void arena_release(struct arena *ar)
-{
-    while (ar->head != NULL) {
-        struct chunk *next = ar->head->next;
-        free(ar->head);
-        ar->head = next;
-    }
-}
 
 /* ---- hashing ------------------------------------------------------------ */
 
@@ -104,11 +66,9 @@ static const char *pool_intern(struct pool *p, struct arena *ar,
             return p->slot[j];
         j = (j + 1) & (p->cap - 1);
     }
-    size_t len = strlen(s) + 1;
-    char *copy = arena_alloc(ar, len);
+    char *copy = arena_strdup(ar, s);
     if (copy == NULL)
         return NULL;
-    memcpy(copy, s, len);
     p->slot[j] = copy;
     p->n++;
     return copy;

@@ -227,6 +227,14 @@ static bool parse_long(const char *s, long lo, long hi, long *out)
     return true;
 }
 
+/* Append ", " (unless out is empty), prefix and item to out. */
+static void list_append(char *out, size_t size, const char *prefix,
+                        const char *item)
+{
+    size_t n = strlen(out);
+    snprintf(out + n, size - n, "%s%s%s", n > 0 ? ", " : "", prefix, item);
+}
+
 /* --group-by values against the endpoint's fields, in order. */
 static int resolve_group_by(const struct raw *r, struct config *cfg,
                             struct ou_err *err)
@@ -237,12 +245,8 @@ static int resolve_group_by(const struct raw *r, struct config *cfg,
         int g = endpoint_group_index(ep, r->group_by[i]);
         if (g < 0) {
             char allowed[256] = "";
-            for (int k = 0; k < ep->ngroups; k++) {
-                strncat(allowed, k ? ", " : "",
-                        sizeof(allowed) - strlen(allowed) - 1);
-                strncat(allowed, ep->groups[k].name,
-                        sizeof(allowed) - strlen(allowed) - 1);
-            }
+            for (int k = 0; k < ep->ngroups; k++)
+                list_append(allowed, sizeof(allowed), "", ep->groups[k].name);
             return ou_err_set(err, OU_EXIT_USAGE,
                               "unknown --group-by field '%s' for %s "
                               "(allowed: %s)",
@@ -275,12 +279,9 @@ static int check_filters(struct config *cfg, const struct raw *r,
         const struct filter_desc *fd = endpoint_filter(ep, f->option);
         if (fd == NULL) {
             char allowed[256] = "";
-            for (int k = 0; k < ep->nfilters; k++) {
-                strncat(allowed, k ? ", --" : "--",
-                        sizeof(allowed) - strlen(allowed) - 1);
-                strncat(allowed, ep->filters[k].option,
-                        sizeof(allowed) - strlen(allowed) - 1);
-            }
+            for (int k = 0; k < ep->nfilters; k++)
+                list_append(allowed, sizeof(allowed), "--",
+                            ep->filters[k].option);
             return ou_err_set(err, OU_EXIT_USAGE,
                               "%s has no --%s filter (its filters: %s)",
                               ep->command,
@@ -295,10 +296,15 @@ static int check_filters(struct config *cfg, const struct raw *r,
             bool ok = false;
             for (const char *const *a = fd->allowed; *a && !ok; a++)
                 ok = strcmp(*a, f->values[k]) == 0;
-            if (!ok)
+            if (!ok) {
+                char allowed[256] = "";
+                for (const char *const *a = fd->allowed; *a; a++)
+                    list_append(allowed, sizeof(allowed), "", *a);
                 return ou_err_set(err, OU_EXIT_USAGE,
-                                  "option '--%s': unknown value '%s'",
-                                  f->option, f->values[k]);
+                                  "option '--%s': unknown value '%s' "
+                                  "(allowed: %s)",
+                                  f->option, f->values[k], allowed);
+            }
         }
     }
     return 0;

@@ -11,13 +11,6 @@
 
 /* ---- the grid ------------------------------------------------------------ */
 
-struct grid_strings {
-    struct grid_strings *next;
-    size_t used;
-    size_t size;
-    char mem[];
-};
-
 void grid_init(struct grid *g, const char *object)
 {
     memset(g, 0, sizeof(*g));
@@ -26,33 +19,14 @@ void grid_init(struct grid *g, const char *object)
 
 void grid_release(struct grid *g)
 {
-    while (g->strings != NULL) {
-        struct grid_strings *next = g->strings->next;
-        free(g->strings);
-        g->strings = next;
-    }
+    arena_release(&g->strings);
     free(g->cells);
     grid_init(g, g->object);
 }
 
 const char *grid_strdup(struct grid *g, const char *s)
 {
-    size_t n = strlen(s) + 1;
-
-    if (g->strings == NULL || g->strings->size - g->strings->used < n) {
-        size_t size = n > 16384 ? n : 16384;
-        struct grid_strings *c = malloc(sizeof(*c) + size);
-        if (c == NULL)
-            return NULL;
-        c->next = g->strings;
-        c->used = 0;
-        c->size = size;
-        g->strings = c;
-    }
-    char *p = g->strings->mem + g->strings->used;
-    memcpy(p, s, n);
-    g->strings->used += n;
-    return p;
+    return arena_strdup(&g->strings, s);
 }
 
 int grid_add_col(struct grid *g, const struct grid_col *col)

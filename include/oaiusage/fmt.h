@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oaiusage/arena.h"
 #include "oaiusage/buf.h"
 #include "oaiusage/status.h"
 
@@ -66,8 +67,6 @@ struct grid_meta {
 #define GRID_MAX_COLS 48
 #define GRID_MAX_META 12
 
-struct grid_strings;
-
 struct grid {
     const char *object;            /* JSON envelope "object" */
     struct grid_col cols[GRID_MAX_COLS];
@@ -80,7 +79,7 @@ struct grid {
     struct grid_meta meta[GRID_MAX_META];
     int nmeta;
     const char *lists[GRID_MAX_COLS]; /* storage for a META_LIST */
-    struct grid_strings *strings;  /* owned string storage */
+    struct arena strings;          /* owned string storage */
 };
 
 void grid_init(struct grid *g, const char *object);

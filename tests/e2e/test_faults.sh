@@ -90,11 +90,14 @@ check "malformed pages were not retried" [ "$(grep -c 'usage/completions' "$WORK
 # --deadline bounds the whole run, retries included.
 start_mock --fault 1+:503
 t0=$(date +%s%N)
-ou completions $W --deadline 2 -q -o "$WORK/keep.csv"
+ou completions $W --deadline 2 --retries 6 -q -o "$WORK/keep.csv"
 t1=$(date +%s%N)
 expect_failure "--deadline" 1 "completions page 1: HTTP 503 \(after [0-9]+ attempts\)"
 elapsed=$(( (t1 - t0) / 1000000 ))
-check "the run stopped near its deadline (${elapsed} ms)" [ "$elapsed" -lt 3500 ]
+# Without the deadline six retries would wait 0.5+1+2+4+8+8 s (a quarter
+# less at most): well over 10 s. With it the run ends after about 2 s.
+check "the run stopped at its deadline, not after its retries (${elapsed} ms)" \
+    [ "$elapsed" -lt 10000 ]
 check "the output file is untouched after the deadline" grep -qx precious "$WORK/keep.csv"
 ou completions $W --deadline 2
 check "the deadline is announced" grep -q 'no retry, the --deadline would pass' "$WORK/err"

@@ -1,0 +1,24 @@
+/* arena.h - many small allocations freed together.
+ *
+ * Memory comes from 64 KiB chunks (or one chunk for a larger request),
+ * 16-byte aligned, and lives until arena_release(). The all-zero struct is
+ * an empty arena.
+ */
+#ifndef OAIUSAGE_ARENA_H
+#define OAIUSAGE_ARENA_H
+
+#include <stddef.h>
+
+struct arena_chunk;
+
+struct arena {
+    struct arena_chunk *head;
+};
+
+/* n bytes, or NULL when out of memory. */
+void *arena_alloc(struct arena *ar, size_t n);
+/* A copy of s, or NULL when out of memory. */
+char *arena_strdup(struct arena *ar, const char *s);
+void arena_release(struct arena *ar);
+
+#endif
