@@ -341,6 +341,8 @@ int agg_bucket(struct agg *a, int64_t start, int64_t end, struct ou_err *err)
     int64_t p = a->spec.per == TU_PER_BUCKET
                     ? start
                     : tu_period_start(a->spec.per, start);
+    /* Buckets may arrive in any order (concurrent pages): duplicates are
+     * dropped here when adjacent, and for good in agg_finish. */
     if (a->nperiods > 0 && a->periods[a->nperiods - 1] == p)
         return 0;
     if (a->nperiods == a->cap_periods) {
@@ -575,7 +577,7 @@ int agg_finish(struct agg *a, struct ou_err *err)
                     return ou_err_set(err, OU_EXIT_IO, "out of memory");
             }
         } else {
-            /* Periods arrive ascending; so do rows' periods once sorted. */
+            qsort(a->periods, a->nperiods, sizeof(*a->periods), cmp_i64);
             size_t n = a->rows.n;
             int64_t *seen = malloc((n ? n : 1) * sizeof(*seen));
             if (seen == NULL)
@@ -585,6 +587,8 @@ int agg_finish(struct agg *a, struct ou_err *err)
             qsort(seen, n, sizeof(*seen), cmp_i64);
             size_t k = 0;
             for (size_t i = 0; i < a->nperiods; i++) {
+                if (i > 0 && a->periods[i] == a->periods[i - 1])
+                    continue;
                 while (k < n && seen[k] < a->periods[i])
                     k++;
                 if (k < n && seen[k] == a->periods[i])

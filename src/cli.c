@@ -17,7 +17,7 @@ enum opt_id {
     OPT_RECORDS, OPT_FORMAT, OPT_NO_HEADER, OPT_BASE_URL, OPT_TIMEOUT,
     OPT_KEY_FILE, OPT_INSECURE, OPT_SOURCE, OPT_SIZE, OPT_VECTOR_STORE,
     OPT_CONTEXT_LEVEL, OPT_NAMES, OPT_REFRESH_NAMES, OPT_RETRIES,
-    OPT_DEADLINE, OPT_CACERT,
+    OPT_DEADLINE, OPT_CACERT, OPT_CONCURRENCY, OPT_DRY_RUN,
 };
 
 /* Filter options: all take comma-separated, repeatable values. */
@@ -60,6 +60,8 @@ static const struct option long_options[] = {
     { "retries", required_argument, NULL, OPT_RETRIES },
     { "deadline", required_argument, NULL, OPT_DEADLINE },
     { "cacert", required_argument, NULL, OPT_CACERT },
+    { "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+    { "dry-run", no_argument, NULL, OPT_DRY_RUN },
     { "admin-key-file", required_argument, NULL, OPT_KEY_FILE },
     { "allow-insecure-http", no_argument, NULL, OPT_INSECURE },
     { "quiet", no_argument, NULL, 'q' },
@@ -80,6 +82,7 @@ struct raw {
     const char *timeout;
     const char *retries;
     const char *deadline;
+    const char *concurrency;
     const char *base_url;
     char **group_by;
     int ngroup_by;
@@ -99,6 +102,7 @@ void config_init(struct config *cfg)
     cfg->header = true;
     cfg->timeout_ms = (long)(OU_DEFAULT_TIMEOUT_S * 1000);
     cfg->retries = RETRY_DEFAULT_RETRIES;
+    cfg->concurrency = OU_DEFAULT_CONCURRENCY;
     cfg->verbosity = 1;
 }
 
@@ -444,6 +448,15 @@ static int resolve_common(const struct raw *r, struct config *cfg,
                           "option '--deadline': '%s' is not a number of "
                           "seconds (0 < t <= 86400)",
                           r->deadline);
+    long conc;
+    if (r->concurrency != NULL) {
+        if (!parse_long(r->concurrency, 1, OU_MAX_CONCURRENCY, &conc))
+            return ou_err_set(err, OU_EXIT_USAGE,
+                              "option '--concurrency': '%s' is not a whole "
+                              "number from 1 to %d",
+                              r->concurrency, OU_MAX_CONCURRENCY);
+        cfg->concurrency = (int)conc;
+    }
     long retries;
     if (r->retries != NULL) {
         if (!parse_long(r->retries, 0, 20, &retries))
@@ -547,6 +560,8 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
         case OPT_FORMAT: r.format = optarg; break;
         case OPT_TIMEOUT: r.timeout = optarg; break;
         case OPT_RETRIES: r.retries = optarg; break;
+        case OPT_CONCURRENCY: r.concurrency = optarg; break;
+        case OPT_DRY_RUN: cfg->dry_run = true; break;
         case OPT_DEADLINE: r.deadline = optarg; break;
         case OPT_CACERT: rc = set_string(&cfg->cacert, optarg, err); break;
         case OPT_BASE_URL: r.base_url = optarg; break;
@@ -810,6 +825,10 @@ void cli_command_usage(FILE *out, const struct endpoint *ep)
             "                    4; backoff 0.5 s doubling to 8 s, or the\n"
             "                    server's Retry-After up to 120 s)\n"
             "  --deadline SECS   give up the whole run after SECS\n"
+            "  --concurrency N   requests in flight at once (default 4, at\n"
+            "                    most 32); a 429 halves it for a while\n"
+            "  --dry-run         print the requests the window needs, fetch\n"
+            "                    nothing\n"
             "  --cacert FILE     CA certificates for TLS (corporate proxies)\n"
             "  --admin-key-file FILE  read the key from FILE ('-' = stdin)\n"
             "                    instead of OPENAI_ADMIN_KEY\n"

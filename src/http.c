@@ -7,13 +7,24 @@
 #include <strings.h>
 #include <time.h>
 
-struct http_client {
+/* One transfer slot. */
+struct slot {
     CURL *curl;
-    long timeout_ms;              /* the configured per-request timeout */
-    struct curl_slist *headers;   /* holds the Authorization header */
-    char *auth;                   /* "Authorization: Bearer ..." (wiped) */
     char errbuf[CURL_ERROR_SIZE];
     int64_t retry_after;          /* parsed by the header callback */
+    struct buf *body;             /* the caller's */
+    void *tag;                    /* the caller's */
+    bool busy;
+};
+
+struct http_client {
+    CURLM *multi;
+    struct slot *slots;
+    int nslots;
+    int inflight;
+    struct curl_slist *headers;   /* holds the Authorization header */
+    char *auth;                   /* "Authorization: Bearer ..." (wiped) */
+    long timeout_ms;              /* the configured per-request timeout */
 };
 
 int http_global_init(void)
@@ -39,8 +50,14 @@ void http_client_free(struct http_client *c)
 {
     if (c == NULL)
         return;
-    if (c->curl != NULL)
-        curl_easy_cleanup(c->curl);
+    http_cancel_all(c);
+    for (int i = 0; i < c->nslots; i++) {
+        if (c->slots[i].curl != NULL)
+            curl_easy_cleanup(c->slots[i].curl);
+    }
+    free(c->slots);
+    if (c->multi != NULL)
+        curl_multi_cleanup(c->multi);
     curl_slist_free_all(c->headers);
     wipe(c->auth);
     free(c->auth);
@@ -85,30 +102,63 @@ static int64_t parse_retry_after(const char *v, size_t n)
 
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-    struct http_client *c = userdata;
+    struct slot *s = userdata;
     size_t n = size * nmemb;
     static const char name[] = "retry-after:";
 
     if (n > sizeof(name) - 1 && strncasecmp(ptr, name, sizeof(name) - 1) == 0)
-        c->retry_after = parse_retry_after(ptr + sizeof(name) - 1,
+        s->retry_after = parse_retry_after(ptr + sizeof(name) - 1,
                                            n - (sizeof(name) - 1));
     else if (n > 5 && strncmp(ptr, "HTTP/", 5) == 0)
-        c->retry_after = -1; /* a new response (e.g. after 100-continue) */
+        s->retry_after = -1; /* a new response (e.g. after 100-continue) */
     return n;
 }
 
+static CURLcode setup_slot(struct http_client *c, struct slot *s,
+                           const struct http_config *cfg)
+{
+    CURL *h = s->curl;
+    CURLcode rc = CURLE_OK;
+
+    rc |= curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
+    rc |= curl_easy_setopt(h, CURLOPT_USERAGENT, cfg->user_agent);
+    rc |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                           cfg->timeout_ms < 30000 ? cfg->timeout_ms : 30000L);
+    rc |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    rc |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    rc |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    rc |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    rc |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    rc |= curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    rc |= curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    rc |= curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+    rc |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
+    rc |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    rc |= curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    rc |= curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
+    rc |= curl_easy_setopt(h, CURLOPT_PRIVATE, s);
+    if (cfg->max_body > 0)
+        rc |= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+                               (curl_off_t)cfg->max_body);
+    if (cfg->cacert != NULL)
+        rc |= curl_easy_setopt(h, CURLOPT_CAINFO, cfg->cacert);
+    return rc;
+}
+
 struct http_client *http_client_new(const struct http_config *cfg,
-                                    struct ou_err *err)
+                                    int parallel, struct ou_err *err)
 {
     struct http_client *c = calloc(1, sizeof(*c));
     static const char prefix[] = "Authorization: Bearer ";
-    CURLcode rc = CURLE_OK;
 
+    if (parallel < 1)
+        parallel = 1;
     if (c == NULL)
         goto nomem;
-    c->curl = curl_easy_init();
+    c->multi = curl_multi_init();
+    c->slots = calloc((size_t)parallel + 1, sizeof(*c->slots));
     c->auth = malloc(sizeof(prefix) + strlen(cfg->bearer));
-    if (c->curl == NULL || c->auth == NULL)
+    if (c->multi == NULL || c->slots == NULL || c->auth == NULL)
         goto nomem;
     c->timeout_ms = cfg->timeout_ms;
     memcpy(c->auth, prefix, sizeof(prefix) - 1);
@@ -119,33 +169,20 @@ struct http_client *http_client_new(const struct http_config *cfg,
     c->headers = curl_slist_append(c->headers, "Accept: application/json");
     if (c->headers == NULL)
         goto nomem;
-
-    CURL *h = c->curl;
-    rc |= curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
-    rc |= curl_easy_setopt(h, CURLOPT_USERAGENT, cfg->user_agent);
-    rc |= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
-    rc |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                           cfg->timeout_ms < 30000 ? cfg->timeout_ms : 30000L);
-    rc |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    rc |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    rc |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    rc |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    rc |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    rc |= curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-    rc |= curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    rc |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-    rc |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    rc |= curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    rc |= curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
-    if (cfg->max_body > 0)
-        rc |= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-                               (curl_off_t)cfg->max_body);
-    if (cfg->cacert != NULL)
-        rc |= curl_easy_setopt(h, CURLOPT_CAINFO, cfg->cacert);
-    if (rc != CURLE_OK) {
-        ou_err_set(err, OU_EXIT_API, "cannot configure libcurl");
-        http_client_free(c);
-        return NULL;
+    curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      (long)parallel + 1);
+    /* One more slot than asked: http_get never waits for a busy pool. */
+    c->nslots = parallel + 1;
+    for (int i = 0; i < c->nslots; i++) {
+        c->slots[i].curl = curl_easy_init();
+        if (c->slots[i].curl == NULL)
+            goto nomem;
+        if (setup_slot(c, &c->slots[i], cfg) != CURLE_OK) {
+            ou_err_set(err, OU_EXIT_API, "cannot configure libcurl");
+            http_client_free(c);
+            return NULL;
+        }
     }
     return c;
 nomem:
@@ -187,38 +224,138 @@ static enum http_result classify(CURLcode cc, const struct buf *body)
     }
 }
 
-enum http_result http_get(struct http_client *c, const char *url,
-                          struct buf *body, struct http_response *resp,
-                          long timeout_ms)
+static int start_in(struct http_client *c, int i, const char *url,
+                    struct buf *body, long timeout_ms, void *tag)
 {
-    CURLcode cc;
-    curl_off_t us = 0;
+    struct slot *s = &c->slots[i];
+    CURL *h = s->curl;
 
     buf_reset(body);
-    c->errbuf[0] = '\0';
-    c->retry_after = -1;
-    memset(resp, 0, sizeof(*resp));
-    curl_easy_setopt(c->curl, CURLOPT_URL, url);
-    curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS,
+    s->errbuf[0] = '\0';
+    s->retry_after = -1;
+    s->body = body;
+    s->tag = tag;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
                      timeout_ms > 0 && timeout_ms < c->timeout_ms
                          ? timeout_ms
                          : c->timeout_ms);
     /* Plain http is allowed only to loopback (http_check_base_url): never
      * through a proxy, which would see the key in clear text. https may use
      * the standard proxy variables (a CONNECT tunnel keeps TLS end to end). */
-    curl_easy_setopt(c->curl, CURLOPT_PROXY,
+    curl_easy_setopt(h, CURLOPT_PROXY,
                      strncmp(url, "http://", 7) == 0 ? "" : NULL);
-    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, body);
-    cc = curl_easy_perform(c->curl);
-    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-    curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME_T, &us);
-    resp->elapsed_ms = (long)(us / 1000);
-    resp->retry_after = c->retry_after;
-    resp->result = classify(cc, body);
-    if (resp->result != HTTP_OK)
-        snprintf(resp->error, sizeof(resp->error), "%s",
-                 c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
-    return resp->result;
+    if (curl_multi_add_handle(c->multi, h) != CURLM_OK)
+        return -1;
+    s->busy = true;
+    c->inflight++;
+    return i;
+}
+
+int http_start(struct http_client *c, const char *url, struct buf *body,
+               long timeout_ms, void *tag)
+{
+    /* The last slot is kept for http_get. */
+    for (int i = 0; i < c->nslots - 1; i++) {
+        if (!c->slots[i].busy)
+            return start_in(c, i, url, body, timeout_ms, tag);
+    }
+    return -1;
+}
+
+int http_inflight(const struct http_client *c)
+{
+    return c->inflight;
+}
+
+void http_cancel_all(struct http_client *c)
+{
+    for (int i = 0; i < c->nslots; i++) {
+        if (c->slots[i].busy) {
+            curl_multi_remove_handle(c->multi, c->slots[i].curl);
+            c->slots[i].busy = false;
+        }
+    }
+    c->inflight = 0;
+}
+
+/* Collect one finished transfer, if any. */
+static int collect(struct http_client *c, struct http_response *resp,
+                   void **tag)
+{
+    CURLMsg *msg;
+    int left;
+
+    while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *h = msg->easy_handle;
+        CURLcode cc = msg->data.result;
+        struct slot *s = NULL;
+        curl_off_t us = 0;
+        curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&s);
+        memset(resp, 0, sizeof(*resp));
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+        curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &us);
+        resp->elapsed_ms = (long)(us / 1000);
+        resp->retry_after = s->retry_after;
+        resp->result = classify(cc, s->body);
+        if (resp->result != HTTP_OK)
+            snprintf(resp->error, sizeof(resp->error), "%s",
+                     s->errbuf[0] ? s->errbuf : curl_easy_strerror(cc));
+        curl_multi_remove_handle(c->multi, h);
+        s->busy = false;
+        c->inflight--;
+        if (tag != NULL)
+            *tag = s->tag;
+        return (int)(s - c->slots);
+    }
+    return -1;
+}
+
+int http_poll(struct http_client *c, long wait_ms, struct http_response *resp,
+              void **tag)
+{
+    int running = 0;
+    int done;
+
+    curl_multi_perform(c->multi, &running);
+    if ((done = collect(c, resp, tag)) >= 0)
+        return done;
+    if (c->inflight == 0) {
+        /* Nothing to drive: just let the time pass. */
+        if (wait_ms > 0) {
+            struct timespec ts = { wait_ms / 1000, (wait_ms % 1000) * 1000000L };
+            nanosleep(&ts, NULL);
+        }
+        return -1;
+    }
+    curl_multi_poll(c->multi, NULL, 0, (int)(wait_ms > 0 ? wait_ms : 0), NULL);
+    curl_multi_perform(c->multi, &running);
+    return collect(c, resp, tag);
+}
+
+enum http_result http_get(struct http_client *c, const char *url,
+                          struct buf *body, struct http_response *resp,
+                          long timeout_ms)
+{
+    int i = c->nslots - 1;
+    void *tag = NULL;
+
+    if (c->slots[i].busy || start_in(c, i, url, body, timeout_ms, &tag) < 0) {
+        memset(resp, 0, sizeof(*resp));
+        resp->result = HTTP_E_OTHER;
+        snprintf(resp->error, sizeof(resp->error), "cannot start a transfer");
+        return resp->result;
+    }
+    /* Drive every transfer until ours is done; others finishing meanwhile
+     * are not expected (http_get is used when nothing else runs). */
+    for (;;) {
+        int done = http_poll(c, 1000, resp, NULL);
+        if (done == i)
+            return resp->result;
+    }
 }
 
 const char *http_result_text(enum http_result r)

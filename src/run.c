@@ -18,6 +18,7 @@
 #include "oaiusage/secret.h"
 
 #define NOMEM(err) ou_err_set(err, OU_EXIT_IO, "out of memory")
+#define EP_COUNT_MAX 16
 
 /* What every command shares: the parsed options and a connection. */
 struct session {
@@ -42,6 +43,27 @@ static int sink_record(void *ctx, const struct record *rec, struct ou_err *err)
     return agg_add(ctx, rec, err);
 }
 
+/* The API ends the window at min(end_time, its now). Data that stops
+ * earlier is reported as it is, with the gap said out loud. */
+static void warn_if_short(const struct session *s, const struct query *q,
+                          const struct fetch_stats *st)
+{
+    int64_t want_end = q->end_time >= 0
+                           ? q->end_time
+                           : s->now - bucket_width_seconds(q->width);
+    msg_verbose("%s: %d page(s), %lld bucket(s)", q->ep->command, st->pages,
+                (long long)st->buckets);
+    if (st->last_end < want_end) {
+        char a[TU_RFC3339_LEN];
+        char b[TU_RFC3339_LEN];
+        tu_format_rfc3339(st->last_end, a);
+        tu_format_rfc3339(q->end_time >= 0 ? q->end_time : s->now, b);
+        msg_warn("%s: the API's data ends at %s, before %s (its clock is "
+                 "behind, or data is missing)",
+                 q->ep->command, a, b);
+    }
+}
+
 static int fetch_agg(const struct session *s, const struct query *q,
                      struct agg *agg, struct fetch_stats *st,
                      struct ou_err *err)
@@ -52,22 +74,7 @@ static int fetch_agg(const struct session *s, const struct query *q,
 
     if (rc != 0)
         return rc;
-    msg_verbose("%s: %d page(s), %lld bucket(s)", q->ep->command, st->pages,
-                (long long)st->buckets);
-    /* The API ends the window at min(end_time, its now). Data that stops
-     * earlier is reported as it is, with the gap said out loud. */
-    int64_t want_end = q->end_time >= 0
-                           ? q->end_time
-                           : s->now - bucket_width_seconds(q->width);
-    if (st->last_end < want_end) {
-        char a[TU_RFC3339_LEN];
-        char b[TU_RFC3339_LEN];
-        tu_format_rfc3339(st->last_end, a);
-        tu_format_rfc3339(q->end_time >= 0 ? q->end_time : s->now, b);
-        msg_warn("%s: the API's data ends at %s, before %s (its clock is "
-                 "behind, or data is missing)",
-                 q->ep->command, a, b);
-    }
+    warn_if_short(s, q, st);
     return agg_finish(agg, err);
 }
 
@@ -220,40 +227,36 @@ static int set_int_cell(struct grid *g, struct cell *c,
     return c->s != NULL ? 0 : -1;
 }
 
-static int overview_row(const struct session *s, const struct endpoint *ep,
-                        struct grid *g, struct ou_err *err)
+/* The overview's query for one endpoint: the window, 1d buckets, the
+ * --project filter, no grouping. */
+static void overview_query(const struct config *cfg, const struct endpoint *ep,
+                           struct query *q)
 {
-    const struct config *cfg = s->cfg;
-    struct agg_spec spec = { ep, 0, { 0 }, TU_PER_NONE, false };
-    struct query q;
-    struct fetch_stats st;
-    struct agg *agg = agg_new(&spec);
     const struct filter_opt *proj = cli_filter(cfg, "project");
-    int rc;
 
-    if (agg == NULL)
-        return NOMEM(err);
-    memset(&q, 0, sizeof(q));
-    q.ep = ep;
-    q.start_time = cfg->since;
-    q.end_time = cfg->until_sent ? cfg->until : -1;
-    q.width = BW_1D;
-    q.limit = ep->limit_max[BW_1D];
+    memset(q, 0, sizeof(*q));
+    q->ep = ep;
+    q->start_time = cfg->since;
+    q->end_time = cfg->until_sent ? cfg->until : -1;
+    q->width = BW_1D;
+    q->limit = ep->limit_max[BW_1D];
     if (proj != NULL) {
-        q.filters[0].desc = endpoint_filter(ep, "project");
-        q.filters[0].values = (const char *const *)proj->values;
-        q.filters[0].nvalues = proj->nvalues;
-        q.nfilters = 1;
+        q->filters[0].desc = endpoint_filter(ep, "project");
+        q->filters[0].values = (const char *const *)proj->values;
+        q->filters[0].nvalues = proj->nvalues;
+        q->nfilters = 1;
     }
-    rc = fetch_agg(s, &q, agg, &st, err);
-    for (size_t i = 0; rc == 0 && i < agg_ntotals(agg); i++) {
+}
+
+static int overview_rows(const struct endpoint *ep, const struct agg *agg,
+                         struct grid *g, struct ou_err *err)
+{
+    for (size_t i = 0; i < agg_ntotals(agg); i++) {
         const struct agg_row *t = agg_total_at(agg, i);
         struct cell *row = grid_add_row(g, false);
         char tmp[DEC_FMT_MAX];
-        if (row == NULL) {
-            rc = NOMEM(err);
-            break;
-        }
+        if (row == NULL)
+            return NOMEM(err);
         row[OV_ENDPOINT].kind = CELL_TEXT;
         row[OV_ENDPOINT].s = ep->command;
         if (ep->billing) {
@@ -268,7 +271,7 @@ static int overview_row(const struct session *s, const struct endpoint *ep,
             }
             if (row[OV_AMOUNT].s == NULL ||
                 (t->text[cm] != NULL && row[OV_CURRENCY].s == NULL))
-                rc = NOMEM(err);
+                return NOMEM(err);
             continue;
         }
         if (set_int_cell(g, &row[OV_REQUESTS], t,
@@ -278,17 +281,14 @@ static int overview_row(const struct session *s, const struct endpoint *ep,
             set_int_cell(g, &row[OV_OUTPUT], t,
                          endpoint_metric_index(ep, ep->ov_output_tokens)) != 0 ||
             set_int_cell(g, &row[OV_UNITS], t,
-                         endpoint_metric_index(ep, ep->ov_units)) != 0) {
-            rc = NOMEM(err);
-            break;
-        }
+                         endpoint_metric_index(ep, ep->ov_units)) != 0)
+            return NOMEM(err);
         if (ep->ov_unit != NULL) {
             row[OV_UNIT].kind = CELL_TEXT;
             row[OV_UNIT].s = ep->ov_unit;
         }
     }
-    agg_free(agg);
-    return rc;
+    return 0;
 }
 
 static int run_overview(const struct session *s, struct grid *g,
@@ -299,17 +299,43 @@ static int run_overview(const struct session *s, struct grid *g,
         "units",    "unit",     "amount",       "currency",
     };
     const struct config *cfg = s->cfg;
+    struct query q[EP_COUNT_MAX];
+    struct agg *aggs[EP_COUNT_MAX] = { 0 };
+    struct page_sink sinks[EP_COUNT_MAX];
+    struct fetch_stream fss[EP_COUNT_MAX];
+    int n = 0;
     int rc = 0;
 
     for (int k = 0; k < OV_NCOLS; k++)
         grid_add_col(g, &(struct grid_col){ names[k], true, false, false,
                                             false, NULL });
-    for (int i = 0; rc == 0 && endpoint_at(i) != NULL; i++)
-        rc = overview_row(s, endpoint_at(i), g, err);
+    /* Every endpoint at once: their pages share the transfers. */
+    for (; endpoint_at(n) != NULL && n < EP_COUNT_MAX; n++) {
+        const struct endpoint *ep = endpoint_at(n);
+        struct agg_spec spec = { ep, 0, { 0 }, TU_PER_NONE, false };
+        overview_query(cfg, ep, &q[n]);
+        aggs[n] = agg_new(&spec);
+        if (aggs[n] == NULL) {
+            rc = NOMEM(err);
+            goto out;
+        }
+        sinks[n] = (struct page_sink){ sink_bucket, sink_record, aggs[n] };
+        fss[n] = (struct fetch_stream){ &q[n], &sinks[n], { 0, 0, -1, -1 } };
+    }
+    rc = fetch_streams(&s->ctl, cfg->base_url, s->now, fss, n, err);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        warn_if_short(s, &q[i], &fss[i].stats);
+        rc = agg_finish(aggs[i], err);
+        if (rc == 0)
+            rc = overview_rows(endpoint_at(i), aggs[i], g, err);
+    }
     grid_add_meta(g, &(struct grid_meta){ "start_time", META_TIME, NULL,
                                           cfg->since, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "end_time", META_TIME, NULL,
                                           cfg->until, false, NULL, 0 });
+out:
+    for (int i = 0; i < n; i++)
+        agg_free(aggs[i]);
     return rc;
 }
 
@@ -516,6 +542,58 @@ static int run_list(const struct session *s, struct grid *g,
     return rc;
 }
 
+/* --dry-run: the requests the command would make, on stdout. */
+static int dry_run(const struct config *cfg, int64_t now, struct ou_err *err)
+{
+    struct query q[EP_COUNT_MAX];
+    int n = 0;
+    struct buf out;
+    int rc = 0;
+
+    if (cfg->cmd == CMD_REPORT) {
+        cli_build_query(cfg, &q[n++]);
+    } else if (cfg->cmd == CMD_OVERVIEW) {
+        for (; endpoint_at(n) != NULL && n < EP_COUNT_MAX; n++)
+            overview_query(cfg, endpoint_at(n), &q[n]);
+    } else {
+        return ou_err_set(err, OU_EXIT_USAGE,
+                          "--dry-run applies to usage, costs and overview");
+    }
+    buf_init(&out, 0);
+    for (int k = 0; k < n && rc == 0; k++) {
+        struct subwin *plan = NULL;
+        int np = 0;
+        if (fetch_plan(&q[k], now, &plan, &np) != 0) {
+            rc = NOMEM(err);
+            break;
+        }
+        char a[TU_RFC3339_LEN];
+        char b[TU_RFC3339_LEN];
+        tu_format_rfc3339(q[k].start_time, a);
+        if (q[k].end_time >= 0)
+            tu_format_rfc3339(q[k].end_time, b);
+        buf_printf(&out, "# %s: %d request%s (%s buckets, %d per page) for "
+                         "%s .. %s, at most %d at once\n",
+                   q[k].ep->command, np, np == 1 ? "" : "s",
+                   bucket_width_name(q[k].width), q[k].limit, a,
+                   q[k].end_time >= 0 ? b : "now", cfg->concurrency);
+        for (int i = 0; i < np && rc == 0; i++) {
+            struct query sq = q[k];
+            sq.start_time = plan[i].start;
+            sq.end_time = plan[i].end_sent ? plan[i].end : -1;
+            buf_puts(&out, "GET ");
+            if (query_url(&sq, cfg->base_url, NULL, &out) != 0)
+                rc = NOMEM(err);
+            buf_putc(&out, '\n');
+        }
+        free(plan);
+    }
+    if (rc == 0)
+        rc = output_write(NULL, out.data ? out.data : "", out.len, err);
+    buf_release(&out);
+    return rc;
+}
+
 int run_report(const struct config *cfg, int64_t now, struct ou_err *err)
 {
     struct session s;
@@ -535,6 +613,10 @@ int run_report(const struct config *cfg, int64_t now, struct ou_err *err)
     rc = http_check_base_url(cfg->base_url, cfg->allow_insecure_http, err);
     if (rc != 0)
         goto out;
+    if (cfg->dry_run) {
+        rc = dry_run(cfg, now, err);
+        goto out;
+    }
     rc = secret_load(cfg->key_file, &s.key, &source, err);
     if (rc != 0)
         goto out;
@@ -547,7 +629,7 @@ int run_report(const struct config *cfg, int64_t now, struct ou_err *err)
     hc.timeout_ms = cfg->timeout_ms;
     hc.max_body = OU_MAX_RESPONSE_BYTES;
     hc.cacert = cfg->cacert;
-    s.http = http_client_new(&hc, err);
+    s.http = http_client_new(&hc, cfg->concurrency, err);
     if (s.http == NULL) {
         rc = err->code;
         goto out;
@@ -556,6 +638,7 @@ int run_report(const struct config *cfg, int64_t now, struct ou_err *err)
     s.ctl.key = s.key;
     s.ctl.retry = (struct retry_policy)RETRY_POLICY_DEFAULT;
     s.ctl.retry.max_retries = cfg->retries;
+    s.ctl.parallel = cfg->concurrency;
     s.ctl.deadline_ms = cfg->deadline_ms > 0
                             ? cfg->start_ms + cfg->deadline_ms
                             : 0;

@@ -23,6 +23,8 @@
 #define OU_DEFAULT_BASE_URL "https://api.openai.com/v1"
 #define OU_DEFAULT_DAYS 30
 #define OU_DEFAULT_TIMEOUT_S 120.0
+#define OU_DEFAULT_CONCURRENCY 4
+#define OU_MAX_CONCURRENCY 32
 
 enum cli_status { CLI_OK = 0, CLI_DONE = -1 };
 
@@ -69,6 +71,8 @@ struct config {
     char *key_file;        /* NULL = environment */
     char *cacert;          /* --cacert FILE, or NULL */
     int retries;           /* --retries (default RETRY_DEFAULT_RETRIES) */
+    int concurrency;       /* --concurrency: transfers in flight at most */
+    bool dry_run;          /* --dry-run: print the plan, fetch nothing */
     long deadline_ms;      /* --deadline for the whole run; 0 = none */
     int64_t start_ms;      /* monotonic clock at start (for the deadline) */
     bool allow_insecure_http;

@@ -1,12 +1,24 @@
-/* fetch.h - every page of one query, checked for completeness.
+/* fetch.h - every page of one or more queries, checked for completeness.
  *
- * fetch_all() follows next_page while has_more, hands every bucket and
- * result to the sink, and refuses anything that would make the report
- * silently incomplete: a repeated cursor, has_more without a cursor, a page
- * with has_more but no buckets, more pages or buckets than the window can
- * hold, buckets out of order, overlapping, with gaps, or outside the window.
- * Any failure ends the fetch with an exit code and a message naming the
- * endpoint and the page.
+ * A query's window is split into sub-windows of one full page each
+ * (fetch_plan: `limit` buckets, aligned to bucket boundaries), fetched
+ * concurrently over one libcurl multi handle (fetch_ctl.parallel transfers
+ * at most). Each page is parsed and handed to the sink as it arrives, then
+ * freed, so memory does not grow with the number of pages; the sink (an
+ * aggregate) must not depend on arrival order. A sub-window that still has
+ * more follows next_page.
+ *
+ * Nothing that would make a report silently incomplete is accepted: a
+ * repeated cursor, has_more without a cursor, a page with has_more but no
+ * buckets, more pages or buckets than the window can hold, buckets out of
+ * order, overlapping, with gaps (also between sub-windows), unaligned, or
+ * outside the window. Any failure stops every transfer and ends the fetch
+ * with an exit code and a message naming the endpoint and the page ("page
+ * N" is the N-th sub-window; "page N.K" its K-th page).
+ *
+ * Failed requests are retried per retry.h; a 429 slows the whole run (half
+ * the transfers in flight, none before its Retry-After), recovering one
+ * transfer at a time after successes.
  */
 #ifndef OAIUSAGE_FETCH_H
 #define OAIUSAGE_FETCH_H
@@ -30,6 +42,7 @@ struct fetch_ctl {
     const char *key;              /* scrubbed from echoed API messages */
     struct retry_policy retry;
     int64_t deadline_ms;          /* monotonic clock (fetch_clock_ms); 0 = none */
+    int parallel;                 /* transfers in flight at most (>= 1) */
 };
 
 /* Milliseconds on the monotonic clock. */
@@ -54,8 +67,33 @@ struct fetch_stats {
     int64_t last_end;         /* last bucket's end, or -1 */
 };
 
+/* One query to fetch in full. */
+struct fetch_stream {
+    const struct query *q;
+    const struct page_sink *sink;
+    struct fetch_stats stats;     /* filled by fetch_streams */
+};
+
+/* Fetch every stream (e.g. every endpoint of the overview) at once. */
+int fetch_streams(const struct fetch_ctl *ctl, const char *base_url,
+                  int64_t now, struct fetch_stream *streams, int n,
+                  struct ou_err *err);
+
+/* fetch_streams for a single query. */
 int fetch_all(const struct fetch_opts *fo, const struct page_sink *sink,
               struct fetch_stats *st, struct ou_err *err);
+
+/* One request of the plan: [start, end), end omitted when !end_sent. */
+struct subwin {
+    int64_t start;
+    int64_t end;
+    bool end_sent;
+};
+
+/* Split the query's window into sub-windows of one page each. *out is
+ * malloc'ed (free it). Returns 0, or -1 when out of memory. */
+int fetch_plan(const struct query *q, int64_t now, struct subwin **out,
+               int *n);
 
 /* One organization list (projects, users, a project's API keys), every page
  * (limit=100, after=last_id), each item's fields handed to fn. Refuses a

@@ -49,12 +49,29 @@ struct http_client;
 int http_global_init(void);
 void http_global_cleanup(void);
 
+/* A client with `parallel` transfer slots over one libcurl multi handle:
+ * connections are reused across slots, HTTP/2 multiplexing is used when the
+ * server offers it, gzip is accepted. */
 struct http_client *http_client_new(const struct http_config *cfg,
-                                    struct ou_err *err);
+                                    int parallel, struct ou_err *err);
 void http_client_free(struct http_client *c);
 
-/* GET url into body (reset first), within timeout_ms (0 = the client's
- * configured timeout). Returns resp->result. */
+/* Start a GET of url into body (reset first) in a free slot, within
+ * timeout_ms (0 = the configured timeout). Returns the slot, or -1 when
+ * every slot is busy. body and tag are the caller's and must stay valid
+ * until the transfer is collected. */
+int http_start(struct http_client *c, const char *url, struct buf *body,
+               long timeout_ms, void *tag);
+/* Run transfers for up to wait_ms; return a finished slot with resp filled
+ * in (its slot is free again), or -1 when none finished in time. */
+int http_poll(struct http_client *c, long wait_ms, struct http_response *resp,
+              void **tag);
+/* Transfers started and not yet collected. */
+int http_inflight(const struct http_client *c);
+/* Abort every transfer in flight. */
+void http_cancel_all(struct http_client *c);
+
+/* One blocking GET (a slot of its own). Returns resp->result. */
 enum http_result http_get(struct http_client *c, const char *url,
                           struct buf *body, struct http_response *resp,
                           long timeout_ms);

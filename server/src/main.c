@@ -14,6 +14,7 @@ static const char USAGE[] =
     "  oaiusage-mock serve [--port N] [--port-file FILE] [--seed N]\n"
     "                      [--now UNIX|auto] [--org small|large] [--latency MS]\n"
     "                      [--fault SPEC]... [--amounts number|string|mixed]\n"
+    "                      [--page-cap N]\n"
     "                      [--log FILE] [--key KEY]\n"
     "  oaiusage-mock truth ENDPOINT --start-time T [--end-time T]\n"
     "                      [--now T] [--seed N] [--org small|large]\n"
@@ -84,6 +85,10 @@ static int parse_serve_option(server_config *c, const char *name,
     } else if (strcmp(name, "--fault") == 0) {
         if (!faults_add(&c->faults, v, msg, sizeof msg))
             return usage_error(msg, NULL);
+    } else if (strcmp(name, "--page-cap") == 0) {
+        if (!parse_int64(v, &n) || n < 1 || n > 100000)
+            return usage_error("bad --page-cap", v);
+        c->page_cap = (int)n;
     } else if (strcmp(name, "--amounts") == 0) {
         if (!amount_mode_parse(v, &c->amounts))
             return usage_error("bad --amounts (number|string|mixed)", v);

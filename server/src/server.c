@@ -228,7 +228,12 @@ static void handle_page(server_state *s, endpoint_kind ep, org_xe xe,
     page_query q;
     api_error err = {0};
     page_result pr = {0};
-    if (!page_query_parse(a, ep, xe, &q, &err) ||
+    bool parsed = page_query_parse(a, ep, xe, &q, &err);
+    /* --page-cap: pages smaller than the limit asked for (the cursor
+     * still binds the query as sent). */
+    if (parsed && s->cfg->page_cap > 0 && q.limit > s->cfg->page_cap)
+        q.limit = s->cfg->page_cap;
+    if (!parsed ||
         !pages_build(s->org, &q, current_now(s->cfg), s->cfg->amounts, &pr,
                      &err)) {
         plan_api_error(p, &err);

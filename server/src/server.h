@@ -17,6 +17,7 @@ typedef struct {
     int64_t now_fixed;
     org_size org;
     long latency_ms;
+    int page_cap;           /* > 0: at most this many buckets per page */
     fault_list faults;
     amount_mode amounts;
     const char *log_path;   /* NULL = no request log */

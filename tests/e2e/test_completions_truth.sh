@@ -56,9 +56,41 @@ cmp_case "records 1m [user_id]" \
 # Pagination really happened, with the largest page the width allows.
 check "1m windows are fetched 1440 buckets at a time" \
     grep -q 'bucket_width=1m.*limit=1440' "$WORK/requests.log"
-check "pages are followed with the cursor" grep -q 'page=page_' "$WORK/requests.log"
+check "a 1m window is split into one-page sub-windows" \
+    eval '[ "$(grep -c "bucket_width=1m" "$WORK/requests.log")" -ge 2 ]'
 check "group_by is sent in the SDKs' bracket form" \
     grep -q 'group_by%5B%5D=user_id\|group_by\[\]=user_id' "$WORK/requests.log"
+
+# A server that pages more finely than asked: every sub-window follows its
+# cursors, and the result is the same.
+start_mock --page-cap 7
+cmp_case "pages of 7 buckets [model]" "--since $D_START --until $D_END --group-by model" \
+    "--start-time $D_START --end-time $D_END --bucket-width 1d --group-by model"
+check "pages are followed with the cursor" grep -q 'page=page_' "$WORK/requests.log"
+cmp_case "pages of 7 minutes, records [project_id]" \
+    "--since $M_START --until $M_END --bucket 1m --group-by project_id --records" \
+    "--start-time $M_START --end-time $M_END --bucket-width 1m --group-by project_id --records"
+
+# Concurrency changes nothing in the output.
+start_mock
+ou completions --since $M_START --until $M_END --bucket 1m --group-by model,user_id --per bucket --format csv --concurrency 1
+cp "$WORK/out" "$WORK/c1.csv"
+ou completions --since $M_START --until $M_END --bucket 1m --group-by model,user_id --per bucket --format csv --concurrency 8
+check "--concurrency 8 prints exactly what --concurrency 1 prints" cmp -s "$WORK/out" "$WORK/c1.csv"
+ou completions --since $H_START --until $H_END --bucket 1h --records --format csv --concurrency 1
+cp "$WORK/out" "$WORK/r1.csv"
+ou completions --since $H_START --until $H_END --bucket 1h --records --format csv --concurrency 5
+check "records are identical under concurrency" cmp -s "$WORK/out" "$WORK/r1.csv"
+
+# --dry-run prints the plan and makes no request.
+: >"$WORK/requests.log"
+ou completions --since 2025-01-01 --until 2025-01-31 --bucket 1h --dry-run
+check "--dry-run: 5 requests for 30 days of hours" eval '[ "$(grep -c "^GET " "$WORK/out")" -eq 5 ]'
+check "--dry-run: the plan's header" grep -q '^# completions: 5 requests (1h buckets, 168 per page)' "$WORK/out"
+check "--dry-run: sub-windows are contiguous" eval '[ "$(grep -o "start_time=[0-9]*" "$WORK/out" | sed -n 2p)" = "start_time=$((1735689600 + 168 * 3600))" ]'
+check "--dry-run makes no request" [ ! -s "$WORK/requests.log" ]
+(unset OPENAI_ADMIN_KEY; "$OAIUSAGE_BIN" --base-url "$BASE" costs --days 400 --dry-run >"$WORK/out" 2>&1)
+check "--dry-run needs no key; 400 days of costs are 3 requests" grep -q '^# costs: 3 requests' "$WORK/out"
 
 # --days N up to an explicit end: N whole UTC days.
 cmp_case "--days 10 --until" "--days 10 --until 2025-02-20 --group-by model" \

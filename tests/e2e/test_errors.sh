@@ -71,11 +71,16 @@ expect_failure "unwritable output" 5 "cannot create a temporary file next to"
 # SIGTERM and SIGINT end the run with 143 / 130, the output file untouched.
 echo "precious" >"$WORK/keep.csv"
 for sig in TERM INT; do
-    start_mock --latency 3000
-    "${OU[@]}" --base-url "$BASE" completions $W --format csv -o "$WORK/keep.csv" \
-        >"$WORK/out" 2>"$WORK/err" &
+    # Two pages; the second is slow. Once the first is answered the client
+    # is surely running, mid-fetch.
+    start_mock --fault 2:delay:5000
+    "${OU[@]}" --base-url "$BASE" completions --since 2025-01-01 --until 2025-03-01 \
+        --format csv --concurrency 1 -o "$WORK/keep.csv" >"$WORK/out" 2>"$WORK/err" &
     pid=$!
-    sleep 0.7
+    for _ in $(seq 1 200); do
+        [ -s "$WORK/requests.log" ] && break
+        sleep 0.05
+    done
     kill -s $sig $pid
     wait $pid
     RC=$?

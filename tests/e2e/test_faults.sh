@@ -4,7 +4,9 @@
 # exit code, one message naming the endpoint, page and cause, an empty
 # stdout, and the -o file exactly as it was.
 . "${E2E_DIR:-$(dirname "$0")}/lib.sh"
-W="--since 2025-01-01 --until 2025-03-01 --group-by model,project_id --format csv"
+# One transfer at a time: the server numbers requests, so faults hit a
+# known page. (A run under concurrency is checked at the end.)
+W="--since 2025-01-01 --until 2025-03-01 --group-by model,project_id --format csv --concurrency 1"
 
 start_mock
 ou completions $W
@@ -78,14 +80,32 @@ final "wrong-type field" "--fault 2:wrongtype" 4 \
     "completions page 2: data\[[0-9]+\]\.results\[[0-9]+\]\.input_tokens: expected an integer, got a string"
 final "no data array" "--fault 1:nodata" 4 "completions page 1: data: expected an array of buckets"
 final "has_more without a cursor" "--fault 1:hasmore-nocursor" 4 "has_more is true but next_page is missing"
-final "a cursor repeated on page 2" "--fault 2:repeatcursor" 4 "completions page 2: the API repeated a page cursor"
-final "a page cursor that loops back" "--fault 1:repeatcursor" 4 "buckets overlap or are out of order"
+# With pages of 7 buckets, each sub-window follows cursors.
+final "a cursor repeated on a page" "--page-cap 7 --fault 2:repeatcursor" 4 \
+    "completions page 1.2: the API repeated a page cursor"
+final "a first page whose cursor loops back" "--fault 1:repeatcursor" 4 "buckets overlap or are out of order"
+final "a 500 on a follow-up page" "--page-cap 7 --fault 3+:500" 1 "completions page 1.3: HTTP 500 \(after 2 attempts\)" "--retries 1"
 final "a gap between buckets" "--fault 1:gap" 4 "buckets have a gap"
 final "overlapping buckets" "--fault 1:overlap" 4 "buckets overlap or are out of order"
 final "a bucket after the window" "--fault 2:extra" 4 "at or after the window's end"
 final "a 4 GiB body" "--fault 1:huge" 1 "completions page 1: response larger than the size cap"
 final "JSON nested 10000 deep" "--fault 1:deep" 4 "completions page 1: .*nested"
 check "malformed pages were not retried" [ "$(grep -c 'usage/completions' "$WORK/requests.log")" -eq 1 ]
+
+# Under concurrency: transient faults on several requests, a 429 that
+# slows the run down, the same output; a persistent fault still fails.
+WC="--since 2025-01-01 --until 2025-01-31 --bucket 1h --group-by model --format csv"
+start_mock
+ou completions $WC --concurrency 1
+cp "$WORK/out" "$WORK/hours.csv"
+start_mock --fault 1:503 --fault 2:429:1 --fault 3:drop --fault 4:500
+ou completions $WC --concurrency 4
+check "concurrent transient faults: same output" eval '[ "$RC" -eq 0 ] && cmp -s "$WORK/out" "$WORK/hours.csv"'
+check "the 429 was announced" grep -q 'HTTP 429; retrying in 1.0 s' "$WORK/err"
+start_mock --fault 3+:503
+ou completions $WC --concurrency 4 --retries 1 -q -o "$WORK/keep.csv"
+expect_failure "concurrent persistent fault" 1 "completions page [0-9]: HTTP 503 \(after 2 attempts\)"
+check "concurrent failure left the output file alone" grep -qx precious "$WORK/keep.csv"
 
 # --deadline bounds the whole run, retries included.
 start_mock --fault 1+:503
