@@ -18,7 +18,18 @@ void *arena_alloc(struct arena *ar, size_t n)
     n = (n + 15) & ~(size_t)15;
     if (ar->head == NULL || ar->head->size - ar->head->used < n) {
         size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-        struct arena_chunk *c = malloc(sizeof(*c) + size);
+        struct arena_chunk *c = NULL;
+        if (ar->spare != NULL && ar->spare->size >= n) {
+            c = ar->spare;
+            ar->spare = c->next;
+            c->next = ar->head;
+            c->used = 0;
+            ar->head = c;
+            void *p = c->mem;
+            c->used = n;
+            return p;
+        }
+        c = malloc(sizeof(*c) + size);
         if (c == NULL)
             return NULL;
         c->next = ar->head;
@@ -40,11 +51,22 @@ char *arena_strdup(struct arena *ar, const char *s)
     return p;
 }
 
-void arena_release(struct arena *ar)
+void arena_reset(struct arena *ar)
 {
     while (ar->head != NULL) {
         struct arena_chunk *next = ar->head->next;
-        free(ar->head);
+        ar->head->next = ar->spare;
+        ar->spare = ar->head;
         ar->head = next;
+    }
+}
+
+void arena_release(struct arena *ar)
+{
+    arena_reset(ar);
+    while (ar->spare != NULL) {
+        struct arena_chunk *next = ar->spare->next;
+        free(ar->spare);
+        ar->spare = next;
     }
 }

@@ -65,17 +65,21 @@ void names_free(struct names *n)
     free(n);
 }
 
-static struct entry *map_find(const struct map *m, const char *id)
+/* The slot holding id, or the empty slot where it would go (cap > 0). */
+static struct entry *slot_for(const struct map *m, const char *id)
 {
-    if (m->cap == 0)
-        return NULL;
     size_t j = fnv(id, 1469598103934665603ULL) & (m->cap - 1);
     while (m->slot[j].id != NULL) {
         if (strcmp(m->slot[j].id, id) == 0)
-            return &m->slot[j];
+            break;
         j = (j + 1) & (m->cap - 1);
     }
     return &m->slot[j];
+}
+
+static struct entry *map_find(const struct map *m, const char *id)
+{
+    return m->cap == 0 ? NULL : slot_for(m, id);
 }
 
 static int map_grow(struct map *m)
@@ -88,7 +92,7 @@ static int map_grow(struct map *m)
     for (size_t i = 0; i < m->cap; i++) {
         if (m->slot[i].id == NULL)
             continue;
-        *map_find(&bigger, m->slot[i].id) = m->slot[i];
+        *slot_for(&bigger, m->slot[i].id) = m->slot[i];
         bigger.n++;
     }
     free(m->slot);
@@ -124,7 +128,7 @@ int names_put(struct names *n, enum name_kind k, const char *id,
     m = &n->m[k];
     if ((m->n + 1) * 2 > m->cap && map_grow(m) != 0)
         return -1;
-    struct entry *e = map_find(m, id);
+    struct entry *e = slot_for(m, id);
     char *nm = strdup(name);
     if (nm == NULL)
         return -1;

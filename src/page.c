@@ -1,6 +1,7 @@
 /* page.c - one API page (JSON) into flat records, with cJSON. */
 #include "oaiusage/page.h"
 
+#include "oaiusage/arena.h"
 #include "oaiusage/secret.h"
 
 #include <cjson/cJSON.h>
@@ -15,7 +16,8 @@
  * literal is one token, and tokens appear in the same order as cJSON's
  * number nodes in a depth-first walk. Each number node then gets its own
  * literal as valuestring (pointing into the body, NUL-terminated in place;
- * the node is flagged cJSON_IsReference so cJSON_Delete does not free it).
+ * the node is flagged cJSON_IsReference, so the literal is never freed as
+ * the node's own string).
  * The scan also enforces the nesting cap.
  */
 
@@ -108,6 +110,15 @@ static int scan_numbers(char *s, size_t len, struct numtoks *t,
         char c = s[i];
         if (c == '"') {
             for (i++; i < len && s[i] != '"';) {
+                /* Plain ASCII runs first: the common case, no checks. */
+                while (i < len) {
+                    unsigned char u = (unsigned char)s[i];
+                    if (u == '"' || u == '\\' || u >= 0x80)
+                        break;
+                    i++;
+                }
+                if (i >= len || s[i] == '"')
+                    break;
                 if (s[i] == '\\') {
                     if (i + 5 < len && memcmp(s + i, "\\u0000", 6) == 0)
                         return ou_err_set(err, OU_EXIT_DATA,
@@ -187,9 +198,23 @@ static int attach_numbers(cJSON *node, char *s, size_t len,
 
 /* ---- field access with paths for error messages ---------------------- */
 
+/* Where a value is, for messages: data[bi].results[ri] (-1 = absent).
+ * Only formatted when an error is reported. */
 struct path {
-    char text[256];
+    int bi;
+    int ri;
 };
+
+static const char *path_str(const struct path *p, char *buf, size_t size)
+{
+    if (p->bi < 0)
+        snprintf(buf, size, "%s", "");
+    else if (p->ri < 0)
+        snprintf(buf, size, "data[%d]", p->bi);
+    else
+        snprintf(buf, size, "data[%d].results[%d]", p->bi, p->ri);
+    return buf;
+}
 
 static const char *type_name(const cJSON *v)
 {
@@ -213,9 +238,11 @@ static const char *type_name(const cJSON *v)
 static int bad_type(struct ou_err *err, const struct path *p,
                     const char *field, const char *want, const cJSON *got)
 {
-    return ou_err_set(err, OU_EXIT_DATA, "%s%s%s: expected %s, got %s",
-                      p->text, p->text[0] && field ? "." : "",
-                      field ? field : "", want, type_name(got));
+    char pb[64];
+    const char *ps = path_str(p, pb, sizeof(pb));
+    return ou_err_set(err, OU_EXIT_DATA, "%s%s%s: expected %s, got %s", ps,
+                      ps[0] && field ? "." : "", field ? field : "", want,
+                      type_name(got));
 }
 
 /* Read an exact int64 from a number node. */
@@ -250,12 +277,103 @@ slow: {
     }
 }
 
-static int read_group(const cJSON *res, const struct group_desc *g,
+/* ---- a result's fields, found in one pass ----------------------------------
+ *
+ * Looking up each of a result's ~20 fields by name would scan its members
+ * ~20 times. Instead every member is looked up once in a small hash table
+ * of the endpoint's field names, built on first use.
+ */
+
+enum fkind { FK_NONE = 0, FK_OBJECT, FK_GROUP, FK_METRIC, FK_PARENT };
+
+struct fslot {
+    const char *name;
+    enum fkind kind;
+    int index;       /* group or metric index; FK_PARENT: parent slot */
+};
+
+#define FMAP_SIZE 64     /* power of two, > 2 x the fields of any endpoint */
+#define FMAP_PARENTS 4
+
+struct field_map {
+    const struct endpoint *ep;
+    struct fslot slot[FMAP_SIZE];
+    const char *parent[FMAP_PARENTS];
+    int nparents;
+};
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static void fmap_add(struct field_map *fm, const char *name, enum fkind k,
+                     int index)
+{
+    uint32_t j = name_hash(name) & (FMAP_SIZE - 1);
+    while (fm->slot[j].name != NULL) {
+        if (strcmp(fm->slot[j].name, name) == 0)
+            return; /* the first meaning wins */
+        j = (j + 1) & (FMAP_SIZE - 1);
+    }
+    fm->slot[j] = (struct fslot){ name, k, index };
+}
+
+static const struct fslot *fmap_find(const struct field_map *fm,
+                                     const char *name)
+{
+    uint32_t j = name_hash(name) & (FMAP_SIZE - 1);
+    while (fm->slot[j].name != NULL) {
+        if (strcmp(fm->slot[j].name, name) == 0)
+            return &fm->slot[j];
+        j = (j + 1) & (FMAP_SIZE - 1);
+    }
+    return NULL;
+}
+
+static const struct field_map *field_map_of(const struct endpoint *ep)
+{
+    static struct field_map maps[16];
+    static int nmaps;
+
+    for (int i = 0; i < nmaps; i++) {
+        if (maps[i].ep == ep)
+            return &maps[i];
+    }
+    struct field_map *fm = nmaps < 16 ? &maps[nmaps++] : &maps[15];
+    memset(fm, 0, sizeof(*fm));
+    fm->ep = ep;
+    fmap_add(fm, "object", FK_OBJECT, 0);
+    for (int g = 0; g < ep->ngroups; g++)
+        fmap_add(fm, ep->groups[g].name, FK_GROUP, g);
+    for (int m = 0; m < ep->nmetrics; m++) {
+        const struct metric_desc *md = &ep->metrics[m];
+        if (md->parent == NULL) {
+            fmap_add(fm, md->field, FK_METRIC, m);
+            if (md->alt != NULL)
+                fmap_add(fm, md->alt, FK_METRIC, m + EP_MAX_METRICS);
+            continue;
+        }
+        int k = 0;
+        while (k < fm->nparents && strcmp(fm->parent[k], md->parent) != 0)
+            k++;
+        if (k == fm->nparents && k < FMAP_PARENTS) {
+            fm->parent[fm->nparents++] = md->parent;
+            fmap_add(fm, md->parent, FK_PARENT, k);
+        }
+    }
+    return fm;
+}
+
+static int read_group(const cJSON *v, const struct group_desc *g,
                       const struct path *p, const char **out,
                       struct ou_err *err)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, g->name);
-
     *out = NULL;
     if (v == NULL || cJSON_IsNull(v))
         return 0;
@@ -271,27 +389,11 @@ static int read_group(const cJSON *res, const struct group_desc *g,
     return 0;
 }
 
-static int read_metric(const cJSON *res, const struct metric_desc *m, int i,
+static int read_metric(const cJSON *v, const struct metric_desc *m, int i,
                        const struct path *p, struct record *rec,
                        struct ou_err *err)
 {
-    const cJSON *holder = res;
-    const cJSON *v;
     char fname[128];
-
-    if (m->parent != NULL) {
-        holder = cJSON_GetObjectItemCaseSensitive(res, m->parent);
-        if (holder != NULL && !cJSON_IsNull(holder) && !cJSON_IsObject(holder))
-            return bad_type(err, p, m->parent, "an object or null", holder);
-        snprintf(fname, sizeof(fname), "%s.%s", m->parent, m->field);
-    } else {
-        snprintf(fname, sizeof(fname), "%s", m->field);
-    }
-    v = holder != NULL && cJSON_IsObject(holder)
-            ? cJSON_GetObjectItemCaseSensitive(holder, m->field)
-            : NULL;
-    if (v == NULL && m->alt != NULL && cJSON_IsObject(holder))
-        v = cJSON_GetObjectItemCaseSensitive(holder, m->alt);
     bool missing = v == NULL || cJSON_IsNull(v);
 
     rec->present[i] = true;
@@ -300,9 +402,9 @@ static int read_metric(const cJSON *res, const struct metric_desc *m, int i,
         rec->ival[i] = 0;
         if (missing)
             return 0;
-        if (!cJSON_IsNumber(v) || !node_int64(v, &rec->ival[i]))
-            return bad_type(err, p, fname, "an integer", v);
-        return 0;
+        if (cJSON_IsNumber(v) && node_int64(v, &rec->ival[i]))
+            return 0;
+        break;
     case MK_DEC:
         rec->dval[i] = DEC_ZERO;
         if (missing) {
@@ -311,58 +413,102 @@ static int read_metric(const cJSON *res, const struct metric_desc *m, int i,
         }
         if (cJSON_IsNumber(v) || cJSON_IsString(v)) {
             const char *s = v->valuestring;
-            if (s != NULL &&
-                dec_parse(s, strlen(s), &rec->dval[i]) == DEC_OK)
+            if (s != NULL && dec_parse(s, strlen(s), &rec->dval[i]) == DEC_OK)
                 return 0;
-            if (cJSON_IsString(v))
-                return ou_err_set(err, OU_EXIT_DATA,
-                                  "%s.%s: \"%.40s\" is not a decimal number",
-                                  p->text, fname, s != NULL ? s : "");
-            return ou_err_set(err, OU_EXIT_DATA,
-                              "%s.%s: number %.40s is outside the exact range",
-                              p->text, fname, s != NULL ? s : "");
         }
-        return bad_type(err, p, fname, "a number or a numeric string", v);
+        break;
     case MK_TEXT:
         rec->text[i] = NULL;
         if (missing) {
             rec->present[i] = false;
             return 0;
         }
-        if (!cJSON_IsString(v))
-            return bad_type(err, p, fname, "a string or null", v);
-        rec->text[i] = v->valuestring;
-        return 0;
+        if (cJSON_IsString(v)) {
+            rec->text[i] = v->valuestring;
+            return 0;
+        }
+        break;
     }
-    return 0;
+
+    /* The error, with the field's full name. */
+    char pb[64];
+    if (m->parent != NULL)
+        snprintf(fname, sizeof(fname), "%s.%s", m->parent, m->field);
+    else
+        snprintf(fname, sizeof(fname), "%s", m->field);
+    if (m->kind == MK_INT)
+        return bad_type(err, p, fname, "an integer", v);
+    if (m->kind == MK_TEXT)
+        return bad_type(err, p, fname, "a string or null", v);
+    const char *s = v->valuestring;
+    if (cJSON_IsString(v))
+        return ou_err_set(err, OU_EXIT_DATA,
+                          "%s.%s: \"%.40s\" is not a decimal number",
+                          path_str(p, pb, sizeof(pb)), fname,
+                          s != NULL ? s : "");
+    if (cJSON_IsNumber(v))
+        return ou_err_set(err, OU_EXIT_DATA,
+                          "%s.%s: number %.40s is outside the exact range",
+                          path_str(p, pb, sizeof(pb)), fname,
+                          s != NULL ? s : "");
+    return bad_type(err, p, fname, "a number or a numeric string", v);
 }
 
 static int parse_result(const cJSON *res, const struct endpoint *ep,
-                        const struct path *p, struct record *rec,
-                        struct ou_err *err)
+                        const struct field_map *fm, const struct path *p,
+                        struct record *rec, struct ou_err *err)
 {
-    const cJSON *obj;
+    const cJSON *obj = NULL;
+    const cJSON *gv[EP_MAX_GROUPS] = { 0 };
+    const cJSON *mv[EP_MAX_METRICS] = { 0 };
+    const cJSON *alt[EP_MAX_METRICS] = { 0 };
+    const cJSON *parent[FMAP_PARENTS] = { 0 };
     int rc;
 
     if (!cJSON_IsObject(res))
         return bad_type(err, p, NULL, "an object", res);
-    obj = cJSON_GetObjectItemCaseSensitive(res, "object");
+    /* One pass over the members; with duplicate keys the first wins. */
+    for (const cJSON *c = res->child; c != NULL; c = c->next) {
+        const struct fslot *f = c->string ? fmap_find(fm, c->string) : NULL;
+        if (f == NULL)
+            continue; /* unknown fields are ignored */
+        const cJSON **slot = f->kind == FK_OBJECT   ? &obj
+                             : f->kind == FK_GROUP  ? &gv[f->index]
+                             : f->kind == FK_PARENT ? &parent[f->index]
+                             : f->index >= EP_MAX_METRICS
+                                 ? &alt[f->index - EP_MAX_METRICS]
+                                 : &mv[f->index];
+        if (*slot == NULL)
+            *slot = c;
+    }
     if (obj != NULL && (!cJSON_IsString(obj) ||
                         strcmp(obj->valuestring, ep->result_object) != 0))
         return ou_err_set(err, OU_EXIT_DATA,
                           "%s.object: expected \"%s\", got %s%.60s%s",
-                          p->text, ep->result_object,
+                          path_str(p, (char[64]){ 0 }, 64), ep->result_object,
                           cJSON_IsString(obj) ? "\"" : "",
                           cJSON_IsString(obj) ? obj->valuestring
                                               : type_name(obj),
                           cJSON_IsString(obj) ? "\"" : "");
     for (int g = 0; g < ep->ngroups; g++) {
-        rc = read_group(res, &ep->groups[g], p, &rec->group[g], err);
+        rc = read_group(gv[g], &ep->groups[g], p, &rec->group[g], err);
         if (rc != 0)
             return rc;
     }
     for (int m = 0; m < ep->nmetrics; m++) {
-        rc = read_metric(res, &ep->metrics[m], m, p, rec, err);
+        const struct metric_desc *md = &ep->metrics[m];
+        const cJSON *v = mv[m] != NULL ? mv[m] : alt[m];
+        if (md->parent != NULL) {
+            int k = 0;
+            while (k < fm->nparents && strcmp(fm->parent[k], md->parent) != 0)
+                k++;
+            const cJSON *h = k < fm->nparents ? parent[k] : NULL;
+            if (h != NULL && !cJSON_IsNull(h) && !cJSON_IsObject(h))
+                return bad_type(err, p, md->parent, "an object or null", h);
+            v = cJSON_IsObject(h) ? cJSON_GetObjectItemCaseSensitive(h, md->field)
+                                  : NULL;
+        }
+        rc = read_metric(v, md, m, p, rec, err);
         if (rc != 0)
             return rc;
     }
@@ -370,10 +516,11 @@ static int parse_result(const cJSON *res, const struct endpoint *ep,
 }
 
 static int parse_bucket(const cJSON *b, int bi, const struct endpoint *ep,
+                        const struct field_map *fm,
                         const struct page_sink *sink, struct record *rec,
                         struct ou_err *err)
 {
-    struct path p;
+    struct path p = { bi, -1 };
     const cJSON *st;
     const cJSON *et;
     const cJSON *results;
@@ -381,7 +528,6 @@ static int parse_bucket(const cJSON *b, int bi, const struct endpoint *ep,
     int64_t end;
     int rc;
 
-    snprintf(p.text, sizeof(p.text), "data[%d]", bi);
     if (!cJSON_IsObject(b))
         return bad_type(err, &p, NULL, "a bucket object", b);
     const cJSON *bo = cJSON_GetObjectItemCaseSensitive(b, "object");
@@ -408,11 +554,10 @@ static int parse_bucket(const cJSON *b, int bi, const struct endpoint *ep,
     const cJSON *res;
     cJSON_ArrayForEach(res, results)
     {
-        struct path rp;
-        snprintf(rp.text, sizeof(rp.text), "data[%d].results[%d]", bi, ri++);
+        struct path rp = { bi, ri++ };
         rec->start_time = start;
         rec->end_time = end;
-        rc = parse_result(res, ep, &rp, rec, err);
+        rc = parse_result(res, ep, fm, &rp, rec, err);
         if (rc == 0 && sink->record != NULL)
             rc = sink->record(sink->ctx, rec, err);
         if (rc != 0)
@@ -425,7 +570,7 @@ static int parse_envelope(cJSON *root, const struct endpoint *ep,
                           const struct page_sink *sink,
                           struct page_info *info, struct ou_err *err)
 {
-    static const struct path top = { "" };
+    static const struct path top = { -1, -1 };
     const cJSON *obj;
     const cJSON *data;
     const cJSON *more;
@@ -470,7 +615,7 @@ static int parse_envelope(cJSON *root, const struct endpoint *ep,
     const cJSON *b;
     cJSON_ArrayForEach(b, data)
     {
-        rc = parse_bucket(b, bi++, ep, sink, rec, err);
+        rc = parse_bucket(b, bi++, ep, field_map_of(ep), sink, rec, err);
         if (rc != 0)
             break;
     }
@@ -501,7 +646,49 @@ static size_t too_deep(const char *s, size_t len)
     return 0;
 }
 
-/* Parse body into a tree whose number nodes carry their literal text. */
+/* ---- the parse tree's memory ------------------------------------------------
+ *
+ * A page's tree is hundreds of thousands of small nodes and key strings.
+ * While a page is parsed, cJSON allocates them from an arena (its hooks are
+ * set for the duration), and the whole tree is dropped at once afterwards:
+ * twice cJSON's speed with malloc/free per node. The tool is single
+ * threaded; nothing else uses cJSON while a tree is alive.
+ */
+
+static struct arena tree_arena;
+
+static void *tree_malloc(size_t n)
+{
+    return arena_alloc(&tree_arena, n);
+}
+
+static void tree_free(void *p)
+{
+    (void)p; /* released with the arena */
+}
+
+static void tree_begin(void)
+{
+    cJSON_Hooks hooks = { tree_malloc, tree_free };
+    cJSON_InitHooks(&hooks);
+}
+
+/* Drop a tree from parse_exact (root may be NULL) and restore malloc. The
+ * arena keeps its memory for the next page (page_release frees it). */
+static void tree_end(cJSON *root)
+{
+    (void)root;
+    cJSON_InitHooks(NULL);
+    arena_reset(&tree_arena);
+}
+
+void page_release(void)
+{
+    arena_release(&tree_arena);
+}
+
+/* Parse body into a tree whose number nodes carry their literal text.
+ * Every successful or failed call is followed by tree_end(). */
 static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
 {
     const char *end = NULL;
@@ -513,6 +700,7 @@ static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
         ou_err_set(err, OU_EXIT_DATA, "empty response body");
         return NULL;
     }
+    tree_begin();
     root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     if (root == NULL) {
         size_t off = end != NULL && end >= body ? (size_t)(end - body) : 0;
@@ -542,7 +730,6 @@ static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
     for (size_t i = (size_t)(end - body); i < len; i++) {
         char c = body[i];
         if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-            cJSON_Delete(root);
             ou_err_set(err, OU_EXIT_DATA,
                        "unexpected data after the JSON value at byte offset "
                        "%zu",
@@ -560,7 +747,6 @@ static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
     }
     free(toks.off);
     if (rc != 0) {
-        cJSON_Delete(root);
         return NULL;
     }
     return root;
@@ -577,10 +763,8 @@ int page_parse(char *body, size_t len, const struct endpoint *ep,
     info->next_page = NULL;
     info->nbuckets = 0;
     root = parse_exact(body, len, err);
-    if (root == NULL)
-        return err->code;
-    rc = parse_envelope(root, ep, sink, info, err);
-    cJSON_Delete(root);
+    rc = root != NULL ? parse_envelope(root, ep, sink, info, err) : err->code;
+    tree_end(root);
     return rc;
 }
 
@@ -605,7 +789,7 @@ int page_parse_list(char *body, size_t len, const char *const *paths,
                     int npaths, list_item_fn fn, void *ctx,
                     struct list_info *info, struct ou_err *err)
 {
-    static const struct path top = { "" };
+    static const struct path top = { -1, -1 };
     struct list_value vals[LIST_MAX_FIELDS];
     cJSON *root;
     const cJSON *data;
@@ -620,8 +804,10 @@ int page_parse_list(char *body, size_t len, const char *const *paths,
     if (npaths > LIST_MAX_FIELDS)
         return ou_err_set(err, OU_EXIT_USAGE, "too many list fields");
     root = parse_exact(body, len, err);
-    if (root == NULL)
+    if (root == NULL) {
+        tree_end(NULL);
         return err->code;
+    }
     if (!cJSON_IsObject(root)) {
         rc = bad_type(err, &top, NULL, "a list object", root);
         goto out;
@@ -650,8 +836,7 @@ int page_parse_list(char *body, size_t len, const char *const *paths,
     }
     cJSON_ArrayForEach(item, data)
     {
-        struct path p;
-        snprintf(p.text, sizeof(p.text), "data[%d]", info->nitems);
+        struct path p = { info->nitems, -1 };
         if (!cJSON_IsObject(item)) {
             rc = bad_type(err, &p, NULL, "an object", item);
             goto out;
@@ -682,7 +867,7 @@ int page_parse_list(char *body, size_t len, const char *const *paths,
             goto out;
     }
 out:
-    cJSON_Delete(root);
+    tree_end(root);
     return rc;
 }
 

@@ -660,6 +660,7 @@ int run_report(const struct config *cfg, int64_t now, struct ou_err *err)
     if (rc == 0)
         rc = output_write(cfg->output, out.data ? out.data : "", out.len, err);
 out:
+    page_release();
     grid_release(&g);
     http_client_free(s.http);
     secret_free(s.key);

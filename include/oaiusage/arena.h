@@ -13,12 +13,16 @@ struct arena_chunk;
 
 struct arena {
     struct arena_chunk *head;
+    struct arena_chunk *spare;   /* kept by arena_reset for reuse */
 };
 
 /* n bytes, or NULL when out of memory. */
 void *arena_alloc(struct arena *ar, size_t n);
 /* A copy of s, or NULL when out of memory. */
 char *arena_strdup(struct arena *ar, const char *s);
+/* Forget every allocation but keep the memory for the next ones. */
+void arena_reset(struct arena *ar);
+/* Free everything. */
 void arena_release(struct arena *ar);
 
 #endif

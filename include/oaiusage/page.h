@@ -57,6 +57,9 @@ int page_parse(char *body, size_t len, const struct endpoint *ep,
                const struct page_sink *sink, struct page_info *info,
                struct ou_err *err);
 
+/* Free the memory kept between pages for parse trees (call when done). */
+void page_release(void);
+
 /* From an error response body {"error":{"message":...}} copy the message
  * into msg, scrubbed of the key (see secret_scrub; key may be NULL) and
  * then truncated. Returns false when the body has no such message. */
