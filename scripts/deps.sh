@@ -3,7 +3,8 @@
 # Build: a C compiler, CMake, pkg-config, libcurl, cJSON, libmicrohttpd
 # (the bundled API server). --test adds what the test suite uses (jq, and
 # python3 for the bundled server's own check); --fuzz clang and its libFuzzer
-# runtime; --valgrind valgrind.
+# runtime; --valgrind valgrind; --bench what bench/run.sh compares against
+# (Debian's python3-pandas and python3-requests, GNU time, curl).
 set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
@@ -12,6 +13,7 @@ case "${1:-}" in
 --test) pkgs+=(jq python3) ;;
 --fuzz) pkgs+=(clang libclang-rt-dev) ;;
 --valgrind) pkgs+=(jq python3 valgrind) ;;
+--bench) pkgs+=(jq python3 python3-pandas python3-requests time curl) ;;
 esac
 
 missing=()

@@ -485,7 +485,7 @@ static int page_done(struct sched *s, struct job *j, struct ou_err *err)
 {
     struct sw_state *sw = j->sw;
     const char *ep = j->fs->q->ep->command;
-    struct page_sink wrapped = { on_bucket, on_record, sw };
+    struct page_sink wrapped = { on_bucket, on_record, sw, NULL };
     struct page_info info;
     char label[32];
     int rc;
@@ -505,7 +505,8 @@ static int page_done(struct sched *s, struct job *j, struct ou_err *err)
     }
     if (!info.has_more) {
         free(info.next_page);
-        return 0;
+        const struct page_sink *sk = j->fs->sink;
+        return sk->segment != NULL ? sk->segment(sk->ctx, j->swi, err) : 0;
     }
     if (info.next_page == NULL)
         return ou_err_set(err, OU_EXIT_DATA,

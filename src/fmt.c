@@ -123,11 +123,12 @@ static int csv_cell(struct buf *out, const struct cell *c)
     return 0;
 }
 
-static int render_csv(const struct grid *g, bool header, struct buf *out)
+static int csv_part(const struct grid *g, bool header, bool head, bool rows,
+                    struct buf *out)
 {
     int rc = 0;
 
-    if (header) {
+    if (head && header) {
         const char *sep = "";
         for (int k = 0; k < g->ncols; k++) {
             if (g->cols[k].table_only)
@@ -138,7 +139,7 @@ static int render_csv(const struct grid *g, bool header, struct buf *out)
         }
         rc |= buf_puts(out, "\r\n");
     }
-    for (size_t i = 0; i < g->nrows && rc == 0; i++) {
+    for (size_t i = 0; rows && i < g->nrows && rc == 0; i++) {
         const struct cell *row = &g->cells[i * (size_t)g->ncols];
         const char *sep = "";
         for (int k = 0; k < g->ncols; k++) {
@@ -354,11 +355,31 @@ int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
     case FMT_TABLE:
         return render_table(g, header, out, err);
     case FMT_CSV:
-        return render_csv(g, header, out) == 0 ? 0 : NOMEM(err);
+        return csv_part(g, header, true, true, out) == 0 ? 0 : NOMEM(err);
     case FMT_JSON:
         return fmt_grid_json(g, false, out, err);
     case FMT_NDJSON:
         return fmt_grid_json(g, true, out, err);
     }
     return ou_err_set(err, OU_EXIT_USAGE, "unknown format");
+}
+
+int fmt_grid_part(const struct grid *g, enum fmt_kind kind, enum fmt_part part,
+                  bool header, bool first, struct buf *out,
+                  struct ou_err *err)
+{
+    switch (kind) {
+    case FMT_CSV:
+        if (part == FMT_TAIL)
+            return 0;
+        return csv_part(g, header, part == FMT_HEAD, part == FMT_ROWS, out) == 0
+                   ? 0
+                   : NOMEM(err);
+    case FMT_JSON:
+    case FMT_NDJSON:
+        return fmt_json_part(g, kind == FMT_NDJSON, part, first, out, err);
+    case FMT_TABLE:
+    default:
+        return ou_err_set(err, OU_EXIT_USAGE, "a table cannot be streamed");
+    }
 }

@@ -103,29 +103,43 @@ out:
     return rc;
 }
 
-int fmt_grid_json(const struct grid *g, bool nd, struct buf *out,
-                  struct ou_err *err)
+int fmt_json_part(const struct grid *g, bool nd, enum fmt_part part,
+                  bool first, struct buf *out, struct ou_err *err)
 {
     int rc = 0;
 
-    if (!nd) {
-        rc |= json_head(g, out);
-        rc |= buf_puts(out, ",\"data\":[");
+    if (part == FMT_HEAD) {
+        if (!nd) {
+            rc |= json_head(g, out);
+            rc |= buf_puts(out, ",\"data\":[");
+        }
+    } else if (part == FMT_ROWS) {
+        for (size_t i = 0; i < g->nrows && rc == 0; i++) {
+            cJSON *row = row_object(g, i);
+            char *s = row != NULL ? cJSON_PrintUnformatted(row) : NULL;
+            cJSON_Delete(row);
+            if (s == NULL)
+                return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            if (!nd)
+                rc |= buf_puts(out, first && i == 0 ? "\n" : ",\n");
+            rc |= buf_puts(out, s);
+            if (nd)
+                rc |= buf_putc(out, '\n');
+            cJSON_free(s);
+        }
+    } else if (!nd) {
+        rc |= buf_puts(out, first ? "]}\n" : "\n]}\n");
     }
-    for (size_t i = 0; i < g->nrows && rc == 0; i++) {
-        cJSON *row = row_object(g, i);
-        char *s = row != NULL ? cJSON_PrintUnformatted(row) : NULL;
-        cJSON_Delete(row);
-        if (s == NULL)
-            return ou_err_set(err, OU_EXIT_IO, "out of memory");
-        if (!nd)
-            rc |= buf_puts(out, i > 0 ? ",\n" : "\n");
-        rc |= buf_puts(out, s);
-        if (nd)
-            rc |= buf_putc(out, '\n');
-        cJSON_free(s);
-    }
-    if (!nd)
-        rc |= buf_puts(out, g->nrows > 0 ? "\n]}\n" : "]}\n");
     return rc == 0 ? 0 : ou_err_set(err, OU_EXIT_IO, "out of memory");
+}
+
+int fmt_grid_json(const struct grid *g, bool nd, struct buf *out,
+                  struct ou_err *err)
+{
+    int rc = fmt_json_part(g, nd, FMT_HEAD, true, out, err);
+    if (rc == 0)
+        rc = fmt_json_part(g, nd, FMT_ROWS, true, out, err);
+    if (rc == 0)
+        rc = fmt_json_part(g, nd, FMT_TAIL, g->nrows == 0, out, err);
+    return rc;
 }

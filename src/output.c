@@ -37,25 +37,45 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-static int write_stdout(const char *data, size_t len, struct ou_err *err)
+/* head, then the spill's bytes (fd >= 0), then tail, to fd. */
+static int write_parts(int fd, const char *head, size_t hlen, int spill,
+                       const char *tail, size_t tlen)
 {
-    if (write_all(STDOUT_FILENO, data, len) != 0) {
-        if (errno == EPIPE)
-            return 0;
-        return ou_err_set(err, OU_EXIT_IO, "cannot write to standard output: %s",
-                          strerror(errno));
+    char chunk[65536];
+    ssize_t n;
+
+    if (write_all(fd, head, hlen) != 0)
+        return -1;
+    if (spill >= 0) {
+        if (lseek(spill, 0, SEEK_SET) != 0)
+            return -1;
+        while ((n = read(spill, chunk, sizeof(chunk))) > 0) {
+            if (write_all(fd, chunk, (size_t)n) != 0)
+                return -1;
+        }
+        if (n < 0)
+            return -1;
     }
-    return 0;
+    return write_all(fd, tail, tlen);
 }
 
-int output_write(const char *path, const char *data, size_t len,
-                 struct ou_err *err)
+int output_write_parts(const char *path, const char *head, size_t hlen,
+                       int spill, const char *tail, size_t tlen,
+                       struct ou_err *err)
 {
     int fd;
     mode_t mask;
 
-    if (path == NULL || strcmp(path, "-") == 0)
-        return write_stdout(data, len, err);
+    if (path == NULL || strcmp(path, "-") == 0) {
+        if (write_parts(STDOUT_FILENO, head, hlen, spill, tail, tlen) != 0) {
+            if (errno == EPIPE)
+                return 0; /* the reader chose to stop */
+            return ou_err_set(err, OU_EXIT_IO,
+                              "cannot write to standard output: %s",
+                              strerror(errno));
+        }
+        return 0;
+    }
     /* Replace what a symlink points to, not the link; keep an existing
      * file's permissions. */
     char real[4096];
@@ -83,7 +103,8 @@ int output_write(const char *path, const char *data, size_t len,
                           "cannot create a temporary file next to '%s': %s",
                           path, strerror(errno));
     tmp_active = 1;
-    if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
+    if (fchmod(fd, mode) != 0 ||
+        write_parts(fd, head, hlen, spill, tail, tlen) != 0 ||
         fsync(fd) != 0) {
         int e = errno;
         close(fd);
@@ -100,5 +121,44 @@ int output_write(const char *path, const char *data, size_t len,
                           strerror(e));
     }
     tmp_active = 0;
+    return 0;
+}
+
+int output_write(const char *path, const char *data, size_t len,
+                 struct ou_err *err)
+{
+    return output_write_parts(path, data, len, -1, "", 0, err);
+}
+
+int output_spill_open(const char *path, struct ou_err *err)
+{
+    char tmpl[4096];
+    const char *dir = getenv("TMPDIR");
+
+    if (path != NULL && strcmp(path, "-") != 0) {
+        /* Beside the output: the same file system, as big as it. */
+        const char *slash = strrchr(path, '/');
+        snprintf(tmpl, sizeof(tmpl), "%.*s.oaiusage-spill.XXXXXX",
+                 slash != NULL ? (int)(slash - path + 1) : 0, path);
+    } else {
+        snprintf(tmpl, sizeof(tmpl), "%s/oaiusage-spill.XXXXXX",
+                 dir != NULL && dir[0] != '\0' ? dir : "/tmp");
+    }
+    int fd = mkstemp(tmpl);
+    if (fd < 0)
+        return ou_err_set(err, OU_EXIT_IO,
+                          "cannot create a temporary file '%s': %s", tmpl,
+                          strerror(errno)) *
+               -1;
+    unlink(tmpl); /* anonymous: gone with the process, whatever happens */
+    return fd;
+}
+
+int output_spill_write(int fd, const char *data, size_t len,
+                       struct ou_err *err)
+{
+    if (write_all(fd, data, len) != 0)
+        return ou_err_set(err, OU_EXIT_IO, "cannot write a temporary file: %s",
+                          strerror(errno));
     return 0;
 }

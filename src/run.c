@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "oaiusage/agg.h"
 #include "oaiusage/buf.h"
@@ -68,7 +69,7 @@ static int fetch_agg(const struct session *s, const struct query *q,
                      struct agg *agg, struct fetch_stats *st,
                      struct ou_err *err)
 {
-    struct page_sink sink = { sink_bucket, sink_record, agg };
+    struct page_sink sink = { sink_bucket, sink_record, agg, NULL };
     struct fetch_opts fo = { q, s->cfg->base_url, &s->ctl, s->now };
     int rc = fetch_all(&fo, &sink, st, err);
 
@@ -167,6 +168,180 @@ static struct names *resolve_names(const struct session *s,
 }
 
 /* ---- commands ------------------------------------------------------------------ */
+
+/* ---- --records, streamed ------------------------------------------------------
+ *
+ * Rows are collected per sub-window of the fetch plan; as soon as a
+ * sub-window and every earlier one are complete, its rows are rendered, in
+ * time order, to an anonymous spill file and forgotten. Memory holds only
+ * the sub-windows still in flight. The output (head, spilled rows, tail) is
+ * delivered once the whole fetch has succeeded.
+ */
+struct rec_stream {
+    struct agg_spec spec;
+    enum fmt_kind kind;
+    bool header;
+    int nseg;
+    int64_t b0;          /* the plan's first bucket boundary */
+    int64_t span;        /* seconds per sub-window */
+    struct agg **seg;
+    bool *done;
+    int next;            /* the next sub-window to write */
+    int spill;           /* descriptor of the spill file */
+    bool first;          /* no row written yet */
+    struct buf chunk;
+};
+
+static struct agg *seg_of(struct rec_stream *rs, int64_t start,
+                          struct ou_err *err)
+{
+    int64_t i = (start - rs->b0) / rs->span;
+    if (i < 0)
+        i = 0;
+    if (i >= rs->nseg)
+        i = rs->nseg - 1;
+    if (rs->seg[i] == NULL && (rs->seg[i] = agg_new(&rs->spec)) == NULL)
+        NOMEM(err);
+    return rs->seg[i];
+}
+
+static int rs_bucket(void *ctx, int64_t start, int64_t end, struct ou_err *err)
+{
+    struct agg *a = seg_of(ctx, start, err);
+    return a != NULL ? agg_bucket(a, start, end, err) : err->code;
+}
+
+static int rs_record(void *ctx, const struct record *rec, struct ou_err *err)
+{
+    struct agg *a = seg_of(ctx, rec->start_time, err);
+    return a != NULL ? agg_add(a, rec, err) : err->code;
+}
+
+/* Render one finished sub-window's rows to the spill and free them. */
+static int rs_flush(struct rec_stream *rs, int i, struct ou_err *err)
+{
+    struct agg *a = rs->seg[i];
+    struct report_meta m = { 0, 0, "" };
+    struct grid g;
+    int rc;
+
+    if (a == NULL)
+        return 0;
+    rc = agg_finish(a, err);
+    grid_init(&g, "oaiusage.report");
+    if (rc == 0)
+        rc = report_grid(a, NULL, &m, &g, err);
+    buf_reset(&rs->chunk);
+    if (rc == 0)
+        rc = fmt_grid_part(&g, rs->kind, FMT_ROWS, rs->header, rs->first,
+                           &rs->chunk, err);
+    if (rc == 0 && rs->chunk.len > 0) {
+        rc = output_spill_write(rs->spill, rs->chunk.data, rs->chunk.len, err);
+        rs->first = false;
+    }
+    grid_release(&g);
+    agg_free(a);
+    rs->seg[i] = NULL;
+    return rc;
+}
+
+static int rs_segment(void *ctx, int index, struct ou_err *err)
+{
+    struct rec_stream *rs = ctx;
+    int rc = 0;
+
+    if (index < 0 || index >= rs->nseg)
+        return 0;
+    rs->done[index] = true;
+    while (rc == 0 && rs->next < rs->nseg && rs->done[rs->next])
+        rc = rs_flush(rs, rs->next++, err);
+    return rc;
+}
+
+static int run_records_streamed(const struct session *s, struct ou_err *err)
+{
+    const struct config *cfg = s->cfg;
+    struct rec_stream rs;
+    struct query q;
+    struct subwin *plan = NULL;
+    struct fetch_stats st;
+    struct buf head;
+    struct buf tail;
+    int rc;
+
+    memset(&rs, 0, sizeof(rs));
+    buf_init(&head, 0);
+    buf_init(&tail, 0);
+    buf_init(&rs.chunk, 0);
+    cli_build_query(cfg, &q);
+    rs.spec = (struct agg_spec){ cfg->ep, cfg->ngroup, { 0 }, TU_PER_NONE,
+                                 true };
+    memcpy(rs.spec.group, cfg->group, sizeof(rs.spec.group));
+    rs.kind = cfg->format;
+    rs.header = cfg->header;
+    rs.first = true;
+    rs.spill = -1;
+    if (fetch_plan(&q, s->now, &plan, &rs.nseg) != 0)
+        return NOMEM(err);
+    free(plan);
+    rs.b0 = tu_floor(q.start_time, bucket_width_seconds(q.width));
+    rs.span = bucket_width_seconds(q.width) * q.limit;
+    rs.seg = calloc((size_t)rs.nseg, sizeof(*rs.seg));
+    rs.done = calloc((size_t)rs.nseg, sizeof(*rs.done));
+    if (rs.seg == NULL || rs.done == NULL) {
+        rc = NOMEM(err);
+        goto out;
+    }
+    rs.spill = output_spill_open(cfg->output, err);
+    if (rs.spill < 0) {
+        rc = err->code;
+        goto out;
+    }
+    struct page_sink sink = { rs_bucket, rs_record, &rs, rs_segment };
+    struct fetch_opts fo = { &q, cfg->base_url, &s->ctl, s->now };
+    rc = fetch_all(&fo, &sink, &st, err);
+    for (int i = rs.next; rc == 0 && i < rs.nseg; i++)
+        rc = rs_flush(&rs, i, err); /* sub-windows the API had no page for */
+    if (rc != 0)
+        goto out;
+    warn_if_short(s, &q, &st);
+
+    /* The head and tail: the columns and the window, from an empty report. */
+    struct agg *none = agg_new(&rs.spec);
+    struct grid g;
+    struct report_meta m = {
+        st.first_start >= 0 && st.first_start < cfg->since ? st.first_start
+                                                           : cfg->since,
+        cfg->until_sent ? cfg->until : st.last_end,
+        bucket_width_name(cfg->width),
+    };
+    grid_init(&g, "oaiusage.report");
+    rc = none != NULL ? agg_finish(none, err) : NOMEM(err);
+    if (rc == 0)
+        rc = report_grid(none, NULL, &m, &g, err);
+    if (rc == 0)
+        rc = fmt_grid_part(&g, rs.kind, FMT_HEAD, rs.header, true, &head, err);
+    if (rc == 0)
+        rc = fmt_grid_part(&g, rs.kind, FMT_TAIL, rs.header, rs.first, &tail,
+                           err);
+    grid_release(&g);
+    agg_free(none);
+    if (rc == 0)
+        rc = output_write_parts(cfg->output, head.data ? head.data : "",
+                                head.len, rs.spill,
+                                tail.data ? tail.data : "", tail.len, err);
+out:
+    for (int i = 0; rs.seg != NULL && i < rs.nseg; i++)
+        agg_free(rs.seg[i]);
+    free(rs.seg);
+    free(rs.done);
+    if (rs.spill >= 0)
+        close(rs.spill);
+    buf_release(&rs.chunk);
+    buf_release(&head);
+    buf_release(&tail);
+    return rc;
+}
 
 static int run_endpoint(const struct session *s, struct grid *g,
                         struct ou_err *err)
@@ -319,7 +494,8 @@ static int run_overview(const struct session *s, struct grid *g,
             rc = NOMEM(err);
             goto out;
         }
-        sinks[n] = (struct page_sink){ sink_bucket, sink_record, aggs[n] };
+        sinks[n] = (struct page_sink){ sink_bucket, sink_record, aggs[n],
+                                       NULL };
         fss[n] = (struct fetch_stream){ &q[n], &sinks[n], { 0, 0, -1, -1 } };
     }
     rc = fetch_streams(&s->ctl, cfg->base_url, s->now, fss, n, err);
@@ -644,6 +820,11 @@ int run_report(const struct config *cfg, int64_t now, struct ou_err *err)
                             : 0;
     switch (cfg->cmd) {
     case CMD_REPORT:
+        if (cfg->records && cfg->format != FMT_TABLE && !cfg->names) {
+            explain_window(cfg, cfg->ep);
+            rc = run_records_streamed(&s, err);
+            goto out; /* delivered already */
+        }
         rc = run_endpoint(&s, &g, err);
         break;
     case CMD_OVERVIEW:

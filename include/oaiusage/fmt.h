@@ -99,11 +99,21 @@ bool fmt_parse_kind(const char *s, enum fmt_kind *out);
 int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
              struct buf *out, struct ou_err *err);
 
+/* Streaming CSV, JSON and NDJSON in parts: the head (CSV header, JSON
+ * envelope up to "data":[), the rows of one or more grids with the same
+ * columns, and the tail. `first` says no row was rendered before. */
+enum fmt_part { FMT_HEAD, FMT_ROWS, FMT_TAIL };
+int fmt_grid_part(const struct grid *g, enum fmt_kind kind, enum fmt_part part,
+                  bool header, bool first, struct buf *out,
+                  struct ou_err *err);
+
 /* Append one CSV field, quoted when it holds a comma, quote, CR or LF. */
 int fmt_csv_field(struct buf *out, const char *s);
 
 /* Internal to the fmt module (fmt.c / fmt_json.c). */
 int fmt_grid_json(const struct grid *g, bool ndjson, struct buf *out,
                   struct ou_err *err);
+int fmt_json_part(const struct grid *g, bool ndjson, enum fmt_part part,
+                  bool first, struct buf *out, struct ou_err *err);
 
 #endif

@@ -18,6 +18,20 @@
 int output_write(const char *path, const char *data, size_t len,
                  struct ou_err *err);
 
+/* The same, with the output made of head, the bytes of the spill file fd
+ * (-1: none) and tail: rows streamed to a spill during the run are
+ * delivered only once the run has succeeded. */
+int output_write_parts(const char *path, const char *head, size_t hlen,
+                       int spill, const char *tail, size_t tlen,
+                       struct ou_err *err);
+
+/* An anonymous temporary file (already unlinked) beside path, or in
+ * $TMPDIR for stdout: returns its descriptor, or a negative exit code with
+ * err. Close it when done. */
+int output_spill_open(const char *path, struct ou_err *err);
+int output_spill_write(int fd, const char *data, size_t len,
+                       struct ou_err *err);
+
 /* Remove a temporary file left by an interrupted output_write (signal-safe). */
 void output_abort_cleanup(void);
 

@@ -41,6 +41,9 @@ struct page_sink {
     /* Called once per result. */
     int (*record)(void *ctx, const struct record *rec, struct ou_err *err);
     void *ctx;
+    /* Optional (fetch_streams): sub-window `index` of the plan has all its
+     * pages; they arrive in any order. */
+    int (*segment)(void *ctx, int index, struct ou_err *err);
 };
 
 struct page_info {

@@ -90,7 +90,9 @@ final "overlapping buckets" "--fault 1:overlap" 4 "buckets overlap or are out of
 final "a bucket after the window" "--fault 2:extra" 4 "at or after the window's end"
 final "a 4 GiB body" "--fault 1:huge" 1 "completions page 1: response larger than the size cap"
 final "JSON nested 10000 deep" "--fault 1:deep" 4 "completions page 1: .*nested"
-check "malformed pages were not retried" [ "$(grep -c 'usage/completions' "$WORK/requests.log")" -eq 1 ]
+final "a failure after streamed records" "--fault 2+:500" 1 \
+    "completions page 2: HTTP 500" "--records --retries 0"
+check "nothing was retried after the last fault" [ "$(grep -c 'usage/completions' "$WORK/requests.log")" -eq 2 ]
 
 # Under concurrency: transient faults on several requests, a 429 that
 # slows the run down, the same output; a persistent fault still fails.

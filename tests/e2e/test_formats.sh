@@ -48,6 +48,25 @@ tail -n +2 "$WORK/out" >"$WORK/body.csv"
 ou completions $W --group-by model --format csv --no-header
 check "--no-header drops exactly the header" cmp -s "$WORK/out" "$WORK/body.csv"
 
+# --records is streamed (rows written per sub-window, in time order): JSON
+# and NDJSON carry exactly the CSV's rows, also with many sub-windows.
+R="--since 2025-02-10 --until 2025-02-13 --bucket 1h --group-by model --records"
+ou completions $R --format csv --concurrency 3
+csv_rows=$(($(wc -l <"$WORK/out") - 1))
+ou completions $R --format json --concurrency 3
+check "streamed JSON records parse and hold every row ($csv_rows)" \
+    eval '[ "$(jq ".data | length" "$WORK/out")" -eq "$csv_rows" ]'
+check "streamed JSON records are in time order" \
+    eval 'jq -e "[.data[].start_time] | . == sort" "$WORK/out" >/dev/null'
+ou completions $R --format ndjson --concurrency 3
+check "streamed NDJSON records hold every row" [ "$(wc -l <"$WORK/out")" -eq "$csv_rows" ]
+ou completions --since 2023-01-01 --until 2023-01-03 --records --format json
+check "records of an idle window are an empty JSON list" \
+    eval 'jq -e ".data == []" "$WORK/out" >/dev/null'
+ou completions $R --format csv -o "$WORK/rec.csv"
+check "streamed records to a file leave no temporary file" \
+    bash -c "! ls -a '$WORK' | grep -q 'spill\|tmp\.'"
+
 # Costs in JSON keep every digit: amounts are raw decimal numbers.
 ou costs --since 1717200000 --until 1738368000 --group-by line_item --format ndjson
 truth costs --start-time 1717200000 --end-time 1738368000 --group-by line_item

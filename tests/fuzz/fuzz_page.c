@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spec.per = (enum tu_period)((sel >> 6) & 3);
     spec.records = spec.per == TU_PER_NONE && (sel & 0x80);
     struct agg *a = agg_new(&spec);
-    struct page_sink sink = { on_bucket, on_record, a };
+    struct page_sink sink = { on_bucket, on_record, a, NULL };
     struct page_info info;
     if (a != NULL &&
         page_parse(body, size - 1, ep, &sink, &info, &err) == 0 &&

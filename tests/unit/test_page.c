@@ -66,7 +66,7 @@ static int parse(const char *ep_name, const char *text, struct got *g,
     struct page_sink sink = { on_bucket,
                               strcmp(ep_name, "costs") == 0 ? on_cost
                                                             : on_record,
-                              g };
+                              g, NULL };
     memcpy(copy, text, n + 1);
     memset(g, 0, sizeof(*g));
     err->code = 0;
@@ -275,7 +275,7 @@ int main(void)
             "\"organization.usage.code_interpreter_sessions.result\","
             "\"sessions\":7,\"project_id\":null}]}],\"has_more\":false}";
         char *copy = strdup(old_name);
-        struct page_sink sink = { NULL, on_record, &g };
+        struct page_sink sink = { NULL, on_record, &g, NULL };
         memset(&g, 0, sizeof(g));
         CHECK(page_parse(copy, strlen(copy), ci, &sink, &info, &err) == 0);
         CHECK(g.records == 1 && g.last.ival[0] == 7);
