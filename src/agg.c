@@ -577,7 +577,9 @@ int agg_finish(struct agg *a, struct ou_err *err)
                     return ou_err_set(err, OU_EXIT_IO, "out of memory");
             }
         } else {
-            qsort(a->periods, a->nperiods, sizeof(*a->periods), cmp_i64);
+            if (a->nperiods > 1)
+                qsort(a->periods, a->nperiods, sizeof(*a->periods),
+                      cmp_i64);
             size_t n = a->rows.n;
             int64_t *seen = malloc((n ? n : 1) * sizeof(*seen));
             if (seen == NULL)

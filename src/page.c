@@ -100,7 +100,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
-static int scan_numbers(char *s, size_t len, struct numtoks *t,
+static int scan_numbers(char *s, size_t len, size_t base, struct numtoks *t,
                         struct ou_err *err)
 {
     int depth = 0;
@@ -124,14 +124,15 @@ static int scan_numbers(char *s, size_t len, struct numtoks *t,
                         return ou_err_set(err, OU_EXIT_DATA,
                                           "a string holds a NUL character "
                                           "(\\u0000) at byte offset %zu",
-                                          i);
+                                          base + i);
                     i += 2;
                     continue;
                 }
                 size_t n = utf8_len((const unsigned char *)s + i, len - i);
                 if (n == 0)
                     return ou_err_set(err, OU_EXIT_DATA,
-                                      "invalid UTF-8 at byte offset %zu", i);
+                                      "invalid UTF-8 at byte offset %zu",
+                                      base + i);
                 i += n;
             }
             i++;
@@ -140,7 +141,7 @@ static int scan_numbers(char *s, size_t len, struct numtoks *t,
                 return ou_err_set(err, OU_EXIT_DATA,
                                   "JSON nested deeper than %d levels at byte "
                                   "offset %zu",
-                                  PAGE_MAX_DEPTH, i);
+                                  PAGE_MAX_DEPTH, base + i);
             i++;
         } else if (c == '}' || c == ']') {
             depth--;
@@ -163,7 +164,7 @@ static int scan_numbers(char *s, size_t len, struct numtoks *t,
                                   "invalid number literal '%.*s' at byte "
                                   "offset %zu",
                                   (int)(i - start > 40 ? 40 : i - start),
-                                  s + start, start);
+                                  s + start, base + start);
         } else {
             i++;
         }
@@ -689,7 +690,8 @@ void page_release(void)
 
 /* Parse body into a tree whose number nodes carry their literal text.
  * Every successful or failed call is followed by tree_end(). */
-static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
+static cJSON *parse_exact_at(char *body, size_t len, size_t base,
+                             struct ou_err *err)
 {
     const char *end = NULL;
     struct numtoks toks = { NULL, 0, 0 };
@@ -708,7 +710,7 @@ static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
         if (deep != 0) {
             ou_err_set(err, OU_EXIT_DATA,
                        "JSON nested deeper than %d levels at byte offset %zu",
-                       PAGE_MAX_DEPTH, deep);
+                       PAGE_MAX_DEPTH, base + deep);
             return NULL;
         }
         size_t last = len;
@@ -721,10 +723,11 @@ static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
             ou_err_set(err, OU_EXIT_DATA,
                        "response is not complete JSON: it stops after %zu "
                        "bytes inside a value (parse error at byte offset %zu)",
-                       len, off);
+                       base + len, base + off);
         else
             ou_err_set(err, OU_EXIT_DATA,
-                       "response is not valid JSON (byte offset %zu)", off);
+                       "response is not valid JSON (byte offset %zu)",
+                       base + off);
         return NULL;
     }
     for (size_t i = (size_t)(end - body); i < len; i++) {
@@ -733,11 +736,11 @@ static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
             ou_err_set(err, OU_EXIT_DATA,
                        "unexpected data after the JSON value at byte offset "
                        "%zu",
-                       i);
+                       base + i);
             return NULL;
         }
     }
-    rc = scan_numbers(body, len, &toks, err);
+    rc = scan_numbers(body, len, base, &toks, err);
     if (rc == 0) {
         size_t k = 0;
         rc = attach_numbers(root, body, len, &toks, &k, err);
@@ -752,16 +755,222 @@ static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
     return root;
 }
 
+static cJSON *parse_exact(char *body, size_t len, struct ou_err *err)
+{
+    return parse_exact_at(body, len, 0, err);
+}
+
+/* ---- one bucket at a time ----------------------------------------------------
+ *
+ * A page's tree is several times the page's size. To keep memory at one
+ * bucket's tree, the page is split structurally first: a small scanner finds
+ * the top-level "data" array and the boundaries of its elements (checking
+ * the commas between them), then the envelope (with "data" emptied) and
+ * each bucket are parsed on their own. A body the splitter does not
+ * recognise is parsed whole, which gives the precise error.
+ */
+
+static size_t skip_ws(const char *s, size_t i, size_t len)
+{
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+                       s[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* The offset of the '"' that closes the string whose body starts at i, or
+ * len when it does not close. */
+static size_t string_close(const char *s, size_t i, size_t len)
+{
+    for (;;) {
+        const char *q = i < len ? memchr(s + i, '"', len - i) : NULL;
+        if (q == NULL)
+            return len;
+        size_t k = (size_t)(q - s);
+        size_t bs = 0;
+        while (k - bs > i && s[k - bs - 1] == '\\')
+            bs++;
+        if (bs % 2 == 0)
+            return k; /* not escaped */
+        i = k + 1;
+    }
+}
+
+/* The end (one past) of the JSON value starting at i, or 0 if it does not
+ * end inside the body or nests deeper than the cap (depth: the value's own
+ * nesting level). Only brackets and strings are followed; cJSON checks the
+ * rest. */
+static size_t value_end(const char *s, size_t i, size_t len, int depth0)
+{
+    int depth = 0;
+
+    if (i >= len)
+        return 0;
+    if (s[i] != '{' && s[i] != '[' && s[i] != '"') {
+        while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
+               s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            i++;
+        return i;
+    }
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c == '"') {
+            i = string_close(s, i + 1, len);
+            if (i >= len)
+                return 0;
+            if (depth == 0)
+                return i + 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth + depth0 > PAGE_MAX_DEPTH)
+                return 0;
+        } else if (c == '}' || c == ']') {
+            if (--depth == 0)
+                return i + 1;
+        }
+    }
+    return 0;
+}
+
+struct split {
+    size_t open;          /* offset of the data array's '[' */
+    size_t close;         /* offset of its ']' */
+    size_t *elem;         /* start and end offset of each element */
+    size_t n;
+    size_t cap;
+};
+
+/* Find data's elements. false: not a shape the splitter knows. */
+static bool split_page(const char *s, size_t len, struct split *sp)
+{
+    size_t i = skip_ws(s, 0, len);
+    bool found = false;
+
+    if (i >= len || s[i] != '{')
+        return false;
+    i = skip_ws(s, i + 1, len);
+    if (i < len && s[i] == '}')
+        return false;
+    for (;;) {
+        if (i >= len || s[i] != '"')
+            return false;
+        size_t kend = value_end(s, i, len, 1);
+        if (kend == 0)
+            return false;
+        bool is_data = kend - i == 6 && memcmp(s + i, "\"data\"", 6) == 0;
+        i = skip_ws(s, kend, len);
+        if (i >= len || s[i] != ':')
+            return false;
+        i = skip_ws(s, i + 1, len);
+        size_t vend = value_end(s, i, len, 1);
+        if (vend == 0)
+            return false;
+        if (is_data && !found) {
+            if (s[i] != '[')
+                return false; /* a wrong type: the whole parse says so */
+            found = true;
+            sp->open = i;
+            sp->close = vend - 1;
+            size_t j = skip_ws(s, i + 1, len);
+            while (j < sp->close) {
+                size_t e = value_end(s, j, sp->close, 2);
+                if (e == 0 || e == j)
+                    return false;
+                if (sp->n + 2 > sp->cap) {
+                    size_t cap = sp->cap ? sp->cap * 2 : 256;
+                    size_t *v = realloc(sp->elem, cap * sizeof(*v));
+                    if (v == NULL)
+                        return false;
+                    sp->elem = v;
+                    sp->cap = cap;
+                }
+                sp->elem[sp->n++] = j;
+                sp->elem[sp->n++] = e;
+                j = skip_ws(s, e, len);
+                if (j == sp->close)
+                    break;
+                if (s[j] != ',')
+                    return false;
+                j = skip_ws(s, j + 1, len);
+                if (j >= sp->close)
+                    return false; /* a trailing comma */
+            }
+        }
+        i = skip_ws(s, vend, len);
+        if (i < len && s[i] == ',') {
+            i = skip_ws(s, i + 1, len);
+            continue;
+        }
+        if (i < len && s[i] == '}')
+            break;
+        return false;
+    }
+    return found && skip_ws(s, i + 1, len) == len;
+}
+
+static int parse_split(char *body, size_t len, const struct endpoint *ep,
+                       const struct page_sink *sink, struct page_info *info,
+                       const struct split *sp, struct ou_err *err)
+{
+    size_t nb = sp->n / 2;
+    size_t envlen = sp->open + 1 + (len - sp->close);
+    char *env = malloc(envlen + 1);
+    struct record *rec = NULL;
+    cJSON *root;
+    int rc;
+
+    if (env == NULL)
+        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+    /* The envelope, its data array emptied. */
+    memcpy(env, body, sp->open + 1);
+    memcpy(env + sp->open + 1, body + sp->close, len - sp->close);
+    env[envlen] = '\0';
+    root = parse_exact(env, envlen, err);
+    rc = root != NULL ? parse_envelope(root, ep, sink, info, err) : err->code;
+    tree_end(root);
+    free(env);
+    if (rc != 0)
+        return rc;
+    rec = calloc(1, sizeof(*rec));
+    if (rec == NULL)
+        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+    const struct field_map *fm = field_map_of(ep);
+    for (size_t k = 0; k < nb && rc == 0; k++) {
+        size_t a = sp->elem[2 * k];
+        size_t b = sp->elem[2 * k + 1];
+        char keep = body[b];
+        body[b] = '\0';
+        root = parse_exact_at(body + a, b - a, a, err);
+        if (root == NULL) {
+            ou_err_prefix(err, "data[%zu]: ", k);
+            rc = err->code;
+        } else {
+            rc = parse_bucket(root, (int)k, ep, fm, sink, rec, err);
+        }
+        tree_end(root);
+        body[b] = keep;
+    }
+    info->nbuckets = (int)nb;
+    free(rec);
+    return rc;
+}
+
 int page_parse(char *body, size_t len, const struct endpoint *ep,
                const struct page_sink *sink, struct page_info *info,
                struct ou_err *err)
 {
+    struct split sp = { 0, 0, NULL, 0, 0 };
     cJSON *root;
     int rc;
 
     info->has_more = false;
     info->next_page = NULL;
     info->nbuckets = 0;
+    if (len > 0 && split_page(body, len, &sp)) {
+        rc = parse_split(body, len, ep, sink, info, &sp, err);
+        free(sp.elem);
+        return rc;
+    }
+    free(sp.elem);
     root = parse_exact(body, len, err);
     rc = root != NULL ? parse_envelope(root, ep, sink, info, err) : err->code;
     tree_end(root);
