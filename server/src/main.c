@@ -14,7 +14,7 @@ static const char USAGE[] =
     "  oaiusage-mock serve [--port N] [--port-file FILE] [--seed N]\n"
     "                      [--now UNIX|auto] [--org small|large] [--latency MS]\n"
     "                      [--fault SPEC]... [--amounts number|string|mixed]\n"
-    "                      [--page-cap N]\n"
+    "                      [--page-cap N] [--cache-mb N]\n"
     "                      [--log FILE] [--key KEY]\n"
     "  oaiusage-mock truth ENDPOINT --start-time T [--end-time T]\n"
     "                      [--now T] [--seed N] [--org small|large]\n"
@@ -41,6 +41,11 @@ static const char USAGE[] =
     "        huge deep\n"
     "        delay:MS 400 401 "
     "403\n"
+    "  --cache-mb N: keep the bodies of successful (200) page and list\n"
+    "        responses in memory, at most N MiB, least recently used evicted\n"
+    "        first; a repeated request (same path, raw query and now) is\n"
+    "        answered from it with identical bytes. Latency and faults apply\n"
+    "        as without it. Disabled with --now auto. 0 (default): no cache.\n"
     "truth: prints the CSV a correct client must produce for the window.\n"
     "See server/README.md for details.\n";
 
@@ -89,6 +94,10 @@ static int parse_serve_option(server_config *c, const char *name,
         if (!parse_int64(v, &n) || n < 1 || n > 100000)
             return usage_error("bad --page-cap", v);
         c->page_cap = (int)n;
+    } else if (strcmp(name, "--cache-mb") == 0) {
+        if (!parse_int64(v, &n) || n < 0 || n > 1048576)
+            return usage_error("bad --cache-mb (0..1048576)", v);
+        c->cache_mb = (long)n;
     } else if (strcmp(name, "--amounts") == 0) {
         if (!amount_mode_parse(v, &c->amounts))
             return usage_error("bad --amounts (number|string|mixed)", v);

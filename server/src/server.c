@@ -1,8 +1,9 @@
 /* server.c - owns the HTTP side of `oaiusage-mock serve`: libmicrohttpd
  * daemon (thread per connection, 127.0.0.1 only), request numbering and the
  * request log, routing, admin-key authentication, JSON error bodies, latency
- * and the effect of every injected fault, and clean shutdown on SIGINT or
- * SIGTERM. Page contents come from pages.c and lists.c. */
+ * and the effect of every injected fault, the use of the --cache-mb response
+ * cache, and clean shutdown on SIGINT or SIGTERM. Page contents come from
+ * pages.c and lists.c, the cache itself from cache.c. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "lists.h"
 #include "params.h"
 #include "util.h"
@@ -31,6 +33,7 @@ typedef struct {
     atomic_uint_fast64_t requests;
     FILE *log;
     pthread_mutex_t log_lock;
+    resp_cache *cache; /* NULL: no --cache-mb, or --now auto */
 } server_state;
 
 /* one per HTTP request, created by the URI-log callback */
@@ -223,7 +226,7 @@ static route_kind route(const char *url, char *project_id, size_t n,
 }
 
 static void handle_page(server_state *s, endpoint_kind ep, org_xe xe,
-                        const qargs *a, response_plan *p)
+                        int64_t now, const qargs *a, response_plan *p)
 {
     page_query q;
     api_error err = {0};
@@ -234,8 +237,7 @@ static void handle_page(server_state *s, endpoint_kind ep, org_xe xe,
     if (parsed && s->cfg->page_cap > 0 && q.limit > s->cfg->page_cap)
         q.limit = s->cfg->page_cap;
     if (!parsed ||
-        !pages_build(s->org, &q, current_now(s->cfg), s->cfg->amounts, &pr,
-                     &err)) {
+        !pages_build(s->org, &q, now, s->cfg->amounts, &pr, &err)) {
         plan_api_error(p, &err);
     } else {
         p->status = 200;
@@ -273,9 +275,73 @@ static void handle_list(server_state *s, route_kind r, const char *project_id,
         p->after_param = xstrdup(after);
 }
 
+/* ---- response cache (--cache-mb) --------------------------------------------------- */
+
+/* Faults that edit the cJSON tree of a page or list: such a request neither
+ * reads nor fills the cache, its page is built afresh. Every other fault
+ * either replaces the response before the cache is consulted, or works on
+ * the serialized body (truncate, malformed, huge, deep), cached or not. */
+static bool fault_needs_tree(fault_kind k)
+{
+    switch (k) {
+    case FAULT_WRONGTYPE:
+    case FAULT_NODATA:
+    case FAULT_REPEATCURSOR:
+    case FAULT_HASMORE_NOCURSOR:
+    case FAULT_GAP:
+    case FAULT_OVERLAP:
+    case FAULT_EXTRA:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The response is a function of the raw request target (path and query as
+ * received), "now" and the fixed server options. */
+static char *cache_key(const char *uri, int64_t now)
+{
+    size_t n = strlen(uri) + 32;
+    char *key = xmalloc(n);
+    snprintf(key, n, "%lld %s", (long long)now, uri);
+    return key;
+}
+
+static bool plan_from_cache(server_state *s, const char *key,
+                            response_plan *p)
+{
+    char *body;
+    size_t len;
+    int kind;
+    if (!cache_get(s->cache, key, &body, &len, &kind))
+        return false;
+    p->status = 200;
+    p->body = body;
+    p->kind = (body_kind)kind;
+    p->content_type = "application/json";
+    return true;
+}
+
+/* Serializes a fresh 200 page or list exactly as make_response would and
+ * stores the bytes; the plan then carries the body instead of the tree. */
+static void plan_to_cache(server_state *s, const char *key, response_plan *p)
+{
+    if (p->status != 200 || !p->json ||
+        (p->kind != KIND_PAGE && p->kind != KIND_LIST))
+        return;
+    char *body = cJSON_PrintUnformatted(p->json);
+    if (!body)
+        return; /* make_response deals with it, uncached */
+    cJSON_Delete(p->json);
+    p->json = NULL;
+    free(p->body);
+    p->body = body;
+    cache_put(s->cache, key, body, strlen(body), (int)p->kind);
+}
+
 static void handle_normal(server_state *s, struct MHD_Connection *c,
                           const char *url, const char *method,
-                          response_plan *p)
+                          const char *uri, bool use_cache, response_plan *p)
 {
     char project_id[128];
     org_xe xe = XE_EMBEDDINGS;
@@ -296,17 +362,26 @@ static void handle_normal(server_state *s, struct MHD_Connection *c,
     }
     if (!authorize(s->cfg, c, p))
         return;
+    int64_t now = current_now(s->cfg);
+    char *key = use_cache && s->cache ? cache_key(uri, now) : NULL;
+    if (key && plan_from_cache(s, key, p)) {
+        free(key);
+        return;
+    }
     qargs a = {0};
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
     if (r == ROUTE_COMPLETIONS)
-        handle_page(s, EP_COMPLETIONS, xe, &a, p);
+        handle_page(s, EP_COMPLETIONS, xe, now, &a, p);
     else if (r == ROUTE_COSTS)
-        handle_page(s, EP_COSTS, xe, &a, p);
+        handle_page(s, EP_COSTS, xe, now, &a, p);
     else if (r == ROUTE_USAGE)
-        handle_page(s, EP_USAGE, xe, &a, p);
+        handle_page(s, EP_USAGE, xe, now, &a, p);
     else
         handle_list(s, r, project_id, &a, p);
     qargs_free(&a);
+    if (key)
+        plan_to_cache(s, key, p);
+    free(key);
 }
 
 /* ---- faults that replace the response ---------------------------------------------- */
@@ -658,7 +733,8 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *c,
     response_plan p = {0};
     p.content_type = "application/json";
     if (!apply_replacing_fault(&f, &p)) {
-        handle_normal(s, c, url, method, &p);
+        handle_normal(s, c, url, method, r->uri, !fault_needs_tree(f.kind),
+                      &p);
         apply_mutating_fault(&f, &p);
     }
     struct MHD_Response *resp = make_response(&p, f.kind);
@@ -730,6 +806,11 @@ int server_run(const server_config *cfg)
         return 1;
     }
     s.org = org_create(cfg->seed, cfg->org);
+    if (cfg->cache_mb > 0 && cfg->now_auto)
+        fprintf(stderr, "oaiusage-mock: --cache-mb has no effect with "
+                        "--now auto\n");
+    else if (cfg->cache_mb > 0)
+        s.cache = cache_create((size_t)cfg->cache_mb << 20);
 
     int status = 0;
     struct MHD_Daemon *d = start_daemon(&s, cfg->port);
@@ -751,6 +832,18 @@ int server_run(const server_config *cfg)
             sigwait(&sigs, &sig);
         }
         MHD_stop_daemon(d);
+    }
+    if (s.cache) {
+        cache_stats st;
+        cache_get_stats(s.cache, &st);
+        fprintf(stderr,
+                "oaiusage-mock: cache: %llu hits, %llu misses, %llu stored, "
+                "%llu evicted, %llu too big, %zu entries, %zu of %zu bytes\n",
+                (unsigned long long)st.hits, (unsigned long long)st.misses,
+                (unsigned long long)st.stored, (unsigned long long)st.evicted,
+                (unsigned long long)st.too_big, st.entries, st.bytes,
+                st.max_bytes);
+        cache_free(s.cache);
     }
     org_free(s.org);
     if (s.log)

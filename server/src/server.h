@@ -18,6 +18,8 @@ typedef struct {
     org_size org;
     long latency_ms;
     int page_cap;           /* > 0: at most this many buckets per page */
+    long cache_mb;          /* > 0: cache 200 page/list bodies, this many MiB
+                               (ignored with now_auto) */
     fault_list faults;
     amount_mode amounts;
     const char *log_path;   /* NULL = no request log */

@@ -12,6 +12,9 @@ Starts `oaiusage-mock serve` on a free port, then:
   * starts fault servers with one --fault per request (completions, then the
     other usage endpoints) and checks each one;
   * checks that the large org has proportionally more streams;
+  * checks --cache-mb: cached bodies identical to fresh ones, faults and
+    latency still applied to cached pages, LRU eviction under a tiny bound,
+    concurrent hits;
   * stops every server with SIGTERM and checks it exits 0.
 
 usage: verify_mock.py PATH/TO/oaiusage-mock [--valgrind]
@@ -100,14 +103,15 @@ def check(cond, what):
 # ---- server process ---------------------------------------------------------
 
 class Server:
-    def __init__(self, *args):
+    def __init__(self, *args, stderr=None):
         self.dir = tempfile.mkdtemp(prefix="oaimock-")
         atexit.register(shutil.rmtree, self.dir, True)
         self.port_file = os.path.join(self.dir, "port")
         self.log = os.path.join(self.dir, "log")
         cmd = WRAP + [BIN, "serve", "--port", "0", "--port-file",
                       self.port_file, "--log", self.log] + list(args)
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr,
+                                     text=True)
         deadline = time.time() + 30
         while not os.path.exists(self.port_file):
             if time.time() > deadline or self.proc.poll() is not None:
@@ -143,6 +147,10 @@ class Server:
         rc = self.proc.wait(timeout=60)
         check(rc == 0, "server exit status %r" % rc)
         return rc
+
+    def stderr_text(self):
+        """after stop(), when started with stderr=subprocess.PIPE"""
+        return self.proc.stderr.read()
 
     def log_lines(self):
         return open(self.log).read().splitlines()
@@ -989,6 +997,167 @@ def test_concurrency_latency():
     check(srv.proc.wait(timeout=60) == 0, "SIGINT exit status")
 
 
+# ---- --cache-mb -------------------------------------------------------------------
+
+CACHE_PAGE = [("start_time", 1736616663), ("bucket_width", "1m"), ("limit", 1440),
+              ("group_by[]", "model"), ("group_by[]", "project_id")]
+PROJECTS_ALL = [("include_archived", "true")]
+
+
+def cache_stats(srv):
+    """the cache counters from the line printed on stderr at exit"""
+    import re
+    m = re.search(r"cache: (\d+) hits, (\d+) misses, (\d+) stored, (\d+) evicted, "
+                  r"(\d+) too big, (\d+) entries, (\d+) of (\d+) bytes", srv.stderr_text())
+    if not m:
+        return None
+    return dict(zip(["hits", "misses", "stored", "evicted", "too_big", "entries",
+                     "bytes", "max"], map(int, m.groups())))
+
+
+def test_cache():
+    C = ep_path("completions")
+    ref = Server("--now", str(NOW))      # no cache: the fresh bodies
+    want = ref.get(C, CACHE_PAGE)
+    want_list = ref.get("/v1/organization/projects", PROJECTS_ALL)
+    sizes = {}
+    for lim in (1440, 1439, 1438):
+        sizes[lim] = ref.get(C, [("start_time", 1736616663), ("bucket_width", "1m"),
+                                 ("limit", lim)])[2]
+    big_q = [("start_time", 1736616663), ("bucket_width", "1h"), ("limit", 168),
+             ("group_by", "model,project_id,user_id,api_key_id,batch,service_tier")]
+    big = ref.get(C, big_q)[2]
+    ref.stop()
+    full = want[2]
+    check(want[0] == 200 and len(full) > 100000, "cache: reference page")
+    faults = ["5:truncate", "6:malformed", "7:wrongtype", "8:gap", "9:nodata",
+              "10:repeatcursor", "11:delay:300", "12:wrongtype", "13:429", "14:deep"]
+    args = ["--now", str(NOW), "--cache-mb", "64", "--latency", "50"]
+    for f in faults:
+        args += ["--fault", f]
+    srv = Server(*args, stderr=subprocess.PIPE)
+    t0 = time.time()
+    r1 = srv.get(C, CACHE_PAGE)                                   # 1 miss, stored
+    t1 = time.time()
+    r2 = srv.get(C, CACHE_PAGE)                                   # 2 hit
+    t2 = time.time()
+    check(r1[2] == full and r2[2] == full, "cache: miss and hit bodies == uncached body")
+    check(r1[1].get("Content-Type") == r2[1].get("Content-Type") == "application/json"
+          and r1[1].get("Content-Length") == r2[1].get("Content-Length") == str(len(full)),
+          "cache: same headers on a hit")
+    check(t2 - t1 >= 0.05, "cache: --latency still applies to a hit (%.3fs)" % (t2 - t1))
+    print("ok  cache: miss %.3fs, hit %.3fs (incl. 50 ms latency), %d bytes"
+          % (t1 - t0, t2 - t1, len(full)))
+    l3 = srv.get("/v1/organization/projects", PROJECTS_ALL)       # 3 list miss
+    l4 = srv.get("/v1/organization/projects", PROJECTS_ALL)       # 4 list hit
+    check(l3[2] == want_list[2] and l4[2] == want_list[2], "cache: list bodies identical")
+    st, h, b = srv.get(C, CACHE_PAGE)                             # 5 truncate (cached)
+    check(st == 200 and isinstance(b, tuple) and b[1] == full[:len(full) // 2]
+          and int(h["Content-Length"]) == len(full), "cache: truncate on a cached page")
+    st, h, b = srv.get(C, CACHE_PAGE)                             # 6 malformed (cached)
+    check(st == 200 and b == full[:len(full) // 2] and int(h["Content-Length"]) == len(b),
+          "cache: malformed on a cached page")
+    st, h, b = srv.get(C, CACHE_PAGE)                             # 7 wrongtype
+    doc = json.loads(b)
+    check(st == 200 and [r["input_tokens"] for bk in doc["data"] for r in bk["results"]]
+          .count("abc") == 1, "cache: wrongtype on a cached page")
+    st, h, b = srv.get(C, CACHE_PAGE)                             # 8 gap
+    n_full = len(json.loads(full)["data"])
+    check(st == 200 and len(json.loads(b)["data"]) == n_full - 1, "cache: gap on a cached page")
+    st, h, b = srv.get(C, CACHE_PAGE)                             # 9 nodata
+    check(json.loads(b) == {"object": "page", "has_more": False, "next_page": None},
+          "cache: nodata on a cached page")
+    st, h, b = srv.get(C, CACHE_PAGE)                             # 10 repeatcursor
+    doc = json.loads(b)
+    check(doc["has_more"] is True and doc["next_page"].startswith("page_"),
+          "cache: repeatcursor on a cached page")
+    t0 = time.time()
+    st, h, b = srv.get(C, CACHE_PAGE)                             # 11 delay (cached)
+    check(b == full and time.time() - t0 >= 0.35, "cache: delay on a cached page")
+    st, h, b = srv.get("/v1/organization/projects", PROJECTS_ALL)  # 12 list wrongtype
+    check(json.loads(b)["data"][0]["created_at"] == "abc", "cache: wrongtype on a cached list")
+    st, h, b = srv.get(C, CACHE_PAGE)                             # 13 429
+    check(st == 429 and h.get("Retry-After") == "1", "cache: 429 on a cached page")
+    st, h, b = srv.get(C, CACHE_PAGE)                             # 14 deep (cached)
+    check(st == 200 and b == b"[" * 10000 + b"]" * 10000, "cache: deep on a cached page")
+    b15 = srv.get(C, CACHE_PAGE)[2]                               # 15 hit: not poisoned
+    b16 = srv.get("/v1/organization/projects", PROJECTS_ALL)[2]   # 16 hit
+    check(b15 == full and b16 == want_list[2], "cache: faults did not alter cached bodies")
+    # errors are not cached, a different raw query is another entry
+    e1 = srv.get(C, [("start_time", "x")])[0]                     # 17
+    e2 = srv.get(C, [("start_time", "x")])[0]                     # 18
+    check(e1 == e2 == 400, "cache: 400 stays 400")
+    raw = urllib.parse.urlencode(CACHE_PAGE).replace("%5B%5D", "[]")
+    b19 = srv.get(C, raw_query=raw)[2]                            # 19 other raw query
+    check(b19 == full, "cache: same page under another encoding")
+    st, _, _ = srv.get(C, CACHE_PAGE, key="sk-proj-abcdefghijklmnop")  # 20 auth first
+    check(st == 403, "cache: auth checked before the cache")
+    # pages followed through cursors, twice: the second pass comes from the cache
+    compare(srv, "costs", 1736616663, group_by=["line_item"], limit=2)
+    compare(srv, "costs", 1736616663, group_by=["line_item"], limit=2)
+    srv.stop()
+    lines = srv.log_lines()
+    check(lines[1] == "2 GET %s?%s -> 200" % (C, urllib.parse.urlencode(CACHE_PAGE)) and
+          lines[12] == "13 GET %s?%s -> 429" % (C, urllib.parse.urlencode(CACHE_PAGE)),
+          "cache: log lines unchanged: %r" % lines[1])
+    st = cache_stats(srv)
+    # misses: 1, 3, 17, 18 (a 400 is looked up, never stored), 19 + the 4
+    # costs pages of the first pass; hits: 2, 4, 5, 6, 11, 14, 15, 16 + 4
+    check(st is not None and st["hits"] == 12 and st["misses"] == 9 and
+          st["stored"] == 7 and st["evicted"] == 0, "cache: counters %s" % st)
+
+    # eviction: a 1 MiB cache holds two ~440 KB pages, not three
+    def q_(lim):
+        return [("start_time", 1736616663), ("bucket_width", "1m"), ("limit", lim)]
+
+    a, b_, c = 1440, 1439, 1438          # the pages, by their limit
+    check(all(350000 < len(v) < 500000 for v in sizes.values()) and len(big) > 1 << 20,
+          "cache: eviction test page sizes %s, big %d" %
+          ([len(v) for v in sizes.values()], len(big)))
+    srv = Server("--now", str(NOW), "--cache-mb", "1", stderr=subprocess.PIPE)
+    ok = True
+    for lim in (a, b_, a, c, a, b_, a):
+        # a miss, b miss, a hit, c miss (evicts b), a hit, b miss (evicts c), a hit
+        ok = ok and srv.get(C, q_(lim))[2] == sizes[lim]
+    ok = ok and srv.get(C, big_q)[2] == big and srv.get(C, big_q)[2] == big
+    check(ok, "cache: bodies identical under eviction")
+    srv.stop()
+    st = cache_stats(srv)
+    check(st is not None and st["hits"] == 3 and st["misses"] == 6 and st["evicted"] == 2
+          and st["too_big"] == 2 and st["entries"] == 2 and st["bytes"] <= st["max"] == 1 << 20,
+          "cache: LRU eviction counters %s" % st)
+
+    # concurrent hits, misses and evictions (3 pages, room for 2)
+    import threading
+    srv = Server("--now", str(NOW), "--cache-mb", "1", stderr=subprocess.PIPE)
+    results = []
+
+    def worker(i):
+        for k in range(4):
+            lim = (a, b_, c)[(i + k) % 3]
+            results.append(srv.get(C, q_(lim))[2] == sizes[lim])
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    srv.stop()
+    st = cache_stats(srv)
+    check(len(results) == 24 and all(results) and st and st["hits"] + st["misses"] == 24
+          and st["evicted"] >= 1 and st["entries"] <= 2 and st["bytes"] <= st["max"],
+          "cache: concurrent requests %s" % st)
+
+    # --now auto: the cache is off (and says so)
+    srv = Server("--cache-mb", "16", stderr=subprocess.PIPE)
+    st1 = srv.get(C, [("start_time", 1736616663), ("limit", 2)])[0]
+    srv.stop()
+    err = srv.stderr_text()
+    check(st1 == 200 and "no effect with --now auto" in err and "hits" not in err,
+          "cache: disabled with --now auto: %r" % err)
+    print("ok  cache")
+
+
 def main():
     srv = Server("--now", str(NOW), "--seed", "42")
     test_sums(srv)
@@ -1039,6 +1208,7 @@ def main():
     test_faults(X_FAULT_ORDER)
     test_log_raw_query()
     test_concurrency_latency()
+    test_cache()
     print("%d passed, %d failed" % (PASSED, FAILED))
     sys.exit(1 if FAILED else 0)
 
