@@ -722,7 +722,8 @@ static const char exit_codes_help[] =
     "  3  authentication or permission (HTTP 401/403, missing key; an\n"
     "     Admin key is needed, project keys cannot read usage)\n"
     "  4  malformed or unexpected API response\n"
-    "  5  local I/O error (output file, key file)\n";
+    "  5  local I/O error (output file, key file, full disk)\n"
+    "  130, 143  interrupted by SIGINT, SIGTERM (nothing written)\n";
 
 void cli_usage(FILE *out)
 {
