@@ -2,6 +2,7 @@
 #include "oaiusage/agg.h"
 
 #include "oaiusage/arena.h"
+#include "oaiusage/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +16,6 @@ static uint64_t mix(uint64_t h, uint64_t v)
     return h ^ (h >> 33);
 }
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 /* ---- string pool: equal strings share one pointer ----------------------- */
 

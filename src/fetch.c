@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "oaiusage/hash.h"
 #include "oaiusage/msg.h"
 #include "oaiusage/timeutil.h"
 
@@ -25,12 +26,8 @@ struct cursors {
 
 static uint64_t cursor_hash(const char *c)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *c; c++) {
-        h ^= (unsigned char)*c;
-        h *= 1099511628211ULL;
-    }
-    return h != 0 ? h : 1;
+    uint64_t h = hash_str(c);
+    return h != 0 ? h : 1; /* 0 marks an empty slot */
 }
 
 static bool cursor_seen(const struct cursors *cs, const char *c)

@@ -12,6 +12,7 @@
 
 #include "oaiusage/buf.h"
 #include "oaiusage/fetch.h"
+#include "oaiusage/hash.h"
 #include "oaiusage/msg.h"
 #include "oaiusage/query.h"
 
@@ -32,14 +33,6 @@ struct names {
     struct map m[NK_COUNT];
 };
 
-static uint64_t fnv(const char *s, uint64_t h)
-{
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 struct names *names_new(void)
 {
@@ -68,7 +61,7 @@ void names_free(struct names *n)
 /* The slot holding id, or the empty slot where it would go (cap > 0). */
 static struct entry *slot_for(const struct map *m, const char *id)
 {
-    size_t j = fnv(id, 1469598103934665603ULL) & (m->cap - 1);
+    size_t j = hash_str(id) & (m->cap - 1);
     while (m->slot[j].id != NULL) {
         if (strcmp(m->slot[j].id, id) == 0)
             break;
@@ -168,9 +161,8 @@ static int cache_path(const struct names_opts *o, char *path, size_t size)
         snprintf(dir, sizeof(dir), "%s/.cache/oaiusage", home);
     else
         return -1;
-    uint64_t h = fnv(o->base_url, 1469598103934665603ULL);
-    h = fnv("\n", h);
-    h = fnv(o->key != NULL ? o->key : "", h);
+    uint64_t h = hash_more(hash_str(o->base_url), "\n");
+    h = hash_more(h, o->key != NULL ? o->key : "");
     if (snprintf(path, size, "%s/names-%016" PRIx64 ".tsv", dir, h) >=
         (int)size)
         return -1;

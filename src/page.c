@@ -2,6 +2,7 @@
 #include "oaiusage/page.h"
 
 #include "oaiusage/arena.h"
+#include "oaiusage/hash.h"
 #include "oaiusage/secret.h"
 
 #include <cjson/cJSON.h>
@@ -305,12 +306,7 @@ struct field_map {
 
 static uint32_t name_hash(const char *s)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 16777619u;
-    }
-    return h;
+    return (uint32_t)hash_str(s);
 }
 
 static void fmap_add(struct field_map *fm, const char *name, enum fkind k,
