@@ -10,9 +10,9 @@ set -euo pipefail
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
       libmicrohttpd-dev ca-certificates)
 case "${1:-}" in
---test) pkgs+=(jq python3) ;;
+--test) pkgs+=(jq python3 libxml2-utils) ;;
 --fuzz) pkgs+=(clang libclang-rt-dev) ;;
---valgrind) pkgs+=(jq python3 valgrind) ;;
+--valgrind) pkgs+=(jq python3 libxml2-utils valgrind) ;;
 --bench) pkgs+=(jq python3 python3-pandas python3-requests time curl) ;;
 esac
 

@@ -374,6 +374,8 @@ static const char *command_name(const struct config *cfg)
         return "users";
     case CMD_API_KEYS:
         return "api-keys";
+    case CMD_HTML:
+        return "report";
     }
     return "?";
 }
@@ -395,14 +397,15 @@ static int refuse_report_options(const struct raw *r,
         opt = r->since ? "--since" : r->until ? "--until" : r->days ? "--days"
                                                                     : NULL;
     if (opt == NULL && cfg->cmd != CMD_REPORT && cfg->names &&
-        cfg->cmd != CMD_API_KEYS)
+        cfg->cmd != CMD_API_KEYS && cfg->cmd != CMD_HTML)
         opt = "--names";
     if (opt != NULL)
         return ou_err_set(err, OU_EXIT_USAGE, "%s does not take %s",
                           command_name(cfg), opt);
     for (int i = 0; i < cfg->nfilters; i++) {
         bool ok = strcmp(cfg->filters[i].option, "project") == 0 &&
-                  (cfg->cmd == CMD_OVERVIEW || cfg->cmd == CMD_API_KEYS);
+                  (cfg->cmd == CMD_OVERVIEW || cfg->cmd == CMD_API_KEYS ||
+                   cfg->cmd == CMD_HTML);
         if (!ok)
             return ou_err_set(err, OU_EXIT_USAGE, "%s does not take --%s",
                               command_name(cfg), cfg->filters[i].option);
@@ -489,7 +492,11 @@ static int resolve(const struct raw *r, int64_t now, struct config *cfg,
     rc = resolve_common(r, cfg, err);
     if (rc != 0)
         return rc;
-    if (cfg->cmd == CMD_OVERVIEW) {
+    if (cfg->cmd == CMD_OVERVIEW || cfg->cmd == CMD_HTML) {
+        if (cfg->cmd == CMD_HTML && r->format != NULL)
+            return ou_err_set(err, OU_EXIT_USAGE,
+                              "report writes one HTML file: use -o FILE, "
+                              "not --format");
         rc = refuse_report_options(r, cfg, true, err);
         return rc != 0 ? rc : resolve_window(r, now, cfg, err);
     }
@@ -634,7 +641,8 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
                        { "projects", CMD_PROJECTS },
                        { "users", CMD_USERS },
                        { "api-keys", CMD_API_KEYS },
-                       { "api_keys", CMD_API_KEYS } };
+                       { "api_keys", CMD_API_KEYS },
+                       { "report", CMD_HTML } };
         cfg->ep = endpoint_find(command);
         known = cfg->ep != NULL;
         for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
@@ -742,8 +750,10 @@ void cli_usage(FILE *out)
             "  %-26s the organization's projects (archived included)\n"
             "  %-26s the organization's users\n"
             "  %-26s project API keys (of --project, or of all projects)\n"
+            "  %-26s a self-contained HTML report with charts (-o FILE)\n"
             "  %-26s the options of a command (also COMMAND --help)\n",
-            "overview", "projects", "users", "api-keys", "help COMMAND");
+            "overview", "projects", "users", "api-keys", "report",
+            "help COMMAND");
     fprintf(out,
             "\n"
             "Example:\n"
@@ -908,6 +918,23 @@ void cli_other_usage(FILE *out, enum command cmd)
                 "of the given projects, or of every project.\n"
                 "Columns: project_id, id, name, redacted_value, owner_type,\n"
                 "owner, created_at, last_used_at.\n\n%s\n%s",
+                common_help, exit_codes_help);
+        break;
+    case CMD_HTML:
+        fprintf(out,
+                "Usage: oaiusage report [--since WHEN] [--until WHEN] "
+                "[--days N]\n"
+                "                       [--project ID,...] [--names] "
+                "[-o FILE] [OPTIONS]\n\n"
+                "One self-contained HTML file (inline SVG and CSS, no script,\n"
+                "nothing fetched when it is opened): daily input vs output\n"
+                "tokens, requests per model stacked by project, each project's\n"
+                "share of requests (under 5%% folded into \"Other\", broken\n"
+                "down in a second chart), total cost per day, cost per day by\n"
+                "line item, and the totals tables. Completions and costs are\n"
+                "fetched per UTC day, at once. --names shows project names.\n"
+                "The window options are those of 'oaiusage help completions'.\n"
+                "\n%s\n%s",
                 common_help, exit_codes_help);
         break;
     case CMD_REPORT:

@@ -11,6 +11,7 @@
 #include "oaiusage/buf.h"
 #include "oaiusage/fetch.h"
 #include "oaiusage/fmt.h"
+#include "oaiusage/html.h"
 #include "oaiusage/http.h"
 #include "oaiusage/msg.h"
 #include "oaiusage/names.h"
@@ -125,10 +126,10 @@ static void idset_release(struct idset *ids)
 
 /* Resolve the names a report needs. Never fatal: a failure is a warning and
  * the report keeps its raw ids. */
-static struct names *resolve_names(const struct session *s,
-                                   const struct agg *agg, struct ou_err *err)
+static struct names *resolve_names_of(const struct session *s,
+                                      const struct agg *const *aggs, int naggs,
+                                      struct ou_err *err)
 {
-    const struct agg_spec *sp = agg_spec_of(agg);
     struct names_want want;
     struct idset ids;
     struct names *names = names_new();
@@ -140,18 +141,22 @@ static struct names *resolve_names(const struct session *s,
         NOMEM(err);
         return NULL;
     }
-    for (int g = 0; g < sp->ngroup; g++) {
-        enum name_kind k = sp->ep->groups[sp->group[g]].names;
-        if (k == NK_NONE)
-            continue;
-        want.kind[k] = true;
-        for (size_t i = 0; i < agg_nrows(agg); i++) {
-            const char *id = agg_row_at(agg, i)->key[g];
-            if (id != NULL && idset_add(&ids, k, id) != 0) {
-                idset_release(&ids);
-                names_free(names);
-                NOMEM(err);
-                return NULL;
+    for (int a = 0; a < naggs; a++) {
+        const struct agg *agg = aggs[a];
+        const struct agg_spec *sp = agg_spec_of(agg);
+        for (int g = 0; g < sp->ngroup; g++) {
+            enum name_kind k = sp->ep->groups[sp->group[g]].names;
+            if (k == NK_NONE)
+                continue;
+            want.kind[k] = true;
+            for (size_t i = 0; i < agg_nrows(agg); i++) {
+                const char *id = agg_row_at(agg, i)->key[g];
+                if (id != NULL && idset_add(&ids, k, id) != 0) {
+                    idset_release(&ids);
+                    names_free(names);
+                    NOMEM(err);
+                    return NULL;
+                }
             }
         }
     }
@@ -165,6 +170,12 @@ static struct names *resolve_names(const struct session *s,
         msg_warn("names: %s; rows keep their ids", e2.msg);
     idset_release(&ids);
     return names;
+}
+
+static struct names *resolve_names(const struct session *s,
+                                   const struct agg *agg, struct ou_err *err)
+{
+    return resolve_names_of(s, &agg, 1, err);
 }
 
 /* ---- commands ------------------------------------------------------------------ */
@@ -515,6 +526,68 @@ out:
     return rc;
 }
 
+/* report: completions and costs per day, at once, into the HTML report. */
+static int run_html(const struct session *s, struct buf *out,
+                    struct ou_err *err)
+{
+    const struct config *cfg = s->cfg;
+    const struct endpoint *ue = endpoint_find("completions");
+    const struct endpoint *ce = endpoint_find("costs");
+    struct query q[2];
+    struct agg *aggs[2] = { NULL, NULL };
+    struct page_sink sinks[2];
+    struct fetch_stream fss[2];
+    struct names *names = NULL;
+    int rc = 0;
+
+    overview_query(cfg, ue, &q[0]);
+    overview_query(cfg, ce, &q[1]);
+    struct agg_spec us = { ue, 2, { endpoint_group_index(ue, "model"),
+                                    endpoint_group_index(ue, "project_id") },
+                           TU_PER_DAY, false };
+    struct agg_spec cs = { ce, 2, { endpoint_group_index(ce, "line_item"),
+                                    endpoint_group_index(ce, "project_id") },
+                           TU_PER_DAY, false };
+    q[0].ngroup = 2;
+    memcpy(q[0].group, us.group, sizeof(q[0].group));
+    q[1].ngroup = 2;
+    memcpy(q[1].group, cs.group, sizeof(q[1].group));
+    aggs[0] = agg_new(&us);
+    aggs[1] = agg_new(&cs);
+    if (aggs[0] == NULL || aggs[1] == NULL) {
+        rc = NOMEM(err);
+        goto out;
+    }
+    for (int i = 0; i < 2; i++) {
+        sinks[i] = (struct page_sink){ sink_bucket, sink_record, aggs[i], NULL };
+        fss[i] = (struct fetch_stream){ &q[i], &sinks[i], { 0, 0, -1, -1 } };
+    }
+    explain_window(cfg, ue);
+    rc = fetch_streams(&s->ctl, cfg->base_url, s->now, fss, 2, err);
+    for (int i = 0; rc == 0 && i < 2; i++) {
+        warn_if_short(s, &q[i], &fss[i].stats);
+        rc = agg_finish(aggs[i], err);
+    }
+    if (rc == 0 && cfg->names) {
+        names = resolve_names_of(s, (const struct agg *const *)aggs, 2, err);
+        if (names == NULL)
+            rc = err->code;
+    }
+    if (rc == 0) {
+        struct html_input in = {
+            aggs[0], aggs[1], names, cfg->since,
+            cfg->until_sent ? cfg->until : fss[0].stats.last_end,
+            s->now, cfg->base_url,
+        };
+        rc = html_report(&in, out, err);
+    }
+out:
+    names_free(names);
+    agg_free(aggs[0]);
+    agg_free(aggs[1]);
+    return rc;
+}
+
 /* ---- organization lists ---------------------------------------------------------- */
 
 struct list_col {
@@ -835,6 +908,12 @@ int run_report(const struct config *cfg, int64_t now, struct ou_err *err)
     case CMD_API_KEYS:
         rc = run_list(&s, &g, err);
         break;
+    case CMD_HTML:
+        rc = run_html(&s, &out, err);
+        if (rc == 0)
+            rc = output_write(cfg->output, out.data ? out.data : "", out.len,
+                              err);
+        goto out;
     }
     if (rc == 0)
         rc = fmt_grid(&g, cfg->format, cfg->header, &out, err);

@@ -33,7 +33,8 @@ enum command {
     CMD_OVERVIEW,   /* every endpoint's headline totals and the cost */
     CMD_PROJECTS,   /* the organization's lists */
     CMD_USERS,
-    CMD_API_KEYS
+    CMD_API_KEYS,
+    CMD_HTML        /* report: the HTML report with charts */
 };
 
 #define OU_NAMES_TTL_S (24 * 3600)

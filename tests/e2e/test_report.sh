@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# oaiusage report: one self-contained, well-formed HTML file whose charts
+# are there and whose totals tables equal the server's truth.
+. "${E2E_DIR:-$(dirname "$0")}/lib.sh"
+command -v xmllint >/dev/null || { echo "xmllint is required" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
+export XDG_CACHE_HOME="$WORK/cache"
+start_mock
+S=1738368000; E=1740787200   # February 2025
+ou report --since $S --until $E -o "$WORK/r.html"
+check "report succeeds quietly" eval '[ "$RC" -eq 0 ] && [ ! -s "$WORK/out" ]'
+check "the report is well-formed XML (XHTML)" xmllint --noout "$WORK/r.html"
+check "the report refers to no external resource" \
+    bash -c "! grep -Eiq '(src|href)=|url\\(|<script|<link|@import' '$WORK/r.html'"
+check "the report has its six charts" eval '[ "$(grep -o "<svg " "$WORK/r.html" | wc -l)" -ge 5 ]'
+check "the report names its window" grep -q 'Window: 2025-02-01T00:00:00Z to 2025-03-01T00:00:00Z' "$WORK/r.html"
+check "the report is small enough to mail ($(wc -c <"$WORK/r.html") bytes)" \
+    [ "$(wc -c <"$WORK/r.html")" -lt 2000000 ]
+
+truth completions --start-time $S --end-time $E --bucket-width 1d --group-by model
+cp "$WORK/truth" "$WORK/t_models.csv"
+truth costs --start-time $S --end-time $E --group-by line_item
+cp "$WORK/truth" "$WORK/t_items.csv"
+python3 - "$WORK/r.html" "$WORK/t_models.csv" "$WORK/t_items.csv" <<'PY' && ok || not_ok "report tables differ from the truth"
+import csv, sys, xml.etree.ElementTree as ET
+from decimal import Decimal
+ns = {"h": "http://www.w3.org/1999/xhtml"}
+doc = ET.parse(sys.argv[1])
+tables = doc.findall(".//h:table", ns)
+def cell(td):
+    text = "".join(td.itertext())
+    # numbers carry thousands separators; names may carry commas
+    return text.replace(",", "") if td.get("class") == "n" else text
+def rows(t, part):
+    return [[cell(td) for td in tr.findall("h:td", ns)]
+            for tr in t.findall(f"h:{part}/h:tr", ns)]
+models = {r[0]: [int(x) for x in r[1:4]] for r in rows(tables[0], "tbody")}
+want = {}
+for r in csv.DictReader(open(sys.argv[2], newline="")):
+    want[r["model"] or "(no model)"] = [int(r["num_model_requests"]), int(r["input_tokens"]), int(r["output_tokens"])]
+if models != want:
+    print("models differ", models, want); sys.exit(1)
+total = [int(x) for x in rows(tables[0], "tfoot")[0][1:4]]
+if total != [sum(v[i] for v in want.values()) for i in range(3)]:
+    print("model total differs"); sys.exit(1)
+items = {r[0]: Decimal(r[1]) for r in rows(tables[1], "tbody")}
+witems = {r["line_item"]: Decimal(r["amount"]) for r in csv.DictReader(open(sys.argv[3], newline=""))}
+if items != witems:
+    print("line items differ"); sys.exit(1)
+if Decimal(rows(tables[1], "tfoot")[0][1]) != sum(witems.values()):
+    print("cost total differs"); sys.exit(1)
+PY
+
+# Names in the legends with --names; ids without.
+ou report --since $S --until $E --names -o "$WORK/named.html"
+python3 "$E2E_DIR/orglists.py" "$BASE" projects >"$WORK/projects.tsv"
+first_name=$(cut -f2 "$WORK/projects.tsv" | head -n 1 | sed 's/&/\&amp;/g; s/"/\&quot;/g')
+check "--names puts project names in the charts" grep -qF "$first_name" "$WORK/named.html"
+check "without --names the charts show project ids" grep -q 'proj_' "$WORK/r.html"
+
+# A single day and a long window both render.
+ou report --since 2025-02-10 --until 2025-02-11 -o "$WORK/oneday.html"
+check "a one-day report is well-formed" xmllint --noout "$WORK/oneday.html"
+ou report --days 180 --until 2025-03-01 -o "$WORK/long.html"
+check "a 180-day report is well-formed" xmllint --noout "$WORK/long.html"
+check "a 180-day report thins its date labels" \
+    eval '[ "$(grep -o "2025-0[0-9]-[0-9][0-9]</text>" "$WORK/long.html" | wc -l)" -lt 100 ]'
+
+# Failures leave nothing; options that make no sense are refused.
+echo precious >"$WORK/keep.html"
+start_mock --fault 1+:503
+ou report --since $S --until $E --retries 0 -q -o "$WORK/keep.html"
+expect_failure "report when the API fails" 1 "HTTP 503"
+check "a failed report leaves the file alone" grep -qx precious "$WORK/keep.html"
+ou report --format csv;        expect_failure "report --format" 2 "report writes one HTML file"
+ou report --group-by model;    expect_failure "report --group-by" 2 "report does not take --group-by"
+finish
