@@ -17,7 +17,7 @@ enum opt_id {
     OPT_RECORDS, OPT_FORMAT, OPT_NO_HEADER, OPT_BASE_URL, OPT_TIMEOUT,
     OPT_KEY_FILE, OPT_INSECURE, OPT_SOURCE, OPT_SIZE, OPT_VECTOR_STORE,
     OPT_CONTEXT_LEVEL, OPT_NAMES, OPT_REFRESH_NAMES, OPT_RETRIES,
-    OPT_DEADLINE, OPT_CACERT, OPT_CONCURRENCY, OPT_DRY_RUN,
+    OPT_DEADLINE, OPT_CACERT, OPT_CONCURRENCY, OPT_DRY_RUN, OPT_CHART,
 };
 
 /* Filter options: all take comma-separated, repeatable values. */
@@ -62,6 +62,7 @@ static const struct option long_options[] = {
     { "cacert", required_argument, NULL, OPT_CACERT },
     { "concurrency", required_argument, NULL, OPT_CONCURRENCY },
     { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+    { "chart", no_argument, NULL, OPT_CHART },
     { "admin-key-file", required_argument, NULL, OPT_KEY_FILE },
     { "allow-insecure-http", no_argument, NULL, OPT_INSECURE },
     { "quiet", no_argument, NULL, 'q' },
@@ -533,6 +534,10 @@ static int resolve(const struct raw *r, int64_t now, struct config *cfg,
     if (cfg->records && cfg->per != TU_PER_NONE)
         return ou_err_set(err, OU_EXIT_USAGE,
                           "--records and --per exclude each other");
+    if (cfg->chart && (cfg->format != FMT_TABLE || cfg->records))
+        return ou_err_set(err, OU_EXIT_USAGE,
+                          "--chart draws on the table: it needs --format "
+                          "table, without --records");
     if ((rc = resolve_group_by(r, cfg, err)) != 0 ||
         (rc = check_filters(cfg, r, err)) != 0 ||
         (rc = resolve_window(r, now, cfg, err)) != 0)
@@ -569,6 +574,7 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
         case OPT_RETRIES: r.retries = optarg; break;
         case OPT_CONCURRENCY: r.concurrency = optarg; break;
         case OPT_DRY_RUN: cfg->dry_run = true; break;
+        case OPT_CHART: cfg->chart = true; break;
         case OPT_DEADLINE: r.deadline = optarg; break;
         case OPT_CACERT: rc = set_string(&cfg->cacert, optarg, err); break;
         case OPT_BASE_URL: r.base_url = optarg; break;
@@ -817,6 +823,8 @@ void cli_command_usage(FILE *out, const struct endpoint *ep)
             "                    month, or bucket; adds period_start\n"
             "  --records         one row per bucket and result, as the API\n"
             "                    returned them; adds start_time, end_time\n"
+            "  --chart           table: a bar per row (scaled to the largest);\n"
+            "                    with --per, a sparkline per group over time\n"
             "  --names           add project_name, user_email, api_key_name\n"
             "                    beside the ids (the table shows names);\n"
             "                    cached for 24 hours per base URL and key\n"

@@ -252,6 +252,7 @@ static bool col_all_null(const struct grid *g, int k)
 struct tcol {
     int k;
     bool right;
+    bool color;      /* wrap in an ANSI colour (bar columns on a tty) */
     size_t width;
 };
 
@@ -267,7 +268,10 @@ static int table_line(struct buf *out, const struct tcol *tc, int n,
             rc |= buf_puts(out, "  ");
         if (tc[c].right)
             rc |= buf_printf(out, "%*s", (int)pad, "");
-        rc |= buf_puts(out, text[c]);
+        if (tc[c].color && text[c][0] != '\0')
+            rc |= buf_printf(out, "\x1b[34m%s\x1b[0m", text[c]);
+        else
+            rc |= buf_puts(out, text[c]);
         if (!tc[c].right)
             rc |= buf_printf(out, "%*s", (int)pad, "");
     }
@@ -308,6 +312,7 @@ static int render_table(const struct grid *g, bool header, struct buf *out,
             continue;
         tc[n].k = k;
         tc[n].right = numeric_col(g, k);
+        tc[n].color = g->color && g->cols[k].bar;
         tc[n].width = header ? text_width(g->cols[k].name) : 0;
         n++;
     }
@@ -329,9 +334,13 @@ static int render_table(const struct grid *g, bool header, struct buf *out,
     }
     if (header) {
         char *head[GRID_MAX_COLS] = { 0 };
-        for (int c = 0; c < n; c++)
+        struct tcol plain[GRID_MAX_COLS] = { 0 };
+        for (int c = 0; c < n; c++) {
             head[c] = (char *)g->cols[tc[c].k].name;
-        rc |= table_line(out, tc, n, head);
+            plain[c] = tc[c];
+            plain[c].color = false;
+        }
+        rc |= table_line(out, plain, n, head);
         rc |= table_rule(out, tc, n);
     }
     for (size_t i = 0; i < lines; i++) {

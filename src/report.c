@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NOMEM(err) ou_err_set(err, OU_EXIT_IO, "out of memory")
@@ -53,37 +54,37 @@ static int build_columns(const struct agg *a, const struct names *names,
     if (sp->ngroup == 0 && !sp->records && sp->per == TU_PER_NONE) {
         /* The only row is the total: the table shows it under a label. */
         rc |= add_col(g, l, R_LABEL, 0,
-                      (struct grid_col){ "", true, true, false, false, NULL });
+                      (struct grid_col){ "", true, true, false, false, NULL, false });
         g->table_hides_rows = true;
     }
     if (sp->records) {
         rc |= add_col(g, l, R_T0, 0,
                       (struct grid_col){ "start_time", true, false, false,
-                                         false, NULL });
+                                         false, NULL, false });
         rc |= add_col(g, l, R_T1, 0,
                       (struct grid_col){ "end_time", true, false, false, false,
-                                         NULL });
+                                         NULL, false });
     } else if (sp->per != TU_PER_NONE) {
         rc |= add_col(g, l, R_T0, 0,
                       (struct grid_col){ "period_start", true, false, false,
-                                         sp->per != TU_PER_BUCKET, NULL });
+                                         sp->per != TU_PER_BUCKET, NULL, false });
     }
     for (int i = 0; i < sp->ngroup; i++) {
         const struct group_desc *gd = &ep->groups[sp->group[i]];
         bool named = names != NULL && gd->names != NK_NONE;
         rc |= add_col(g, l, R_KEY, i,
                       (struct grid_col){ gd->name, !named, false, false, false,
-                                         "(none)" });
+                                         "(none)", false });
         if (named)
             rc |= add_col(g, l, R_NAME, i,
                           (struct grid_col){ name_column(gd->names), true,
-                                             false, false, false, "(none)" });
+                                             false, false, false, "(none)", false });
     }
     for (int m = 0; m < ep->nmetrics; m++) {
         const struct metric_desc *md = &ep->metrics[m];
         rc |= add_col(g, l, R_METRIC, m,
                       (struct grid_col){ md->name, md->in_table, false,
-                                         md->nullable, false, NULL });
+                                         md->nullable, false, NULL, false });
     }
     return rc < 0 ? -1 : 0;
 }
@@ -221,4 +222,214 @@ int report_grid(const struct agg *a, const struct names *names,
     grid_add_meta(g, &(struct grid_meta){ "names", META_BOOL, NULL, 0,
                                           names != NULL, NULL, 0 });
     return 0;
+}
+
+/* ---- --chart ------------------------------------------------------------------- */
+
+void report_bar(double v, double max, int width, char *buf, size_t size)
+{
+    static const char *const eighth[] = { "",
+                                          "\xe2\x96\x8f", "\xe2\x96\x8e",
+                                          "\xe2\x96\x8d", "\xe2\x96\x8c",
+                                          "\xe2\x96\x8b", "\xe2\x96\x8a",
+                                          "\xe2\x96\x89" };
+    size_t o = 0;
+
+    buf[0] = '\0';
+    if (!(max > 0) || !(v > 0))
+        return;
+    long units = (long)(v / max * width * 8 + 0.5);
+    if (units < 1)
+        units = 1; /* non-zero is never shown as nothing */
+    for (long i = 0; i < units / 8 && o + 4 < size; i++) {
+        memcpy(buf + o, "\xe2\x96\x88", 3); /* full block */
+        o += 3;
+    }
+    const char *tail = eighth[units % 8];
+    if (o + strlen(tail) + 1 < size) {
+        memcpy(buf + o, tail, strlen(tail));
+        o += strlen(tail);
+    }
+    buf[o] = '\0';
+}
+
+static double first_metric(const struct agg *a, const struct agg_row *r)
+{
+    const struct endpoint *ep = agg_spec_of(a)->ep;
+    int m = ep->sort_metric;
+    if (ep->metrics[m].kind == MK_INT)
+        return (double)r->ival[m];
+    if (ep->metrics[m].kind == MK_DEC && r->present[m]) {
+        char tmp[DEC_FMT_MAX];
+        dec_format(&r->dval[m], tmp, sizeof(tmp));
+        return strtod(tmp, NULL);
+    }
+    return 0;
+}
+
+/* A sparkline of v[0..n) on the scale of max. */
+static void sparkline(const double *v, int n, double max, struct buf *b)
+{
+    static const char *const lvl[] = {
+        "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+        "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"
+    };
+    for (int i = 0; i < n; i++) {
+        if (!(v[i] > 0) || !(max > 0)) {
+            buf_putc(b, ' ');
+            continue;
+        }
+        int k = (int)(v[i] / max * 7 + 0.5);
+        buf_puts(b, lvl[k < 0 ? 0 : k > 7 ? 7 : k]);
+    }
+}
+
+int report_chart(const struct agg *a, struct grid *g, int width,
+                 struct ou_err *err)
+{
+    const struct agg_spec *sp = agg_spec_of(a);
+    const struct endpoint *ep = sp->ep;
+    double max = 0;
+
+    for (size_t i = 0; i < agg_nrows(a); i++) {
+        double v = first_metric(a, agg_row_at(a, i));
+        if (v > max)
+            max = v;
+    }
+    if (sp->per == TU_PER_NONE) {
+        /* A bar column on the existing table: add it and fill each row. */
+        struct grid ng;
+        grid_init(&ng, g->object);
+        for (int k = 0; k < g->ncols; k++)
+            grid_add_col(&ng, &g->cols[k]);
+        char title[64];
+        snprintf(title, sizeof(title), "%s", ep->metrics[ep->sort_metric].name);
+        int bc = grid_add_col(&ng, &(struct grid_col){ grid_strdup(&ng, title),
+                                                       true, true, false, false,
+                                                       NULL, true });
+        if (bc < 0)
+            return ou_err_set(err, OU_EXIT_USAGE, "too many columns");
+        size_t total = g->nrows + g->ntotals;
+        for (size_t i = 0; i < total; i++) {
+            struct cell *row = grid_add_row(&ng, i >= g->nrows);
+            if (row == NULL)
+                return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            const struct cell *src = &g->cells[i * (size_t)g->ncols];
+            for (int k = 0; k < g->ncols; k++) {
+                row[k] = src[k];
+                if (src[k].s != NULL)
+                    row[k].s = grid_strdup(&ng, src[k].s);
+                if (src[k].display != NULL)
+                    row[k].display = grid_strdup(&ng, src[k].display);
+            }
+            char bar[256] = "";
+            if (i < g->nrows && i < agg_nrows(a))
+                report_bar(first_metric(a, agg_row_at(a, i)), max, width, bar,
+                           sizeof(bar));
+            row[bc].kind = CELL_TEXT;
+            row[bc].s = grid_strdup(&ng, bar);
+        }
+        ng.table_hides_rows = g->table_hides_rows;
+        ng.color = g->color;
+        ng.nmeta = g->nmeta;
+        memcpy(ng.meta, g->meta, sizeof(g->meta));
+        memcpy(ng.lists, g->lists, sizeof(g->lists));
+        grid_release(g);
+        *g = ng;
+        return 0;
+    }
+
+    /* --per: one row per group, a sparkline over the periods. */
+    int64_t *periods = malloc((agg_nrows(a) + 1) * sizeof(*periods));
+    int np = 0;
+    if (periods == NULL)
+        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+    for (size_t i = 0; i < agg_nrows(a); i++) {
+        int64_t t = agg_row_at(a, i)->t0;
+        bool seen = false;
+        for (int k = 0; k < np && !seen; k++)
+            seen = periods[k] == t;
+        if (!seen)
+            periods[np++] = t;
+    }
+    /* rows are sorted by period first: periods[] is ascending already */
+    bool color = g->color;
+    const char *object = g->object;
+    grid_release(g);
+    grid_init(g, object);
+    g->color = color;
+    for (int k = 0; k < sp->ngroup; k++)
+        grid_add_col(g, &(struct grid_col){ ep->groups[sp->group[k]].name, true,
+                                            false, false, false, "(none)",
+                                            false });
+    char first[TU_RFC3339_LEN], last[TU_RFC3339_LEN], title[96];
+    tu_format_date(np > 0 ? periods[0] : 0, first);
+    tu_format_date(np > 0 ? periods[np - 1] : 0, last);
+    snprintf(title, sizeof(title), "%s per %s, %s .. %s",
+             ep->metrics[ep->sort_metric].name, report_per_name(sp->per),
+             first, last);
+    int sc = grid_add_col(g, &(struct grid_col){ grid_strdup(g, title), true,
+                                                 true, false, false, NULL,
+                                                 true });
+    int tc = grid_add_col(g, &(struct grid_col){ "total", true, false, false,
+                                                 false, NULL, false });
+    double *v = calloc((size_t)(np ? np : 1), sizeof(*v));
+    bool *done = calloc(agg_nrows(a) + 1, sizeof(*done));
+    struct buf spark;
+    int rc = 0;
+    buf_init(&spark, 0);
+    if (v == NULL || done == NULL || sc < 0 || tc < 0) {
+        rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < agg_nrows(a) && rc == 0; i++) {
+        if (done[i])
+            continue;
+        const struct agg_row *r = agg_row_at(a, i);
+        double sum = 0;
+        memset(v, 0, (size_t)np * sizeof(*v));
+        for (size_t j = i; j < agg_nrows(a); j++) {
+            const struct agg_row *q = agg_row_at(a, j);
+            bool same = true;
+            for (int k = 0; k < sp->ngroup && same; k++)
+                same = q->key[k] == r->key[k];
+            if (!same)
+                continue;
+            done[j] = true;
+            for (int p = 0; p < np; p++) {
+                if (periods[p] == q->t0)
+                    v[p] += first_metric(a, q);
+            }
+            sum += first_metric(a, q);
+        }
+        struct cell *row = grid_add_row(g, false);
+        if (row == NULL) {
+            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            break;
+        }
+        for (int k = 0; k < sp->ngroup; k++) {
+            if (r->key[k] != NULL) {
+                row[k].kind = CELL_TEXT;
+                row[k].s = grid_strdup(g, r->key[k]);
+            }
+        }
+        buf_reset(&spark);
+        sparkline(v, np, max, &spark);
+        row[sc].kind = CELL_TEXT;
+        row[sc].s = grid_strdup(g, spark.data ? spark.data : "");
+        char tot[64];
+        if (ep->metrics[ep->sort_metric].kind == MK_INT)
+            snprintf(tot, sizeof(tot), "%.0f", sum);
+        else
+            snprintf(tot, sizeof(tot), "%.2f", sum);
+        row[tc].kind = ep->metrics[ep->sort_metric].kind == MK_INT ? CELL_INT
+                                                                   : CELL_DEC;
+        row[tc].s = grid_strdup(g, tot);
+    }
+out:
+    buf_release(&spark);
+    free(v);
+    free(done);
+    free(periods);
+    return rc;
 }

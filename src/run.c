@@ -390,6 +390,11 @@ static int run_endpoint(const struct session *s, struct grid *g,
             bucket_width_name(cfg->width),
         };
         rc = report_grid(agg, names, &m, g, err);
+        /* Colour only on a terminal, and never with NO_COLOR. */
+        g->color = (cfg->output == NULL || strcmp(cfg->output, "-") == 0) &&
+                   isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+        if (rc == 0 && cfg->chart)
+            rc = report_chart(agg, g, 30, err);
     }
     names_free(names);
     agg_free(agg);
@@ -494,7 +499,7 @@ static int run_overview(const struct session *s, struct grid *g,
 
     for (int k = 0; k < OV_NCOLS; k++)
         grid_add_col(g, &(struct grid_col){ names[k], true, false, false,
-                                            false, NULL });
+                                            false, NULL, false });
     /* Every endpoint at once: their pages share the transfers. */
     for (; endpoint_at(n) != NULL && n < EP_COUNT_MAX; n++) {
         const struct endpoint *ep = endpoint_at(n);
@@ -696,7 +701,7 @@ static void add_list_cols(struct grid *g, const struct list_col *cols, int n)
 {
     for (int k = 0; k < n; k++)
         grid_add_col(g, &(struct grid_col){ cols[k].name, true, false, false,
-                                            false, NULL });
+                                            false, NULL, false });
 }
 
 /* Collects project ids for api-keys without --project. */
@@ -762,7 +767,7 @@ static int run_list(const struct session *s, struct grid *g,
         np = all.n[NK_PROJECT];
     }
     grid_add_col(g, &(struct grid_col){ "project_id", true, false, false,
-                                        false, NULL });
+                                        false, NULL, false });
     lc.cols = key_cols;
     lc.ncols = NCOLS(key_cols);
     lc.first = 1;

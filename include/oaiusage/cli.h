@@ -74,6 +74,7 @@ struct config {
     int retries;           /* --retries (default RETRY_DEFAULT_RETRIES) */
     int concurrency;       /* --concurrency: transfers in flight at most */
     bool dry_run;          /* --dry-run: print the plan, fetch nothing */
+    bool chart;            /* --chart: bars (or sparklines) in the table */
     long deadline_ms;      /* --deadline for the whole run; 0 = none */
     int64_t start_ms;      /* monotonic clock at start (for the deadline) */
     bool allow_insecure_http;

@@ -50,6 +50,7 @@ struct grid_col {
     bool hide_if_null;    /* table: hidden when every cell is null */
     bool date_only;       /* table: a CELL_TIME shown as YYYY-MM-DD */
     const char *null_text;/* table text for null (default empty) */
+    bool bar;             /* table: a chart column (coloured on a tty) */
 };
 
 enum meta_kind { META_STRING, META_NULL, META_BOOL, META_TIME, META_LIST };
@@ -76,6 +77,7 @@ struct grid {
     size_t ntotals;                /* total rows after them (table only) */
     size_t cap;                    /* rows allocated */
     bool table_hides_rows;         /* table shows only the totals */
+    bool color;                    /* table: colour the bar columns */
     struct grid_meta meta[GRID_MAX_META];
     int nmeta;
     const char *lists[GRID_MAX_COLS]; /* storage for a META_LIST */

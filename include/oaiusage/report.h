@@ -31,4 +31,14 @@ int report_grid(const struct agg *a, const struct names *names,
 
 const char *report_per_name(enum tu_period p);
 
+/* --chart. Without --per: a table-only column of Unicode bars, each row's
+ * first metric scaled to the largest row's. With --per: g becomes one row
+ * per group with a sparkline of the first metric over the periods (all on
+ * one scale) and its total. width: cells of the longest bar. */
+int report_chart(const struct agg *a, struct grid *g, int width,
+                 struct ou_err *err);
+
+/* A bar of `width` cells for v/max in eighth blocks ("███▍"). */
+void report_bar(double v, double max, int width, char *buf, size_t size);
+
 #endif

@@ -40,6 +40,20 @@ check "table numbers have thousands separators" grep -Eq '[0-9],[0-9]{3}' "$WORK
 check "table rows are ordered by input_tokens, largest first" \
     eval 'sed -n "3,/^---/p" "$WORK/out" | grep -v "^---" | awk "{print \$2}" | tr -d , | sort -c -n -r'
 
+# --chart: a bar per row, the largest full; sparklines with --per; no
+# colour codes off a terminal.
+ou completions $W --group-by model --chart
+check "--chart: the first row has the full 30-cell bar" \
+    eval 'sed -n 3p "$WORK/out" | grep -q "$(printf "\xe2\x96\x88%.0s" $(seq 1 30))"'
+check "--chart: no colour codes when stdout is not a terminal" bash -c "! grep -q $'\x1b' '$WORK/out'"
+ou completions $W --group-by model --per week --chart
+"$OAIUSAGE_MOCK" truth completions $T --group-by model --now "$MOCK_NOW" >"$WORK/models.csv"
+nmodels=$(($(wc -l <"$WORK/models.csv") - 1))
+check "--chart --per: one sparkline row per model ($nmodels)" \
+    eval '[ "$(tail -n +3 "$WORK/out" | wc -l)" -eq "$nmodels" ]'
+ou completions $W --group-by model --chart --format csv
+expect_failure "--chart with csv" 2 "--chart draws on the table"
+
 # CSV: CRLF line ends, header unless --no-header.
 ou completions $W --group-by model --format csv
 check "CSV lines end with CRLF" eval '[ "$(grep -c $'"'"'\r$'"'"' "$WORK/out")" -eq "$(wc -l <"$WORK/out")" ]'

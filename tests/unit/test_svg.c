@@ -2,6 +2,7 @@
  * label thinning, and the charts' SVG. */
 #include <math.h>
 
+#include "oaiusage/report.h"
 #include "oaiusage/svg.h"
 #include "test.h"
 
@@ -119,5 +120,17 @@ int main(void)
     CHECK(svg_donut(&b, &d1, 600, 300) == 0);
     CHECK(count(b.data, "<circle ") == 1);
     buf_release(&b);
+    /* Terminal bars: whole blocks plus an eighth, non-zero never empty. */
+    char bar[256];
+    report_bar(10, 10, 4, bar, sizeof(bar));
+    CHECK_STR(bar, "\xe2\x96\x88\xe2\x96\x88\xe2\x96\x88\xe2\x96\x88");
+    report_bar(5, 10, 4, bar, sizeof(bar));
+    CHECK_STR(bar, "\xe2\x96\x88\xe2\x96\x88");
+    report_bar(1, 10, 4, bar, sizeof(bar)); /* 3.2 eighths -> 3 */
+    CHECK_STR(bar, "\xe2\x96\x8d");
+    report_bar(0.0001, 10, 4, bar, sizeof(bar));
+    CHECK_STR(bar, "\xe2\x96\x8f");
+    report_bar(0, 10, 4, bar, sizeof(bar));
+    CHECK_STR(bar, "");
     TEST_END();
 }
