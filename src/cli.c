@@ -432,7 +432,7 @@ static int resolve_common(const struct raw *r, struct config *cfg,
     if (r->format != NULL && !fmt_parse_kind(r->format, &cfg->format))
         return ou_err_set(err, OU_EXIT_USAGE,
                           "option '--format': '%s' is not one of table, csv, "
-                          "json, ndjson",
+                          "json, ndjson, svg",
                           r->format);
     if (r->no_header) {
         if (cfg->format != FMT_CSV && cfg->format != FMT_TABLE)
@@ -493,6 +493,9 @@ static int resolve(const struct raw *r, int64_t now, struct config *cfg,
     rc = resolve_common(r, cfg, err);
     if (rc != 0)
         return rc;
+    if (cfg->format == FMT_SVG && cfg->cmd != CMD_REPORT)
+        return ou_err_set(err, OU_EXIT_USAGE,
+                          "--format svg charts usage and costs reports");
     if (cfg->cmd == CMD_OVERVIEW || cfg->cmd == CMD_HTML) {
         if (cfg->cmd == CMD_HTML && r->format != NULL)
             return ou_err_set(err, OU_EXIT_USAGE,
@@ -534,6 +537,10 @@ static int resolve(const struct raw *r, int64_t now, struct config *cfg,
     if (cfg->records && cfg->per != TU_PER_NONE)
         return ou_err_set(err, OU_EXIT_USAGE,
                           "--records and --per exclude each other");
+    if (cfg->format == FMT_SVG && cfg->records)
+        return ou_err_set(err, OU_EXIT_USAGE,
+                          "--format svg charts a grouped or --per report, "
+                          "not --records");
     if (cfg->chart && (cfg->format != FMT_TABLE || cfg->records))
         return ou_err_set(err, OU_EXIT_USAGE,
                           "--chart draws on the table: it needs --format "
@@ -831,7 +838,8 @@ void cli_command_usage(FILE *out, const struct endpoint *ep)
             "  --refresh-names   --names, re-reading the lists now\n"
             "\n"
             "Output:\n"
-            "  --format F        table (default), csv, json or ndjson\n"
+            "  --format F        table (default), csv, json, ndjson, or svg\n"
+            "                    (a standalone chart of the first metric)\n"
             "  -o, --output FILE write FILE atomically instead of stdout\n"
             "  --no-header       no header row (csv, table)\n"
             "\n"

@@ -74,7 +74,8 @@ bool fmt_parse_kind(const char *s, enum fmt_kind *out)
     } kinds[] = { { "table", FMT_TABLE },
                   { "csv", FMT_CSV },
                   { "json", FMT_JSON },
-                  { "ndjson", FMT_NDJSON } };
+                  { "ndjson", FMT_NDJSON },
+                  { "svg", FMT_SVG } };
 
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (strcmp(s, kinds[i].name) == 0) {
@@ -369,8 +370,10 @@ int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
         return fmt_grid_json(g, false, out, err);
     case FMT_NDJSON:
         return fmt_grid_json(g, true, out, err);
+    case FMT_SVG:
+        break; /* charts are drawn by report_svg */
     }
-    return ou_err_set(err, OU_EXIT_USAGE, "unknown format");
+    return ou_err_set(err, OU_EXIT_USAGE, "this report has no SVG form");
 }
 
 int fmt_grid_part(const struct grid *g, enum fmt_kind kind, enum fmt_part part,
@@ -388,6 +391,7 @@ int fmt_grid_part(const struct grid *g, enum fmt_kind kind, enum fmt_part part,
     case FMT_NDJSON:
         return fmt_json_part(g, kind == FMT_NDJSON, part, first, out, err);
     case FMT_TABLE:
+    case FMT_SVG:
     default:
         return ou_err_set(err, OU_EXIT_USAGE, "a table cannot be streamed");
     }

@@ -433,3 +433,162 @@ out:
     free(periods);
     return rc;
 }
+
+/* ---- --format svg ---------------------------------------------------------------- */
+
+/* "model / project" for a row's group values (names when known). */
+static const char *row_label(const struct agg *a, const struct names *names,
+                             const struct agg_row *r, struct grid *store)
+{
+    const struct agg_spec *sp = agg_spec_of(a);
+    struct buf b;
+    buf_init(&b, 0);
+    if (sp->ngroup == 0)
+        buf_puts(&b, "total");
+    for (int k = 0; k < sp->ngroup; k++) {
+        const struct group_desc *gd = &sp->ep->groups[sp->group[k]];
+        const char *v = r->key[k];
+        const char *n = v != NULL ? names_get(names, gd->names, v) : NULL;
+        if (k > 0)
+            buf_puts(&b, " / ");
+        buf_puts(&b, n != NULL ? n : v != NULL ? v : "(none)");
+    }
+    const char *s = grid_strdup(store, b.data ? b.data : "");
+    buf_release(&b);
+    return s;
+}
+
+int report_svg(const struct agg *a, const struct names *names,
+               const struct report_meta *m, struct buf *out,
+               struct ou_err *err)
+{
+    const struct agg_spec *sp = agg_spec_of(a);
+    const struct endpoint *ep = sp->ep;
+    const struct metric_desc *md = &ep->metrics[ep->sort_metric];
+    struct grid store; /* string storage */
+    char from[TU_RFC3339_LEN], to[TU_RFC3339_LEN], title[160], sub[160];
+    int rc = 0;
+    size_t n = agg_nrows(a);
+
+    if (sp->records)
+        return ou_err_set(err, OU_EXIT_USAGE,
+                          "--format svg charts a grouped or --per report, "
+                          "not --records");
+    grid_init(&store, "");
+    tu_format_date(m->start_time, from);
+    tu_format_date(m->end_time - 1, to);
+    snprintf(title, sizeof(title), "%s: %s", ep->command, md->name);
+    snprintf(sub, sizeof(sub), "%s to %s (UTC)%s%s", from, to,
+             sp->per != TU_PER_NONE ? ", per " : "",
+             sp->per != TU_PER_NONE ? report_per_name(sp->per) : "");
+
+    /* Distinct group labels with totals, and (with --per) periods. */
+    const char **glab = calloc(n + 1, sizeof(*glab));
+    double *gtot = calloc(n + 1, sizeof(*gtot));
+    int *grow = calloc(n + 1, sizeof(*grow));     /* row -> group */
+    int64_t *per = calloc(n + 1, sizeof(*per));
+    int *prow = calloc(n + 1, sizeof(*prow));     /* row -> period */
+    int ng = 0, np = 0;
+    if (glab == NULL || gtot == NULL || grow == NULL || per == NULL ||
+        prow == NULL) {
+        rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct agg_row *r = agg_row_at(a, i);
+        const char *l = row_label(a, names, r, &store);
+        int gi = 0;
+        while (gi < ng && strcmp(glab[gi], l) != 0)
+            gi++;
+        if (gi == ng)
+            glab[ng++] = l;
+        gtot[gi] += first_metric(a, r);
+        grow[i] = gi;
+        int pi = 0;
+        while (pi < np && per[pi] != r->t0)
+            pi++;
+        if (pi == np)
+            per[np++] = r->t0;
+        prow[i] = pi;
+    }
+    int *map = calloc((size_t)ng + 1, sizeof(*map));
+    if (map == NULL) {
+        rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+        goto out;
+    }
+    if (sp->per == TU_PER_NONE) {
+        /* one series; categories = groups, largest 20 + Other */
+        int kept = svg_fold(ng, gtot, 20, 0, map);
+        int ncat = kept + (kept < ng);
+        const char **cats = calloc((size_t)ncat + 1, sizeof(*cats));
+        double *v = calloc((size_t)ncat + 1, sizeof(*v));
+        static const int color[] = { 0 };
+        const char *series[] = { md->name };
+        if (cats == NULL || v == NULL) {
+            free(cats);
+            free(v);
+            free(map);
+            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            goto out;
+        }
+        for (int gi = 0; gi < ng; gi++) {
+            int c = map[gi] == SVG_OTHER ? kept : map[gi];
+            cats[c] = map[gi] == SVG_OTHER ? "Other" : glab[gi];
+            v[c] += gtot[gi];
+        }
+        struct bar_chart bc = { title, sub, md->name, md->kind == MK_DEC,
+                                BARS_GROUPED, ncat, cats, 1, series, color, v,
+                                false };
+        rc = svg_bar_chart(out, &bc, 1000, 420) == 0
+                 ? 0
+                 : ou_err_set(err, OU_EXIT_IO, "out of memory");
+        free(cats);
+        free(v);
+    } else {
+        /* periods along x, stacked by group (largest 7 + Other) */
+        int kept = svg_fold(ng, gtot, 7, 0, map);
+        int nser = kept + (kept < ng);
+        const char **ser = calloc((size_t)nser + 1, sizeof(*ser));
+        int *col = calloc((size_t)nser + 1, sizeof(*col));
+        double *v = calloc((size_t)nser * (size_t)np + 1, sizeof(*v));
+        const char **cats = calloc((size_t)np + 1, sizeof(*cats));
+        if (ser == NULL || col == NULL || v == NULL || cats == NULL) {
+            free(ser); free(col); free(v); free(cats); free(map);
+            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            goto out;
+        }
+        for (int gi = 0; gi < ng; gi++) {
+            int k = map[gi] == SVG_OTHER ? kept : map[gi];
+            ser[k] = map[gi] == SVG_OTHER ? "Other" : glab[gi];
+            col[k] = map[gi] == SVG_OTHER ? SVG_OTHER : k;
+        }
+        for (int pi = 0; pi < np; pi++) {
+            char d[TU_RFC3339_LEN];
+            if (sp->per == TU_PER_BUCKET)
+                tu_format_rfc3339(per[pi], d);
+            else
+                tu_format_date(per[pi], d);
+            cats[pi] = grid_strdup(&store, d);
+        }
+        for (size_t i = 0; i < n; i++) {
+            int k = map[grow[i]] == SVG_OTHER ? kept : map[grow[i]];
+            v[k * np + prow[i]] += first_metric(a, agg_row_at(a, i));
+        }
+        struct bar_chart bc = { title, sub, md->name, md->kind == MK_DEC,
+                                BARS_STACKED, np, cats, nser, ser, col, v,
+                                true };
+        rc = svg_bar_chart(out, &bc, 1000, 420) == 0
+                 ? 0
+                 : ou_err_set(err, OU_EXIT_IO, "out of memory");
+        free(ser); free(col); free(v); free(cats);
+    }
+    free(map);
+out:
+    free(glab);
+    free(gtot);
+    free(grow);
+    free(per);
+    free(prow);
+    grid_release(&store);
+    return rc;
+}

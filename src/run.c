@@ -355,7 +355,7 @@ out:
 }
 
 static int run_endpoint(const struct session *s, struct grid *g,
-                        struct ou_err *err)
+                        struct buf *svg, struct ou_err *err)
 {
     const struct config *cfg = s->cfg;
     struct query q;
@@ -381,14 +381,15 @@ static int run_endpoint(const struct session *s, struct grid *g,
         if (names == NULL)
             rc = err->code;
     }
-    if (rc == 0) {
-        struct report_meta m = {
-            st.first_start >= 0 && st.first_start < cfg->since
-                ? st.first_start
-                : cfg->since,
-            cfg->until_sent ? cfg->until : st.last_end,
-            bucket_width_name(cfg->width),
-        };
+    struct report_meta m = {
+        st.first_start >= 0 && st.first_start < cfg->since ? st.first_start
+                                                           : cfg->since,
+        cfg->until_sent ? cfg->until : st.last_end,
+        bucket_width_name(cfg->width),
+    };
+    if (rc == 0 && cfg->format == FMT_SVG) {
+        rc = report_svg(agg, names, &m, svg, err);
+    } else if (rc == 0) {
         rc = report_grid(agg, names, &m, g, err);
         /* Colour only on a terminal, and never with NO_COLOR. */
         g->color = (cfg->output == NULL || strcmp(cfg->output, "-") == 0) &&
@@ -903,7 +904,12 @@ int run_report(const struct config *cfg, int64_t now, struct ou_err *err)
             rc = run_records_streamed(&s, err);
             goto out; /* delivered already */
         }
-        rc = run_endpoint(&s, &g, err);
+        rc = run_endpoint(&s, &g, &out, err);
+        if (rc == 0 && cfg->format == FMT_SVG) {
+            rc = output_write(cfg->output, out.data ? out.data : "", out.len,
+                              err);
+            goto out;
+        }
         break;
     case CMD_OVERVIEW:
         rc = run_overview(&s, &g, err);

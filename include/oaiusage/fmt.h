@@ -24,7 +24,7 @@
 #include "oaiusage/buf.h"
 #include "oaiusage/status.h"
 
-enum fmt_kind { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_NDJSON };
+enum fmt_kind { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_NDJSON, FMT_SVG };
 
 enum cell_kind {
     CELL_NULL = 0,

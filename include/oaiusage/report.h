@@ -16,6 +16,7 @@
 #include "oaiusage/agg.h"
 #include "oaiusage/fmt.h"
 #include "oaiusage/names.h"
+#include "oaiusage/svg.h"
 
 struct report_meta {
     int64_t start_time;         /* window start, for the JSON envelope */
@@ -37,6 +38,13 @@ const char *report_per_name(enum tu_period p);
  * one scale) and its total. width: cells of the longest bar. */
 int report_chart(const struct agg *a, struct grid *g, int width,
                  struct ou_err *err);
+
+/* --format svg: the report as one standalone SVG chart of its first metric:
+ * bars per group (the largest 20, the rest as "Other"), or with --per
+ * periods along x stacked by group (the largest 7 groups + "Other"). */
+int report_svg(const struct agg *a, const struct names *names,
+               const struct report_meta *m, struct buf *out,
+               struct ou_err *err);
 
 /* A bar of `width` cells for v/max in eighth blocks ("███▍"). */
 void report_bar(double v, double max, int width, char *buf, size_t size);

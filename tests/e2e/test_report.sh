@@ -66,6 +66,21 @@ check "a 180-day report is well-formed" xmllint --noout "$WORK/long.html"
 check "a 180-day report thins its date labels" \
     eval '[ "$(grep -o "2025-0[0-9]-[0-9][0-9]</text>" "$WORK/long.html" | wc -l)" -lt 100 ]'
 
+# --format svg: the current query as one standalone chart.
+ou completions --since $S --until $E --group-by model --format svg -o "$WORK/m.svg"
+check "--format svg is well-formed XML" xmllint --noout "$WORK/m.svg"
+nmodels=$(($(wc -l <"$WORK/t_models.csv") - 1))
+check "--format svg: one bar per model ($nmodels)" \
+    eval '[ "$(grep -o "<rect x=[^>]*><title>" "$WORK/m.svg" | wc -l)" -eq "$nmodels" ]'
+check "--format svg refers to no external resource" \
+    bash -c "! grep -Eiq '(src|href)=|url\\(|<script' '$WORK/m.svg'"
+ou costs --since $S --until $E --group-by line_item --per week --format svg
+check "--format svg --per: a stacked chart on stdout" eval 'head -c 4 "$WORK/out" | grep -q "<svg" && grep -q "Other" "$WORK/out"'
+ou completions --since $S --until $E --records --format svg
+expect_failure "--format svg --records" 2 "not --records"
+ou overview --since $S --until $E --format svg
+expect_failure "overview --format svg" 2 "charts usage and costs reports"
+
 # Failures leave nothing; options that make no sense are refused.
 echo precious >"$WORK/keep.html"
 start_mock --fault 1+:503
