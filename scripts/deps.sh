@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh [--test] - install the Debian packages oaiusage needs, if missing.
 # Build: a C compiler, CMake, pkg-config, libcurl, cJSON, libmicrohttpd
-# (the bundled API server). --test adds what the test suite uses (jq, and
+# (the bundled API server). --test adds what the test suite uses (jq,
+# xmllint, chromium for the browser test, and
 # python3 for the bundled server's own check); --fuzz clang and its libFuzzer
 # runtime; --valgrind valgrind; --bench what bench/run.sh compares against
 # (Debian's python3-pandas and python3-requests, GNU time, curl).
@@ -10,9 +11,9 @@ set -euo pipefail
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
       libmicrohttpd-dev ca-certificates)
 case "${1:-}" in
---test) pkgs+=(jq python3 libxml2-utils) ;;
+--test) pkgs+=(jq python3 libxml2-utils chromium) ;;
 --fuzz) pkgs+=(clang libclang-rt-dev) ;;
---valgrind) pkgs+=(jq python3 libxml2-utils valgrind) ;;
+--valgrind) pkgs+=(jq python3 libxml2-utils chromium valgrind) ;;
 --bench) pkgs+=(jq python3 python3-pandas python3-requests time curl) ;;
 esac
 
