@@ -570,30 +570,11 @@ static void walk_costs(const walk *w, acc_map *m)
     sb_free(&key.sb);
 }
 
-/* the other usage endpoints: value of dimension d of a stream; NULL = null */
+/* the other usage endpoints: value of dimension d of a stream; NULL = null
+ * (the dataset's own accessor: truth shares the dataset, not the pages) */
 static const char *xdim_value(const org_t *org, const org_xstream *s, int d)
 {
-    int v = s->dim[d];
-    if (v < 0)
-        return NULL;
-    switch (d) {
-    case XD_PROJECT:
-        return org->projects[v].id;
-    case XD_USER:
-        return org->users[v].id;
-    case XD_API_KEY:
-        return org->keys[v].id;
-    case XD_MODEL:
-        return org_xmodel_names[v];
-    case XD_SIZE:
-        return org_image_sizes[v];
-    case XD_SOURCE:
-        return org_image_sources[v];
-    case XD_VECTOR_STORE:
-        return org->vector_stores[v].id;
-    default:
-        return org_context_levels[v];
-    }
+    return org_xdim_value(org, (org_xdim)d, s->dim[d]);
 }
 
 static bool xstream_wanted(const truth_opts *o, const org_t *org,
