@@ -2,6 +2,7 @@
 #include "oaiusage/dec.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BASE 1000000000u
@@ -298,6 +299,13 @@ bool dec_to_int64(const struct dec *d, int64_t *out)
         return false;
     *out = d->neg ? (int64_t)(0 - v) : (int64_t)v;
     return true;
+}
+
+double dec_to_double(const struct dec *d)
+{
+    char tmp[DEC_FMT_MAX];
+    dec_format(d, tmp, sizeof(tmp));
+    return strtod(tmp, NULL);
 }
 
 struct dec dec_from_int64(int64_t v)

@@ -51,13 +51,6 @@ static void labels_free(struct labels *l)
     free(l->total);
 }
 
-static double dec_double(const struct dec *d)
-{
-    char tmp[DEC_FMT_MAX];
-    dec_format(d, tmp, sizeof(tmp));
-    return strtod(tmp, NULL);
-}
-
 static const char *project_label(const struct html_input *in, const char *id)
 {
     if (id == NULL)
@@ -174,8 +167,11 @@ int html_report(const struct html_input *in, struct buf *out,
     double *cost_day = NULL;
     double *li_day = NULL;
     double *req_mp = NULL;
+    int *row_model = NULL;    /* per usage row: its model label */
+    int *row_project = NULL;  /* per usage row: its project label */
+    int *row_item = NULL;     /* per costs row: its line item label */
     struct labels models = { 0 }, projects = { 0 }, items = { 0 };
-    struct folded fp = { 0 }, fli = { 0 }, fpm = { 0 };
+    struct folded fp = { 0 }, fli = { 0 };
     int rc = 0;
 
     if (ndays < 1)
@@ -184,7 +180,11 @@ int html_report(const struct html_input *in, struct buf *out,
     daytext = calloc((size_t)ndays, 11);
     inout = calloc(2 * (size_t)ndays, sizeof(*inout));
     cost_day = calloc((size_t)ndays, sizeof(*cost_day));
-    if (days == NULL || daytext == NULL || inout == NULL || cost_day == NULL)
+    row_model = calloc(agg_nrows(in->usage) + 1, sizeof(*row_model));
+    row_project = calloc(agg_nrows(in->usage) + 1, sizeof(*row_project));
+    row_item = calloc(agg_nrows(in->costs) + 1, sizeof(*row_item));
+    if (days == NULL || daytext == NULL || inout == NULL || cost_day == NULL ||
+        row_model == NULL || row_project == NULL || row_item == NULL)
         goto nomem;
     for (int i = 0; i < ndays; i++) {
         tu_format_date(d0 + (int64_t)i * DAY, daytext + 11 * i);
@@ -205,6 +205,8 @@ int html_report(const struct html_input *in, struct buf *out,
         int pi = label_index(&projects, proj);
         if (mi < 0 || pi < 0)
             goto nomem;
+        row_model[r] = mi;
+        row_project[r] = pi;
         models.total[mi] += (double)row->ival[m_req];
         projects.total[pi] += (double)row->ival[m_req];
     }
@@ -215,9 +217,8 @@ int html_report(const struct html_input *in, struct buf *out,
         goto nomem;
     for (size_t r = 0; r < agg_nrows(in->usage); r++) {
         const struct agg_row *row = agg_row_at(in->usage, r);
-        int mi = label_index(&models, row->key[0] ? row->key[0] : "(no model)");
-        int pi = label_index(&projects, project_label(in, row->key[1]));
-        req_mp[pi * models.n + mi] += (double)row->ival[m_req];
+        req_mp[row_project[r] * models.n + row_model[r]] +=
+            (double)row->ival[m_req];
     }
 
     /* Costs: per day, per line item. */
@@ -226,7 +227,8 @@ int html_report(const struct html_input *in, struct buf *out,
         int li = label_index(&items, row->key[0] ? row->key[0] : "(no line item)");
         if (li < 0)
             goto nomem;
-        items.total[li] += dec_double(&row->dval[m_amt]);
+        row_item[r] = li;
+        items.total[li] += dec_to_double(&row->dval[m_amt]);
     }
     li_day = calloc((size_t)(items.n ? items.n : 1) * (size_t)ndays,
                     sizeof(*li_day));
@@ -235,8 +237,8 @@ int html_report(const struct html_input *in, struct buf *out,
     for (size_t r = 0; r < agg_nrows(in->costs); r++) {
         const struct agg_row *row = agg_row_at(in->costs, r);
         int di = (int)((row->t0 - d0) / DAY);
-        int li = label_index(&items, row->key[0] ? row->key[0] : "(no line item)");
-        double v = dec_double(&row->dval[m_amt]);
+        int li = row_item[r];
+        double v = dec_to_double(&row->dval[m_amt]);
         if (di >= 0 && di < ndays) {
             cost_day[di] += v;
             li_day[li * ndays + di] += v;
@@ -395,8 +397,7 @@ int html_report(const struct html_input *in, struct buf *out,
             goto nomem;
         for (size_t r = 0; r < agg_nrows(in->usage); r++) {
             const struct agg_row *row = agg_row_at(in->usage, r);
-            int mi = label_index(&models,
-                                 row->key[0] ? row->key[0] : "(no model)");
+            int mi = row_model[r];
             t[mi * 3] += row->ival[m_req];
             t[mi * 3 + 1] += row->ival[m_in];
             t[mi * 3 + 2] += row->ival[m_out];
@@ -443,8 +444,7 @@ int html_report(const struct html_input *in, struct buf *out,
         }
         for (size_t r = 0; r < agg_nrows(in->costs); r++) {
             const struct agg_row *row = agg_row_at(in->costs, r);
-            int li = label_index(&items, row->key[0] ? row->key[0]
-                                                     : "(no line item)");
+            int li = row_item[r];
             if (dec_add(&amt[li], &row->dval[m_amt]) != DEC_OK ||
                 dec_add(&total, &row->dval[m_amt]) != DEC_OK) {
                 free(amt);
@@ -494,11 +494,13 @@ out:
     free(cost_day);
     free(li_day);
     free(req_mp);
+    free(row_model);
+    free(row_project);
+    free(row_item);
     labels_free(&models);
     labels_free(&projects);
     labels_free(&items);
     folded_free(&fp);
     folded_free(&fli);
-    folded_free(&fpm);
     return rc;
 }

@@ -259,11 +259,8 @@ static double first_metric(const struct agg *a, const struct agg_row *r)
     int m = ep->sort_metric;
     if (ep->metrics[m].kind == MK_INT)
         return (double)r->ival[m];
-    if (ep->metrics[m].kind == MK_DEC && r->present[m]) {
-        char tmp[DEC_FMT_MAX];
-        dec_format(&r->dval[m], tmp, sizeof(tmp));
-        return strtod(tmp, NULL);
-    }
+    if (ep->metrics[m].kind == MK_DEC && r->present[m])
+        return dec_to_double(&r->dval[m]);
     return 0;
 }
 

@@ -43,6 +43,8 @@ size_t dec_format_grouped(const struct dec *d, char *buf, size_t size);
 bool dec_to_int64(const struct dec *d, int64_t *out);
 /* An int64 as a dec (scale 0). */
 struct dec dec_from_int64(int64_t v);
+/* The nearest double, for drawing only (charts), never for sums. */
+double dec_to_double(const struct dec *d);
 int dec_cmp(const struct dec *a, const struct dec *b);
 bool dec_is_zero(const struct dec *d);
 
