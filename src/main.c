@@ -42,11 +42,11 @@ int main(int argc, char **argv)
         msg_set_level((enum msg_level)cfg.verbosity);
         rc = run_report(&cfg, now, &err);
     } else if (rc == CLI_DONE) {
-        rc = OU_EXIT_OK;
+        rc = OU_OK;
     }
-    if (rc != OU_EXIT_OK)
+    if (rc != OU_OK)
         msg_error("%s", err.msg);
     config_release(&cfg);
     http_global_cleanup();
-    return rc;
+    return ou_exit_code(rc);
 }

@@ -77,7 +77,7 @@ enum http_result http_get(struct http_client *c, const char *url,
                           long timeout_ms);
 
 /* Check a base URL: http or https with a host; plain http only to a
- * loopback host unless allow_insecure. Returns 0 or OU_EXIT_USAGE. */
+ * loopback host unless allow_insecure. Returns 0 or OU_E_USAGE. */
 int http_check_base_url(const char *url, bool allow_insecure,
                         struct ou_err *err);
 

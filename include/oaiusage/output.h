@@ -13,7 +13,7 @@
 
 #include "oaiusage/status.h"
 
-/* Write data to path (NULL or "-" = stdout). Returns 0 or OU_EXIT_IO. A
+/* Write data to path (NULL or "-" = stdout). Returns 0 or OU_E_IO. A
  * closed pipe on stdout (EPIPE) returns 0 quietly: the reader chose to stop. */
 int output_write(const char *path, const char *data, size_t len,
                  struct ou_err *err);

@@ -54,7 +54,7 @@ struct page_info {
 
 /* Parse body[0..len). body must be writable and have a NUL at body[len]
  * (a struct buf does); its bytes are modified. On failure returns the exit
- * code (OU_EXIT_DATA, or the callback's) with err naming the field path or
+ * code (OU_E_DATA, or the callback's) with err naming the field path or
  * byte offset. info->next_page must be freed by the caller either way. */
 int page_parse(char *body, size_t len, const struct endpoint *ep,
                const struct page_sink *sink, struct page_info *info,

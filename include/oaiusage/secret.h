@@ -16,8 +16,8 @@
 #define SECRET_MASK_MAX 32
 
 /* Load the key; *source is set to a static description of where it came
- * from. Returns 0, OU_EXIT_AUTH (missing, empty or malformed key) or
- * OU_EXIT_IO (unreadable file). Messages never contain the key. */
+ * from. Returns 0, OU_E_AUTH (missing, empty or malformed key) or
+ * OU_E_IO (unreadable file). Messages never contain the key. */
 int secret_load(const char *key_file, char **key, const char **source,
                 struct ou_err *err);
 void secret_free(char *key);

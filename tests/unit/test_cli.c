@@ -18,7 +18,7 @@ static int parse(struct config *cfg, struct ou_err *err, ...)
     va_end(ap);
     argv[argc] = NULL;
     config_init(cfg);
-    err->code = 0;
+    err->cat = 0;
     err->msg[0] = '\0';
     return cli_parse(argc, argv, NOW, cfg, err);
 }
@@ -28,7 +28,7 @@ static int parse(struct config *cfg, struct ou_err *err, ...)
         struct config c_;                                                    \
         struct ou_err e_;                                                    \
         int rc_ = parse(&c_, &e_, __VA_ARGS__, (char *)NULL);                \
-        CHECK(rc_ == OU_EXIT_USAGE);                                         \
+        CHECK(rc_ == OU_E_USAGE);                                         \
         if (strstr(e_.msg, want) == NULL) {                                  \
             CHECK(!"usage error message lacks the expected text");           \
             fprintf(stderr, "  message: %s\n  wanted:  %s\n", e_.msg, want); \

@@ -69,7 +69,7 @@ static int parse(const char *ep_name, const char *text, struct got *g,
                               g, NULL };
     memcpy(copy, text, n + 1);
     memset(g, 0, sizeof(*g));
-    err->code = 0;
+    err->cat = 0;
     err->msg[0] = '\0';
     int rc = page_parse(copy, n, ep, &sink, info, err);
     free(copy);
@@ -98,7 +98,7 @@ static void expect_fail(const char *ep, const char *text, const char *want)
     struct ou_err err;
     int rc = parse(ep, text, &g, &info, &err);
     free(info.next_page);
-    CHECK(rc == OU_EXIT_DATA);
+    CHECK(rc == OU_E_DATA);
     if (strstr(err.msg, want) == NULL) {
         CHECK(!"error message lacks the expected text");
         fprintf(stderr, "  message: %s\n  wanted:  %s\n", err.msg, want);

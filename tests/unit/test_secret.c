@@ -26,12 +26,12 @@ int main(void)
     secret_free(key);
 
     setenv(SECRET_ENV, "sk-admin-has space", 1);
-    CHECK(secret_load(NULL, &key, &src, &e) == OU_EXIT_AUTH);
+    CHECK(secret_load(NULL, &key, &src, &e) == OU_E_AUTH);
     CHECK(strstr(e.msg, "has space") == NULL);
     unsetenv(SECRET_ENV);
-    CHECK(secret_load(NULL, &key, &src, &e) == OU_EXIT_AUTH);
+    CHECK(secret_load(NULL, &key, &src, &e) == OU_E_AUTH);
     CHECK(strstr(e.msg, "OPENAI_ADMIN_KEY") != NULL);
-    CHECK(secret_load("/nonexistent/key", &key, &src, &e) == OU_EXIT_IO);
+    CHECK(secret_load("/nonexistent/key", &key, &src, &e) == OU_E_IO);
 
     /* Scrubbing untrusted messages. */
     const char *k = "sk-admin-abcdefghijklmnopqrstuvwxyz0123";

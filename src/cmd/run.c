@@ -19,7 +19,6 @@
 #include "oaiusage/report.h"
 #include "oaiusage/secret.h"
 
-#define NOMEM(err) ou_err_set(err, OU_EXIT_IO, "out of memory")
 #define EP_COUNT_MAX 16
 
 /* What every command shares: the parsed options and a connection. */
@@ -138,7 +137,7 @@ static struct names *resolve_names_of(const struct session *s,
     memset(&want, 0, sizeof(want));
     memset(&ids, 0, sizeof(ids));
     if (names == NULL) {
-        NOMEM(err);
+        ou_nomem(err);
         return NULL;
     }
     for (int a = 0; a < naggs; a++) {
@@ -154,7 +153,7 @@ static struct names *resolve_names_of(const struct session *s,
                 if (id != NULL && idset_add(&ids, k, id) != 0) {
                     idset_release(&ids);
                     names_free(names);
-                    NOMEM(err);
+                    ou_nomem(err);
                     return NULL;
                 }
             }
@@ -212,20 +211,20 @@ static struct agg *seg_of(struct rec_stream *rs, int64_t start,
     if (i >= rs->nseg)
         i = rs->nseg - 1;
     if (rs->seg[i] == NULL && (rs->seg[i] = agg_new(&rs->spec)) == NULL)
-        NOMEM(err);
+        ou_nomem(err);
     return rs->seg[i];
 }
 
 static int rs_bucket(void *ctx, int64_t start, int64_t end, struct ou_err *err)
 {
     struct agg *a = seg_of(ctx, start, err);
-    return a != NULL ? agg_bucket(a, start, end, err) : err->code;
+    return a != NULL ? agg_bucket(a, start, end, err) : (int)err->cat;
 }
 
 static int rs_record(void *ctx, const struct record *rec, struct ou_err *err)
 {
     struct agg *a = seg_of(ctx, rec->start_time, err);
-    return a != NULL ? agg_add(a, rec, err) : err->code;
+    return a != NULL ? agg_add(a, rec, err) : (int)err->cat;
 }
 
 /* Render one finished sub-window's rows to the spill and free them. */
@@ -293,19 +292,19 @@ static int run_records_streamed(const struct session *s, struct ou_err *err)
     rs.first = true;
     rs.spill = -1;
     if (fetch_plan(&q, s->now, &plan, &rs.nseg) != 0)
-        return NOMEM(err);
+        return ou_nomem(err);
     free(plan);
     rs.b0 = tu_floor(q.start_time, bucket_width_seconds(q.width));
     rs.span = bucket_width_seconds(q.width) * q.limit;
     rs.seg = calloc((size_t)rs.nseg, sizeof(*rs.seg));
     rs.done = calloc((size_t)rs.nseg, sizeof(*rs.done));
     if (rs.seg == NULL || rs.done == NULL) {
-        rc = NOMEM(err);
+        rc = ou_nomem(err);
         goto out;
     }
     rs.spill = output_spill_open(cfg->output, err);
     if (rs.spill < 0) {
-        rc = err->code;
+        rc = err->cat;
         goto out;
     }
     struct page_sink sink = { rs_bucket, rs_record, &rs, rs_segment };
@@ -327,7 +326,7 @@ static int run_records_streamed(const struct session *s, struct ou_err *err)
         bucket_width_name(cfg->width),
     };
     grid_init(&g, "oaiusage.report");
-    rc = none != NULL ? agg_finish(none, err) : NOMEM(err);
+    rc = none != NULL ? agg_finish(none, err) : ou_nomem(err);
     if (rc == 0)
         rc = report_grid(none, NULL, &m, &g, err);
     if (rc == 0)
@@ -374,12 +373,12 @@ static int run_endpoint(const struct session *s, struct grid *g,
     spec.records = cfg->records;
     agg = agg_new(&spec);
     if (agg == NULL)
-        return NOMEM(err);
+        return ou_nomem(err);
     rc = fetch_agg(s, &q, agg, &st, err);
     if (rc == 0 && cfg->names) {
         names = resolve_names(s, agg, err);
         if (names == NULL)
-            rc = err->code;
+            rc = err->cat;
     }
     struct report_meta m = {
         st.first_start >= 0 && st.first_start < cfg->since ? st.first_start
@@ -448,7 +447,7 @@ static int overview_rows(const struct endpoint *ep, const struct agg *agg,
         struct cell *row = grid_add_row(g, false);
         char tmp[DEC_FMT_MAX];
         if (row == NULL)
-            return NOMEM(err);
+            return ou_nomem(err);
         row[OV_ENDPOINT].kind = CELL_TEXT;
         row[OV_ENDPOINT].s = ep->command;
         if (ep->billing) {
@@ -463,7 +462,7 @@ static int overview_rows(const struct endpoint *ep, const struct agg *agg,
             }
             if (row[OV_AMOUNT].s == NULL ||
                 (t->text[cm] != NULL && row[OV_CURRENCY].s == NULL))
-                return NOMEM(err);
+                return ou_nomem(err);
             continue;
         }
         if (set_int_cell(g, &row[OV_REQUESTS], t,
@@ -474,7 +473,7 @@ static int overview_rows(const struct endpoint *ep, const struct agg *agg,
                          endpoint_metric_index(ep, ep->ov_output_tokens)) != 0 ||
             set_int_cell(g, &row[OV_UNITS], t,
                          endpoint_metric_index(ep, ep->ov_units)) != 0)
-            return NOMEM(err);
+            return ou_nomem(err);
         if (ep->ov_unit != NULL) {
             row[OV_UNIT].kind = CELL_TEXT;
             row[OV_UNIT].s = ep->ov_unit;
@@ -508,7 +507,7 @@ static int run_overview(const struct session *s, struct grid *g,
         overview_query(cfg, ep, &q[n]);
         aggs[n] = agg_new(&spec);
         if (aggs[n] == NULL) {
-            rc = NOMEM(err);
+            rc = ou_nomem(err);
             goto out;
         }
         sinks[n] = (struct page_sink){ sink_bucket, sink_record, aggs[n],
@@ -561,7 +560,7 @@ static int run_html(const struct session *s, struct buf *out,
     aggs[0] = agg_new(&us);
     aggs[1] = agg_new(&cs);
     if (aggs[0] == NULL || aggs[1] == NULL) {
-        rc = NOMEM(err);
+        rc = ou_nomem(err);
         goto out;
     }
     for (int i = 0; i < 2; i++) {
@@ -577,7 +576,7 @@ static int run_html(const struct session *s, struct buf *out,
     if (rc == 0 && cfg->names) {
         names = resolve_names_of(s, (const struct agg *const *)aggs, 2, err);
         if (names == NULL)
-            rc = err->code;
+            rc = err->cat;
     }
     if (rc == 0) {
         struct html_input in = {
@@ -617,12 +616,12 @@ static int list_item(void *ctx, const struct list_value *v, struct ou_err *err)
     struct cell *row = grid_add_row(lc->g, false);
 
     if (row == NULL)
-        return NOMEM(err);
+        return ou_nomem(err);
     if (lc->project != NULL) {
         row[0].kind = CELL_TEXT;
         row[0].s = grid_strdup(lc->g, lc->project);
         if (row[0].s == NULL)
-            return NOMEM(err);
+            return ou_nomem(err);
     }
     /* values: each column's path, then each column's fallback */
     for (int k = 0; k < lc->ncols; k++) {
@@ -634,7 +633,7 @@ static int list_item(void *ctx, const struct list_value *v, struct ou_err *err)
             c->kind = CELL_TEXT;
             c->s = grid_strdup(lc->g, x->s);
             if (c->s == NULL)
-                return NOMEM(err);
+                return ou_nomem(err);
         } else if (x->kind == LV_INT) {
             char tmp[32];
             if (lc->cols[k].time) {
@@ -646,7 +645,7 @@ static int list_item(void *ctx, const struct list_value *v, struct ou_err *err)
             c->kind = CELL_INT;
             c->s = grid_strdup(lc->g, tmp);
             if (c->s == NULL)
-                return NOMEM(err);
+                return ou_nomem(err);
         } else if (x->kind == LV_BOOL) {
             c->kind = CELL_BOOL;
             c->b = x->b;
@@ -711,11 +710,11 @@ static int collect_id(void *ctx, const struct list_value *v,
 {
     struct idset *ids = ctx;
     if (v[0].kind != LV_STRING)
-        return ou_err_set(err, OU_EXIT_DATA, "a project without an id");
+        return ou_fail(err, OU_E_DATA, "a project without an id");
     char *id = strdup(v[0].s);
     if (id == NULL || idset_add(ids, NK_PROJECT, id) != 0) {
         free(id);
-        return NOMEM(err);
+        return ou_nomem(err);
     }
     return 0;
 }
@@ -743,7 +742,7 @@ static int run_list(const struct session *s, struct grid *g,
     case CMD_REPORT:
     case CMD_OVERVIEW:
     default:
-        return ou_err_set(err, OU_EXIT_USAGE, "not a list command");
+        return ou_fail(err, OU_E_USAGE, "not a list command");
     }
 
     /* api-keys: per project, of --project or of every project. */
@@ -780,7 +779,7 @@ static int run_list(const struct session *s, struct grid *g,
             url_encode(&path, pids[i]) != 0 ||
             buf_puts(&path, "/api_keys") != 0) {
             buf_release(&path);
-            rc = NOMEM(err);
+            rc = ou_nomem(err);
             break;
         }
         lc.project = pids[i];
@@ -811,7 +810,7 @@ static int dry_run(const struct config *cfg, int64_t now, struct ou_err *err)
         for (; endpoint_at(n) != NULL && n < EP_COUNT_MAX; n++)
             overview_query(cfg, endpoint_at(n), &q[n]);
     } else {
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "--dry-run applies to usage, costs and overview");
     }
     buf_init(&out, 0);
@@ -819,7 +818,7 @@ static int dry_run(const struct config *cfg, int64_t now, struct ou_err *err)
         struct subwin *plan = NULL;
         int np = 0;
         if (fetch_plan(&q[k], now, &plan, &np) != 0) {
-            rc = NOMEM(err);
+            rc = ou_nomem(err);
             break;
         }
         char a[TU_RFC3339_LEN];
@@ -838,7 +837,7 @@ static int dry_run(const struct config *cfg, int64_t now, struct ou_err *err)
             sq.end_time = plan[i].end_sent ? plan[i].end : -1;
             buf_puts(&out, "GET ");
             if (query_url(&sq, cfg->base_url, NULL, &out) != 0)
-                rc = NOMEM(err);
+                rc = ou_nomem(err);
             buf_putc(&out, '\n');
         }
         free(plan);
@@ -886,7 +885,7 @@ int run_report(const struct config *cfg, int64_t now, struct ou_err *err)
     hc.cacert = cfg->cacert;
     s.http = http_client_new(&hc, cfg->concurrency, err);
     if (s.http == NULL) {
-        rc = err->code;
+        rc = err->cat;
         goto out;
     }
     s.ctl.http = s.http;

@@ -122,7 +122,7 @@ static int scan_numbers(char *s, size_t len, size_t base, struct numtoks *t,
                     break;
                 if (s[i] == '\\') {
                     if (i + 5 < len && memcmp(s + i, "\\u0000", 6) == 0)
-                        return ou_err_set(err, OU_EXIT_DATA,
+                        return ou_fail(err, OU_E_DATA,
                                           "a string holds a NUL character "
                                           "(\\u0000) at byte offset %zu",
                                           base + i);
@@ -131,7 +131,7 @@ static int scan_numbers(char *s, size_t len, size_t base, struct numtoks *t,
                 }
                 size_t n = utf8_len((const unsigned char *)s + i, len - i);
                 if (n == 0)
-                    return ou_err_set(err, OU_EXIT_DATA,
+                    return ou_fail(err, OU_E_DATA,
                                       "invalid UTF-8 at byte offset %zu",
                                       base + i);
                 i += n;
@@ -139,7 +139,7 @@ static int scan_numbers(char *s, size_t len, size_t base, struct numtoks *t,
             i++;
         } else if (c == '{' || c == '[') {
             if (++depth > PAGE_MAX_DEPTH)
-                return ou_err_set(err, OU_EXIT_DATA,
+                return ou_fail(err, OU_E_DATA,
                                   "JSON nested deeper than %d levels at byte "
                                   "offset %zu",
                                   PAGE_MAX_DEPTH, base + i);
@@ -152,7 +152,7 @@ static int scan_numbers(char *s, size_t len, size_t base, struct numtoks *t,
                 size_t cap = t->cap ? t->cap * 2 : 256;
                 size_t *p = realloc(t->off, cap * sizeof(*p));
                 if (p == NULL)
-                    return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                    return ou_nomem(err);
                 t->off = p;
                 t->cap = cap;
             }
@@ -161,7 +161,7 @@ static int scan_numbers(char *s, size_t len, size_t base, struct numtoks *t,
             while (i < len && is_num_char(s[i]))
                 i++;
             if (!json_number(s + start, i - start))
-                return ou_err_set(err, OU_EXIT_DATA,
+                return ou_fail(err, OU_E_DATA,
                                   "invalid number literal '%.*s' at byte "
                                   "offset %zu",
                                   (int)(i - start > 40 ? 40 : i - start),
@@ -180,7 +180,7 @@ static int attach_numbers(cJSON *node, char *s, size_t len,
     for (; node != NULL; node = node->next) {
         if (cJSON_IsNumber(node)) {
             if (*k >= t->n)
-                return ou_err_set(err, OU_EXIT_DATA,
+                return ou_fail(err, OU_E_DATA,
                                   "number literals do not match the parse");
             size_t off = t->off[(*k)++];
             size_t end = off;
@@ -242,7 +242,7 @@ static int bad_type(struct ou_err *err, const struct path *p,
 {
     char pb[64];
     const char *ps = path_str(p, pb, sizeof(pb));
-    return ou_err_set(err, OU_EXIT_DATA, "%s%s%s: expected %s, got %s", ps,
+    return ou_fail(err, OU_E_DATA, "%s%s%s: expected %s, got %s", ps,
                       ps[0] && field ? "." : "", field ? field : "", want,
                       type_name(got));
 }
@@ -439,12 +439,12 @@ static int read_metric(const cJSON *v, const struct metric_desc *m, int i,
         return bad_type(err, p, fname, "a string or null", v);
     const char *s = v->valuestring;
     if (cJSON_IsString(v))
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "%s.%s: \"%.40s\" is not a decimal number",
                           path_str(p, pb, sizeof(pb)), fname,
                           s != NULL ? s : "");
     if (cJSON_IsNumber(v))
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "%s.%s: number %.40s is outside the exact range",
                           path_str(p, pb, sizeof(pb)), fname,
                           s != NULL ? s : "");
@@ -480,7 +480,7 @@ static int parse_result(const cJSON *res, const struct endpoint *ep,
     }
     if (obj != NULL && (!cJSON_IsString(obj) ||
                         strcmp(obj->valuestring, ep->result_object) != 0))
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "%s.object: expected \"%s\", got %s%.60s%s",
                           path_str(p, (char[64]){ 0 }, 64), ep->result_object,
                           cJSON_IsString(obj) ? "\"" : "",
@@ -580,7 +580,7 @@ static int parse_envelope(cJSON *root, const struct endpoint *ep,
     obj = cJSON_GetObjectItemCaseSensitive(root, "object");
     if (obj != NULL &&
         (!cJSON_IsString(obj) || strcmp(obj->valuestring, "page") != 0))
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "object: expected \"page\", got %s",
                           cJSON_IsString(obj) ? obj->valuestring
                                               : type_name(obj));
@@ -596,18 +596,18 @@ static int parse_envelope(cJSON *root, const struct endpoint *ep,
         if (!cJSON_IsString(next))
             return bad_type(err, &top, "next_page", "a string or null", next);
         if (strlen(next->valuestring) > PAGE_MAX_CURSOR)
-            return ou_err_set(err, OU_EXIT_DATA,
+            return ou_fail(err, OU_E_DATA,
                               "next_page: cursor longer than %d bytes",
                               PAGE_MAX_CURSOR);
         if (next->valuestring[0] != '\0') {
             info->next_page = strdup(next->valuestring);
             if (info->next_page == NULL)
-                return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                return ou_nomem(err);
         }
     }
     rec = calloc(1, sizeof(*rec));
     if (rec == NULL)
-        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        return ou_nomem(err);
     int bi = 0;
     const cJSON *b;
     cJSON_ArrayForEach(b, data)
@@ -695,7 +695,7 @@ static cJSON *parse_exact_at(char *body, size_t len, size_t base,
     int rc;
 
     if (len == 0) {
-        ou_err_set(err, OU_EXIT_DATA, "empty response body");
+        ou_fail(err, OU_E_DATA, "empty response body");
         return NULL;
     }
     tree_begin();
@@ -704,7 +704,7 @@ static cJSON *parse_exact_at(char *body, size_t len, size_t base,
         size_t off = end != NULL && end >= body ? (size_t)(end - body) : 0;
         size_t deep = too_deep(body, len);
         if (deep != 0) {
-            ou_err_set(err, OU_EXIT_DATA,
+            ou_fail(err, OU_E_DATA,
                        "JSON nested deeper than %d levels at byte offset %zu",
                        PAGE_MAX_DEPTH, base + deep);
             return NULL;
@@ -716,12 +716,12 @@ static cJSON *parse_exact_at(char *body, size_t len, size_t base,
         bool opened = first < len && (body[first] == '{' || body[first] == '[');
         if (opened && (last == 0 || (body[last - 1] != '}' &&
                                      body[last - 1] != ']')))
-            ou_err_set(err, OU_EXIT_DATA,
+            ou_fail(err, OU_E_DATA,
                        "response is not complete JSON: it stops after %zu "
                        "bytes inside a value (parse error at byte offset %zu)",
                        base + len, base + off);
         else
-            ou_err_set(err, OU_EXIT_DATA,
+            ou_fail(err, OU_E_DATA,
                        "response is not valid JSON (byte offset %zu)",
                        base + off);
         return NULL;
@@ -729,7 +729,7 @@ static cJSON *parse_exact_at(char *body, size_t len, size_t base,
     for (size_t i = (size_t)(end - body); i < len; i++) {
         char c = body[i];
         if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-            ou_err_set(err, OU_EXIT_DATA,
+            ou_fail(err, OU_E_DATA,
                        "unexpected data after the JSON value at byte offset "
                        "%zu",
                        base + i);
@@ -741,7 +741,7 @@ static cJSON *parse_exact_at(char *body, size_t len, size_t base,
         size_t k = 0;
         rc = attach_numbers(root, body, len, &toks, &k, err);
         if (rc == 0 && k != toks.n)
-            rc = ou_err_set(err, OU_EXIT_DATA,
+            rc = ou_fail(err, OU_E_DATA,
                             "number literals do not match the parse");
     }
     free(toks.off);
@@ -915,20 +915,20 @@ static int parse_split(char *body, size_t len, const struct endpoint *ep,
     int rc;
 
     if (env == NULL)
-        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        return ou_nomem(err);
     /* The envelope, its data array emptied. */
     memcpy(env, body, sp->open + 1);
     memcpy(env + sp->open + 1, body + sp->close, len - sp->close);
     env[envlen] = '\0';
     root = parse_exact(env, envlen, err);
-    rc = root != NULL ? parse_envelope(root, ep, sink, info, err) : err->code;
+    rc = root != NULL ? parse_envelope(root, ep, sink, info, err) : (int)err->cat;
     tree_end(root);
     free(env);
     if (rc != 0)
         return rc;
     rec = calloc(1, sizeof(*rec));
     if (rec == NULL)
-        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        return ou_nomem(err);
     const struct field_map *fm = field_map_of(ep);
     for (size_t k = 0; k < nb && rc == 0; k++) {
         size_t a = sp->elem[2 * k];
@@ -938,7 +938,7 @@ static int parse_split(char *body, size_t len, const struct endpoint *ep,
         root = parse_exact_at(body + a, b - a, a, err);
         if (root == NULL) {
             ou_err_prefix(err, "data[%zu]: ", k);
-            rc = err->code;
+            rc = err->cat;
         } else {
             rc = parse_bucket(root, (int)k, ep, fm, sink, rec, err);
         }
@@ -968,7 +968,7 @@ int page_parse(char *body, size_t len, const struct endpoint *ep,
     }
     free(sp.elem);
     root = parse_exact(body, len, err);
-    rc = root != NULL ? parse_envelope(root, ep, sink, info, err) : err->code;
+    rc = root != NULL ? parse_envelope(root, ep, sink, info, err) : (int)err->cat;
     tree_end(root);
     return rc;
 }
@@ -1007,11 +1007,11 @@ int page_parse_list(char *body, size_t len, const char *const *paths,
     info->last_id = NULL;
     info->nitems = 0;
     if (npaths > LIST_MAX_FIELDS)
-        return ou_err_set(err, OU_EXIT_USAGE, "too many list fields");
+        return ou_fail(err, OU_E_USAGE, "too many list fields");
     root = parse_exact(body, len, err);
     if (root == NULL) {
         tree_end(NULL);
-        return err->code;
+        return err->cat;
     }
     if (!cJSON_IsObject(root)) {
         rc = bad_type(err, &top, NULL, "a list object", root);
@@ -1032,7 +1032,7 @@ int page_parse_list(char *body, size_t len, const char *const *paths,
     if (cJSON_IsString(last) && last->valuestring[0] != '\0') {
         info->last_id = strdup(last->valuestring);
         if (info->last_id == NULL) {
-            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            rc = ou_nomem(err);
             goto out;
         }
     } else if (last != NULL && !cJSON_IsNull(last) && !cJSON_IsString(last)) {

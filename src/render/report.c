@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOMEM(err) ou_err_set(err, OU_EXIT_IO, "out of memory")
 
 const char *report_per_name(enum tu_period p)
 {
@@ -190,18 +189,18 @@ int report_grid(const struct agg *a, const struct names *names,
     const char *per = report_per_name(sp->per);
 
     if (build_columns(a, names, g, &l) != 0)
-        return ou_err_set(err, OU_EXIT_IO, "too many columns");
+        return ou_fail(err, OU_E_IO, "too many columns");
     for (size_t i = 0; i < agg_nrows(a); i++) {
         struct cell *row = grid_add_row(g, false);
         if (row == NULL || fill_row(a, names, &l, agg_row_at(a, i), false, g,
                                     row) != 0)
-            return NOMEM(err);
+            return ou_nomem(err);
     }
     for (size_t i = 0; i < agg_ntotals(a); i++) {
         struct cell *row = grid_add_row(g, true);
         if (row == NULL || fill_row(a, names, &l, agg_total_at(a, i), true, g,
                                     row) != 0)
-            return NOMEM(err);
+            return ou_nomem(err);
     }
     for (int i = 0; i < sp->ngroup; i++)
         gb[i] = sp->ep->groups[sp->group[i]].name;
@@ -305,12 +304,12 @@ int report_chart(const struct agg *a, struct grid *g, int width,
                                                        true, true, false, false,
                                                        NULL, true });
         if (bc < 0)
-            return ou_err_set(err, OU_EXIT_USAGE, "too many columns");
+            return ou_fail(err, OU_E_USAGE, "too many columns");
         size_t total = g->nrows + g->ntotals;
         for (size_t i = 0; i < total; i++) {
             struct cell *row = grid_add_row(&ng, i >= g->nrows);
             if (row == NULL)
-                return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                return ou_nomem(err);
             const struct cell *src = &g->cells[i * (size_t)g->ncols];
             for (int k = 0; k < g->ncols; k++) {
                 row[k] = src[k];
@@ -340,7 +339,7 @@ int report_chart(const struct agg *a, struct grid *g, int width,
     int64_t *periods = malloc((agg_nrows(a) + 1) * sizeof(*periods));
     int np = 0;
     if (periods == NULL)
-        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        return ou_nomem(err);
     for (size_t i = 0; i < agg_nrows(a); i++) {
         int64_t t = agg_row_at(a, i)->t0;
         bool seen = false;
@@ -376,7 +375,7 @@ int report_chart(const struct agg *a, struct grid *g, int width,
     int rc = 0;
     buf_init(&spark, 0);
     if (v == NULL || done == NULL || sc < 0 || tc < 0) {
-        rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+        rc = ou_nomem(err);
         goto out;
     }
     for (size_t i = 0; i < agg_nrows(a) && rc == 0; i++) {
@@ -401,7 +400,7 @@ int report_chart(const struct agg *a, struct grid *g, int width,
         }
         struct cell *row = grid_add_row(g, false);
         if (row == NULL) {
-            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            rc = ou_nomem(err);
             break;
         }
         for (int k = 0; k < sp->ngroup; k++) {
@@ -468,7 +467,7 @@ int report_svg(const struct agg *a, const struct names *names,
     size_t n = agg_nrows(a);
 
     if (sp->records)
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "--format svg charts a grouped or --per report, "
                           "not --records");
     grid_init(&store, "");
@@ -488,7 +487,7 @@ int report_svg(const struct agg *a, const struct names *names,
     int ng = 0, np = 0;
     if (glab == NULL || gtot == NULL || grow == NULL || per == NULL ||
         prow == NULL) {
-        rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+        rc = ou_nomem(err);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -510,7 +509,7 @@ int report_svg(const struct agg *a, const struct names *names,
     }
     int *map = calloc((size_t)ng + 1, sizeof(*map));
     if (map == NULL) {
-        rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+        rc = ou_nomem(err);
         goto out;
     }
     if (sp->per == TU_PER_NONE) {
@@ -525,7 +524,7 @@ int report_svg(const struct agg *a, const struct names *names,
             free(cats);
             free(v);
             free(map);
-            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            rc = ou_nomem(err);
             goto out;
         }
         for (int gi = 0; gi < ng; gi++) {
@@ -538,7 +537,7 @@ int report_svg(const struct agg *a, const struct names *names,
                                 false };
         rc = svg_bar_chart(out, &bc, 1000, 420) == 0
                  ? 0
-                 : ou_err_set(err, OU_EXIT_IO, "out of memory");
+                 : ou_nomem(err);
         free(cats);
         free(v);
     } else {
@@ -551,7 +550,7 @@ int report_svg(const struct agg *a, const struct names *names,
         const char **cats = calloc((size_t)np + 1, sizeof(*cats));
         if (ser == NULL || col == NULL || v == NULL || cats == NULL) {
             free(ser); free(col); free(v); free(cats); free(map);
-            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            rc = ou_nomem(err);
             goto out;
         }
         for (int gi = 0; gi < ng; gi++) {
@@ -576,7 +575,7 @@ int report_svg(const struct agg *a, const struct names *names,
                                 true };
         rc = svg_bar_chart(out, &bc, 1000, 420) == 0
                  ? 0
-                 : ou_err_set(err, OU_EXIT_IO, "out of memory");
+                 : ou_nomem(err);
         free(ser); free(col); free(v); free(cats);
     }
     free(map);

@@ -323,17 +323,17 @@ static int on_item(void *ctx, const struct list_value *v, struct ou_err *err)
                                                 : NULL;
 
     if (v[0].kind != LV_STRING)
-        return ou_err_set(err, OU_EXIT_DATA, "a list item has no string id");
+        return ou_fail(err, OU_E_DATA, "a list item has no string id");
     if (name != NULL && names_put(c->n, c->kind, v[0].s, name) != 0)
-        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        return ou_nomem(err);
     if (c->ids != NULL) {
         char **nv = realloc(*c->ids, sizeof(*nv) * (size_t)(*c->nids + 1));
         if (nv == NULL)
-            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            return ou_nomem(err);
         *c->ids = nv;
         nv[*c->nids] = strdup(v[0].s);
         if (nv[*c->nids] == NULL)
-            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            return ou_nomem(err);
         (*c->nids)++;
     }
     return 0;
@@ -402,7 +402,7 @@ static int fetch_all_names(struct names *n, const struct names_want *w,
                 url_encode(&path, pids[i]) != 0 ||
                 buf_puts(&path, "/api_keys") != 0) {
                 buf_release(&path);
-                rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+                rc = ou_nomem(err);
                 goto out;
             }
             lf.path = path.data;
@@ -437,7 +437,7 @@ int names_resolve(struct names *n, const struct names_want *want,
     if (have_path && !o->refresh) {
         struct names *cached = names_new();
         if (cached == NULL)
-            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            return ou_nomem(err);
         if (cache_load(cached, path, o->now, o->ttl) &&
             all_known(cached, want)) {
             for (int k = NK_PROJECT; k < NK_COUNT; k++) {
@@ -453,7 +453,7 @@ int names_resolve(struct names *n, const struct names_want *want,
     }
     fresh = names_new();
     if (fresh == NULL)
-        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        return ou_nomem(err);
     rc = fetch_all_names(fresh, want, o, err);
     if (rc == 0) {
         /* Ids the complete lists do not hold are remembered as unknown. */
@@ -462,7 +462,7 @@ int names_resolve(struct names *n, const struct names_want *want,
                 if (lookup(fresh, k, want->ids[k][i]) == NULL &&
                     names_put(fresh, k, want->ids[k][i], "") != 0) {
                     names_free(fresh);
-                    return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                    return ou_nomem(err);
                 }
             }
         }
@@ -474,7 +474,7 @@ int names_resolve(struct names *n, const struct names_want *want,
             if (m->slot[i].id != NULL &&
                 names_put(n, k, m->slot[i].id, m->slot[i].name) != 0) {
                 names_free(fresh);
-                return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                return ou_nomem(err);
             }
         }
     }

@@ -243,7 +243,7 @@ static int fold(struct agg *a, struct agg_row *r, const struct record *rec,
                 r->ival[m] = rec->ival[m];
             else if (__builtin_add_overflow(r->ival[m], rec->ival[m],
                                             &r->ival[m]))
-                return ou_err_set(err, OU_EXIT_DATA,
+                return ou_fail(err, OU_E_DATA,
                                   "%s total overflows a 64-bit integer",
                                   md->name);
             break;
@@ -257,7 +257,7 @@ static int fold(struct agg *a, struct agg_row *r, const struct record *rec,
                 r->dval[m] = rec->dval[m];
                 r->present[m] = true;
             } else if (dec_add(&r->dval[m], &rec->dval[m]) != DEC_OK) {
-                return ou_err_set(err, OU_EXIT_DATA,
+                return ou_fail(err, OU_E_DATA,
                                   "%s total exceeds the exact decimal range",
                                   md->name);
             }
@@ -277,14 +277,14 @@ static int intern_record(struct agg *a, const struct record *rec,
         const char *s = rec->group[a->spec.group[g]];
         key[g] = pool_intern(&a->pool, &a->arena, s);
         if (s != NULL && key[g] == NULL)
-            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            return ou_nomem(err);
     }
     for (int m = 0; m < a->nmetrics; m++) {
         const char *s = a->spec.ep->metrics[m].kind == MK_TEXT ? rec->text[m]
                                                                : NULL;
         text[m] = pool_intern(&a->pool, &a->arena, s);
         if (s != NULL && text[m] == NULL)
-            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            return ou_nomem(err);
     }
     return 0;
 }
@@ -303,7 +303,7 @@ int agg_add(struct agg *a, const struct record *rec, struct ou_err *err)
     if (a->spec.records) {
         r = row_new(a, rec->start_time, rec->end_time, key, text);
         if (r == NULL || rowvec_push(&a->rows, r) != 0)
-            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            return ou_nomem(err);
         return fold(a, r, rec, err);
     }
     if (a->spec.per == TU_PER_BUCKET)
@@ -311,14 +311,14 @@ int agg_add(struct agg *a, const struct record *rec, struct ou_err *err)
     else if (a->spec.per != TU_PER_NONE)
         t0 = tu_period_start(a->spec.per, rec->start_time);
     if ((a->rows.n + 1) * 2 > a->map_cap && map_grow(a) != 0)
-        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        return ou_nomem(err);
     size_t j = row_hash(a, t0, key, text) & (a->map_cap - 1);
     while ((r = a->map[j]) != NULL && !row_matches(a, r, t0, key, text))
         j = (j + 1) & (a->map_cap - 1);
     if (r == NULL) {
         r = row_new(a, t0, 0, key, text);
         if (r == NULL || rowvec_push(&a->rows, r) != 0)
-            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            return ou_nomem(err);
         a->map[j] = r;
     }
     return fold(a, r, rec, err);
@@ -341,7 +341,7 @@ int agg_bucket(struct agg *a, int64_t start, int64_t end, struct ou_err *err)
         size_t cap = a->cap_periods ? a->cap_periods * 2 : 64;
         int64_t *v = realloc(a->periods, cap * sizeof(*v));
         if (v == NULL)
-            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            return ou_nomem(err);
         a->periods = v;
         a->cap_periods = cap;
     }
@@ -463,7 +463,7 @@ static int add_to_total(struct agg *a, struct agg_row *t,
         switch (md->kind) {
         case MK_INT:
             if (__builtin_add_overflow(t->ival[m], r->ival[m], &t->ival[m]))
-                return ou_err_set(err, OU_EXIT_DATA,
+                return ou_fail(err, OU_E_DATA,
                                   "%s total overflows a 64-bit integer",
                                   md->name);
             break;
@@ -474,7 +474,7 @@ static int add_to_total(struct agg *a, struct agg_row *t,
                 t->dval[m] = r->dval[m];
                 t->present[m] = true;
             } else if (dec_add(&t->dval[m], &r->dval[m]) != DEC_OK) {
-                return ou_err_set(err, OU_EXIT_DATA,
+                return ou_fail(err, OU_E_DATA,
                                   "%s total exceeds the exact decimal range",
                                   md->name);
             }
@@ -493,7 +493,7 @@ static int compute_totals(struct agg *a, struct ou_err *err)
     int rc = 0;
 
     if (mixed == NULL)
-        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        return ou_nomem(err);
     for (size_t i = 0; i < a->rows.n && rc == 0; i++) {
         const struct agg_row *r = a->rows.v[i];
         struct agg_row *t = NULL;
@@ -506,7 +506,7 @@ static int compute_totals(struct agg *a, struct ou_err *err)
         if (t == NULL) {
             t = row_new(a, 0, 0, NULL, r->text);
             if (t == NULL || rowvec_push(&a->totals, t) != 0) {
-                rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+                rc = ou_nomem(err);
                 break;
             }
             for (int m = 0; m < a->nmetrics; m++) {
@@ -545,7 +545,7 @@ static int compute_totals(struct agg *a, struct ou_err *err)
     if (rc == 0 && a->totals.n == 0) {
         struct agg_row *t = row_new(a, 0, 0, NULL, NULL);
         if (t == NULL || rowvec_push(&a->totals, t) != 0)
-            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            rc = ou_nomem(err);
     }
     free(mixed);
     return rc;
@@ -566,7 +566,7 @@ int agg_finish(struct agg *a, struct ou_err *err)
             if (a->rows.n == 0) {
                 struct agg_row *r = row_new(a, 0, 0, NULL, NULL);
                 if (r == NULL || rowvec_push(&a->rows, r) != 0)
-                    return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                    return ou_nomem(err);
             }
         } else {
             if (a->nperiods > 1)
@@ -575,7 +575,7 @@ int agg_finish(struct agg *a, struct ou_err *err)
             size_t n = a->rows.n;
             int64_t *seen = malloc((n ? n : 1) * sizeof(*seen));
             if (seen == NULL)
-                return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                return ou_nomem(err);
             for (size_t k = 0; k < n; k++)
                 seen[k] = a->rows.v[k]->t0;
             qsort(seen, n, sizeof(*seen), cmp_i64);
@@ -590,7 +590,7 @@ int agg_finish(struct agg *a, struct ou_err *err)
                 struct agg_row *r = row_new(a, a->periods[i], 0, NULL, NULL);
                 if (r == NULL || rowvec_push(&a->rows, r) != 0) {
                     free(seen);
-                    return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                    return ou_nomem(err);
                 }
             }
             free(seen);
@@ -599,7 +599,7 @@ int agg_finish(struct agg *a, struct ou_err *err)
     if (a->rows.n > 1) {
         struct agg_row **tmp = malloc(a->rows.n * sizeof(*tmp));
         if (tmp == NULL)
-            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            return ou_nomem(err);
         merge_sort(a, a->rows.v, tmp, a->rows.n);
         free(tmp);
     }

@@ -46,7 +46,7 @@ static int read_key_file(const char *path, char **key, struct ou_err *err)
     size_t n;
 
     if (f == NULL)
-        return ou_err_set(err, OU_EXIT_IO, "cannot read admin key file '%s': %s",
+        return ou_fail(err, OU_E_IO, "cannot read admin key file '%s': %s",
                           path, strerror(errno));
     if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
         (st.st_mode & 077) != 0)
@@ -57,13 +57,13 @@ static int read_key_file(const char *path, char **key, struct ou_err *err)
     if (f != stdin)
         fclose(f);
     if (failed)
-        return ou_err_set(err, OU_EXIT_IO, "cannot read admin key file '%s'",
+        return ou_fail(err, OU_E_IO, "cannot read admin key file '%s'",
                           path);
     if (n > KEY_MAX) {
         volatile char *p = buf;
         for (size_t i = 0; i < sizeof(buf); i++)
             p[i] = 0;
-        return ou_err_set(err, OU_EXIT_AUTH,
+        return ou_fail(err, OU_E_AUTH,
                           "admin key file '%s' is too large to hold a key",
                           path);
     }
@@ -71,7 +71,7 @@ static int read_key_file(const char *path, char **key, struct ou_err *err)
     volatile char *p = buf;
     for (size_t i = 0; i < n; i++)
         p[i] = 0;
-    return *key == NULL ? ou_err_set(err, OU_EXIT_IO, "out of memory") : 0;
+    return *key == NULL ? ou_nomem(err) : 0;
 }
 
 int secret_load(const char *key_file, char **key, const char **source,
@@ -90,7 +90,7 @@ int secret_load(const char *key_file, char **key, const char **source,
         const char *env = getenv(SECRET_ENV);
         *source = SECRET_ENV;
         if (env == NULL || env[0] == '\0')
-            return ou_err_set(err, OU_EXIT_AUTH,
+            return ou_fail(err, OU_E_AUTH,
                               "no admin key: set %s or use --admin-key-file "
                               "FILE (an Admin key from the organization "
                               "settings, https://platform.openai.com/"
@@ -98,19 +98,19 @@ int secret_load(const char *key_file, char **key, const char **source,
                               SECRET_ENV);
         *key = trimmed_copy(env, strlen(env));
         if (*key == NULL)
-            return ou_err_set(err, OU_EXIT_IO, "out of memory");
+            return ou_nomem(err);
     }
     if ((*key)[0] == '\0') {
         secret_free(*key);
         *key = NULL;
-        return ou_err_set(err, OU_EXIT_AUTH, "the admin key from %s is empty",
+        return ou_fail(err, OU_E_AUTH, "the admin key from %s is empty",
                           *source);
     }
     for (const char *p = *key; *p; p++) {
         if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
             secret_free(*key);
             *key = NULL;
-            return ou_err_set(err, OU_EXIT_AUTH,
+            return ou_fail(err, OU_E_AUTH,
                               "the admin key from %s contains spaces or "
                               "control characters",
                               *source);

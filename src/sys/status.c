@@ -1,21 +1,26 @@
-/* status.c - the error record. */
+/* status.c - the error record and the exit code of each category. */
 #include "oaiusage/status.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-int ou_err_set(struct ou_err *err, int code, const char *fmt, ...)
+int ou_fail(struct ou_err *err, enum ou_status cat, const char *fmt, ...)
 {
     va_list ap;
 
     if (err == NULL)
-        return code;
-    err->code = code;
+        return (int)cat;
+    err->cat = cat;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
-    return code;
+    return (int)cat;
+}
+
+int ou_nomem(struct ou_err *err)
+{
+    return ou_fail(err, OU_E_NOMEM, "out of memory");
 }
 
 void ou_err_prefix(struct ou_err *err, const char *fmt, ...)
@@ -37,4 +42,18 @@ void ou_err_prefix(struct ou_err *err, const char *fmt, ...)
     memmove(err->msg + plen, err->msg, mlen);
     memcpy(err->msg, pre, plen);
     err->msg[plen + mlen] = '\0';
+}
+
+int ou_exit_code(int status)
+{
+    static const int codes[] = {
+        [OU_OK] = OU_EXIT_OK,         [OU_E_API] = OU_EXIT_API,
+        [OU_E_USAGE] = OU_EXIT_USAGE, [OU_E_AUTH] = OU_EXIT_AUTH,
+        [OU_E_DATA] = OU_EXIT_DATA,   [OU_E_IO] = OU_EXIT_IO,
+        [OU_E_NOMEM] = OU_EXIT_NOMEM,
+    };
+
+    if (status < 0 || (size_t)status >= sizeof(codes) / sizeof(codes[0]))
+        return OU_EXIT_API;
+    return codes[status];
 }

@@ -9,7 +9,6 @@
 #include "oaiusage/svg.h"
 #include "oaiusage/timeutil.h"
 
-#define NOMEM(err) ou_err_set(err, OU_EXIT_IO, "out of memory")
 #define DAY 86400
 #define TOP_MODELS 12
 #define TOP_SERIES 7
@@ -449,7 +448,7 @@ int html_report(const struct html_input *in, struct buf *out,
                 dec_add(&total, &row->dval[m_amt]) != DEC_OK) {
                 free(amt);
                 free(cur);
-                rc = ou_err_set(err, OU_EXIT_DATA, "cost total out of range");
+                rc = ou_fail(err, OU_E_DATA, "cost total out of range");
                 goto out;
             }
             cur[li] = row->text[m_cur];
@@ -486,7 +485,7 @@ int html_report(const struct html_input *in, struct buf *out,
         goto nomem;
     goto out;
 nomem:
-    rc = NOMEM(err);
+    rc = ou_nomem(err);
 out:
     free(days);
     free(daytext);

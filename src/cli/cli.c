@@ -132,7 +132,7 @@ static char *xstrdup(const char *s, struct ou_err *err)
 {
     char *d = strdup(s);
     if (d == NULL)
-        ou_err_set(err, OU_EXIT_IO, "out of memory");
+        ou_nomem(err);
     return d;
 }
 
@@ -154,15 +154,15 @@ static int split_values(const char *opt, const char *arg, char ***v, int *n,
         while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
             len--;
         if (len == 0)
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "option '--%s': empty value in '%s'", opt, arg);
         if (len > MAX_FILTER_VALUE)
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "option '--%s': value longer than %d characters",
                               opt, MAX_FILTER_VALUE);
         for (size_t i = 0; i < len; i++) {
             if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-                return ou_err_set(err, OU_EXIT_USAGE,
+                return ou_fail(err, OU_E_USAGE,
                                   "option '--%s': control character in value",
                                   opt);
         }
@@ -170,17 +170,17 @@ static int split_values(const char *opt, const char *arg, char ***v, int *n,
         for (int i = 0; i < *n && !dup; i++)
             dup = strlen((*v)[i]) == len && strncmp((*v)[i], s, len) == 0;
         if (dup && dup_is_error)
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "option '--%s': '%.*s' given twice", opt,
                               (int)len, s);
         if (!dup) {
             char **nv = realloc(*v, sizeof(*nv) * (size_t)(*n + 1));
             if (nv == NULL)
-                return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                return ou_nomem(err);
             *v = nv;
             nv[*n] = strndup(s, len);
             if (nv[*n] == NULL)
-                return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                return ou_nomem(err);
             (*n)++;
         }
         if (comma == NULL)
@@ -208,11 +208,11 @@ static int add_filter(struct config *cfg, const char *option, const char *arg,
     struct filter_opt *f = filter_slot(cfg, option);
 
     if (f == NULL)
-        return ou_err_set(err, OU_EXIT_USAGE, "too many filter options");
+        return ou_fail(err, OU_E_USAGE, "too many filter options");
     /* --api-key filters by key id (key_...). A secret key here would end up
      * in the URL and the verbose log: refuse it, without echoing it. */
     if (strcmp(option, "api-key") == 0 && strstr(arg, "sk-") != NULL)
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "option '--api-key' takes API key ids (key_...), "
                           "not secret keys (sk-...)");
     f->given = true;
@@ -252,13 +252,13 @@ static int resolve_group_by(const struct raw *r, struct config *cfg,
             char allowed[256] = "";
             for (int k = 0; k < ep->ngroups; k++)
                 list_append(allowed, sizeof(allowed), "", ep->groups[k].name);
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "unknown --group-by field '%s' for %s "
                               "(allowed: %s)",
                               r->group_by[i], ep->command, allowed);
         }
         if (cfg->ngroup == EP_MAX_GROUPS)
-            return ou_err_set(err, OU_EXIT_USAGE, "too many --group-by fields");
+            return ou_fail(err, OU_E_USAGE, "too many --group-by fields");
         cfg->group[cfg->ngroup++] = g;
     }
     return 0;
@@ -270,12 +270,12 @@ static int check_filters(struct config *cfg, const struct raw *r,
     const struct endpoint *ep = cfg->ep;
 
     if (r->batch && r->no_batch)
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "--batch and --no-batch exclude each other");
     if (r->batch || r->no_batch) {
         struct filter_opt *f = filter_slot(cfg, "batch");
         if (f == NULL)
-            return ou_err_set(err, OU_EXIT_USAGE, "too many filter options");
+            return ou_fail(err, OU_E_USAGE, "too many filter options");
         f->given = true;
         f->flag = r->batch;
     }
@@ -287,7 +287,7 @@ static int check_filters(struct config *cfg, const struct raw *r,
             for (int k = 0; k < ep->nfilters; k++)
                 list_append(allowed, sizeof(allowed), "--",
                             ep->filters[k].option);
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "%s has no --%s filter (its filters: %s)",
                               ep->command,
                               strcmp(f->option, "batch") == 0 && !f->flag
@@ -305,7 +305,7 @@ static int check_filters(struct config *cfg, const struct raw *r,
                 char allowed[256] = "";
                 for (const char *const *a = fd->allowed; *a; a++)
                     list_append(allowed, sizeof(allowed), "", *a);
-                return ou_err_set(err, OU_EXIT_USAGE,
+                return ou_fail(err, OU_E_USAGE,
                                   "option '--%s': unknown value '%s' "
                                   "(allowed: %s)",
                                   f->option, f->values[k], allowed);
@@ -324,14 +324,14 @@ static int resolve_window(const struct raw *r, int64_t now, struct config *cfg,
 
     if (r->until != NULL) {
         if (!tu_parse_when(r->until, &until, &why))
-            return ou_err_set(err, OU_EXIT_USAGE, "option '--until': '%s': %s",
+            return ou_fail(err, OU_E_USAGE, "option '--until': '%s': %s",
                               r->until, why);
     }
     if (r->since != NULL && r->days != NULL)
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "--since and --days exclude each other");
     if (r->days != NULL && !parse_long(r->days, 1, MAX_DAYS, &days))
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "option '--days': '%s' is not a whole number of "
                           "days from 1 to %d",
                           r->days, MAX_DAYS);
@@ -344,20 +344,20 @@ static int resolve_window(const struct raw *r, int64_t now, struct config *cfg,
     cfg->until = until;
     if (r->since != NULL) {
         if (!tu_parse_when(r->since, &cfg->since, &why))
-            return ou_err_set(err, OU_EXIT_USAGE, "option '--since': '%s': %s",
+            return ou_fail(err, OU_E_USAGE, "option '--since': '%s': %s",
                               r->since, why);
     } else {
         cfg->since = tu_floor_day(until - 1) - (int64_t)(days - 1) * DAY;
         if (cfg->since < 0)
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "option '--days': the window would start "
                               "before 1970");
     }
     if (cfg->since >= now)
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "the window starts in the future (--since)");
     if (cfg->since >= cfg->until)
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "empty time window: --since must be before --until");
     return 0;
 }
@@ -401,14 +401,14 @@ static int refuse_report_options(const struct raw *r,
         cfg->cmd != CMD_API_KEYS && cfg->cmd != CMD_HTML)
         opt = "--names";
     if (opt != NULL)
-        return ou_err_set(err, OU_EXIT_USAGE, "%s does not take %s",
+        return ou_fail(err, OU_E_USAGE, "%s does not take %s",
                           command_name(cfg), opt);
     for (int i = 0; i < cfg->nfilters; i++) {
         bool ok = strcmp(cfg->filters[i].option, "project") == 0 &&
                   (cfg->cmd == CMD_OVERVIEW || cfg->cmd == CMD_API_KEYS ||
                    cfg->cmd == CMD_HTML);
         if (!ok)
-            return ou_err_set(err, OU_EXIT_USAGE, "%s does not take --%s",
+            return ou_fail(err, OU_E_USAGE, "%s does not take --%s",
                               command_name(cfg), cfg->filters[i].option);
     }
     return 0;
@@ -430,32 +430,32 @@ static int resolve_common(const struct raw *r, struct config *cfg,
                           struct ou_err *err)
 {
     if (r->format != NULL && !fmt_parse_kind(r->format, &cfg->format))
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "option '--format': '%s' is not one of table, csv, "
                           "json, ndjson, svg",
                           r->format);
     if (r->no_header) {
         if (cfg->format != FMT_CSV && cfg->format != FMT_TABLE)
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "--no-header applies to --format csv or table");
         cfg->header = false;
     }
     if (r->timeout != NULL &&
         !parse_seconds(r->timeout, &cfg->timeout_ms))
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "option '--timeout': '%s' is not a number of "
                           "seconds (0 < t <= 86400)",
                           r->timeout);
     if (r->deadline != NULL &&
         !parse_seconds(r->deadline, &cfg->deadline_ms))
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "option '--deadline': '%s' is not a number of "
                           "seconds (0 < t <= 86400)",
                           r->deadline);
     long conc;
     if (r->concurrency != NULL) {
         if (!parse_long(r->concurrency, 1, OU_MAX_CONCURRENCY, &conc))
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "option '--concurrency': '%s' is not a whole "
                               "number from 1 to %d",
                               r->concurrency, OU_MAX_CONCURRENCY);
@@ -464,7 +464,7 @@ static int resolve_common(const struct raw *r, struct config *cfg,
     long retries;
     if (r->retries != NULL) {
         if (!parse_long(r->retries, 0, 20, &retries))
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "option '--retries': '%s' is not a whole number "
                               "from 0 to 20",
                               r->retries);
@@ -477,7 +477,7 @@ static int resolve_common(const struct raw *r, struct config *cfg,
         base = OU_DEFAULT_BASE_URL;
     cfg->base_url = xstrdup(base, err);
     if (cfg->base_url == NULL)
-        return OU_EXIT_IO;
+        return OU_E_IO;
     size_t bl = strlen(cfg->base_url);
     while (bl > 0 && cfg->base_url[bl - 1] == '/')
         cfg->base_url[--bl] = '\0';
@@ -494,11 +494,11 @@ static int resolve(const struct raw *r, int64_t now, struct config *cfg,
     if (rc != 0)
         return rc;
     if (cfg->format == FMT_SVG && cfg->cmd != CMD_REPORT)
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "--format svg charts usage and costs reports");
     if (cfg->cmd == CMD_OVERVIEW || cfg->cmd == CMD_HTML) {
         if (cfg->cmd == CMD_HTML && r->format != NULL)
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "report writes one HTML file: use -o FILE, "
                               "not --format");
         rc = refuse_report_options(r, cfg, true, err);
@@ -509,12 +509,12 @@ static int resolve(const struct raw *r, int64_t now, struct config *cfg,
 
     if (r->bucket != NULL) {
         if (!bucket_width_parse(r->bucket, &cfg->width))
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "option '--bucket': '%s' is not one of 1m, 1h, "
                               "1d",
                               r->bucket);
         if (!ep->widths[cfg->width])
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "%s accepts only --bucket 1d (the API reports "
                               "it per UTC day)",
                               ep->command);
@@ -529,20 +529,20 @@ static int resolve(const struct raw *r, int64_t now, struct config *cfg,
                 cfg->per = vals[i];
         }
         if (cfg->per == TU_PER_NONE)
-            return ou_err_set(err, OU_EXIT_USAGE,
+            return ou_fail(err, OU_E_USAGE,
                               "option '--per': '%s' is not one of day, week, "
                               "month, bucket",
                               r->per);
     }
     if (cfg->records && cfg->per != TU_PER_NONE)
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "--records and --per exclude each other");
     if (cfg->format == FMT_SVG && cfg->records)
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "--format svg charts a grouped or --per report, "
                           "not --records");
     if (cfg->chart && (cfg->format != FMT_TABLE || cfg->records))
-        return ou_err_set(err, OU_EXIT_USAGE,
+        return ou_fail(err, OU_E_USAGE,
                           "--chart draws on the table: it needs --format "
                           "table, without --records");
     if ((rc = resolve_group_by(r, cfg, err)) != 0 ||
@@ -556,7 +556,7 @@ static int set_string(char **slot, const char *v, struct ou_err *err)
 {
     free(*slot);
     *slot = xstrdup(v, err);
-    return *slot == NULL ? OU_EXIT_IO : 0;
+    return *slot == NULL ? OU_E_IO : 0;
 }
 
 int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
@@ -618,15 +618,15 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
         case 'h': r.help = true; break;
         case 'V': r.version = true; break;
         case ':':
-            rc = ou_err_set(err, OU_EXIT_USAGE, "option '%s' needs a value",
+            rc = ou_fail(err, OU_E_USAGE, "option '%s' needs a value",
                             argv[optind - 1]);
             break;
         default:
             if (optopt != 0)
-                rc = ou_err_set(err, OU_EXIT_USAGE, "unknown option '-%c'",
+                rc = ou_fail(err, OU_E_USAGE, "unknown option '-%c'",
                                 optopt);
             else
-                rc = ou_err_set(err, OU_EXIT_USAGE, "unknown option '%s'",
+                rc = ou_fail(err, OU_E_USAGE, "unknown option '%s'",
                                 argv[optind - 1]);
             break;
         }
@@ -667,7 +667,7 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
     }
     if (r.help) {
         if (command != NULL && !known) {
-            rc = ou_err_set(err, OU_EXIT_USAGE,
+            rc = ou_fail(err, OU_E_USAGE,
                             "unknown command '%s' (try 'oaiusage --help')",
                             command);
             goto out;
@@ -682,18 +682,18 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
         goto out;
     }
     if (command == NULL) {
-        rc = ou_err_set(err, OU_EXIT_USAGE,
+        rc = ou_fail(err, OU_E_USAGE,
                         "no command given (try 'oaiusage --help')");
         goto out;
     }
     if (!known) {
-        rc = ou_err_set(err, OU_EXIT_USAGE,
+        rc = ou_fail(err, OU_E_USAGE,
                         "unknown command '%s' (try 'oaiusage --help')",
                         command);
         goto out;
     }
     if (optind + 1 < argc) {
-        rc = ou_err_set(err, OU_EXIT_USAGE, "unexpected argument '%s'",
+        rc = ou_fail(err, OU_E_USAGE, "unexpected argument '%s'",
                         argv[optind + 1]);
         goto out;
     }

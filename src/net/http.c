@@ -179,14 +179,14 @@ struct http_client *http_client_new(const struct http_config *cfg,
         if (c->slots[i].curl == NULL)
             goto nomem;
         if (setup_slot(c, &c->slots[i], cfg) != CURLE_OK) {
-            ou_err_set(err, OU_EXIT_API, "cannot configure libcurl");
+            ou_fail(err, OU_E_API, "cannot configure libcurl");
             http_client_free(c);
             return NULL;
         }
     }
     return c;
 nomem:
-    ou_err_set(err, OU_EXIT_IO, "out of memory");
+    ou_nomem(err);
     http_client_free(c);
     return NULL;
 }
@@ -402,29 +402,29 @@ int http_check_base_url(const char *url, bool allow_insecure,
     int rc = 0;
 
     if (u == NULL)
-        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        return ou_nomem(err);
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        rc = ou_err_set(err, OU_EXIT_USAGE,
+        rc = ou_fail(err, OU_E_USAGE,
                         "invalid base URL '%s' (expected "
                         "https://host/v1 or http://127.0.0.1:PORT/v1)",
                         url);
         goto out;
     }
     if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
-        rc = ou_err_set(err, OU_EXIT_USAGE,
+        rc = ou_fail(err, OU_E_USAGE,
                         "base URL '%s' must not have a query string", url);
         goto out;
     }
     if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
-        rc = ou_err_set(err, OU_EXIT_USAGE,
+        rc = ou_fail(err, OU_E_USAGE,
                         "base URL '%s': only http and https are supported",
                         url);
         goto out;
     }
     if (strcmp(scheme, "http") == 0 && !is_loopback(host) && !allow_insecure)
-        rc = ou_err_set(err, OU_EXIT_USAGE,
+        rc = ou_fail(err, OU_E_USAGE,
                         "refusing to send the admin key over plain http to "
                         "'%s' (not a loopback host); use https, or "
                         "--allow-insecure-http if you really mean it",

@@ -70,7 +70,7 @@ int output_write_parts(const char *path, const char *head, size_t hlen,
         if (write_parts(STDOUT_FILENO, head, hlen, spill, tail, tlen) != 0) {
             if (errno == EPIPE)
                 return 0; /* the reader chose to stop */
-            return ou_err_set(err, OU_EXIT_IO,
+            return ou_fail(err, OU_E_IO,
                               "cannot write to standard output: %s",
                               strerror(errno));
         }
@@ -87,7 +87,7 @@ int output_write_parts(const char *path, const char *head, size_t hlen,
         path = real;
     if (stat(path, &st) == 0) {
         if (!S_ISREG(st.st_mode))
-            return ou_err_set(err, OU_EXIT_IO,
+            return ou_fail(err, OU_E_IO,
                               "cannot write '%s': not a regular file", path);
         exists = true;
     }
@@ -96,10 +96,10 @@ int output_write_parts(const char *path, const char *head, size_t hlen,
     mode = exists ? st.st_mode & 07777 : 0666 & ~mask;
     if (snprintf(tmp_path, sizeof(tmp_path), "%s.tmp.XXXXXX", path) >=
         (int)sizeof(tmp_path))
-        return ou_err_set(err, OU_EXIT_IO, "output path too long: '%s'", path);
+        return ou_fail(err, OU_E_IO, "output path too long: '%s'", path);
     fd = mkstemp(tmp_path);
     if (fd < 0)
-        return ou_err_set(err, OU_EXIT_IO,
+        return ou_fail(err, OU_E_IO,
                           "cannot create a temporary file next to '%s': %s",
                           path, strerror(errno));
     tmp_active = 1;
@@ -110,14 +110,14 @@ int output_write_parts(const char *path, const char *head, size_t hlen,
         close(fd);
         unlink(tmp_path);
         tmp_active = 0;
-        return ou_err_set(err, OU_EXIT_IO, "cannot write '%s': %s", path,
+        return ou_fail(err, OU_E_IO, "cannot write '%s': %s", path,
                           strerror(e));
     }
     if (close(fd) != 0 || rename(tmp_path, path) != 0) {
         int e = errno;
         unlink(tmp_path);
         tmp_active = 0;
-        return ou_err_set(err, OU_EXIT_IO, "cannot write '%s': %s", path,
+        return ou_fail(err, OU_E_IO, "cannot write '%s': %s", path,
                           strerror(e));
     }
     tmp_active = 0;
@@ -146,7 +146,7 @@ int output_spill_open(const char *path, struct ou_err *err)
     }
     int fd = mkstemp(tmpl);
     if (fd < 0)
-        return ou_err_set(err, OU_EXIT_IO,
+        return ou_fail(err, OU_E_IO,
                           "cannot create a temporary file '%s': %s", tmpl,
                           strerror(errno)) *
                -1;
@@ -158,7 +158,7 @@ int output_spill_write(int fd, const char *data, size_t len,
                        struct ou_err *err)
 {
     if (write_all(fd, data, len) != 0)
-        return ou_err_set(err, OU_EXIT_IO, "cannot write a temporary file: %s",
+        return ou_fail(err, OU_E_IO, "cannot write a temporary file: %s",
                           strerror(errno));
     return 0;
 }

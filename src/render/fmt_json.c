@@ -119,7 +119,7 @@ int fmt_json_part(const struct grid *g, bool nd, enum fmt_part part,
             char *s = row != NULL ? cJSON_PrintUnformatted(row) : NULL;
             cJSON_Delete(row);
             if (s == NULL)
-                return ou_err_set(err, OU_EXIT_IO, "out of memory");
+                return ou_nomem(err);
             if (!nd)
                 rc |= buf_puts(out, first && i == 0 ? "\n" : ",\n");
             rc |= buf_puts(out, s);
@@ -130,7 +130,7 @@ int fmt_json_part(const struct grid *g, bool nd, enum fmt_part part,
     } else if (!nd) {
         rc |= buf_puts(out, first ? "]}\n" : "\n]}\n");
     }
-    return rc == 0 ? 0 : ou_err_set(err, OU_EXIT_IO, "out of memory");
+    return rc == 0 ? 0 : ou_nomem(err);
 }
 
 int fmt_grid_json(const struct grid *g, bool nd, struct buf *out,

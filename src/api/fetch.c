@@ -84,11 +84,11 @@ static int http_failure(const char *what, const char *key, const char *page,
     if (resp->attempts > 1)
         snprintf(after, sizeof(after), " (after %d attempts)", resp->attempts);
     if (resp->result != HTTP_OK)
-        return ou_err_set(err, OU_EXIT_API, "%s page %s: %s (%s)%s", what,
+        return ou_fail(err, OU_E_API, "%s page %s: %s (%s)%s", what,
                           page, http_result_text(resp->result), resp->error,
                           after);
     if (resp->status == 401 || resp->status == 403)
-        return ou_err_set(err, OU_EXIT_AUTH,
+        return ou_fail(err, OU_E_AUTH,
                           "%s page %s: HTTP %ld: %s; an Admin API key is "
                           "needed (Organization settings > Admin keys); "
                           "project keys (sk-proj-...) cannot read usage or "
@@ -96,12 +96,12 @@ static int http_failure(const char *what, const char *key, const char *page,
                           what, page, resp->status,
                           has_msg ? api : "the API refused the key");
     if (resp->status == 429 && resp->retry_after >= 0)
-        return ou_err_set(err, OU_EXIT_API,
+        return ou_fail(err, OU_E_API,
                           "%s page %s: HTTP 429 (rate limited; Retry-After "
                           "%lld s)%s: %s",
                           what, page, (long long)resp->retry_after, after,
                           has_msg ? api : "too many requests");
-    return ou_err_set(err, OU_EXIT_API, "%s page %s: HTTP %ld%s: %s", what,
+    return ou_fail(err, OU_E_API, "%s page %s: HTTP %ld%s: %s", what,
                       page, resp->status, after,
                       has_msg ? api : "unexpected status");
 }
@@ -279,13 +279,13 @@ static int on_bucket(void *ctx, int64_t start, int64_t end,
     char b[TU_RFC3339_LEN];
 
     if (start < 0 || end < 0 || start > TU_MAX_TIME || end > TU_MAX_TIME)
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "a bucket has a time out of range (%lld..%lld)",
                           (long long)start, (long long)end);
     fmt_time(start, a);
     fmt_time(end, b);
     if (end <= start || end - start > c->width)
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "bucket %s..%s is not a %s bucket", a, b,
                           bucket_width_name(c->q->width));
     if (c->next_start < 0) {
@@ -293,14 +293,14 @@ static int on_bucket(void *ctx, int64_t start, int64_t end,
                               : start == c->win.start;
         if (!ok) {
             fmt_time(c->win.start, b);
-            return ou_err_set(err, OU_EXIT_DATA,
+            return ou_fail(err, OU_E_DATA,
                               "the first bucket starts at %s, but the window "
                               "starts at %s",
                               a, b);
         }
     } else if (start != c->next_start) {
         fmt_time(c->next_start, b);
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           start > c->next_start
                               ? "buckets have a gap: expected one starting "
                                 "at %s, got %s"
@@ -310,26 +310,26 @@ static int on_bucket(void *ctx, int64_t start, int64_t end,
     } else if (tu_floor(start, c->width) != start) {
         /* Only the last bucket may end off a boundary (at end_time or at
          * the API's now): nothing may follow it. */
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "a bucket starting at %s follows the window's last "
                           "(truncated) bucket",
                           a);
     }
     if (start >= c->start_limit) {
         fmt_time(c->start_limit, b);
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "a bucket starts at %s, at or after the window's "
                           "end %s",
                           a, b);
     }
     if (end > c->hi) {
         fmt_time(c->hi, b);
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "a bucket ends at %s, after the window's end %s", a,
                           b);
     }
     if (++c->buckets > c->max_buckets)
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "more buckets than the window can hold (%lld)",
                           (long long)c->max_buckets);
     if (c->first_start < 0)
@@ -489,7 +489,7 @@ static int page_done(struct sched *s, struct job *j, struct ou_err *err)
 
     job_label(j, label, sizeof(label));
     if (++sw->pages > sw->max_buckets + 1)
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "%s: more pages than the window can need (%lld)", ep,
                           (long long)sw->max_buckets + 1);
     rc = page_parse(j->body.data, j->body.len, j->fs->q->ep, &wrapped, &info,
@@ -506,20 +506,20 @@ static int page_done(struct sched *s, struct job *j, struct ou_err *err)
         return sk->segment != NULL ? sk->segment(sk->ctx, j->swi, err) : 0;
     }
     if (info.next_page == NULL)
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "%s page %s: has_more is true but next_page is "
                           "missing",
                           ep, label);
     if (info.nbuckets == 0) {
         free(info.next_page);
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "%s page %s: has_more is true but the page has no "
                           "buckets",
                           ep, label);
     }
     if (cursor_seen(&sw->seen, info.next_page)) {
         free(info.next_page);
-        return ou_err_set(err, OU_EXIT_DATA,
+        return ou_fail(err, OU_E_DATA,
                           "%s page %s: the API repeated a page cursor "
                           "(pagination would loop)",
                           ep, label);
@@ -528,7 +528,7 @@ static int page_done(struct sched *s, struct job *j, struct ou_err *err)
         job_new(s, j->fs, sw, j->swi, info.next_page, j->page + 1, j) ==
             NULL) {
         free(info.next_page);
-        return ou_err_set(err, OU_EXIT_IO, "out of memory");
+        return ou_nomem(err);
     }
     return 0;
 }
@@ -584,7 +584,7 @@ static int finish_stream(struct fetch_stream *fs, struct sw_state *sws, int n,
         fs->stats.buckets += sw->buckets;
         if (sw->buckets == 0) {
             if (i == 0)
-                return ou_err_set(err, OU_EXIT_DATA,
+                return ou_fail(err, OU_E_DATA,
                                   "%s: the API returned no buckets for the "
                                   "window",
                                   ep);
@@ -593,14 +593,14 @@ static int finish_stream(struct fetch_stream *fs, struct sw_state *sws, int n,
         }
         if (ended) {
             fmt_time(sw->first_start, a);
-            return ou_err_set(err, OU_EXIT_DATA,
+            return ou_fail(err, OU_E_DATA,
                               "%s: buckets have a gap: data stops, then "
                               "resumes at %s",
                               ep, a);
         }
         if (i > 0 && sws[i - 1].last_end != sw->first_start) {
             fmt_time(sws[i - 1].last_end, a);
-            return ou_err_set(err, OU_EXIT_DATA,
+            return ou_fail(err, OU_E_DATA,
                               "%s: buckets have a gap: data stops at %s, then "
                               "resumes later",
                               ep, a);
@@ -625,7 +625,7 @@ int fetch_streams(const struct fetch_ctl *ctl, const char *base_url,
 
     s.limit = ctl->parallel > 0 ? ctl->parallel : 1;
     if (sws == NULL || nsw == NULL) {
-        rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+        rc = ou_nomem(err);
         goto out;
     }
     /* Plan every stream; queue the first page of every sub-window, in
@@ -633,13 +633,13 @@ int fetch_streams(const struct fetch_ctl *ctl, const char *base_url,
     for (int k = 0; k < nfs && rc == 0; k++) {
         struct subwin *plan = NULL;
         if (fetch_plan(fss[k].q, now, &plan, &nsw[k]) != 0) {
-            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            rc = ou_nomem(err);
             break;
         }
         sws[k] = calloc((size_t)nsw[k], sizeof(**sws));
         if (sws[k] == NULL) {
             free(plan);
-            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            rc = ou_nomem(err);
             break;
         }
         for (int i = 0; i < nsw[k]; i++)
@@ -649,7 +649,7 @@ int fetch_streams(const struct fetch_ctl *ctl, const char *base_url,
     for (int k = 0; k < nfs && rc == 0; k++) {
         for (int i = 0; i < nsw[k] && rc == 0; i++) {
             if (job_new(&s, &fss[k], &sws[k][i], i, NULL, 1, NULL) == NULL)
-                rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+                rc = ou_nomem(err);
         }
     }
     while (rc == 0 && s.head != NULL) {
@@ -738,7 +738,7 @@ int fetch_list(const struct list_fetch *lf, list_item_fn fn, void *ctx,
         struct list_info info;
 
         if (page > LIST_MAX_PAGES) {
-            rc = ou_err_set(err, OU_EXIT_DATA, "%s: more than %d pages",
+            rc = ou_fail(err, OU_E_DATA, "%s: more than %d pages",
                             lf->what, LIST_MAX_PAGES);
             break;
         }
@@ -750,7 +750,7 @@ int fetch_list(const struct list_fetch *lf, list_item_fn fn, void *ctx,
         if (after != NULL)
             b |= buf_puts(&url, "&after=") | url_encode(&url, after);
         if (b != 0) {
-            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            rc = ou_nomem(err);
             break;
         }
         fetch_get(lf->ctl, url.data, lf->what, page, &body, &resp);
@@ -773,7 +773,7 @@ int fetch_list(const struct list_fetch *lf, list_item_fn fn, void *ctx,
         }
         if (info.last_id == NULL || info.nitems == 0) {
             free(info.last_id);
-            rc = ou_err_set(err, OU_EXIT_DATA,
+            rc = ou_fail(err, OU_E_DATA,
                             "%s page %d: has_more is true but the page %s",
                             lf->what, page,
                             info.nitems == 0 ? "is empty" : "has no last_id");
@@ -781,7 +781,7 @@ int fetch_list(const struct list_fetch *lf, list_item_fn fn, void *ctx,
         }
         if (cursor_seen(&seen, info.last_id)) {
             free(info.last_id);
-            rc = ou_err_set(err, OU_EXIT_DATA,
+            rc = ou_fail(err, OU_E_DATA,
                             "%s page %d: the API repeated last_id "
                             "(pagination would loop)",
                             lf->what, page);
@@ -789,7 +789,7 @@ int fetch_list(const struct list_fetch *lf, list_item_fn fn, void *ctx,
         }
         if (cursor_add(&seen, info.last_id) != 0) {
             free(info.last_id);
-            rc = ou_err_set(err, OU_EXIT_IO, "out of memory");
+            rc = ou_nomem(err);
             break;
         }
         free(after);

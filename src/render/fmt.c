@@ -7,7 +7,6 @@
 
 #include "oaiusage/timeutil.h"
 
-#define NOMEM(err) ou_err_set(err, OU_EXIT_IO, "out of memory")
 
 /* ---- the grid ------------------------------------------------------------ */
 
@@ -319,13 +318,13 @@ static int render_table(const struct grid *g, bool header, struct buf *out,
     }
     text = calloc(lines * (size_t)n + 1, sizeof(*text));
     if (text == NULL)
-        return NOMEM(err);
+        return ou_nomem(err);
     for (size_t i = 0; i < lines; i++) {
         const struct cell *row = &g->cells[(first + i) * (size_t)g->ncols];
         for (int c = 0; c < n; c++) {
             char *t = table_text(&g->cols[tc[c].k], &row[tc[c].k]);
             if (t == NULL) {
-                rc = NOMEM(err);
+                rc = ou_nomem(err);
                 goto out;
             }
             text[i * (size_t)n + (size_t)c] = t;
@@ -350,7 +349,7 @@ static int render_table(const struct grid *g, bool header, struct buf *out,
         rc |= table_line(out, tc, n, &text[i * (size_t)n]);
     }
     if (rc != 0)
-        rc = NOMEM(err);
+        rc = ou_nomem(err);
 out:
     for (size_t i = 0; i < lines * (size_t)n; i++)
         free(text[i]);
@@ -365,7 +364,7 @@ int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
     case FMT_TABLE:
         return render_table(g, header, out, err);
     case FMT_CSV:
-        return csv_part(g, header, true, true, out) == 0 ? 0 : NOMEM(err);
+        return csv_part(g, header, true, true, out) == 0 ? 0 : ou_nomem(err);
     case FMT_JSON:
         return fmt_grid_json(g, false, out, err);
     case FMT_NDJSON:
@@ -373,7 +372,7 @@ int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
     case FMT_SVG:
         break; /* charts are drawn by report_svg */
     }
-    return ou_err_set(err, OU_EXIT_USAGE, "this report has no SVG form");
+    return ou_fail(err, OU_E_USAGE, "this report has no SVG form");
 }
 
 int fmt_grid_part(const struct grid *g, enum fmt_kind kind, enum fmt_part part,
@@ -386,13 +385,13 @@ int fmt_grid_part(const struct grid *g, enum fmt_kind kind, enum fmt_part part,
             return 0;
         return csv_part(g, header, part == FMT_HEAD, part == FMT_ROWS, out) == 0
                    ? 0
-                   : NOMEM(err);
+                   : ou_nomem(err);
     case FMT_JSON:
     case FMT_NDJSON:
         return fmt_json_part(g, kind == FMT_NDJSON, part, first, out, err);
     case FMT_TABLE:
     case FMT_SVG:
     default:
-        return ou_err_set(err, OU_EXIT_USAGE, "a table cannot be streamed");
+        return ou_fail(err, OU_E_USAGE, "a table cannot be streamed");
     }
 }
