@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "oaiusage/agg.h"
+#include "oaiusage/json.h"
 #include "oaiusage/page.h"
 
 static int on_bucket(void *ctx, int64_t s, int64_t e, struct ou_err *err)
@@ -67,8 +68,8 @@ int main(int argc, char **argv)
     }
 
     struct agg *a = agg_new(&spec);
-    struct page_sink sink = { on_bucket, on_record, a, NULL };
-    struct ou_err err = { 0, "" };
+    struct page_sink sink = { on_bucket, on_record, a };
+    struct ou_err err = { OU_OK, "" };
     double t0 = cpu_now();
     for (int i = 0; i < nfiles; i++) {
         struct page_info info;
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
            (double)nrecords / secs, nrecords, agg_nrows(a),
            (long long)t->ival[0]);
     agg_free(a);
-    page_release();
+    json_release();
     for (int i = 0; i < nfiles; i++)
         free(bodies[i]);
     free(bodies);

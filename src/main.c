@@ -1,20 +1,18 @@
 /* main.c - process setup, the command line, one run, the exit code. */
 #include <signal.h>
-#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "oaiusage/atomic.h"
 #include "oaiusage/cli.h"
-#include "oaiusage/fetch.h"
+#include "oaiusage/clock.h"
 #include "oaiusage/http.h"
 #include "oaiusage/msg.h"
-#include "oaiusage/output.h"
-#include "oaiusage/run.h"
 
 static void on_signal(int sig)
 {
     static const char msg[] = "oaiusage: interrupted; nothing was written\n";
-    output_abort_cleanup();
+    atomic_abort_cleanup();
     if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
         /* nothing more can be done */
     }
@@ -24,7 +22,7 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
     struct config cfg;
-    struct ou_err err = { 0, "" };
+    struct ou_err err = { OU_OK, "" };
     int64_t now = (int64_t)time(NULL);
     int rc;
 
@@ -33,14 +31,14 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     if (http_global_init() != 0) {
         msg_error("cannot initialise libcurl");
-        return OU_EXIT_API;
+        return ou_exit_code(OU_E_API);
     }
     config_init(&cfg);
     rc = cli_parse(argc, argv, now, &cfg, &err);
-    cfg.start_ms = fetch_clock_ms();
+    cfg.start_ms = clock_ms();
     if (rc == CLI_OK) {
         msg_set_level((enum msg_level)cfg.verbosity);
-        rc = run_report(&cfg, now, &err);
+        rc = command_run(&cfg, now, &err);
     } else if (rc == CLI_DONE) {
         rc = OU_OK;
     }

@@ -16,7 +16,8 @@
  * idle): the API's buckets are dense, so an idle day is a fact, not a gap.
  *
  * The struct agg owns every row and every string in it (copies of the
- * borrowed record strings); rows are valid until agg_free().
+ * borrowed record strings); rows are valid until agg_free(). Pure: no I/O,
+ * no parser (records come from record.h).
  */
 #ifndef OAIUSAGE_AGG_H
 #define OAIUSAGE_AGG_H
@@ -27,7 +28,7 @@
 
 #include "oaiusage/dec.h"
 #include "oaiusage/endpoint.h"
-#include "oaiusage/page.h"
+#include "oaiusage/record.h"
 #include "oaiusage/status.h"
 #include "oaiusage/timeutil.h"
 
@@ -69,5 +70,17 @@ const struct agg_row *agg_row_at(const struct agg *a, size_t i);
 size_t agg_ntotals(const struct agg *a);
 const struct agg_row *agg_total_at(const struct agg *a, size_t i);
 const struct agg_spec *agg_spec_of(const struct agg *a);
+
+/* With --per: the distinct periods the buckets touched, ascending (after
+ * agg_finish; idle periods included). */
+size_t agg_nperiods(const struct agg *a);
+int64_t agg_period_at(const struct agg *a, size_t i);
+
+/* A finished aggregate's rows folded again into a new, finished aggregate
+ * with spec (same endpoint; its group fields a subset of a's, its period
+ * the same or none): e.g. the window's totals per group of a --per report.
+ * Levels keep their latest period's value. NULL with err on failure. */
+struct agg *agg_regroup(const struct agg *a, const struct agg_spec *spec,
+                        struct ou_err *err);
 
 #endif

@@ -1,9 +1,13 @@
-/* cli.h - the command line: options into a struct config, and --help.
+/* cli.h - the command line into a struct config, and the help.
  *
- * cli_parse() never exits and never prints errors itself: it returns
- * CLI_OK, CLI_DONE (help or version was printed to stdout) or an exit code
- * with err filled. Everything in struct config is owned by it and released
- * with config_release().
+ * cli_parse() reads argv with the option table (options.h) and the
+ * command table (command.h): the command, then which options it takes,
+ * then each value, then the checks between options (the window, the group
+ * fields and filters against the endpoint, formats). It never exits and
+ * never prints errors itself: it returns CLI_OK, CLI_DONE (help or version
+ * was printed to stdout) or a status with err filled (OU_E_USAGE).
+ * Everything in struct config is owned by it and released with
+ * config_release().
  */
 #ifndef OAIUSAGE_CLI_H
 #define OAIUSAGE_CLI_H
@@ -12,8 +16,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "oaiusage/command.h"
 #include "oaiusage/endpoint.h"
 #include "oaiusage/fmt.h"
+#include "oaiusage/options.h"
 #include "oaiusage/query.h"
 #include "oaiusage/retry.h"
 #include "oaiusage/status.h"
@@ -22,65 +28,71 @@
 #define OAIUSAGE_VERSION "0.1.0"
 #define OU_DEFAULT_BASE_URL "https://api.openai.com/v1"
 #define OU_DEFAULT_DAYS 30
-#define OU_DEFAULT_TIMEOUT_S 120.0
+#define OU_MAX_DAYS 3660
+#define OU_DEFAULT_TIMEOUT_MS 120000L
 #define OU_DEFAULT_CONCURRENCY 4
 #define OU_MAX_CONCURRENCY 32
+#define OU_NAMES_TTL_S (24 * 3600)
 
 enum cli_status { CLI_OK = 0, CLI_DONE = -1 };
 
-enum command {
-    CMD_REPORT,     /* one endpoint (cfg->ep) */
-    CMD_OVERVIEW,   /* every endpoint's headline totals and the cost */
-    CMD_PROJECTS,   /* the organization's lists */
-    CMD_USERS,
-    CMD_API_KEYS,
-    CMD_HTML        /* report: the HTML report with charts */
+/* Values of a repeatable option, in the order given. */
+struct strlist {
+    char **v;     /* owned */
+    int n;
 };
 
-#define OU_NAMES_TTL_S (24 * 3600)
-
 struct filter_opt {
-    const char *option;    /* "project", "model", ... */
-    char **values;         /* owned */
-    int nvalues;
-    bool given;
+    const char *option;    /* "project", "model", ... ("batch" for both
+                              --batch and --no-batch) */
+    struct strlist values;
     bool flag;             /* --batch (true) / --no-batch (false) */
 };
 
 #define CLI_MAX_FILTER_OPTS 8
 
 struct config {
-    enum command cmd;
-    const struct endpoint *ep;     /* CMD_REPORT only */
-    /* Time window, resolved: [since, until). until_sent false means
+    const struct command *cmd;
+    const struct endpoint *ep;     /* the command's endpoint, or NULL */
+    bool given[OPT_COUNT];         /* which options were given */
+
+    /* The time window, resolved: [since, until). until_sent false means
      * end_time is omitted and the API's own "now" ends the window. */
     int64_t since;
     int64_t until;
     bool until_sent;
+    int64_t since_arg;             /* --since and --until as given */
+    int64_t until_arg;
+    int days;                      /* --days */
     enum bucket_width width;
-    struct filter_opt filters[CLI_MAX_FILTER_OPTS];
+
+    struct filter_opt filters[CLI_MAX_FILTER_OPTS];  /* in order given */
     int nfilters;
-    int group[EP_MAX_GROUPS];
+    struct strlist group_by;       /* --group-by as given */
+    int group[EP_MAX_GROUPS];      /* resolved: endpoint group indices */
     int ngroup;
     enum tu_period per;
     bool records;
+    bool chart;
+    bool names;                    /* --names (or --refresh-names) */
+    bool refresh_names;
+
     enum fmt_kind format;
-    char *output;          /* NULL = stdout */
-    bool header;
-    char *base_url;        /* without a trailing slash */
+    char *output;                  /* NULL = stdout */
+    bool no_header;
+    bool header;                   /* resolved: !no_header */
+
+    char *base_url;                /* resolved: without a trailing slash */
     long timeout_ms;
-    char *key_file;        /* NULL = environment */
-    char *cacert;          /* --cacert FILE, or NULL */
-    int retries;           /* --retries (default RETRY_DEFAULT_RETRIES) */
-    int concurrency;       /* --concurrency: transfers in flight at most */
-    bool dry_run;          /* --dry-run: print the plan, fetch nothing */
-    bool chart;            /* --chart: bars (or sparklines) in the table */
-    long deadline_ms;      /* --deadline for the whole run; 0 = none */
-    int64_t start_ms;      /* monotonic clock at start (for the deadline) */
+    int retries;
+    long deadline_ms;              /* 0 = none */
+    int concurrency;
+    bool dry_run;
+    char *cacert;
+    char *key_file;                /* NULL = the environment */
     bool allow_insecure_http;
-    bool names;            /* --names: resolve ids to names */
-    bool refresh_names;    /* --refresh-names: ignore the name cache */
-    int verbosity;         /* 0 quiet, 1 normal, 2 verbose */
+    int verbosity;                 /* 0 quiet, 1 normal, 2 verbose */
+    int64_t start_ms;              /* monotonic clock at start (deadline) */
 };
 
 void config_init(struct config *cfg);
@@ -90,15 +102,15 @@ void config_release(struct config *cfg);
 int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
               struct ou_err *err);
 
-/* Fill a struct query from a parsed config (borrowing its strings). */
+/* The query of a usage command (borrowing the config's strings). */
 void cli_build_query(const struct config *cfg, struct query *q);
 
 /* The values given for a filter option ("project"), or NULL. */
 const struct filter_opt *cli_filter(const struct config *cfg,
                                     const char *option);
 
+/* Help, generated from the tables (help.c). */
 void cli_usage(FILE *out);
-void cli_command_usage(FILE *out, const struct endpoint *ep);
-void cli_other_usage(FILE *out, enum command cmd);
+void cli_command_usage(FILE *out, const struct command *c);
 
 #endif

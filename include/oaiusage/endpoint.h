@@ -91,6 +91,14 @@ struct endpoint {
     bool billing;              /* the costs endpoint (money, not usage) */
 };
 
+/* The endpoints, in the table's (and the overview's) order. */
+enum ep_index {
+    EP_COMPLETIONS, EP_EMBEDDINGS, EP_MODERATIONS, EP_IMAGES,
+    EP_AUDIO_SPEECHES, EP_AUDIO_TRANSCRIPTIONS, EP_VECTOR_STORES,
+    EP_CODE_INTERPRETER_SESSIONS, EP_FILE_SEARCH_CALLS, EP_WEB_SEARCH_CALLS,
+    EP_COSTS, EP_COUNT
+};
+
 /* Look up by command name or alias; NULL if unknown. */
 const struct endpoint *endpoint_find(const char *name);
 /* The i-th endpoint, or NULL past the end. */

@@ -3,9 +3,10 @@
  * A struct names maps (kind, id) to a name: a project's name, a user's
  * e-mail, an API key's name. names_resolve() fills it from the organization
  * lists (projects with include_archived=true, users, and the API keys of
- * the projects concerned), each followed through its after/limit
- * pagination, with an on-disk cache per base URL and key (XDG cache
- * directory, a TTL). Ids the lists do not hold (a deleted project, a
+ * the projects concerned; see orglist.h), fetched at once through the
+ * scheduler, with an on-disk cache per base URL and key (XDG cache
+ * directory, a TTL; written atomically, mode 0600, holding ids and names
+ * only). Ids the lists do not hold (a deleted project, a
  * rotated key) are cached as known-unknown, so they do not force a refetch
  * on every run; an id the cache has never seen does. API keys are listed
  * only for projects the organization still lists. Failing to resolve is
@@ -42,10 +43,9 @@ struct names_want {
 };
 
 struct names_opts {
-    const struct fetch_ctl *ctl;
-    const char *base_url;
-    const char *key;         /* the admin key: scrubbed from messages, and
-                                hashed into the cache file's name */
+    const struct fetch_env *env; /* the scheduler and the base URL */
+    const char *key;         /* the admin key: hashed into the cache file's
+                                name (never written into it) */
     int64_t now;
     int64_t ttl;             /* seconds a cache stays fresh */
     bool refresh;            /* ignore the cache */
@@ -58,5 +58,13 @@ struct names_opts {
  * failed; n then holds whatever could be resolved. */
 int names_resolve(struct names *n, const struct names_want *want,
                   const struct names_opts *o, struct ou_err *err);
+
+/* The cache file itself: save every entry of n (atomically, mode 0600,
+ * creating private directories), and load one younger than ttl seconds
+ * (false when it is absent, stale, from the future or malformed). */
+int names_cache_save(const struct names *n, const char *path,
+                     struct ou_err *err);
+bool names_cache_load(struct names *n, const char *path, int64_t now,
+                      int64_t ttl);
 
 #endif

@@ -1,10 +1,11 @@
-/* output.h - delivering a finished report.
+/* output.h - delivering a finished report: stdout, or a file replaced
+ * atomically (atomic.h).
  *
- * The report is rendered completely in memory first, so nothing reaches
- * stdout or the file unless the whole run succeeded. A file is written
- * atomically: a temporary file in the same directory, flushed and synced,
- * then renamed over the target; on any failure the temporary is removed and
- * the target is left exactly as it was.
+ * A report is rendered completely first (in memory, or rows in a spill
+ * file), so nothing reaches stdout or the file unless the whole run
+ * succeeded. For a file, a symlink's target is replaced (not the link), an
+ * existing file keeps its permissions, and anything that is not a regular
+ * file is refused.
  */
 #ifndef OAIUSAGE_OUTPUT_H
 #define OAIUSAGE_OUTPUT_H
@@ -26,13 +27,10 @@ int output_write_parts(const char *path, const char *head, size_t hlen,
                        struct ou_err *err);
 
 /* An anonymous temporary file (already unlinked) beside path, or in
- * $TMPDIR for stdout: returns its descriptor, or a negative exit code with
- * err. Close it when done. */
+ * $TMPDIR for stdout: returns its descriptor, or -1 with err. Close it
+ * when done. */
 int output_spill_open(const char *path, struct ou_err *err);
 int output_spill_write(int fd, const char *data, size_t len,
                        struct ou_err *err);
-
-/* Remove a temporary file left by an interrupted output_write (signal-safe). */
-void output_abort_cleanup(void);
 
 #endif

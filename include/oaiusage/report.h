@@ -1,11 +1,21 @@
-/* report.h - an aggregated usage or costs report as a grid (see fmt.h).
- * Pure: no I/O.
+/* report.h - an aggregated usage or costs report as a grid (grid.h), and
+ * as a chart. Pure: no I/O.
  *
  * Columns: the time columns (start_time,end_time for records; period_start
  * with --per), the group fields in --group-by order, each id field followed
  * by its name column when names are given (project_name, user_email,
  * api_key_name: null when the id is unknown; the table shows the name, or
- * the raw id when there is none), then every metric of the endpoint.
+ * the raw id when there is none), then every metric of the endpoint; the
+ * total rows (one per currency) follow the data rows.
+ *
+ * --chart is an option of the build, not a second pass:
+ *  - without --per, a table-only column of Unicode bars, each row's first
+ *    metric scaled to the largest row's of the same currency;
+ *  - with --per, the grid is one row per group (the table's order, names
+ *    honoured) with a sparkline of the first metric over every period of
+ *    the window and its exact total, then a TOTAL row per currency.
+ * Every money figure is summed exactly (struct dec) and per currency;
+ * doubles are used only to size bars.
  */
 #ifndef OAIUSAGE_REPORT_H
 #define OAIUSAGE_REPORT_H
@@ -14,9 +24,9 @@
 #include <stdint.h>
 
 #include "oaiusage/agg.h"
-#include "oaiusage/fmt.h"
+#include "oaiusage/buf.h"
+#include "oaiusage/grid.h"
 #include "oaiusage/names.h"
-#include "oaiusage/svg.h"
 
 struct report_meta {
     int64_t start_time;         /* window start, for the JSON envelope */
@@ -24,29 +34,50 @@ struct report_meta {
     const char *bucket_width;   /* "1d" */
 };
 
-/* Fill g (grid_init'ed by the caller) from a finished aggregate. names may
- * be NULL (no name columns). */
-int report_grid(const struct agg *a, const struct names *names,
+struct report_opts {
+    const struct names *names;  /* NULL: no name columns */
+    bool chart;                 /* --chart */
+    int chart_width;            /* cells of the longest bar */
+    bool color;                 /* colour the chart (a terminal) */
+};
+
+/* Fill g (grid_init'ed by the caller) from a finished aggregate. o may be
+ * NULL (no names, no chart). */
+int report_grid(const struct agg *a, const struct report_opts *o,
                 const struct report_meta *m, struct grid *g,
                 struct ou_err *err);
 
 const char *report_per_name(enum tu_period p);
 
-/* --chart. Without --per: a table-only column of Unicode bars, each row's
- * first metric scaled to the largest row's. With --per: g becomes one row
- * per group with a sparkline of the first metric over the periods (all on
- * one scale) and its total. width: cells of the longest bar. */
-int report_chart(const struct agg *a, struct grid *g, int width,
-                 struct ou_err *err);
+/* ---- chart.c ---------------------------------------------------------- */
+
+/* The --per --chart grid (see above). */
+int report_sparklines(const struct agg *a, const struct report_opts *o,
+                      struct grid *g, struct ou_err *err);
 
 /* --format svg: the report as one standalone SVG chart of its first metric:
  * bars per group (the largest 20, the rest as "Other"), or with --per
- * periods along x stacked by group (the largest 7 groups + "Other"). */
+ * periods along x stacked by group (the largest 7 groups + "Other"). Groups
+ * of different currencies are separate bars, labelled with the currency. */
 int report_svg(const struct agg *a, const struct names *names,
                const struct report_meta *m, struct buf *out,
                struct ou_err *err);
 
 /* A bar of `width` cells for v/max in eighth blocks ("███▍"). */
 void report_bar(double v, double max, int width, char *buf, size_t size);
+
+/* The first (sort) metric of a row, for drawing. */
+double report_metric_double(const struct agg *a, const struct agg_row *r);
+
+/* The first metric of a row as exact text ("1234", "12.5"). */
+void report_metric_text(const struct agg *a, const struct agg_row *r,
+                        char *buf, size_t size);
+
+/* The first metric of a row as an exact decimal (for exact sums). */
+void report_metric_dec(const struct agg *a, const struct agg_row *r,
+                       struct dec *out);
+
+/* The row's currency (its total_key label), or NULL. */
+const char *report_label(const struct agg *a, const struct agg_row *r);
 
 #endif

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "oaiusage/http.h"
+#include "oaiusage/transport.h"
 
 enum retry_reason {
     RETRY_NO = 0,       /* final: success or a non-retryable failure */

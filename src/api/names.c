@@ -10,99 +10,61 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "oaiusage/atomic.h"
 #include "oaiusage/buf.h"
-#include "oaiusage/fetch.h"
-#include "oaiusage/hash.h"
+#include "oaiusage/htab.h"
 #include "oaiusage/msg.h"
+#include "oaiusage/orglist.h"
 #include "oaiusage/query.h"
 
 #define CACHE_MAGIC "oaiusage-names 1"
 
+/* An entry with an empty name records an id the lists do not know (a
+ * deleted project, a rotated key): it is "known to be unknown", so a cache
+ * holding it is complete without naming it. */
 struct entry {
     char *id;
     char *name;
 };
 
-struct map {
-    struct entry *slot;
-    size_t cap;   /* power of two */
-    size_t n;
-};
-
 struct names {
-    struct map m[NK_COUNT];
+    struct htab m[NK_COUNT];   /* id -> struct entry, per kind */
 };
-
 
 struct names *names_new(void)
 {
     return calloc(1, sizeof(struct names));
 }
 
-static void map_clear(struct map *m)
-{
-    for (size_t i = 0; i < m->cap; i++) {
-        free(m->slot[i].id);
-        free(m->slot[i].name);
-    }
-    free(m->slot);
-    memset(m, 0, sizeof(*m));
-}
-
 void names_free(struct names *n)
 {
     if (n == NULL)
         return;
-    for (int k = 0; k < NK_COUNT; k++)
-        map_clear(&n->m[k]);
+    for (int k = 0; k < NK_COUNT; k++) {
+        for (size_t i = 0; i < n->m[k].cap; i++) {
+            struct entry *e = n->m[k].entry[i];
+            if (e != NULL) {
+                free(e->id);
+                free(e->name);
+                free(e);
+            }
+        }
+        htab_release(&n->m[k]);
+    }
     free(n);
 }
 
-/* The slot holding id, or the empty slot where it would go (cap > 0). */
-static struct entry *slot_for(const struct map *m, const char *id)
+static bool entry_eq(const void *entry, const void *key)
 {
-    size_t j = hash_str(id) & (m->cap - 1);
-    while (m->slot[j].id != NULL) {
-        if (strcmp(m->slot[j].id, id) == 0)
-            break;
-        j = (j + 1) & (m->cap - 1);
-    }
-    return &m->slot[j];
+    return strcmp(((const struct entry *)entry)->id, key) == 0;
 }
 
-static struct entry *map_find(const struct map *m, const char *id)
-{
-    return m->cap == 0 ? NULL : slot_for(m, id);
-}
-
-static int map_grow(struct map *m)
-{
-    struct map bigger = { NULL, m->cap ? m->cap * 2 : 64, 0 };
-
-    bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
-    if (bigger.slot == NULL)
-        return -1;
-    for (size_t i = 0; i < m->cap; i++) {
-        if (m->slot[i].id == NULL)
-            continue;
-        *slot_for(&bigger, m->slot[i].id) = m->slot[i];
-        bigger.n++;
-    }
-    free(m->slot);
-    *m = bigger;
-    return 0;
-}
-
-/* An entry with an empty name records an id the lists do not know (a
- * deleted project, a rotated key): it is "known to be unknown", so a cache
- * holding it is complete without naming it. */
 static const struct entry *lookup(const struct names *n, enum name_kind k,
                                   const char *id)
 {
     if (n == NULL || id == NULL || k <= NK_NONE || k >= NK_COUNT)
         return NULL;
-    const struct entry *e = map_find(&n->m[k], id);
-    return e != NULL && e->id != NULL ? e : NULL;
+    return htab_find(&n->m[k], hash_str(id), entry_eq, id);
 }
 
 const char *names_get(const struct names *n, enum name_kind k, const char *id)
@@ -114,24 +76,25 @@ const char *names_get(const struct names *n, enum name_kind k, const char *id)
 int names_put(struct names *n, enum name_kind k, const char *id,
               const char *name)
 {
-    struct map *m;
-
     if (k <= NK_NONE || k >= NK_COUNT || id == NULL || name == NULL)
         return 0;
-    m = &n->m[k];
-    if ((m->n + 1) * 2 > m->cap && map_grow(m) != 0)
+    struct htab *t = &n->m[k];
+    if (htab_reserve(t) != 0)
         return -1;
-    struct entry *e = slot_for(m, id);
+    uint64_t h = hash_str(id);
+    size_t i = htab_probe(t, h, entry_eq, id);
     char *nm = strdup(name);
     if (nm == NULL)
         return -1;
-    if (e->id == NULL) {
-        e->id = strdup(id);
-        if (e->id == NULL) {
+    struct entry *e = t->entry[i];
+    if (e == NULL) {
+        e = calloc(1, sizeof(*e));
+        if (e == NULL || (e->id = strdup(id)) == NULL) {
+            free(e);
             free(nm);
             return -1;
         }
-        m->n++;
+        htab_set(t, i, h, e);
     }
     free(e->name);
     e->name = nm;
@@ -141,6 +104,20 @@ int names_put(struct names *n, enum name_kind k, const char *id,
 size_t names_count(const struct names *n, enum name_kind k)
 {
     return k > NK_NONE && k < NK_COUNT ? n->m[k].n : 0;
+}
+
+/* Copy every entry of src into n. */
+static int names_merge(struct names *n, const struct names *src)
+{
+    for (int k = NK_PROJECT; k < NK_COUNT; k++) {
+        const struct htab *t = &src->m[k];
+        for (size_t i = 0; i < t->cap; i++) {
+            const struct entry *e = t->entry[i];
+            if (e != NULL && names_put(n, k, e->id, e->name) != 0)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 /* ---- the cache file ----------------------------------------------------- */
@@ -161,7 +138,7 @@ static int cache_path(const struct names_opts *o, char *path, size_t size)
         snprintf(dir, sizeof(dir), "%s/.cache/oaiusage", home);
     else
         return -1;
-    uint64_t h = hash_more(hash_str(o->base_url), "\n");
+    uint64_t h = hash_more(hash_str(o->env->base_url), "\n");
     h = hash_more(h, o->key != NULL ? o->key : "");
     if (snprintf(path, size, "%s/names-%016" PRIx64 ".tsv", dir, h) >=
         (int)size)
@@ -186,17 +163,19 @@ static int make_dirs(const char *path)
     return 0;
 }
 
-static void put_escaped(FILE *f, const char *s)
+static int put_escaped(struct buf *b, const char *s)
 {
-    for (; *s; s++) {
+    int rc = 0;
+    for (; *s && rc == 0; s++) {
         switch (*s) {
-        case '\\': fputs("\\\\", f); break;
-        case '\t': fputs("\\t", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        default: fputc(*s, f); break;
+        case '\\': rc = buf_puts(b, "\\\\"); break;
+        case '\t': rc = buf_puts(b, "\\t"); break;
+        case '\n': rc = buf_puts(b, "\\n"); break;
+        case '\r': rc = buf_puts(b, "\\r"); break;
+        default: rc = buf_putc(b, *s); break;
         }
     }
+    return rc;
 }
 
 static void unescape(char *s)
@@ -213,53 +192,68 @@ static void unescape(char *s)
     *o = '\0';
 }
 
-static int cache_save(const struct names *n, const char *path)
+/* The cache's text: a magic line, then "kind TAB id TAB name" lines. */
+static int cache_text(const struct names *n, struct buf *b)
 {
-    char tmp[PATH_MAX + 16];
-    FILE *f;
-    int fd;
+    int rc = buf_printf(b, "%s\n", CACHE_MAGIC);
 
-    if (make_dirs(path) != 0)
-        return -1;
-    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-    fd = mkstemp(tmp);
-    if (fd < 0)
-        return -1;
-    f = fdopen(fd, "w");
-    if (f == NULL) {
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    fprintf(f, "%s\n", CACHE_MAGIC);
-    for (int k = NK_PROJECT; k < NK_COUNT; k++) {
-        const struct map *m = &n->m[k];
-        for (size_t i = 0; i < m->cap; i++) {
-            if (m->slot[i].id == NULL)
+    for (int k = NK_PROJECT; k < NK_COUNT && rc == 0; k++) {
+        const struct htab *t = &n->m[k];
+        for (size_t i = 0; i < t->cap && rc == 0; i++) {
+            const struct entry *e = t->entry[i];
+            if (e == NULL)
                 continue;
-            fputc(kind_char[k], f);
-            fputc('\t', f);
-            put_escaped(f, m->slot[i].id);
-            fputc('\t', f);
-            put_escaped(f, m->slot[i].name);
-            fputc('\n', f);
+            rc |= buf_printf(b, "%c\t", kind_char[k]);
+            rc |= put_escaped(b, e->id);
+            rc |= buf_putc(b, '\t');
+            rc |= put_escaped(b, e->name);
+            rc |= buf_putc(b, '\n');
         }
     }
-    if (fflush(f) != 0 || ferror(f) || fsync(fd) != 0) {
-        fclose(f);
-        unlink(tmp);
-        return -1;
-    }
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
-/* Load a cache younger than ttl into n; false when absent, stale or bad. */
-static bool cache_load(struct names *n, const char *path, int64_t now,
-                       int64_t ttl)
+int names_cache_save(const struct names *n, const char *path,
+                     struct ou_err *err)
+{
+    struct buf text;
+    struct afile f;
+    int rc;
+
+    buf_init(&text, 0);
+    if (make_dirs(path) != 0)
+        rc = ou_fail(err, OU_E_IO, "cannot create the directory of '%s': %s",
+                     path, strerror(errno));
+    else if (cache_text(n, &text) != 0)
+        rc = ou_nomem(err);
+    else if ((rc = afile_open(&f, path, 0600, err)) == 0 &&
+             (rc = afile_write(&f, text.data, text.len, err)) == 0)
+        rc = afile_commit(&f, err);
+    buf_release(&text);
+    return rc;
+}
+
+/* One cache line ("p\tid\tname") into n; false when malformed. */
+static bool cache_line(struct names *n, char *line)
+{
+    line[strcspn(line, "\n")] = '\0';
+    char *id = strchr(line, '\t');
+    char *name = id ? strchr(id + 1, '\t') : NULL;
+    if (name == NULL)
+        return false;
+    *id++ = '\0';
+    *name++ = '\0';
+    unescape(id);
+    unescape(name);
+    for (int k = NK_PROJECT; k < NK_COUNT; k++) {
+        if (line[0] == kind_char[k] && line[1] == '\0')
+            return names_put(n, k, id, name) == 0;
+    }
+    return false;
+}
+
+bool names_cache_load(struct names *n, const char *path, int64_t now,
+                      int64_t ttl)
 {
     struct stat st;
     char *line = NULL;
@@ -273,33 +267,12 @@ static bool cache_load(struct names *n, const char *path, int64_t now,
     f = fopen(path, "r");
     if (f == NULL)
         return false;
-    if (getline(&line, &cap, f) < 0 || strncmp(line, CACHE_MAGIC,
-                                               strlen(CACHE_MAGIC)) != 0)
-        goto out;
-    ok = true;
-    while (getline(&line, &cap, f) >= 0) {
-        line[strcspn(line, "\n")] = '\0';
-        char *id = strchr(line, '\t');
-        char *name = id ? strchr(id + 1, '\t') : NULL;
-        if (name == NULL) {
-            ok = false;
-            break;
-        }
-        *id++ = '\0';
-        *name++ = '\0';
-        unescape(id);
-        unescape(name);
-        int k = NK_NONE;
-        for (int j = NK_PROJECT; j < NK_COUNT; j++) {
-            if (line[0] == kind_char[j])
-                k = j;
-        }
-        if (k <= NK_NONE || k >= NK_COUNT || names_put(n, k, id, name) != 0) {
-            ok = false;
-            break;
-        }
+    if (getline(&line, &cap, f) >= 0 &&
+        strncmp(line, CACHE_MAGIC, strlen(CACHE_MAGIC)) == 0) {
+        ok = true;
+        while (ok && getline(&line, &cap, f) >= 0)
+            ok = cache_line(n, line);
     }
-out:
     free(line);
     fclose(f);
     return ok;
@@ -307,44 +280,166 @@ out:
 
 /* ---- fetching the lists ----------------------------------------------------- */
 
-struct collect {
-    struct names *n;
-    enum name_kind kind;
-    char ***ids;        /* optional: also collect the ids (projects) */
-    int *nids;
+/* The API keys of one project. */
+struct key_list {
+    struct orglist l;
+    struct buf path;
+    const char *project;
 };
 
-static int on_item(void *ctx, const struct list_value *v, struct ou_err *err)
+/* One names_resolve in progress: the lists and where they go. */
+struct resolve {
+    struct names *n;
+    const struct names_want *want;
+    const struct fetch_env *env;
+    struct orglist projects;
+    struct orglist users;
+    struct key_list *keys;    /* one per project */
+    int nkeys;
+    char **pids;              /* every project's id (projects list) */
+    int npids;
+};
+
+/* fields: id, then the preferred name, then a fallback name */
+static int put_item(struct resolve *rs, enum name_kind k,
+                    const struct list_value *v, struct ou_err *err)
 {
-    struct collect *c = ctx;
-    /* fields: id, then the preferred name, then a fallback name */
-    const char *name = v[1].kind == LV_STRING ? v[1].s
+    const char *name = v[1].kind == LV_STRING   ? v[1].s
                        : v[2].kind == LV_STRING ? v[2].s
                                                 : NULL;
 
     if (v[0].kind != LV_STRING)
         return ou_fail(err, OU_E_DATA, "a list item has no string id");
-    if (name != NULL && names_put(c->n, c->kind, v[0].s, name) != 0)
+    if (name != NULL && names_put(rs->n, k, v[0].s, name) != 0)
         return ou_nomem(err);
-    if (c->ids != NULL) {
-        char **nv = realloc(*c->ids, sizeof(*nv) * (size_t)(*c->nids + 1));
-        if (nv == NULL)
-            return ou_nomem(err);
-        *c->ids = nv;
-        nv[*c->nids] = strdup(v[0].s);
-        if (nv[*c->nids] == NULL)
-            return ou_nomem(err);
-        (*c->nids)++;
-    }
     return 0;
+}
+
+static int on_project(void *ctx, const struct list_value *v,
+                      struct ou_err *err)
+{
+    struct resolve *rs = ctx;
+    int rc = put_item(rs, NK_PROJECT, v, err);
+
+    if (rc == 0 && rs->want->kind[NK_API_KEY]) {
+        char **p = realloc(rs->pids, sizeof(*p) * (size_t)(rs->npids + 1));
+        if (p == NULL)
+            return ou_nomem(err);
+        rs->pids = p;
+        if ((p[rs->npids] = strdup(v[0].s)) == NULL)
+            return ou_nomem(err);
+        rs->npids++;
+    }
+    return rc;
+}
+
+static int on_user(void *ctx, const struct list_value *v, struct ou_err *err)
+{
+    return put_item(ctx, NK_USER, v, err);
+}
+
+static int on_key(void *ctx, const struct list_value *v, struct ou_err *err)
+{
+    return put_item(ctx, NK_API_KEY, v, err);
+}
+
+/* The projects are in: list the API keys of the projects the report shows
+ * (or of every project). A project the organization no longer lists has
+ * no key list. Key lists fail alone: the first failure is reported. */
+static int projects_done(struct orglist *l, struct ou_err *err)
+{
+    static const char *const key_fields[] = { "id", "name", "redacted_value" };
+    struct resolve *rs = l->ctx;
+    const struct names_want *w = rs->want;
+    bool given = w->nids[NK_PROJECT] > 0;
+    const char *const *pids = given ? w->ids[NK_PROJECT]
+                                    : (const char *const *)rs->pids;
+    int np = given ? w->nids[NK_PROJECT] : rs->npids;
+    int rc = 0;
+
+    if (!w->kind[NK_API_KEY])
+        return 0;
+    rs->keys = calloc((size_t)np + 1, sizeof(*rs->keys));
+    if (rs->keys == NULL)
+        return ou_nomem(err);
+    for (int i = 0; i < np && rc == 0; i++) {
+        if (lookup(rs->n, NK_PROJECT, pids[i]) == NULL)
+            continue;
+        struct key_list *k = &rs->keys[rs->nkeys++];
+        buf_init(&k->path, 0);
+        k->project = pids[i];
+        if (buf_puts(&k->path, "/organization/projects/") != 0 ||
+            url_encode(&k->path, pids[i]) != 0 ||
+            buf_puts(&k->path, "/api_keys") != 0)
+            return ou_nomem(err);
+        k->l = (struct orglist){ .path = k->path.data, .what = "API keys",
+                                 .fields = key_fields, .nfields = 3,
+                                 .item = on_key, .ctx = rs,
+                                 .tolerate = true };
+        rc = orglist_start(&k->l, rs->env, err);
+    }
+    return rc;
+}
+
+static int fetch_lists(struct resolve *rs, struct ou_err *err)
+{
+    static const char *const project_fields[] = { "id", "name", "id" };
+    static const char *const user_fields[] = { "id", "email", "name" };
+    const struct names_want *w = rs->want;
+    int rc = 0;
+
+    rs->projects = (struct orglist){ .path = "/organization/projects",
+                                     .extra = "include_archived=true",
+                                     .what = "projects",
+                                     .fields = project_fields, .nfields = 3,
+                                     .item = on_project, .ctx = rs,
+                                     .complete = projects_done,
+                                     .tolerate = true };
+    rs->users = (struct orglist){ .path = "/organization/users",
+                                  .what = "users", .fields = user_fields,
+                                  .nfields = 3, .item = on_user, .ctx = rs,
+                                  .tolerate = true };
+    if (w->kind[NK_PROJECT] || w->kind[NK_API_KEY])
+        rc = orglist_start(&rs->projects, rs->env, err);
+    if (rc == 0 && w->kind[NK_USER])
+        rc = orglist_start(&rs->users, rs->env, err);
+    if (rc == 0)
+        rc = sched_run(rs->env->sched, err);
+    else
+        sched_drop(rs->env->sched);
+    /* The lists run at once; their failures are told in a fixed order. */
+    if (rc == 0 && (rs->projects.failed || rs->users.failed)) {
+        *err = rs->projects.failed ? rs->projects.err : rs->users.err;
+        rc = err->cat;
+    }
+    for (int i = 0; i < rs->nkeys && rc == 0; i++) {
+        if (rs->keys[i].l.failed) {
+            *err = rs->keys[i].l.err;
+            ou_err_prefix(err, "project %s: ", rs->keys[i].project);
+            rc = err->cat;
+        }
+    }
+    return rc;
+}
+
+static void resolve_release(struct resolve *rs)
+{
+    orglist_release(&rs->projects);
+    orglist_release(&rs->users);
+    for (int i = 0; i < rs->nkeys; i++) {
+        orglist_release(&rs->keys[i].l);
+        buf_release(&rs->keys[i].path);
+    }
+    free(rs->keys);
+    for (int i = 0; i < rs->npids; i++)
+        free(rs->pids[i]);
+    free(rs->pids);
 }
 
 static bool all_known(const struct names *n, const struct names_want *w)
 {
     for (int k = NK_PROJECT; k < NK_COUNT; k++) {
-        if (!w->kind[k])
-            continue;
-        for (int i = 0; i < w->nids[k]; i++) {
+        for (int i = 0; w->kind[k] && i < w->nids[k]; i++) {
             if (lookup(n, k, w->ids[k][i]) == NULL)
                 return false;
         }
@@ -352,78 +447,30 @@ static bool all_known(const struct names *n, const struct names_want *w)
     return true;
 }
 
-static int fetch_all_names(struct names *n, const struct names_want *w,
-                           const struct names_opts *o, struct ou_err *err)
+/* Ids the complete lists do not hold are remembered as unknown. */
+static int note_unknown(struct names *n, const struct names_want *w)
 {
-    static const char *const project_fields[] = { "id", "name", "id" };
-    static const char *const user_fields[] = { "id", "email", "name" };
-    static const char *const key_fields[] = { "id", "name", "redacted_value" };
-    struct list_fetch lf = { o->ctl, o->base_url, NULL, NULL, NULL, NULL, 3 };
-    char **projects = NULL;
-    int nprojects = 0;
-    int rc = 0;
-    int first_rc = 0;
-
-    if (w->kind[NK_PROJECT] || w->kind[NK_API_KEY]) {
-        struct collect c = { n, NK_PROJECT, &projects, &nprojects };
-        lf.path = "/organization/projects";
-        lf.extra = "include_archived=true";
-        lf.what = "projects";
-        lf.fields = project_fields;
-        rc = fetch_list(&lf, on_item, &c, err);
-        if (rc != 0)
-            goto out;
-    }
-    if (w->kind[NK_USER]) {
-        struct collect c = { n, NK_USER, NULL, NULL };
-        lf.path = "/organization/users";
-        lf.extra = NULL;
-        lf.what = "users";
-        lf.fields = user_fields;
-        rc = fetch_list(&lf, on_item, &c, err);
-        if (rc != 0)
-            goto out;
-    }
-    if (w->kind[NK_API_KEY]) {
-        /* The keys of the projects the report shows, or of every project;
-         * a project the organization no longer lists has no key list. */
-        const char *const *pids = w->nids[NK_PROJECT] > 0
-                                      ? w->ids[NK_PROJECT]
-                                      : (const char *const *)projects;
-        int np = w->nids[NK_PROJECT] > 0 ? w->nids[NK_PROJECT] : nprojects;
-        for (int i = 0; i < np; i++) {
-            if (lookup(n, NK_PROJECT, pids[i]) == NULL)
-                continue;
-            struct collect c = { n, NK_API_KEY, NULL, NULL };
-            struct buf path;
-            struct ou_err e2 = { 0, "" };
-            buf_init(&path, 0);
-            if (buf_puts(&path, "/organization/projects/") != 0 ||
-                url_encode(&path, pids[i]) != 0 ||
-                buf_puts(&path, "/api_keys") != 0) {
-                buf_release(&path);
-                rc = ou_nomem(err);
-                goto out;
-            }
-            lf.path = path.data;
-            lf.extra = NULL;
-            lf.what = "API keys";
-            lf.fields = key_fields;
-            int r = fetch_list(&lf, on_item, &c, &e2);
-            buf_release(&path);
-            if (r != 0 && first_rc == 0) {
-                first_rc = r;
-                *err = e2;
-                ou_err_prefix(err, "project %s: ", pids[i]);
-            }
+    for (int k = NK_PROJECT; k < NK_COUNT; k++) {
+        for (int i = 0; w->kind[k] && i < w->nids[k]; i++) {
+            if (lookup(n, k, w->ids[k][i]) == NULL &&
+                names_put(n, k, w->ids[k][i], "") != 0)
+                return -1;
         }
-        rc = first_rc;
     }
-out:
-    for (int i = 0; i < nprojects; i++)
-        free(projects[i]);
-    free(projects);
-    return rc;
+    return 0;
+}
+
+static bool from_cache(struct names *n, const struct names_want *want,
+                       const char *path, const struct names_opts *o)
+{
+    struct names *cached = names_new();
+    bool ok = cached != NULL && names_cache_load(cached, path, o->now, o->ttl) &&
+              all_known(cached, want) && names_merge(n, cached) == 0;
+
+    names_free(cached);
+    if (ok)
+        msg_verbose("names from the cache %s", path);
+    return ok;
 }
 
 int names_resolve(struct names *n, const struct names_want *want,
@@ -431,60 +478,27 @@ int names_resolve(struct names *n, const struct names_want *want,
 {
     char path[PATH_MAX];
     bool have_path = cache_path(o, path, sizeof(path)) == 0;
-    struct names *fresh;
+    struct resolve rs = { .want = want, .env = o->env };
     int rc;
 
-    if (have_path && !o->refresh) {
-        struct names *cached = names_new();
-        if (cached == NULL)
-            return ou_nomem(err);
-        if (cache_load(cached, path, o->now, o->ttl) &&
-            all_known(cached, want)) {
-            for (int k = NK_PROJECT; k < NK_COUNT; k++) {
-                struct map tmp = n->m[k];
-                n->m[k] = cached->m[k];
-                cached->m[k] = tmp;
-            }
-            names_free(cached);
-            msg_verbose("names from the cache %s", path);
-            return 0;
-        }
-        names_free(cached);
-    }
-    fresh = names_new();
-    if (fresh == NULL)
+    if (have_path && !o->refresh && from_cache(n, want, path, o))
+        return 0;
+    if ((rs.n = names_new()) == NULL)
         return ou_nomem(err);
-    rc = fetch_all_names(fresh, want, o, err);
-    if (rc == 0) {
-        /* Ids the complete lists do not hold are remembered as unknown. */
-        for (int k = NK_PROJECT; k < NK_COUNT; k++) {
-            for (int i = 0; want->kind[k] && i < want->nids[k]; i++) {
-                if (lookup(fresh, k, want->ids[k][i]) == NULL &&
-                    names_put(fresh, k, want->ids[k][i], "") != 0) {
-                    names_free(fresh);
-                    return ou_nomem(err);
-                }
-            }
-        }
-    }
+    rc = fetch_lists(&rs, err);
+    if (rc == 0 && note_unknown(rs.n, want) != 0)
+        rc = ou_nomem(err);
     /* Whatever was read is used; only a complete read is cached. */
-    for (int k = NK_PROJECT; k < NK_COUNT; k++) {
-        struct map *m = &fresh->m[k];
-        for (size_t i = 0; i < m->cap; i++) {
-            if (m->slot[i].id != NULL &&
-                names_put(n, k, m->slot[i].id, m->slot[i].name) != 0) {
-                names_free(fresh);
-                return ou_nomem(err);
-            }
-        }
-    }
+    if (names_merge(n, rs.n) != 0 && rc == 0)
+        rc = ou_nomem(err);
     if (rc == 0 && have_path) {
-        if (cache_save(fresh, path) != 0)
-            msg_warn("cannot write the name cache %s: %s", path,
-                     strerror(errno));
+        struct ou_err e2 = { OU_OK, "" };
+        if (names_cache_save(rs.n, path, &e2) != 0)
+            msg_warn("cannot write the name cache: %s", e2.msg);
         else
             msg_verbose("names cached in %s", path);
     }
-    names_free(fresh);
+    resolve_release(&rs);
+    names_free(rs.n);
     return rc;
 }

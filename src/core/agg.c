@@ -2,68 +2,34 @@
 #include "oaiusage/agg.h"
 
 #include "oaiusage/arena.h"
-#include "oaiusage/hash.h"
+#include "oaiusage/htab.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- hashing ------------------------------------------------------------ */
-
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    h *= 0xff51afd7ed558ccdULL;
-    return h ^ (h >> 33);
-}
-
-
 /* ---- string pool: equal strings share one pointer ----------------------- */
 
-struct pool {
-    const char **slot;
-    size_t cap;   /* power of two */
-    size_t n;
-};
-
-static int pool_grow(struct pool *p)
+static bool str_eq(const void *entry, const void *key)
 {
-    size_t cap = p->cap ? p->cap * 2 : 256;
-    const char **slot = calloc(cap, sizeof(*slot));
-    if (slot == NULL)
-        return -1;
-    for (size_t i = 0; i < p->cap; i++) {
-        if (p->slot[i] == NULL)
-            continue;
-        size_t j = hash_str(p->slot[i]) & (cap - 1);
-        while (slot[j] != NULL)
-            j = (j + 1) & (cap - 1);
-        slot[j] = p->slot[i];
-    }
-    free(p->slot);
-    p->slot = slot;
-    p->cap = cap;
-    return 0;
+    return strcmp(entry, key) == 0;
 }
 
-static const char *pool_intern(struct pool *p, struct arena *ar,
+/* The pool's copy of s (made on first sight), or NULL when out of memory
+ * (or s is NULL). */
+static const char *pool_intern(struct htab *pool, struct arena *ar,
                                const char *s)
 {
-    if (s == NULL)
+    if (s == NULL || htab_reserve(pool) != 0)
         return NULL;
-    if ((p->n + 1) * 2 > p->cap && pool_grow(p) != 0)
-        return NULL;
-    size_t j = hash_str(s) & (p->cap - 1);
-    while (p->slot[j] != NULL) {
-        if (strcmp(p->slot[j], s) == 0)
-            return p->slot[j];
-        j = (j + 1) & (p->cap - 1);
+    uint64_t h = hash_str(s);
+    size_t i = htab_probe(pool, h, str_eq, s);
+    if (pool->entry[i] == NULL) {
+        char *copy = arena_strdup(ar, s);
+        if (copy == NULL)
+            return NULL;
+        htab_set(pool, i, h, copy);
     }
-    char *copy = arena_strdup(ar, s);
-    if (copy == NULL)
-        return NULL;
-    p->slot[j] = copy;
-    p->n++;
-    return copy;
+    return pool->entry[i];
 }
 
 /* ---- the aggregate -------------------------------------------------------- */
@@ -80,9 +46,8 @@ struct agg {
     bool has_dec;
     bool has_level;
     struct arena arena;
-    struct pool pool;
-    struct agg_row **map;   /* open addressing over rows (not in records) */
-    size_t map_cap;
+    struct htab pool;       /* interned group values and labels */
+    struct htab map;        /* rows by (period, key, labels); not records */
     struct rowvec rows;
     struct rowvec totals;
     int64_t *periods;       /* distinct period starts seen, ascending */
@@ -127,8 +92,8 @@ void agg_free(struct agg *a)
     if (a == NULL)
         return;
     arena_release(&a->arena);
-    free(a->pool.slot);
-    free(a->map);
+    htab_release(&a->pool);
+    htab_release(&a->map);
     free(a->rows.v);
     free(a->totals.v);
     free(a->periods);
@@ -174,12 +139,12 @@ static struct agg_row *row_new(struct agg *a, int64_t t0, int64_t t1,
 static uint64_t row_hash(const struct agg *a, int64_t t0, const char **key,
                          const char **text)
 {
-    uint64_t h = mix(0, (uint64_t)t0);
+    uint64_t h = hash_mix(0, (uint64_t)t0);
     for (int g = 0; g < a->spec.ngroup; g++)
-        h = mix(h, (uint64_t)(uintptr_t)key[g]);
+        h = hash_mix(h, (uint64_t)(uintptr_t)key[g]);
     for (int m = 0; m < a->nmetrics; m++) {
         if (a->spec.ep->metrics[m].kind == MK_TEXT)
-            h = mix(h, (uint64_t)(uintptr_t)text[m]);
+            h = hash_mix(h, (uint64_t)(uintptr_t)text[m]);
     }
     return h;
 }
@@ -200,23 +165,18 @@ static bool row_matches(const struct agg *a, const struct agg_row *r,
     return true;
 }
 
-static int map_grow(struct agg *a)
+/* A row's identity, as a key for the row map. */
+struct row_key {
+    const struct agg *a;
+    int64_t t0;
+    const char **key;
+    const char **text;
+};
+
+static bool row_eq(const void *entry, const void *key)
 {
-    size_t cap = a->map_cap ? a->map_cap * 2 : 1024;
-    struct agg_row **map = calloc(cap, sizeof(*map));
-    if (map == NULL)
-        return -1;
-    for (size_t i = 0; i < a->rows.n; i++) {
-        struct agg_row *r = a->rows.v[i];
-        size_t j = row_hash(a, r->t0, r->key, r->text) & (cap - 1);
-        while (map[j] != NULL)
-            j = (j + 1) & (cap - 1);
-        map[j] = r;
-    }
-    free(a->map);
-    a->map = map;
-    a->map_cap = cap;
-    return 0;
+    const struct row_key *k = key;
+    return row_matches(k->a, entry, k->t0, k->key, k->text);
 }
 
 static int fold(struct agg *a, struct agg_row *r, const struct record *rec,
@@ -310,16 +270,17 @@ int agg_add(struct agg *a, const struct record *rec, struct ou_err *err)
         t0 = rec->start_time;
     else if (a->spec.per != TU_PER_NONE)
         t0 = tu_period_start(a->spec.per, rec->start_time);
-    if ((a->rows.n + 1) * 2 > a->map_cap && map_grow(a) != 0)
+    if (htab_reserve(&a->map) != 0)
         return ou_nomem(err);
-    size_t j = row_hash(a, t0, key, text) & (a->map_cap - 1);
-    while ((r = a->map[j]) != NULL && !row_matches(a, r, t0, key, text))
-        j = (j + 1) & (a->map_cap - 1);
+    struct row_key k = { a, t0, key, text };
+    uint64_t h = row_hash(a, t0, key, text);
+    size_t i = htab_probe(&a->map, h, row_eq, &k);
+    r = a->map.entry[i];
     if (r == NULL) {
         r = row_new(a, t0, 0, key, text);
         if (r == NULL || rowvec_push(&a->rows, r) != 0)
             return ou_nomem(err);
-        a->map[j] = r;
+        htab_set(&a->map, i, h, r);
     }
     return fold(a, r, rec, err);
 }
@@ -558,42 +519,61 @@ static int cmp_i64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* The distinct periods the buckets touched, sorted. */
+static void sort_periods(struct agg *a)
+{
+    size_t n = 0;
+
+    if (a->nperiods > 1)
+        qsort(a->periods, a->nperiods, sizeof(*a->periods), cmp_i64);
+    for (size_t i = 0; i < a->nperiods; i++) {
+        if (n == 0 || a->periods[i] != a->periods[n - 1])
+            a->periods[n++] = a->periods[i];
+    }
+    a->nperiods = n;
+}
+
+/* Without group fields, every period the buckets touched has a row (zero
+ * when idle): the API's buckets are dense, so an idle day is a fact. */
+static int dense_periods(struct agg *a, struct ou_err *err)
+{
+    size_t n = a->rows.n;
+    int64_t *seen = malloc((n ? n : 1) * sizeof(*seen));
+    size_t k = 0;
+
+    if (seen == NULL)
+        return ou_nomem(err);
+    for (size_t i = 0; i < n; i++)
+        seen[i] = a->rows.v[i]->t0;
+    qsort(seen, n, sizeof(*seen), cmp_i64);
+    for (size_t i = 0; i < a->nperiods; i++) {
+        while (k < n && seen[k] < a->periods[i])
+            k++;
+        if (k < n && seen[k] == a->periods[i])
+            continue;
+        struct agg_row *r = row_new(a, a->periods[i], 0, NULL, NULL);
+        if (r == NULL || rowvec_push(&a->rows, r) != 0) {
+            free(seen);
+            return ou_nomem(err);
+        }
+    }
+    free(seen);
+    return 0;
+}
+
 int agg_finish(struct agg *a, struct ou_err *err)
 {
-    /* Dense rows for the ungrouped shapes. */
+    int rc;
+
+    sort_periods(a);
     if (!a->spec.records && a->spec.ngroup == 0) {
-        if (a->spec.per == TU_PER_NONE) {
-            if (a->rows.n == 0) {
-                struct agg_row *r = row_new(a, 0, 0, NULL, NULL);
-                if (r == NULL || rowvec_push(&a->rows, r) != 0)
-                    return ou_nomem(err);
-            }
-        } else {
-            if (a->nperiods > 1)
-                qsort(a->periods, a->nperiods, sizeof(*a->periods),
-                      cmp_i64);
-            size_t n = a->rows.n;
-            int64_t *seen = malloc((n ? n : 1) * sizeof(*seen));
-            if (seen == NULL)
+        if (a->spec.per != TU_PER_NONE) {
+            if ((rc = dense_periods(a, err)) != 0)
+                return rc;
+        } else if (a->rows.n == 0) {
+            struct agg_row *r = row_new(a, 0, 0, NULL, NULL);
+            if (r == NULL || rowvec_push(&a->rows, r) != 0)
                 return ou_nomem(err);
-            for (size_t k = 0; k < n; k++)
-                seen[k] = a->rows.v[k]->t0;
-            qsort(seen, n, sizeof(*seen), cmp_i64);
-            size_t k = 0;
-            for (size_t i = 0; i < a->nperiods; i++) {
-                if (i > 0 && a->periods[i] == a->periods[i - 1])
-                    continue;
-                while (k < n && seen[k] < a->periods[i])
-                    k++;
-                if (k < n && seen[k] == a->periods[i])
-                    continue;
-                struct agg_row *r = row_new(a, a->periods[i], 0, NULL, NULL);
-                if (r == NULL || rowvec_push(&a->rows, r) != 0) {
-                    free(seen);
-                    return ou_nomem(err);
-                }
-            }
-            free(seen);
         }
     }
     if (a->rows.n > 1) {
@@ -604,6 +584,62 @@ int agg_finish(struct agg *a, struct ou_err *err)
         free(tmp);
     }
     return compute_totals(a, err);
+}
+
+/* ---- folding an aggregate again -------------------------------------------- */
+
+/* Row r of a as a record starting at its period (for agg_add). */
+static void row_record(const struct agg *a, const struct agg_row *r,
+                       struct record *rec)
+{
+    const struct agg_spec *sp = &a->spec;
+
+    memset(rec, 0, sizeof(*rec));
+    rec->start_time = r->t0;
+    rec->end_time = r->t0;
+    for (int g = 0; g < sp->ngroup; g++)
+        rec->group[sp->group[g]] = r->key[g];
+    for (int m = 0; m < a->nmetrics; m++) {
+        rec->ival[m] = r->ival[m];
+        if (r->dval != NULL)
+            rec->dval[m] = r->dval[m];
+        rec->text[m] = r->text[m];
+        rec->present[m] = r->present[m];
+    }
+}
+
+struct agg *agg_regroup(const struct agg *a, const struct agg_spec *spec,
+                        struct ou_err *err)
+{
+    struct agg *b = agg_new(spec);
+    struct record *rec = malloc(sizeof(*rec));
+    int rc = b != NULL && rec != NULL ? 0 : ou_nomem(err);
+
+    /* Rows are in period order, so a level keeps its latest period. */
+    for (size_t i = 0; i < a->rows.n && rc == 0; i++) {
+        row_record(a, a->rows.v[i], rec);
+        rc = agg_add(b, rec, err);
+    }
+    for (size_t i = 0; i < a->nperiods && rc == 0; i++)
+        rc = agg_bucket(b, a->periods[i], a->periods[i], err);
+    if (rc == 0)
+        rc = agg_finish(b, err);
+    free(rec);
+    if (rc != 0) {
+        agg_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+size_t agg_nperiods(const struct agg *a)
+{
+    return a->nperiods;
+}
+
+int64_t agg_period_at(const struct agg *a, size_t i)
+{
+    return i < a->nperiods ? a->periods[i] : 0;
 }
 
 size_t agg_nrows(const struct agg *a)

@@ -1,6 +1,8 @@
 /* http.c - GET requests over one reused libcurl handle. */
 #include "oaiusage/http.h"
 
+#include "oaiusage/clock.h"
+
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,8 @@ static void wipe(char *s)
     while (*p)
         *p++ = '\0';
 }
+
+static void http_cancel_all(struct http_client *c);
 
 void http_client_free(struct http_client *c)
 {
@@ -156,7 +160,7 @@ struct http_client *http_client_new(const struct http_config *cfg,
     if (c == NULL)
         goto nomem;
     c->multi = curl_multi_init();
-    c->slots = calloc((size_t)parallel + 1, sizeof(*c->slots));
+    c->slots = calloc((size_t)parallel, sizeof(*c->slots));
     c->auth = malloc(sizeof(prefix) + strlen(cfg->bearer));
     if (c->multi == NULL || c->slots == NULL || c->auth == NULL)
         goto nomem;
@@ -171,9 +175,8 @@ struct http_client *http_client_new(const struct http_config *cfg,
         goto nomem;
     curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
     curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-                      (long)parallel + 1);
-    /* One more slot than asked: http_get never waits for a busy pool. */
-    c->nslots = parallel + 1;
+                      (long)parallel);
+    c->nslots = parallel;
     for (int i = 0; i < c->nslots; i++) {
         c->slots[i].curl = curl_easy_init();
         if (c->slots[i].curl == NULL)
@@ -253,23 +256,17 @@ static int start_in(struct http_client *c, int i, const char *url,
     return i;
 }
 
-int http_start(struct http_client *c, const char *url, struct buf *body,
+static int http_start(struct http_client *c, const char *url, struct buf *body,
                long timeout_ms, void *tag)
 {
-    /* The last slot is kept for http_get. */
-    for (int i = 0; i < c->nslots - 1; i++) {
+    for (int i = 0; i < c->nslots; i++) {
         if (!c->slots[i].busy)
             return start_in(c, i, url, body, timeout_ms, tag);
     }
     return -1;
 }
 
-int http_inflight(const struct http_client *c)
-{
-    return c->inflight;
-}
-
-void http_cancel_all(struct http_client *c)
+static void http_cancel_all(struct http_client *c)
 {
     for (int i = 0; i < c->nslots; i++) {
         if (c->slots[i].busy) {
@@ -314,7 +311,7 @@ static int collect(struct http_client *c, struct http_response *resp,
     return -1;
 }
 
-int http_poll(struct http_client *c, long wait_ms, struct http_response *resp,
+static int http_poll(struct http_client *c, long wait_ms, struct http_response *resp,
               void **tag)
 {
     int running = 0;
@@ -336,26 +333,38 @@ int http_poll(struct http_client *c, long wait_ms, struct http_response *resp,
     return collect(c, resp, tag);
 }
 
-enum http_result http_get(struct http_client *c, const char *url,
-                          struct buf *body, struct http_response *resp,
-                          long timeout_ms)
-{
-    int i = c->nslots - 1;
-    void *tag = NULL;
+/* ---- the client as a transport (transport.h) ------------------------------ */
 
-    if (c->slots[i].busy || start_in(c, i, url, body, timeout_ms, &tag) < 0) {
-        memset(resp, 0, sizeof(*resp));
-        resp->result = HTTP_E_OTHER;
-        snprintf(resp->error, sizeof(resp->error), "cannot start a transfer");
-        return resp->result;
-    }
-    /* Drive every transfer until ours is done; others finishing meanwhile
-     * are not expected (http_get is used when nothing else runs). */
-    for (;;) {
-        int done = http_poll(c, 1000, resp, NULL);
-        if (done == i)
-            return resp->result;
-    }
+static int tp_start(void *ctx, const char *url, struct buf *body,
+                    long timeout_ms, void *tag)
+{
+    return http_start(ctx, url, body, timeout_ms, tag);
+}
+
+static int tp_poll(void *ctx, long wait_ms, struct http_response *resp,
+                   void **tag)
+{
+    return http_poll(ctx, wait_ms, resp, tag);
+}
+
+static void tp_cancel_all(void *ctx)
+{
+    http_cancel_all(ctx);
+}
+
+static int64_t tp_clock_ms(void *ctx)
+{
+    (void)ctx;
+    return clock_ms();
+}
+
+void http_transport(struct http_client *c, struct transport *tp)
+{
+    tp->ctx = c;
+    tp->start = tp_start;
+    tp->poll = tp_poll;
+    tp->cancel_all = tp_cancel_all;
+    tp->clock_ms = tp_clock_ms;
 }
 
 const char *http_result_text(enum http_result r)

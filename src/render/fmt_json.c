@@ -1,105 +1,85 @@
-/* fmt_json.c - JSON and NDJSON rendering of a grid, with cJSON.
+/* fmt_json.c - JSON and NDJSON rendering of a grid (through emit.h).
  *
- * Numbers are written as raw JSON text (cJSON_CreateRaw) from their exact
- * decimal form, never through a double.
+ * Numbers are written as their exact literal text, never through a double.
  */
 #include "oaiusage/fmt.h"
 
-#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "oaiusage/emit.h"
+
 #include "oaiusage/timeutil.h"
 
-static bool add_cell(cJSON *o, const char *name, const struct cell *c)
+static int add_cell(struct jw *o, const char *name, const struct cell *c)
 {
     char t[TU_RFC3339_LEN];
 
     switch (c->kind) {
     case CELL_NULL:
-        return cJSON_AddNullToObject(o, name) != NULL;
+        return jw_null(o, name);
     case CELL_TEXT:
-        return cJSON_AddStringToObject(o, name, c->s) != NULL;
+        return jw_string(o, name, c->s);
     case CELL_INT:
     case CELL_DEC:
-        return cJSON_AddRawToObject(o, name, c->s) != NULL;
+        return jw_raw(o, name, c->s);
     case CELL_BOOL:
-        return cJSON_AddBoolToObject(o, name, c->b) != NULL;
+        return jw_bool(o, name, c->b);
     case CELL_TIME:
         tu_format_rfc3339(c->t, t);
-        return cJSON_AddStringToObject(o, name, t) != NULL;
+        return jw_string(o, name, t);
     }
-    return false;
+    return -1;
 }
 
-static cJSON *row_object(const struct grid *g, size_t i)
+/* Row i as one compact object, appended to out. */
+static int row_json(const struct grid *g, size_t i, struct buf *out)
 {
     const struct cell *row = &g->cells[i * (size_t)g->ncols];
-    cJSON *o = cJSON_CreateObject();
+    struct jw *o = jw_object();
+    int rc = o != NULL ? 0 : -1;
 
-    if (o == NULL)
-        return NULL;
-    for (int k = 0; k < g->ncols; k++) {
-        if (g->cols[k].table_only)
-            continue;
-        if (!add_cell(o, g->cols[k].name, &row[k])) {
-            cJSON_Delete(o);
-            return NULL;
-        }
+    for (int k = 0; k < g->ncols && rc == 0; k++) {
+        if (!g->cols[k].table_only)
+            rc = add_cell(o, g->cols[k].name, &row[k]);
     }
-    return o;
+    if (rc == 0)
+        rc = jw_print(o, false, out);
+    jw_free(o);
+    return rc;
 }
 
-static bool add_meta(cJSON *h, const struct grid_meta *m)
+static int add_meta(struct jw *h, const struct grid_meta *m)
 {
     char t[TU_RFC3339_LEN];
 
     switch (m->kind) {
     case META_STRING:
-        return cJSON_AddStringToObject(h, m->key, m->s) != NULL;
+        return jw_string(h, m->key, m->s);
     case META_NULL:
-        return cJSON_AddNullToObject(h, m->key) != NULL;
+        return jw_null(h, m->key);
     case META_BOOL:
-        return cJSON_AddBoolToObject(h, m->key, m->b) != NULL;
+        return jw_bool(h, m->key, m->b);
     case META_TIME:
         tu_format_rfc3339(m->t, t);
-        return cJSON_AddStringToObject(h, m->key, t) != NULL;
-    case META_LIST: {
-        cJSON *a = cJSON_AddArrayToObject(h, m->key);
-        if (a == NULL)
-            return false;
-        for (int i = 0; i < m->nlist; i++) {
-            cJSON *s = cJSON_CreateString(m->list[i]);
-            if (s == NULL || !cJSON_AddItemToArray(a, s))
-                return false;
-        }
-        return true;
+        return jw_string(h, m->key, t);
+    case META_LIST:
+        return jw_strings(h, m->key, m->list, m->nlist);
     }
-    }
-    return false;
+    return -1;
 }
 
 /* The envelope's metadata, printed without its closing brace. */
 static int json_head(const struct grid *g, struct buf *out)
 {
-    cJSON *h = cJSON_CreateObject();
-    int rc = -1;
+    struct jw *h = jw_object();
+    int rc = h != NULL ? jw_string(h, "object", g->object) : -1;
 
-    if (h == NULL)
-        return -1;
-    if (cJSON_AddStringToObject(h, "object", g->object) == NULL)
-        goto out;
-    for (int i = 0; i < g->nmeta; i++) {
-        if (!add_meta(h, &g->meta[i]))
-            goto out;
-    }
-    char *s = cJSON_PrintUnformatted(h);
-    if (s == NULL)
-        goto out;
-    rc = buf_append(out, s, strlen(s) - 1); /* drop the closing brace */
-    cJSON_free(s);
-out:
-    cJSON_Delete(h);
+    for (int i = 0; i < g->nmeta && rc == 0; i++)
+        rc = add_meta(h, &g->meta[i]);
+    if (rc == 0)
+        rc = jw_print(h, true, out);
+    jw_free(h);
     return rc;
 }
 
@@ -115,17 +95,11 @@ int fmt_json_part(const struct grid *g, bool nd, enum fmt_part part,
         }
     } else if (part == FMT_ROWS) {
         for (size_t i = 0; i < g->nrows && rc == 0; i++) {
-            cJSON *row = row_object(g, i);
-            char *s = row != NULL ? cJSON_PrintUnformatted(row) : NULL;
-            cJSON_Delete(row);
-            if (s == NULL)
-                return ou_nomem(err);
             if (!nd)
                 rc |= buf_puts(out, first && i == 0 ? "\n" : ",\n");
-            rc |= buf_puts(out, s);
+            rc |= row_json(g, i, out);
             if (nd)
                 rc |= buf_putc(out, '\n');
-            cJSON_free(s);
         }
     } else if (!nd) {
         rc |= buf_puts(out, first ? "]}\n" : "\n]}\n");

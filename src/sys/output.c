@@ -2,9 +2,7 @@
 #include "oaiusage/output.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,116 +10,86 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The temporary file being written, for the signal handler. */
-static char tmp_path[4096];
-static volatile sig_atomic_t tmp_active;
+#include "oaiusage/atomic.h"
 
-void output_abort_cleanup(void)
-{
-    if (tmp_active)
-        unlink(tmp_path);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* head, then the spill's bytes (fd >= 0), then tail, to fd. */
-static int write_parts(int fd, const char *head, size_t hlen, int spill,
-                       const char *tail, size_t tlen)
+/* The spill's bytes, from its start, to fd. */
+static int copy_spill(int fd, int spill)
 {
     char chunk[65536];
     ssize_t n;
 
-    if (write_all(fd, head, hlen) != 0)
+    if (lseek(spill, 0, SEEK_SET) != 0)
         return -1;
-    if (spill >= 0) {
-        if (lseek(spill, 0, SEEK_SET) != 0)
-            return -1;
-        while ((n = read(spill, chunk, sizeof(chunk))) > 0) {
-            if (write_all(fd, chunk, (size_t)n) != 0)
-                return -1;
-        }
-        if (n < 0)
+    while ((n = read(spill, chunk, sizeof(chunk))) > 0) {
+        if (write_all(fd, chunk, (size_t)n) != 0)
             return -1;
     }
-    return write_all(fd, tail, tlen);
+    return n < 0 ? -1 : 0;
+}
+
+static int to_stdout(const char *head, size_t hlen, int spill,
+                     const char *tail, size_t tlen, struct ou_err *err)
+{
+    if (write_all(STDOUT_FILENO, head, hlen) != 0 ||
+        (spill >= 0 && copy_spill(STDOUT_FILENO, spill) != 0) ||
+        write_all(STDOUT_FILENO, tail, tlen) != 0) {
+        if (errno == EPIPE)
+            return 0; /* the reader chose to stop */
+        return ou_fail(err, OU_E_IO, "cannot write to standard output: %s",
+                       strerror(errno));
+    }
+    return 0;
+}
+
+/* The file to replace (a symlink's target) and the mode it gets. */
+static int target_of(const char *path, char *real, mode_t *mode,
+                     struct ou_err *err)
+{
+    struct stat st;
+    mode_t mask;
+
+    snprintf(real, PATH_MAX, "%s", path);
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+        realpath(path, real) == NULL)
+        snprintf(real, PATH_MAX, "%s", path);
+    mask = umask(0);
+    umask(mask);
+    *mode = 0666 & ~mask;
+    if (stat(real, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return ou_fail(err, OU_E_IO,
+                           "cannot write '%s': not a regular file", real);
+        *mode = st.st_mode & 07777;
+    }
+    return 0;
 }
 
 int output_write_parts(const char *path, const char *head, size_t hlen,
                        int spill, const char *tail, size_t tlen,
                        struct ou_err *err)
 {
-    int fd;
-    mode_t mask;
-
-    if (path == NULL || strcmp(path, "-") == 0) {
-        if (write_parts(STDOUT_FILENO, head, hlen, spill, tail, tlen) != 0) {
-            if (errno == EPIPE)
-                return 0; /* the reader chose to stop */
-            return ou_fail(err, OU_E_IO,
-                              "cannot write to standard output: %s",
-                              strerror(errno));
-        }
-        return 0;
-    }
-    /* Replace what a symlink points to, not the link; keep an existing
-     * file's permissions. */
-    char real[4096];
-    struct stat st;
-    bool exists = false;
+    char real[PATH_MAX];
+    struct afile f;
     mode_t mode;
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
-        realpath(path, real) != NULL)
-        path = real;
-    if (stat(path, &st) == 0) {
-        if (!S_ISREG(st.st_mode))
-            return ou_fail(err, OU_E_IO,
-                              "cannot write '%s': not a regular file", path);
-        exists = true;
-    }
-    mask = umask(0);
-    umask(mask);
-    mode = exists ? st.st_mode & 07777 : 0666 & ~mask;
-    if (snprintf(tmp_path, sizeof(tmp_path), "%s.tmp.XXXXXX", path) >=
-        (int)sizeof(tmp_path))
-        return ou_fail(err, OU_E_IO, "output path too long: '%s'", path);
-    fd = mkstemp(tmp_path);
-    if (fd < 0)
-        return ou_fail(err, OU_E_IO,
-                          "cannot create a temporary file next to '%s': %s",
-                          path, strerror(errno));
-    tmp_active = 1;
-    if (fchmod(fd, mode) != 0 ||
-        write_parts(fd, head, hlen, spill, tail, tlen) != 0 ||
-        fsync(fd) != 0) {
+    int rc;
+
+    if (path == NULL || strcmp(path, "-") == 0)
+        return to_stdout(head, hlen, spill, tail, tlen, err);
+    if ((rc = target_of(path, real, &mode, err)) != 0 ||
+        (rc = afile_open(&f, real, mode, err)) != 0)
+        return rc;
+    rc = afile_write(&f, head, hlen, err);
+    if (rc == 0 && spill >= 0 && copy_spill(f.fd, spill) != 0) {
         int e = errno;
-        close(fd);
-        unlink(tmp_path);
-        tmp_active = 0;
-        return ou_fail(err, OU_E_IO, "cannot write '%s': %s", path,
-                          strerror(e));
+        afile_abort(&f);
+        rc = ou_fail(err, OU_E_IO, "cannot write '%s': %s", real,
+                     strerror(e));
     }
-    if (close(fd) != 0 || rename(tmp_path, path) != 0) {
-        int e = errno;
-        unlink(tmp_path);
-        tmp_active = 0;
-        return ou_fail(err, OU_E_IO, "cannot write '%s': %s", path,
-                          strerror(e));
-    }
-    tmp_active = 0;
-    return 0;
+    if (rc == 0)
+        rc = afile_write(&f, tail, tlen, err);
+    if (rc == 0)
+        rc = afile_commit(&f, err);
+    return rc;
 }
 
 int output_write(const char *path, const char *data, size_t len,
@@ -132,7 +100,7 @@ int output_write(const char *path, const char *data, size_t len,
 
 int output_spill_open(const char *path, struct ou_err *err)
 {
-    char tmpl[4096];
+    char tmpl[PATH_MAX];
     const char *dir = getenv("TMPDIR");
 
     if (path != NULL && strcmp(path, "-") != 0) {
@@ -145,11 +113,11 @@ int output_spill_open(const char *path, struct ou_err *err)
                  dir != NULL && dir[0] != '\0' ? dir : "/tmp");
     }
     int fd = mkstemp(tmpl);
-    if (fd < 0)
-        return ou_fail(err, OU_E_IO,
-                          "cannot create a temporary file '%s': %s", tmpl,
-                          strerror(errno)) *
-               -1;
+    if (fd < 0) {
+        ou_fail(err, OU_E_IO, "cannot create a temporary file '%s': %s", tmpl,
+                strerror(errno));
+        return -1;
+    }
     unlink(tmpl); /* anonymous: gone with the process, whatever happens */
     return fd;
 }
@@ -159,6 +127,6 @@ int output_spill_write(int fd, const char *data, size_t len,
 {
     if (write_all(fd, data, len) != 0)
         return ou_fail(err, OU_E_IO, "cannot write a temporary file: %s",
-                          strerror(errno));
+                       strerror(errno));
     return 0;
 }

@@ -50,7 +50,31 @@ ou completions $W --group-by model --per week --chart
 "$OAIUSAGE_MOCK" truth completions $T --group-by model --now "$MOCK_NOW" >"$WORK/models.csv"
 nmodels=$(($(wc -l <"$WORK/models.csv") - 1))
 check "--chart --per: one sparkline row per model ($nmodels)" \
-    eval '[ "$(tail -n +3 "$WORK/out" | wc -l)" -eq "$nmodels" ]'
+    eval '[ "$(sed -n "3,/^---/p" "$WORK/out" | grep -vc "^---")" -eq "$nmodels" ]'
+# ... then a TOTAL row whose total is the truth's, exactly
+want=$(tail -n 1 "$WORK/truth" | tr -d '\r' | cut -d, -f1)
+check "--chart --per: a TOTAL row with the exact total ($want)" \
+    eval '[ "$(grep "^TOTAL" "$WORK/out" | awk "{print \$NF}" | tr -d ,)" = "$want" ]'
+# ... in the table's order (by total, largest first) and with --names
+ou completions $W --group-by project_id --per week --chart --names
+check "--chart --per --names: names, not ids, ordered by total" \
+    eval 'sed -n "3,/^---/p" "$WORK/out" | grep -v "^---" | grep -q "Customer Support Bot" && ! sed -n "3,/^---/p" "$WORK/out" | grep -v "^---" | awk "{print \$NF}" | tr -d , | sort -c -n -r 2>&1 | grep -q .'
+# Money: exact, per currency, equal to the truth (was rounded through a
+# double to 2 places)
+truth costs $T --group-by project_id
+ou costs $W --group-by project_id --per week --chart
+python3 - "$WORK/out" "$WORK/truth" <<'PY' && ok || not_ok "costs --per --chart totals are not the exact truth"
+import csv, sys
+from decimal import Decimal
+lines = open(sys.argv[1]).read().splitlines()
+rows = [l.split() for l in lines[2:] if l and not l.startswith("-")]
+want = {r["project_id"]: Decimal(r["amount"]) for r in csv.DictReader(open(sys.argv[2], newline=""))}
+got = {r[0]: Decimal(r[-1].replace(",", "")) for r in rows if r[0] != "TOTAL"}
+total = [Decimal(r[-1].replace(",", "")) for r in rows if r[0] == "TOTAL"]
+assert all(r[1] == "usd" for r in rows), "every row names its currency"
+assert got == want, (got, want)
+assert total == [sum(want.values())], (total, sum(want.values()))
+PY
 ou completions $W --group-by model --chart --format csv
 expect_failure "--chart with csv" 2 "--chart draws on the table"
 

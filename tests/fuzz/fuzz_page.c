@@ -7,6 +7,8 @@
 
 #include "oaiusage/agg.h"
 #include "oaiusage/fmt.h"
+#include "oaiusage/json.h"
+#include "oaiusage/listpage.h"
 #include "oaiusage/msg.h"
 #include "oaiusage/page.h"
 #include "oaiusage/report.h"
@@ -33,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct ou_err err = { 0, "" };
+    struct ou_err err = { OU_OK, "" };
     int nep = 0;
 
     msg_set_level(MSG_QUIET);
@@ -65,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spec.per = (enum tu_period)((sel >> 6) & 3);
     spec.records = spec.per == TU_PER_NONE && (sel & 0x80);
     struct agg *a = agg_new(&spec);
-    struct page_sink sink = { on_bucket, on_record, a, NULL };
+    struct page_sink sink = { on_bucket, on_record, a };
     struct page_info info;
     if (a != NULL &&
         page_parse(body, size - 1, ep, &sink, &info, &err) == 0 &&

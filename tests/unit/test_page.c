@@ -3,6 +3,7 @@
  * malformed page, which must fail with a message naming where. */
 #include <stdlib.h>
 
+#include "oaiusage/apierror.h"
 #include "oaiusage/page.h"
 #include "test.h"
 
@@ -66,7 +67,7 @@ static int parse(const char *ep_name, const char *text, struct got *g,
     struct page_sink sink = { on_bucket,
                               strcmp(ep_name, "costs") == 0 ? on_cost
                                                             : on_record,
-                              g, NULL };
+                              g };
     memcpy(copy, text, n + 1);
     memset(g, 0, sizeof(*g));
     err->cat = 0;
@@ -275,7 +276,7 @@ int main(void)
             "\"organization.usage.code_interpreter_sessions.result\","
             "\"sessions\":7,\"project_id\":null}]}],\"has_more\":false}";
         char *copy = strdup(old_name);
-        struct page_sink sink = { NULL, on_record, &g, NULL };
+        struct page_sink sink = { NULL, on_record, &g };
         memset(&g, 0, sizeof(g));
         CHECK(page_parse(copy, strlen(copy), ci, &sink, &info, &err) == 0);
         CHECK(g.records == 1 && g.last.ival[0] == 7);
@@ -288,9 +289,12 @@ int main(void)
     const char *eb = "{\"error\":{\"message\":\"Missing scopes: api.usage.read.\","
                      "\"type\":\"invalid_request_error\",\"param\":null,"
                      "\"code\":null}}";
-    CHECK(page_error_message(eb, strlen(eb), NULL, msg, sizeof(msg)));
+    char *ebc = strdup(eb);
+    CHECK(api_error_message(ebc, strlen(ebc), NULL, msg, sizeof(msg)));
     CHECK_STR(msg, "Missing scopes: api.usage.read.");
-    CHECK(!page_error_message("oops", 4, NULL, msg, sizeof(msg)));
+    free(ebc);
+    char oops[] = "oops";
+    CHECK(!api_error_message(oops, 4, NULL, msg, sizeof(msg)));
     free(spec);
     free(costs);
     TEST_END();

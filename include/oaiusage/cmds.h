@@ -1,0 +1,34 @@
+/* cmds.h - the commands' run and plan functions, which the command table
+ * (command.h) points at. One file per command or family in src/cmd/. */
+#ifndef OAIUSAGE_CMDS_H
+#define OAIUSAGE_CMDS_H
+
+#include <stdint.h>
+
+#include "oaiusage/cli.h"
+#include "oaiusage/session.h"
+
+/* usage.c: one usage or costs endpoint (grouped, --per, --records, svg). */
+int cmd_usage(struct session *s, struct ou_err *err);
+int plan_usage(const struct config *cfg, struct query *q);
+
+/* records.c: --records in CSV/JSON/NDJSON, streamed in time order. */
+int cmd_records_streamed(struct session *s, struct ou_err *err);
+
+/* overview.c: every endpoint's headline totals and the billed cost. */
+int cmd_overview(struct session *s, struct ou_err *err);
+int plan_overview(const struct config *cfg, struct query *q);
+
+/* htmlreport.c: the HTML report. */
+int cmd_report(struct session *s, struct ou_err *err);
+int plan_report(const struct config *cfg, struct query *q);
+
+/* lists.c: the organization's lists. */
+int cmd_projects(struct session *s, struct ou_err *err);
+int cmd_users(struct session *s, struct ou_err *err);
+int cmd_api_keys(struct session *s, struct ou_err *err);
+
+/* dryrun.c: the requests a command would make, on stdout. */
+int dry_run(const struct config *cfg, int64_t now, struct ou_err *err);
+
+#endif

@@ -1,0 +1,27 @@
+/* record.h - one result of one bucket, flat: what the page parser hands to
+ * aggregation. Plain data; no parser and no JSON in sight.
+ *
+ * A record's strings are borrowed from the parse tree that produced it:
+ * they are valid only during the callback that receives the record (copy
+ * what you keep). Integers are exact; decimals keep every digit.
+ */
+#ifndef OAIUSAGE_RECORD_H
+#define OAIUSAGE_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "oaiusage/dec.h"
+#include "oaiusage/endpoint.h"
+
+struct record {
+    int64_t start_time;                /* the bucket's bounds */
+    int64_t end_time;
+    const char *group[EP_MAX_GROUPS];  /* by endpoint group index; NULL = null */
+    int64_t ival[EP_MAX_METRICS];      /* MK_INT metrics, by metric index */
+    struct dec dval[EP_MAX_METRICS];   /* MK_DEC metrics */
+    const char *text[EP_MAX_METRICS];  /* MK_TEXT metrics; NULL = null */
+    bool present[EP_MAX_METRICS];      /* false: a nullable metric was null */
+};
+
+#endif

@@ -1,0 +1,188 @@
+/* options.c - the option table (see options.h). */
+#include "oaiusage/options.h"
+
+#include <string.h>
+
+#include "oaiusage/cli.h"
+
+#define CFG(field) offsetof(struct config, field)
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* Who takes what. */
+#define T_WINDOW (CK_USAGE | CK_OVERVIEW | CK_HTML)
+#define T_FETCH (CK_USAGE | CK_OVERVIEW | CK_HTML)
+#define T_TABLES (CK_USAGE | CK_OVERVIEW | CK_LISTS)
+
+static const char *const bucket_names[] = { "1m", "1h", "1d", NULL };
+static const int bucket_values[] = { BW_1M, BW_1H, BW_1D };
+static const char *const per_names[] = { "day", "week", "month", "bucket",
+                                         NULL };
+static const int per_values[] = { TU_PER_DAY, TU_PER_WEEK, TU_PER_MONTH,
+                                  TU_PER_BUCKET };
+static const char *const format_names[] = { "table", "csv", "json",
+                                            "ndjson", "svg", NULL };
+static const int format_values[] = { FMT_TABLE, FMT_CSV, FMT_JSON,
+                                     FMT_NDJSON, FMT_SVG };
+
+/* A filter option: a usage command takes it when its endpoint has it. */
+#define FILTER(id, name, arg, takes, help)                                  \
+    { id, name, 0, arg, SEC_FILTER, takes, ST_FILTER, 0, 0, 0, NULL, NULL, \
+      NULL, help }
+
+static const struct opt_desc options[] = {
+    { OPT_SINCE, "since", 0, "WHEN", SEC_WINDOW, T_WINDOW, ST_WHEN,
+      CFG(since_arg), 0, 0, NULL, NULL, NULL, "start, inclusive" },
+    { OPT_UNTIL, "until", 0, "WHEN", SEC_WINDOW, T_WINDOW, ST_WHEN,
+      CFG(until_arg), 0, 0, NULL, NULL, NULL,
+      "end, exclusive (default: now; a future end\nis cut to now)" },
+    { OPT_DAYS, "days", 0, "N", SEC_WINDOW, T_WINDOW, ST_INT, CFG(days), 1,
+      OU_MAX_DAYS, NULL, NULL, " of days",
+      "the last N UTC calendar days up to --until:\nfrom 00:00 UTC of the "
+      "day N-1 days before the\nday holding the last second of the window;"
+      "\ntoday counts as one (default: --days 30)" },
+    { OPT_BUCKET, "bucket", 0, "W", SEC_WINDOW, CK_USAGE, ST_CHOICE,
+      CFG(width), 0, 0, bucket_names, bucket_values, NULL,
+      "bucket width: 1m, 1h or 1d (default 1d)" },
+    FILTER(OPT_PROJECT, "project", "ID,...",
+           CK_USAGE | CK_OVERVIEW | CK_HTML | CK_APIKEYS,
+           "only these projects"),
+    FILTER(OPT_USER, "user", "ID,...", CK_USAGE, "only these users"),
+    FILTER(OPT_API_KEY, "api-key", "ID,...", CK_USAGE,
+           "only these API key ids (key_...)"),
+    FILTER(OPT_MODEL, "model", "NAME,...", CK_USAGE, "only these models"),
+    { OPT_BATCH, "batch", 0, NULL, SEC_FILTER, CK_USAGE, ST_FILTER_FLAG, 0,
+      1, 0, NULL, NULL, NULL, "only batch jobs" },
+    { OPT_NO_BATCH, "no-batch", 0, NULL, SEC_FILTER, CK_USAGE,
+      ST_FILTER_FLAG, 0, 0, 0, NULL, NULL, NULL, "only non-batch jobs" },
+    FILTER(OPT_SOURCE, "source", "S,...", CK_USAGE, "only these sources"),
+    FILTER(OPT_SIZE, "size", "S,...", CK_USAGE, "only these image sizes"),
+    FILTER(OPT_VECTOR_STORE, "vector-store", "ID,...", CK_USAGE,
+           "only these vector stores"),
+    FILTER(OPT_CONTEXT_LEVEL, "context-level", "L,...", CK_USAGE,
+           "only these search context levels"),
+    { OPT_GROUP_BY, "group-by", 0, "F,...", SEC_SHAPE, CK_USAGE, ST_LIST,
+      CFG(group_by), 0, 0, NULL, NULL, NULL,
+      "one row per combination of the fields\n(default: one row, the "
+      "window's total)" },
+    { OPT_PER, "per", 0, "P", SEC_SHAPE, CK_USAGE, ST_CHOICE, CFG(per), 0,
+      0, per_names, per_values, NULL,
+      "split rows by UTC day, week (ISO, Monday),\nmonth, or bucket; adds "
+      "period_start" },
+    { OPT_RECORDS, "records", 0, NULL, SEC_SHAPE, CK_USAGE, ST_FLAG,
+      CFG(records), 0, 0, NULL, NULL, NULL,
+      "one row per bucket and result, as the API\nreturned them; adds "
+      "start_time, end_time" },
+    { OPT_CHART, "chart", 0, NULL, SEC_SHAPE, CK_USAGE, ST_FLAG, CFG(chart),
+      0, 0, NULL, NULL, NULL,
+      "table: a bar per row (scaled to the largest);\nwith --per, a "
+      "sparkline per group over time" },
+    { OPT_NAMES, "names", 0, NULL, SEC_SHAPE, CK_USAGE | CK_HTML, ST_FLAG,
+      CFG(names), 0, 0, NULL, NULL, NULL,
+      "add project_name, user_email, api_key_name\nbeside the ids (the "
+      "table shows names);\ncached for 24 hours per base URL and key" },
+    { OPT_REFRESH_NAMES, "refresh-names", 0, NULL, SEC_SHAPE,
+      CK_USAGE | CK_HTML, ST_FLAG, CFG(refresh_names), 0, 0, NULL, NULL,
+      NULL, "--names, re-reading the lists now" },
+    { OPT_FORMAT, "format", 0, "F", SEC_OUTPUT, T_TABLES, ST_CHOICE,
+      CFG(format), 0, 0, format_names, format_values, NULL,
+      "table (default), csv, json, ndjson, or svg\n(a standalone chart of "
+      "the first metric)" },
+    { OPT_OUTPUT, "output", 'o', "FILE", SEC_OUTPUT, CK_ALL, ST_STRING,
+      CFG(output), 0, 0, NULL, NULL, NULL,
+      "write FILE atomically instead of stdout" },
+    { OPT_NO_HEADER, "no-header", 0, NULL, SEC_OUTPUT, T_TABLES, ST_FLAG,
+      CFG(no_header), 0, 0, NULL, NULL, NULL, "no header row (csv, table)" },
+    { OPT_BASE_URL, "base-url", 0, "URL", SEC_CONNECTION, CK_ALL, ST_STRING,
+      CFG(base_url), 0, 0, NULL, NULL, NULL,
+      "API base (env OAIUSAGE_BASE_URL; default\n" OU_DEFAULT_BASE_URL ")" },
+    { OPT_TIMEOUT, "timeout", 0, "SECS", SEC_CONNECTION, CK_ALL, ST_MS,
+      CFG(timeout_ms), 0, 0, NULL, NULL, NULL, "per request (default 120)" },
+    { OPT_RETRIES, "retries", 0, "N", SEC_CONNECTION, CK_ALL, ST_INT,
+      CFG(retries), 0, 20, NULL, NULL, "",
+      "retries of a failed request: connection\nerrors, timeouts, 408, 409, "
+      "429, 5xx (default\n4; backoff 0.5 s doubling to 8 s, or the\n"
+      "server's Retry-After up to 120 s)" },
+    { OPT_DEADLINE, "deadline", 0, "SECS", SEC_CONNECTION, CK_ALL, ST_MS,
+      CFG(deadline_ms), 0, 0, NULL, NULL, NULL,
+      "give up the whole run after SECS" },
+    { OPT_CONCURRENCY, "concurrency", 0, "N", SEC_CONNECTION,
+      T_FETCH | CK_APIKEYS, ST_INT, CFG(concurrency), 1, OU_MAX_CONCURRENCY,
+      NULL, NULL, "",
+      "requests in flight at once (default 4, at\nmost 32); a 429 halves "
+      "it for a while" },
+    { OPT_DRY_RUN, "dry-run", 0, NULL, SEC_CONNECTION, T_FETCH, ST_FLAG,
+      CFG(dry_run), 0, 0, NULL, NULL, NULL,
+      "print the requests the window needs, fetch\nnothing (no key needed)" },
+    { OPT_CACERT, "cacert", 0, "FILE", SEC_CONNECTION, CK_ALL, ST_STRING,
+      CFG(cacert), 0, 0, NULL, NULL, NULL,
+      "CA certificates for TLS (corporate proxies)" },
+    { OPT_KEY_FILE, "admin-key-file", 0, "FILE", SEC_CONNECTION, CK_ALL,
+      ST_STRING, CFG(key_file), 0, 0, NULL, NULL, NULL,
+      "read the key from FILE ('-' = stdin)\ninstead of OPENAI_ADMIN_KEY" },
+    { OPT_INSECURE, "allow-insecure-http", 0, NULL, SEC_CONNECTION, CK_ALL,
+      ST_FLAG, CFG(allow_insecure_http), 0, 0, NULL, NULL, NULL,
+      "allow plain http to a non-loopback host" },
+    { OPT_QUIET, "quiet", 'q', NULL, SEC_GENERAL, CK_ALL, ST_LEVEL,
+      CFG(verbosity), 0, 0, NULL, NULL, NULL, "only errors on stderr" },
+    { OPT_VERBOSE, "verbose", 'v', NULL, SEC_GENERAL, CK_ALL, ST_LEVEL,
+      CFG(verbosity), 2, 0, NULL, NULL, NULL,
+      "each request, its status and time on stderr" },
+    { OPT_HELP, "help", 'h', NULL, SEC_GENERAL, CK_ALL, ST_ACTION, 0, 0, 0,
+      NULL, NULL, NULL, "this help" },
+    { OPT_VERSION, "version", 'V', NULL, SEC_GENERAL, CK_ALL, ST_ACTION, 0,
+      0, 0, NULL, NULL, NULL, "the version" },
+};
+
+const struct opt_desc *opt_at(int i)
+{
+    return i >= 0 && i < COUNT(options) ? &options[i] : NULL;
+}
+
+const struct opt_desc *opt_get(enum opt_id id)
+{
+    for (int i = 0; i < COUNT(options); i++) {
+        if (options[i].id == id)
+            return &options[i];
+    }
+    return NULL;
+}
+
+const char *opt_section_title(enum opt_section s)
+{
+    static const char *const titles[SEC_COUNT] = {
+        ("Time window (UTC; WHEN is Unix seconds, YYYY-MM-DD for 00:00 "
+         "UTC,\nor RFC 3339 such as 2025-01-11T17:31:00Z or ...+02:00)"),
+        "Filters (sent to the API; repeatable, comma-separated)",
+        "Shape",
+        "Output",
+        "Connection and key",
+        "General",
+    };
+    return (unsigned)s < SEC_COUNT ? titles[s] : "";
+}
+
+/* The filter option name of a row: "batch" for --batch and --no-batch. */
+static const char *filter_name(const struct opt_desc *o)
+{
+    if (o->store == ST_FILTER_FLAG)
+        return "batch";
+    return o->store == ST_FILTER ? o->name : NULL;
+}
+
+const struct filter_desc *opt_filter(const struct opt_desc *o,
+                                     const struct command *c)
+{
+    const struct endpoint *ep = command_endpoint(c);
+    const char *name = filter_name(o);
+
+    return ep != NULL && name != NULL ? endpoint_filter(ep, name) : NULL;
+}
+
+bool opt_takes(const struct opt_desc *o, const struct command *c)
+{
+    if ((o->takes & c->kind) == 0)
+        return false;
+    if (filter_name(o) != NULL && c->kind == CK_USAGE)
+        return opt_filter(o, c) != NULL;
+    return true;
+}

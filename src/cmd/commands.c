@@ -1,0 +1,133 @@
+/* commands.c - the command table, and running a parsed command line (see
+ * command.h). */
+#include "oaiusage/command.h"
+
+#include <string.h>
+
+#include "oaiusage/cli.h"
+#include "oaiusage/cmds.h"
+#include "oaiusage/json.h"
+#include "oaiusage/session.h"
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define F(k) (1u << (k))
+#define TABLES (F(FMT_TABLE) | F(FMT_CSV) | F(FMT_JSON) | F(FMT_NDJSON))
+
+/* A usage or costs command: everything comes from its endpoint. */
+#define USAGE(index)                                                      \
+    { NULL, NULL, CK_USAGE, index, NULL, NULL, NULL, TABLES | F(FMT_SVG), \
+      cmd_usage, plan_usage }
+
+static const char overview_about[] =
+    "One row per usage endpoint with its headline totals over the\n"
+    "window (requests, input and output tokens, and the endpoint's\n"
+    "own unit: images, characters, seconds, bytes stored, sessions,\n"
+    "calls), then the billed cost from the costs endpoint. Every\n"
+    "endpoint is fetched in one run; an idle one shows zeros.\n"
+    "vector-stores bytes are the latest level, not a sum.\n"
+    "Columns: endpoint, requests, input_tokens, output_tokens,\n"
+    "units, unit, amount, currency (empty where not applicable).\n";
+
+static const char report_about[] =
+    "One self-contained HTML file (inline SVG and CSS, no script,\n"
+    "nothing fetched when it is opened): daily input vs output\n"
+    "tokens, requests per model stacked by project, each project's\n"
+    "share of requests (under 5% folded into \"Other\", broken\n"
+    "down in a second chart), total cost per day, cost per day by\n"
+    "line item, and the totals tables. Completions and costs are\n"
+    "fetched per UTC day, at once. --names shows project names.\n";
+
+static const struct command commands[] = {
+    USAGE(EP_COMPLETIONS),
+    USAGE(EP_EMBEDDINGS),
+    USAGE(EP_MODERATIONS),
+    USAGE(EP_IMAGES),
+    USAGE(EP_AUDIO_SPEECHES),
+    USAGE(EP_AUDIO_TRANSCRIPTIONS),
+    USAGE(EP_VECTOR_STORES),
+    USAGE(EP_CODE_INTERPRETER_SESSIONS),
+    USAGE(EP_FILE_SEARCH_CALLS),
+    USAGE(EP_WEB_SEARCH_CALLS),
+    USAGE(EP_COSTS),
+    { "overview", NULL, CK_OVERVIEW, -1,
+      "every endpoint's headline totals and the billed cost",
+      "[--since WHEN] [--until WHEN] [--days N] [--project ID,...] "
+      "[OPTIONS]",
+      overview_about, TABLES, cmd_overview, plan_overview },
+    { "report", NULL, CK_HTML, -1,
+      "a self-contained HTML report with charts (-o FILE)",
+      "[--since WHEN] [--until WHEN] [--days N] [--project ID,...]\n"
+      "                       [--names] [-o FILE] [OPTIONS]",
+      report_about, 0, cmd_report, plan_report },
+    { "projects", NULL, CK_PROJECTS, -1,
+      "the organization's projects (archived included)", NULL,
+      "Every project of the organization, archived ones included\n"
+      "(GET /v1/organization/projects?include_archived=true).\n"
+      "Columns: id, name, status, created_at, archived_at.\n",
+      TABLES, cmd_projects, NULL },
+    { "users", NULL, CK_USERS, -1, "the organization's users", NULL,
+      "Every user of the organization (GET /v1/organization/users).\n"
+      "Columns: id, email, name, role, added_at.\n",
+      TABLES, cmd_users, NULL },
+    { "api-keys", "api_keys", CK_APIKEYS, -1,
+      "project API keys (of --project, or of all projects)",
+      "[--project ID,...] [OPTIONS]",
+      "Project API keys (GET /v1/organization/projects/ID/api_keys)\n"
+      "of the given projects, or of every project, fetched at once.\n"
+      "Columns: project_id, id, name, redacted_value, owner_type,\n"
+      "owner, created_at, last_used_at.\n",
+      TABLES, cmd_api_keys, NULL },
+};
+
+const struct command *command_at(int i)
+{
+    return i >= 0 && i < COUNT(commands) ? &commands[i] : NULL;
+}
+
+const char *command_name(const struct command *c)
+{
+    const struct endpoint *ep = command_endpoint(c);
+    return ep != NULL ? ep->command : c->name;
+}
+
+const struct endpoint *command_endpoint(const struct command *c)
+{
+    return c->kind == CK_USAGE ? endpoint_at(c->endpoint) : NULL;
+}
+
+const char *command_summary(const struct command *c)
+{
+    const struct endpoint *ep = command_endpoint(c);
+    return c->summary != NULL ? c->summary : ep != NULL ? ep->summary : "";
+}
+
+const struct command *command_find(const char *name)
+{
+    for (int i = 0; command_at(i) != NULL; i++) {
+        const struct command *c = command_at(i);
+        const struct endpoint *ep = command_endpoint(c);
+        const char *alias = ep != NULL ? ep->alias : c->alias;
+        if (strcmp(command_name(c), name) == 0 ||
+            (alias != NULL && strcmp(alias, name) == 0))
+            return c;
+    }
+    return NULL;
+}
+
+int command_run(const struct config *cfg, int64_t now, struct ou_err *err)
+{
+    struct session s;
+    int rc;
+
+    rc = http_check_base_url(cfg->base_url, cfg->allow_insecure_http, err);
+    if (rc != 0)
+        return rc;
+    if (cfg->dry_run)
+        return dry_run(cfg, now, err);
+    rc = session_open(&s, cfg, now, err);
+    if (rc == 0)
+        rc = cfg->cmd->run(&s, err);
+    session_close(&s);
+    json_release();
+    return rc;
+}

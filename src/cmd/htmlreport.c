@@ -1,0 +1,78 @@
+/* htmlreport.c - `oaiusage report`: completions and costs per UTC day,
+ * fetched at once, into the self-contained HTML report (see cmds.h). */
+#include "oaiusage/cmds.h"
+
+#include <string.h>
+
+#include "oaiusage/html.h"
+
+/* Completions by model and project, costs by line item and project, per
+ * day, over the window (with --project). */
+int plan_report(const struct config *cfg, struct query *q)
+{
+    static const char *const by[2][2] = { { "model", "project_id" },
+                                          { "line_item", "project_id" } };
+    const struct filter_opt *proj = cli_filter(cfg, "project");
+
+    for (int i = 0; i < 2; i++) {
+        const struct endpoint *ep = endpoint_find(i == 0 ? "completions"
+                                                         : "costs");
+        memset(&q[i], 0, sizeof(q[i]));
+        q[i].ep = ep;
+        q[i].start_time = cfg->since;
+        q[i].end_time = cfg->until_sent ? cfg->until : -1;
+        q[i].width = BW_1D;
+        q[i].limit = ep->limit_max[BW_1D];
+        q[i].ngroup = 2;
+        q[i].group[0] = endpoint_group_index(ep, by[i][0]);
+        q[i].group[1] = endpoint_group_index(ep, by[i][1]);
+        if (proj != NULL) {
+            q[i].filters[0].desc = endpoint_filter(ep, "project");
+            q[i].filters[0].values = (const char *const *)proj->values.v;
+            q[i].filters[0].nvalues = proj->values.n;
+            q[i].nfilters = 1;
+        }
+    }
+    return 2;
+}
+
+int cmd_report(struct session *s, struct ou_err *err)
+{
+    const struct config *cfg = s->cfg;
+    struct query q[CMD_MAX_QUERIES];
+    struct agg_spec spec[2];
+    struct agg *aggs[2] = { NULL, NULL };
+    struct check_span span[2];
+    struct names *names = NULL;
+    struct buf out;
+    int rc;
+
+    plan_report(cfg, q);
+    for (int i = 0; i < 2; i++) {
+        spec[i] = (struct agg_spec){ q[i].ep, 2, { 0 }, TU_PER_DAY, false };
+        memcpy(spec[i].group, q[i].group, sizeof(spec[i].group));
+    }
+    buf_init(&out, 0);
+    session_explain_window(s, q[0].ep);
+    rc = session_fetch_aggs(s, q, spec, aggs, span, 2, err);
+    if (rc == 0 && cfg->names) {
+        names = session_names(s, (const struct agg *const *)aggs, 2, err);
+        if (names == NULL)
+            rc = (int)err->cat;
+    }
+    if (rc == 0) {
+        struct html_input in = {
+            aggs[0], aggs[1], names, cfg->since,
+            cfg->until_sent ? cfg->until : span[0].last_end,
+            s->now, cfg->base_url,
+        };
+        rc = html_report(&in, &out, err);
+    }
+    if (rc == 0)
+        rc = session_deliver(s, &out, err);
+    buf_release(&out);
+    names_free(names);
+    agg_free(aggs[0]);
+    agg_free(aggs[1]);
+    return rc;
+}

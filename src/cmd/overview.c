@@ -1,0 +1,155 @@
+/* overview.c - every endpoint's headline totals and the billed cost, all
+ * fetched at once (see cmds.h). */
+#include "oaiusage/cmds.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Columns of the overview. */
+enum { OV_ENDPOINT, OV_REQUESTS, OV_INPUT, OV_OUTPUT, OV_UNITS, OV_UNIT,
+       OV_AMOUNT, OV_CURRENCY, OV_NCOLS };
+
+/* The overview's query for one endpoint: the window, 1d buckets, the
+ * --project filter, no grouping. */
+static void endpoint_query(const struct config *cfg, const struct endpoint *ep,
+                           struct query *q)
+{
+    const struct filter_opt *proj = cli_filter(cfg, "project");
+
+    memset(q, 0, sizeof(*q));
+    q->ep = ep;
+    q->start_time = cfg->since;
+    q->end_time = cfg->until_sent ? cfg->until : -1;
+    q->width = BW_1D;
+    q->limit = ep->limit_max[BW_1D];
+    if (proj != NULL) {
+        q->filters[0].desc = endpoint_filter(ep, "project");
+        q->filters[0].values = (const char *const *)proj->values.v;
+        q->filters[0].nvalues = proj->values.n;
+        q->nfilters = 1;
+    }
+}
+
+int plan_overview(const struct config *cfg, struct query *q)
+{
+    int n = 0;
+
+    for (; endpoint_at(n) != NULL && n < CMD_MAX_QUERIES; n++)
+        endpoint_query(cfg, endpoint_at(n), &q[n]);
+    return n;
+}
+
+static int int_cell(struct grid *g, struct cell *c, const struct agg_row *t,
+                    const struct endpoint *ep, const char *metric)
+{
+    int m = endpoint_metric_index(ep, metric);
+    char tmp[32];
+
+    if (m < 0)
+        return 0;
+    snprintf(tmp, sizeof(tmp), "%" PRId64, t->ival[m]);
+    c->kind = CELL_INT;
+    c->s = grid_strdup(g, tmp);
+    return c->s != NULL ? 0 : -1;
+}
+
+static int text_cell(struct grid *g, struct cell *c, const char *s)
+{
+    if (s == NULL)
+        return 0;
+    c->kind = CELL_TEXT;
+    c->s = grid_strdup(g, s);
+    return c->s != NULL ? 0 : -1;
+}
+
+/* The costs row: the amount (one row per currency). */
+static int cost_cells(struct grid *g, struct cell *row,
+                      const struct agg_row *t, const struct endpoint *ep)
+{
+    char tmp[DEC_FMT_MAX];
+
+    dec_format(&t->dval[endpoint_metric_index(ep, "amount")], tmp,
+               sizeof(tmp));
+    row[OV_AMOUNT].kind = CELL_DEC;
+    row[OV_AMOUNT].s = grid_strdup(g, tmp);
+    if (row[OV_AMOUNT].s == NULL)
+        return -1;
+    return text_cell(g, &row[OV_CURRENCY],
+                     t->text[endpoint_metric_index(ep, "currency")]);
+}
+
+static int usage_cells(struct grid *g, struct cell *row,
+                       const struct agg_row *t, const struct endpoint *ep)
+{
+    if (int_cell(g, &row[OV_REQUESTS], t, ep, ep->ov_requests) != 0 ||
+        int_cell(g, &row[OV_INPUT], t, ep, ep->ov_input_tokens) != 0 ||
+        int_cell(g, &row[OV_OUTPUT], t, ep, ep->ov_output_tokens) != 0 ||
+        int_cell(g, &row[OV_UNITS], t, ep, ep->ov_units) != 0)
+        return -1;
+    if (ep->ov_unit != NULL) {
+        row[OV_UNIT].kind = CELL_TEXT;
+        row[OV_UNIT].s = ep->ov_unit;
+    }
+    return 0;
+}
+
+static int overview_rows(const struct agg *agg, struct grid *g,
+                         struct ou_err *err)
+{
+    const struct endpoint *ep = agg_spec_of(agg)->ep;
+
+    for (size_t i = 0; i < agg_ntotals(agg); i++) {
+        const struct agg_row *t = agg_total_at(agg, i);
+        struct cell *row = grid_add_row(g, false);
+        if (row == NULL)
+            return ou_nomem(err);
+        row[OV_ENDPOINT].kind = CELL_TEXT;
+        row[OV_ENDPOINT].s = ep->command;
+        if ((ep->billing ? cost_cells(g, row, t, ep)
+                         : usage_cells(g, row, t, ep)) != 0)
+            return ou_nomem(err);
+    }
+    return 0;
+}
+
+static void overview_grid(const struct config *cfg, struct grid *g)
+{
+    static const char *const names[OV_NCOLS] = {
+        "endpoint", "requests", "input_tokens", "output_tokens",
+        "units",    "unit",     "amount",       "currency",
+    };
+
+    for (int k = 0; k < OV_NCOLS; k++)
+        grid_add_col(g, &(struct grid_col){ names[k], true, false, false,
+                                            false, NULL, false });
+    grid_add_meta(g, &(struct grid_meta){ "start_time", META_TIME, NULL,
+                                          cfg->since, false, NULL, 0 });
+    grid_add_meta(g, &(struct grid_meta){ "end_time", META_TIME, NULL,
+                                          cfg->until, false, NULL, 0 });
+}
+
+int cmd_overview(struct session *s, struct ou_err *err)
+{
+    struct query q[CMD_MAX_QUERIES];
+    struct agg_spec spec[CMD_MAX_QUERIES];
+    struct agg *aggs[CMD_MAX_QUERIES] = { 0 };
+    struct grid g;
+    int n = plan_overview(s->cfg, q);
+    int rc;
+
+    for (int i = 0; i < n; i++)
+        spec[i] = (struct agg_spec){ q[i].ep, 0, { 0 }, TU_PER_NONE, false };
+    grid_init(&g, "oaiusage.overview");
+    overview_grid(s->cfg, &g);
+    /* Every endpoint at once: their pages share the transfers. */
+    rc = session_fetch_aggs(s, q, spec, aggs, NULL, n, err);
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = overview_rows(aggs[i], &g, err);
+    if (rc == 0)
+        rc = session_deliver_grid(s, &g, err);
+    for (int i = 0; i < n; i++)
+        agg_free(aggs[i]);
+    grid_release(&g);
+    return rc;
+}

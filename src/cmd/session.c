@@ -1,0 +1,263 @@
+/* session.c - what every command run shares (see session.h). */
+#include "oaiusage/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oaiusage/htab.h"
+#include "oaiusage/msg.h"
+#include "oaiusage/output.h"
+#include "oaiusage/secret.h"
+
+int session_open(struct session *s, const struct config *cfg, int64_t now,
+                 struct ou_err *err)
+{
+    const char *source = NULL;
+    char mask[SECRET_MASK_MAX];
+    int rc;
+
+    memset(s, 0, sizeof(*s));
+    s->cfg = cfg;
+    s->now = now;
+    if ((rc = secret_load(cfg->key_file, &s->key, &source, err)) != 0)
+        return rc;
+    secret_mask(s->key, mask, sizeof(mask));
+    msg_verbose("admin key %s from %s; base URL %s", mask, source,
+                cfg->base_url);
+    struct http_config hc = { s->key, "oaiusage/" OAIUSAGE_VERSION,
+                              cfg->timeout_ms, OU_MAX_RESPONSE_BYTES,
+                              cfg->cacert };
+    s->http = http_client_new(&hc, cfg->concurrency, err);
+    if (s->http == NULL)
+        return (int)err->cat;
+    http_transport(s->http, &s->tp);
+    struct sched_config sc = { &s->tp, RETRY_POLICY_DEFAULT, 0,
+                               cfg->concurrency, s->key, NULL };
+    sc.retry.max_retries = cfg->retries;
+    if (cfg->deadline_ms > 0)
+        sc.deadline_ms = cfg->start_ms + cfg->deadline_ms;
+    if ((s->sched = sched_new(&sc)) == NULL)
+        return ou_nomem(err);
+    s->env = (struct fetch_env){ s->sched, cfg->base_url, now };
+    return 0;
+}
+
+void session_close(struct session *s)
+{
+    sched_free(s->sched);
+    http_client_free(s->http);
+    secret_free(s->key);
+    memset(s, 0, sizeof(*s));
+}
+
+/* ---- fetching into aggregates ------------------------------------------- */
+
+static int sink_bucket(void *ctx, int sub, int64_t start, int64_t end,
+                       struct ou_err *err)
+{
+    (void)sub;
+    return agg_bucket(ctx, start, end, err);
+}
+
+static int sink_record(void *ctx, int sub, const struct record *rec,
+                       struct ou_err *err)
+{
+    (void)sub;
+    return agg_add(ctx, rec, err);
+}
+
+int session_fetch_aggs(struct session *s, const struct query *q,
+                       const struct agg_spec *spec, struct agg **aggs,
+                       struct check_span *span, int n, struct ou_err *err)
+{
+    struct fetch_sink *sinks = calloc((size_t)n, sizeof(*sinks));
+    struct fetch_stream *fss = calloc((size_t)n, sizeof(*fss));
+    int rc = sinks != NULL && fss != NULL ? 0 : ou_nomem(err);
+
+    for (int i = 0; i < n && rc == 0; i++) {
+        if ((aggs[i] = agg_new(&spec[i])) == NULL)
+            rc = ou_nomem(err);
+        sinks[i] = (struct fetch_sink){ NULL, sink_bucket, sink_record, NULL,
+                                        aggs[i] };
+        fss[i] = (struct fetch_stream){ &q[i], &sinks[i], { 0, 0, -1, -1 } };
+    }
+    if (rc == 0)
+        rc = fetch_streams(&s->env, fss, n, err);
+    for (int i = 0; i < n && rc == 0; i++) {
+        session_warn_short(s, &q[i], &fss[i].span);
+        if (span != NULL)
+            span[i] = fss[i].span;
+        rc = agg_finish(aggs[i], err);
+    }
+    free(sinks);
+    free(fss);
+    return rc;
+}
+
+/* ---- names ----------------------------------------------------------------- */
+
+/* The distinct ids of one kind in the rows, as a hash set. */
+struct idset {
+    struct htab seen;
+    const char **v;
+    int n;
+};
+
+static bool id_eq(const void *entry, const void *key)
+{
+    return strcmp(entry, key) == 0;
+}
+
+static int idset_add(struct idset *ids, const char *id)
+{
+    uint64_t h = hash_str(id);
+
+    if (htab_reserve(&ids->seen) != 0)
+        return -1;
+    size_t i = htab_probe(&ids->seen, h, id_eq, id);
+    if (ids->seen.entry[i] != NULL)
+        return 0;
+    const char **nv = realloc(ids->v, sizeof(*nv) * (size_t)(ids->n + 1));
+    if (nv == NULL)
+        return -1;
+    ids->v = nv;
+    nv[ids->n++] = id;
+    htab_set(&ids->seen, i, h, (void *)id);
+    return 0;
+}
+
+/* Every nameable id of the aggregates' rows, by kind. */
+static int collect_ids(const struct agg *const *aggs, int n,
+                       struct names_want *want, struct idset *ids)
+{
+    for (int a = 0; a < n; a++) {
+        const struct agg_spec *sp = agg_spec_of(aggs[a]);
+        for (int g = 0; g < sp->ngroup; g++) {
+            enum name_kind k = sp->ep->groups[sp->group[g]].names;
+            if (k == NK_NONE)
+                continue;
+            want->kind[k] = true;
+            for (size_t i = 0; i < agg_nrows(aggs[a]); i++) {
+                const char *id = agg_row_at(aggs[a], i)->key[g];
+                if (id != NULL && idset_add(&ids[k], id) != 0)
+                    return -1;
+            }
+        }
+    }
+    for (int k = 0; k < NK_COUNT; k++) {
+        want->ids[k] = ids[k].v;
+        want->nids[k] = ids[k].n;
+    }
+    return 0;
+}
+
+struct names *session_names(struct session *s, const struct agg *const *aggs,
+                            int n, struct ou_err *err)
+{
+    struct names_want want;
+    struct idset ids[NK_COUNT];
+    struct names *names = names_new();
+    struct ou_err e2 = { OU_OK, "" };
+
+    memset(&want, 0, sizeof(want));
+    memset(ids, 0, sizeof(ids));
+    if (names == NULL || collect_ids(aggs, n, &want, ids) != 0) {
+        names_free(names);
+        names = NULL;
+        ou_nomem(err);
+    } else {
+        struct names_opts o = { &s->env, s->key, s->now, OU_NAMES_TTL_S,
+                                s->cfg->refresh_names, NULL };
+        if (names_resolve(names, &want, &o, &e2) != 0)
+            msg_warn("names: %s; rows keep their ids", e2.msg);
+    }
+    for (int k = 0; k < NK_COUNT; k++) {
+        htab_release(&ids[k].seen);
+        free(ids[k].v);
+    }
+    return names;
+}
+
+/* ---- notes and warnings ---------------------------------------------------- */
+
+void session_explain_window(const struct session *s,
+                            const struct endpoint *ep)
+{
+    const struct config *cfg = s->cfg;
+    char a[TU_RFC3339_LEN];
+    char b[TU_RFC3339_LEN];
+
+    tu_format_rfc3339(cfg->since, a);
+    tu_format_rfc3339(cfg->until, b);
+    msg_verbose("%s from %s to %s%s, %s buckets", ep->command, a, b,
+                cfg->until_sent ? "" : " (now)", bucket_width_name(cfg->width));
+    if (ep->day_aligned_start && tu_floor_day(cfg->since) != cfg->since) {
+        tu_format_rfc3339(tu_floor_day(cfg->since), a);
+        msg_note("note: %s are whole UTC days; the first day starts at %s",
+                 ep->command, a);
+    }
+}
+
+/* The API ends the window at min(end_time, its now). Data that stops
+ * earlier is reported as it is, with the gap said out loud. */
+void session_warn_short(const struct session *s, const struct query *q,
+                        const struct check_span *span)
+{
+    int64_t want_end = q->end_time >= 0
+                           ? q->end_time
+                           : s->now - bucket_width_seconds(q->width);
+
+    msg_verbose("%s: %d page(s), %lld bucket(s)", q->ep->command, span->pages,
+                (long long)span->buckets);
+    if (span->last_end < want_end) {
+        char a[TU_RFC3339_LEN];
+        char b[TU_RFC3339_LEN];
+        tu_format_rfc3339(span->last_end, a);
+        tu_format_rfc3339(q->end_time >= 0 ? q->end_time : s->now, b);
+        msg_warn("%s: the API's data ends at %s, before %s (its clock is "
+                 "behind, or data is missing)",
+                 q->ep->command, a, b);
+    }
+}
+
+void session_window(const struct session *s, const struct check_span *span,
+                    int64_t *start, int64_t *end)
+{
+    const struct config *cfg = s->cfg;
+
+    *start = span->first_start >= 0 && span->first_start < cfg->since
+                 ? span->first_start
+                 : cfg->since;
+    *end = cfg->until_sent ? cfg->until : span->last_end;
+}
+
+bool session_color(const struct session *s)
+{
+    const char *o = s->cfg->output;
+    return (o == NULL || strcmp(o, "-") == 0) && isatty(STDOUT_FILENO) &&
+           getenv("NO_COLOR") == NULL;
+}
+
+/* ---- delivery ---------------------------------------------------------------- */
+
+int session_deliver(const struct session *s, const struct buf *out,
+                    struct ou_err *err)
+{
+    return output_write(s->cfg->output, out->data ? out->data : "", out->len,
+                        err);
+}
+
+int session_deliver_grid(const struct session *s, const struct grid *g,
+                         struct ou_err *err)
+{
+    struct buf out;
+    int rc;
+
+    buf_init(&out, 0);
+    rc = fmt_grid(g, s->cfg->format, s->cfg->header, &out, err);
+    if (rc == 0)
+        rc = session_deliver(s, &out, err);
+    buf_release(&out);
+    return rc;
+}

@@ -1,0 +1,71 @@
+/* usage.c - the usage and costs commands: one endpoint, grouped, --per,
+ * --records or --format svg (see cmds.h). */
+#include "oaiusage/cmds.h"
+
+#include <string.h>
+
+#include "oaiusage/report.h"
+
+int plan_usage(const struct config *cfg, struct query *q)
+{
+    cli_build_query(cfg, q);
+    return 1;
+}
+
+/* The aggregate as the chosen output: a grid, or an SVG chart. */
+static int render(struct session *s, const struct agg *agg,
+                  const struct names *names, const struct check_span *span,
+                  struct ou_err *err)
+{
+    const struct config *cfg = s->cfg;
+    struct report_meta m = { 0, 0, bucket_width_name(cfg->width) };
+    struct report_opts o = { names, cfg->chart, 30, session_color(s) };
+    struct grid g;
+    struct buf svg;
+    int rc;
+
+    session_window(s, span, &m.start_time, &m.end_time);
+    if (cfg->format == FMT_SVG) {
+        buf_init(&svg, 0);
+        rc = report_svg(agg, names, &m, &svg, err);
+        if (rc == 0)
+            rc = session_deliver(s, &svg, err);
+        buf_release(&svg);
+        return rc;
+    }
+    grid_init(&g, "oaiusage.report");
+    rc = report_grid(agg, &o, &m, &g, err);
+    if (rc == 0)
+        rc = session_deliver_grid(s, &g, err);
+    grid_release(&g);
+    return rc;
+}
+
+int cmd_usage(struct session *s, struct ou_err *err)
+{
+    const struct config *cfg = s->cfg;
+    struct query q;
+    struct agg_spec spec = { cfg->ep, cfg->ngroup, { 0 }, cfg->per,
+                             cfg->records };
+    struct check_span span;
+    struct names *names = NULL;
+    struct agg *agg = NULL;
+    int rc;
+
+    session_explain_window(s, cfg->ep);
+    if (cfg->records && cfg->format != FMT_TABLE && !cfg->names)
+        return cmd_records_streamed(s, err);
+    plan_usage(cfg, &q);
+    memcpy(spec.group, cfg->group, sizeof(spec.group));
+    rc = session_fetch_aggs(s, &q, &spec, &agg, &span, 1, err);
+    if (rc == 0 && cfg->names) {
+        names = session_names(s, (const struct agg *const *)&agg, 1, err);
+        if (names == NULL)
+            rc = (int)err->cat;
+    }
+    if (rc == 0)
+        rc = render(s, agg, names, &span, err);
+    names_free(names);
+    agg_free(agg);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/* apierror.c - the message of an API error body (see apierror.h). */
+#include "oaiusage/apierror.h"
+
+#include "oaiusage/json.h"
+#include "oaiusage/secret.h"
+
+bool api_error_message(char *body, size_t len, const char *key, char *msg,
+                       size_t size)
+{
+    struct ou_err ignored = { OU_OK, "" };
+    const cJSON *e;
+    const cJSON *m;
+    cJSON *root;
+    bool ok = false;
+
+    if (body == NULL || len == 0 || size == 0)
+        return false;
+    root = json_parse(body, len, &ignored);
+    e = cJSON_GetObjectItemCaseSensitive(root, "error");
+    m = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "message")
+                          : NULL;
+    if (cJSON_IsString(m) && m->valuestring[0] != '\0') {
+        /* Scrub the whole message first, then cut: a key straddling the
+         * cut must not survive in part. */
+        secret_scrub(m->valuestring, key, msg, size);
+        ok = true;
+    }
+    json_tree_end(root);
+    return ok;
+}
