@@ -87,95 +87,124 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-enum dec_status dec_parse(const char *s, size_t n, struct dec *out)
+/* The significant digits of a number's text. */
+struct digits {
+    char d[DIGITS + 1];
+    size_t n;
+    long frac;        /* digits after the point */
+    long exp;         /* the exponent, signed */
+    bool neg;
+    bool range;       /* more significant digits than fit */
+};
+
+/* The mantissa "-?int(.frac)?" from s[*i]; leading zeros dropped. */
+static enum dec_status read_mantissa(const char *s, size_t n, size_t *i,
+                                     struct digits *g)
 {
-    char digs[DIGITS + 1];
-    size_t nd = 0;
-    size_t i = 0;
-    bool neg = false;
-    long frac = 0;
-    long exp = 0;
-    bool exp_neg = false;
-
-    if (i < n && s[i] == '-') {
-        neg = true;
-        i++;
+    if (*i < n && s[*i] == '-') {
+        g->neg = true;
+        (*i)++;
     }
-    if (i >= n || !is_digit(s[i]))
+    if (*i >= n || !is_digit(s[*i]))
         return DEC_SYNTAX;
-    if (s[i] == '0' && i + 1 < n && is_digit(s[i + 1]))
+    if (s[*i] == '0' && *i + 1 < n && is_digit(s[*i + 1]))
         return DEC_SYNTAX; /* no leading zeros, as in JSON */
-    bool range = false;
     for (int part = 0; part < 2; part++) {
-        for (; i < n && is_digit(s[i]); i++) {
+        for (; *i < n && is_digit(s[*i]); (*i)++) {
             if (part == 1)
-                frac++;
-            if (nd == 0 && s[i] == '0')
+                g->frac++;
+            if (g->n == 0 && s[*i] == '0')
                 continue; /* leading zeros of the mantissa */
-            if (nd == DIGITS)
-                range = true;
+            if (g->n == DIGITS)
+                g->range = true;
             else
-                digs[nd++] = s[i];
+                g->d[g->n++] = s[*i];
         }
-        if (part == 0) {
-            if (i < n && s[i] == '.') {
-                i++;
-                if (i >= n || !is_digit(s[i]))
-                    return DEC_SYNTAX;
-            } else {
-                break;
-            }
-        }
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-')) {
-            exp_neg = s[i] == '-';
-            i++;
-        }
-        if (i >= n || !is_digit(s[i]))
+        if (part == 1 || *i >= n || s[*i] != '.')
+            break;
+        (*i)++;
+        if (*i >= n || !is_digit(s[*i]))
             return DEC_SYNTAX;
-        for (; i < n && is_digit(s[i]); i++) {
-            if (exp < 100000)
-                exp = exp * 10 + (s[i] - '0');
-        }
     }
-    if (i != n)
-        return DEC_SYNTAX;
-    if (range)
-        return DEC_RANGE;
+    return DEC_OK;
+}
 
-    long scale = frac - (exp_neg ? -exp : exp);
+/* The exponent "[eE][+-]?digits" from s[*i], if any. */
+static enum dec_status read_exponent(const char *s, size_t n, size_t *i,
+                                     struct digits *g)
+{
+    bool neg = false;
+
+    if (*i >= n || (s[*i] != 'e' && s[*i] != 'E'))
+        return DEC_OK;
+    (*i)++;
+    if (*i < n && (s[*i] == '+' || s[*i] == '-')) {
+        neg = s[*i] == '-';
+        (*i)++;
+    }
+    if (*i >= n || !is_digit(s[*i]))
+        return DEC_SYNTAX;
+    for (; *i < n && is_digit(s[*i]); (*i)++) {
+        if (g->exp < 100000)
+            g->exp = g->exp * 10 + (s[*i] - '0');
+    }
+    if (neg)
+        g->exp = -g->exp;
+    return DEC_OK;
+}
+
+/* The digits at their scale into limbs. */
+static enum dec_status to_dec(struct digits *g, struct dec *out)
+{
+    long scale = g->frac - g->exp;
     struct dec d = DEC_ZERO;
-    if (nd == 0) {
+
+    if (g->n == 0) {
         /* Zero: keep the scale the text gave ("0.00"), within bounds. */
         d.scale = scale < 0 ? 0 : scale > DEC_MAX_SCALE ? DEC_MAX_SCALE
                                                         : (int)scale;
         *out = d;
         return DEC_OK;
     }
-    while (scale > DEC_MAX_SCALE && digs[nd - 1] == '0') {
-        nd--; /* trailing zeros beyond the cap carry no value */
+    while (scale > DEC_MAX_SCALE && g->d[g->n - 1] == '0') {
+        g->n--; /* trailing zeros beyond the cap carry no value */
         scale--;
     }
     if (scale > DEC_MAX_SCALE)
         return DEC_RANGE;
     if (scale < 0) {
-        if ((long)nd - scale > DIGITS)
+        if ((long)g->n - scale > DIGITS)
             return DEC_RANGE;
-        memset(digs + nd, '0', (size_t)-scale);
-        nd += (size_t)-scale;
+        memset(g->d + g->n, '0', (size_t)-scale);
+        g->n += (size_t)-scale;
         scale = 0;
     }
     /* Fill limbs from the least significant digit. */
-    for (size_t k = 0; k < nd; k++) {
-        size_t pos = nd - 1 - k; /* digit index from the left */
-        d.limb[k / 9] += (uint32_t)(digs[pos] - '0') * pow10_small[k % 9];
+    for (size_t k = 0; k < g->n; k++) {
+        size_t pos = g->n - 1 - k; /* digit index from the left */
+        d.limb[k / 9] += (uint32_t)(g->d[pos] - '0') * pow10_small[k % 9];
     }
     d.scale = (int)scale;
-    d.neg = neg;
+    d.neg = g->neg;
     *out = d;
     return DEC_OK;
+}
+
+enum dec_status dec_parse(const char *s, size_t n, struct dec *out)
+{
+    struct digits g;
+    size_t i = 0;
+    enum dec_status st;
+
+    memset(&g, 0, sizeof(g));
+    if ((st = read_mantissa(s, n, &i, &g)) != DEC_OK ||
+        (st = read_exponent(s, n, &i, &g)) != DEC_OK)
+        return st;
+    if (i != n)
+        return DEC_SYNTAX;
+    if (g.range)
+        return DEC_RANGE;
+    return to_dec(&g, out);
 }
 
 /* x rescaled to scale (>= x->scale); false on overflow. */

@@ -148,109 +148,116 @@ static int month_days(int y, int m)
 }
 
 
+static bool fail(const char **why, const char *reason)
+{
+    *why = reason;
+    return false;
+}
+
+/* Unix seconds: digits only. */
+static bool parse_unix(const char *s, size_t n, int64_t *out,
+                       const char **why)
+{
+    int64_t v = 0;
+
+    if (n > 12)
+        return fail(why, "Unix time out of range");
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    if (v > TU_MAX_TIME)
+        return fail(why, "Unix time out of range");
+    *out = v;
+    return true;
+}
+
+/* YYYY-MM-DD at s (n >= 10) as 00:00 UTC of that day. */
+static bool parse_date(const char *s, size_t n, int64_t *t, const char **why)
+{
+    int y, mo, d;
+
+    if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+        s[7] != '-' || !digits(s + 8, 2, &d))
+        return fail(why, "expected Unix seconds, YYYY-MM-DD or RFC 3339 "
+                         "(2025-01-11T17:31:00Z)");
+    if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
+        return fail(why, "no such calendar date");
+    if (y < 1970)
+        return fail(why, "dates before 1970 are not supported");
+    *t = tu_days_from_civil(y, (unsigned)mo, (unsigned)d) * DAY;
+    return true;
+}
+
+/* "Thh:mm[:ss[.fff]]" from s[*i]; adds the seconds of the day to *t. */
+static bool parse_clock(const char *s, size_t n, size_t *i, int64_t *t,
+                        const char **why)
+{
+    int hh = 0, mi = 0, ss = 0;
+
+    if (s[*i] != 'T' && s[*i] != 't' && s[*i] != ' ')
+        return fail(why, "expected 'T' after the date");
+    (*i)++;
+    if (n < *i + 5 || !digits(s + *i, 2, &hh) || s[*i + 2] != ':' ||
+        !digits(s + *i + 3, 2, &mi))
+        return fail(why, "expected HH:MM after the date");
+    *i += 5;
+    if (*i < n && s[*i] == ':') {
+        if (n < *i + 3 || !digits(s + *i + 1, 2, &ss))
+            return fail(why, "expected two digits of seconds");
+        *i += 3;
+        if (*i < n && s[*i] == '.') {
+            size_t k = *i + 1;
+            while (k < n && s[k] >= '0' && s[k] <= '9')
+                k++;
+            if (k == *i + 1)
+                return fail(why, "expected digits after the decimal point");
+            *i = k; /* fractions of a second are dropped */
+        }
+    }
+    if (hh > 23 || mi > 59 || ss > 60)
+        return fail(why, "time of day out of range");
+    *t += hh * 3600 + mi * 60 + ss;
+    return true;
+}
+
+/* The zone at s[i..n): "Z" or +HH:MM / -HH:MM; shifts *t to UTC. */
+static bool parse_zone(const char *s, size_t n, size_t i, int64_t *t,
+                       const char **why)
+{
+    int oh, om;
+
+    if (i == n)
+        return fail(why, "RFC 3339 needs a zone: 'Z' or an offset like "
+                         "+02:00");
+    if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n)
+        return true;
+    if (s[i] != '+' && s[i] != '-')
+        return fail(why, "unexpected text after the time");
+    if (n != i + 6 || !digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+        !digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+        return fail(why, "bad UTC offset (expected +HH:MM or -HH:MM)");
+    int64_t off = oh * 3600 + om * 60;
+    *t += s[i] == '+' ? -off : off;
+    return true;
+}
+
 bool tu_parse_when(const char *s, int64_t *out, const char **why)
 {
     size_t n = strlen(s);
-    int y, mo, d, hh = 0, mi = 0, ss = 0;
-    size_t i;
+    size_t i = 10;
+    int64_t t;
 
     *why = NULL;
-    if (n == 0) {
-        *why = "empty time";
+    if (n == 0)
+        return fail(why, "empty time");
+    if (strspn(s, "0123456789") == n)
+        return parse_unix(s, n, out, why);
+    if (!parse_date(s, n, &t, why))
         return false;
-    }
-    /* Unix seconds: digits only. */
-    if (strspn(s, "0123456789") == n) {
-        if (n > 12) {
-            *why = "Unix time out of range";
-            return false;
-        }
-        int64_t v = 0;
-        for (i = 0; i < n; i++)
-            v = v * 10 + (s[i] - '0');
-        if (v > TU_MAX_TIME) {
-            *why = "Unix time out of range";
-            return false;
-        }
-        *out = v;
-        return true;
-    }
-    if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-        s[7] != '-' || !digits(s + 8, 2, &d)) {
-        *why = "expected Unix seconds, YYYY-MM-DD or RFC 3339 "
-               "(2025-01-11T17:31:00Z)";
+    if (n > 10 && (!parse_clock(s, n, &i, &t, why) ||
+                   !parse_zone(s, n, i, &t, why)))
         return false;
-    }
-    if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo)) {
-        *why = "no such calendar date";
-        return false;
-    }
-    int64_t t = tu_days_from_civil(y, (unsigned)mo, (unsigned)d) * DAY;
-    if (y < 1970) {
-        *why = "dates before 1970 are not supported";
-        return false;
-    }
-    if (n == 10) {
-        *out = t;
-        return true;
-    }
-    i = 10;
-    if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') {
-        *why = "expected 'T' after the date";
-        return false;
-    }
-    i++;
-    if (n < i + 5 || !digits(s + i, 2, &hh) || s[i + 2] != ':' ||
-        !digits(s + i + 3, 2, &mi)) {
-        *why = "expected HH:MM after the date";
-        return false;
-    }
-    i += 5;
-    if (i < n && s[i] == ':') {
-        if (n < i + 3 || !digits(s + i + 1, 2, &ss)) {
-            *why = "expected two digits of seconds";
-            return false;
-        }
-        i += 3;
-        if (i < n && s[i] == '.') {
-            size_t k = i + 1;
-            while (k < n && s[k] >= '0' && s[k] <= '9')
-                k++;
-            if (k == i + 1) {
-                *why = "expected digits after the decimal point";
-                return false;
-            }
-            i = k; /* fractions of a second are dropped */
-        }
-    }
-    if (hh > 23 || mi > 59 || ss > 60) {
-        *why = "time of day out of range";
-        return false;
-    }
-    t += hh * 3600 + mi * 60 + ss;
-    if (i == n) {
-        *why = "RFC 3339 needs a zone: 'Z' or an offset like +02:00";
-        return false;
-    }
-    if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
-        /* UTC */
-    } else if (s[i] == '+' || s[i] == '-') {
-        int oh, om;
-        if (n != i + 6 || !digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
-            !digits(s + i + 4, 2, &om) || oh > 23 || om > 59) {
-            *why = "bad UTC offset (expected +HH:MM or -HH:MM)";
-            return false;
-        }
-        int64_t off = oh * 3600 + om * 60;
-        t += s[i] == '+' ? -off : off;
-    } else {
-        *why = "unexpected text after the time";
-        return false;
-    }
-    if (t < 0 || t > TU_MAX_TIME) {
-        *why = "time out of range";
-        return false;
-    }
+    if (t < 0 || t > TU_MAX_TIME)
+        return fail(why, "time out of range");
     *out = t;
     return true;
 }

@@ -226,17 +226,17 @@ static int legend(struct buf *b, double x, double y, int n,
     return rc;
 }
 
-int svg_bar_chart(struct buf *b, const struct bar_chart *c, int width,
-                  int height)
+/* Where a bar chart draws: the plot area and its y scale. */
+struct frame {
+    double left, top, pw, ph;
+    double slot;              /* width per category */
+    struct scale y;
+};
+
+/* The tallest bar (or stack). */
+static double chart_max(const struct bar_chart *c)
 {
-    const double left = 70, top = 56, legend_w = 230, bottom = 46;
-    double pw = width - left - legend_w - 20;
-    double ph = height - top - bottom;
     double max = 0;
-    double ticks[SVG_MAX_TICKS];
-    double axis_top;
-    char lab[32];
-    int rc;
 
     for (int k = 0; k < c->ncat; k++) {
         double stack = 0;
@@ -250,88 +250,132 @@ int svg_bar_chart(struct buf *b, const struct bar_chart *c, int width,
         if (stack > max)
             max = stack;
     }
-    int nt = svg_nice_ticks(0, max > 0 ? max : 1, 5, ticks, &axis_top);
-    struct scale y = { 0, axis_top, top + ph, top };
+    return max;
+}
 
-    rc = head(b, width, height, c->title, c->subtitle);
-    /* grid lines and y labels */
+/* Grid lines, y tick labels and the y axis title. */
+static int y_axis(struct buf *b, const struct bar_chart *c,
+                  const struct frame *f, const double *ticks, int nt)
+{
+    char lab[32];
+    int rc = 0;
+
     for (int i = 0; i < nt; i++) {
-        double yy = scale_map(&y, ticks[i]);
+        double yy = scale_map(&f->y, ticks[i]);
         svg_compact(ticks[i], c->money, lab, sizeof(lab));
         rc |= buf_printf(b,
                          "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
                          "y2=\"%.1f\" stroke=\"#e5e5e5\"/>"
                          "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
                          "fill=\"#555\">%s</text>",
-                         left, yy, left + pw, yy, left - 6, yy + 4, lab);
+                         f->left, yy, f->left + f->pw, yy, f->left - 6, yy + 4,
+                         lab);
     }
     if (c->y_label != NULL) {
         rc |= buf_printf(b,
                          "<text transform=\"translate(14 %.1f) rotate(-90)\" "
                          "text-anchor=\"middle\" fill=\"#555\">",
-                         top + ph / 2);
+                         f->top + f->ph / 2);
         rc |= svg_escape(b, c->y_label);
         rc |= buf_puts(b, "</text>");
     }
-    /* bars */
-    double slot = c->ncat > 0 ? pw / c->ncat : pw;
-    double gap = slot * 0.15;
-    for (int k = 0; k < c->ncat; k++) {
-        double x0 = left + k * slot + gap / 2;
-        double bw = slot - gap;
-        double base = 0;
-        for (int s = 0; s < c->nser; s++) {
-            double v = c->v[s * c->ncat + k];
-            if (!(v > 0))
-                continue;
-            double x = x0, w = bw, y0, y1;
-            if (c->kind == BARS_STACKED) {
-                y0 = scale_map(&y, base);
-                y1 = scale_map(&y, base + v);
-                base += v;
-            } else {
-                w = bw / c->nser;
-                x = x0 + s * w;
-                y0 = scale_map(&y, 0);
-                y1 = scale_map(&y, v);
-            }
-            svg_compact(v, c->money, lab, sizeof(lab));
-            rc |= buf_printf(b,
-                             "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
-                             "height=\"%.2f\" fill=\"%s\"><title>",
-                             x, y1, w > 0.5 ? w : 0.5, y0 - y1,
-                             svg_color(c->color[s]));
-            rc |= svg_escape(b, c->series[s]);
-            rc |= buf_puts(b, ", ");
-            rc |= svg_escape(b, c->cats[k]);
-            rc |= buf_printf(b, ": %s</title></rect>", lab);
+    return rc;
+}
+
+/* The bars of category k, with a tooltip each. */
+static int category_bars(struct buf *b, const struct bar_chart *c,
+                         const struct frame *f, int k)
+{
+    double gap = f->slot * 0.15;
+    double x0 = f->left + k * f->slot + gap / 2;
+    double bw = f->slot - gap;
+    double base = 0;
+    char lab[32];
+    int rc = 0;
+
+    for (int s = 0; s < c->nser; s++) {
+        double v = c->v[s * c->ncat + k];
+        if (!(v > 0))
+            continue;
+        double x = x0, w = bw, y0, y1;
+        if (c->kind == BARS_STACKED) {
+            y0 = scale_map(&f->y, base);
+            y1 = scale_map(&f->y, base + v);
+            base += v;
+        } else {
+            w = bw / c->nser;
+            x = x0 + s * w;
+            y0 = scale_map(&f->y, 0);
+            y1 = scale_map(&f->y, v);
         }
+        svg_compact(v, c->money, lab, sizeof(lab));
+        rc |= buf_printf(b,
+                         "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+                         "height=\"%.2f\" fill=\"%s\"><title>",
+                         x, y1, w > 0.5 ? w : 0.5, y0 - y1,
+                         svg_color(c->color[s]));
+        rc |= svg_escape(b, c->series[s]);
+        rc |= buf_puts(b, ", ");
+        rc |= svg_escape(b, c->cats[k]);
+        rc |= buf_printf(b, ": %s</title></rect>", lab);
     }
-    /* x labels that never overlap: dates thinned to every k-th, other
-     * labels shortened to their slot (about 7 px a character). */
+    return rc;
+}
+
+/* x labels that never overlap: dates thinned to every k-th, other labels
+ * shortened to their slot (about 7 px a character). */
+static int x_labels(struct buf *b, const struct bar_chart *c,
+                    const struct frame *f)
+{
     double label_px = 0;
+    int rc = 0;
+
     for (int k = 0; k < c->ncat; k++) {
         double px = 7.0 * (double)strlen(c->cats[k]) + 8;
         if (px > label_px)
             label_px = px;
     }
-    int step = c->dates ? svg_label_step(c->ncat, label_px, pw) : 1;
-    int max_chars = (int)((slot - 6) / 7.0);
+    int step = c->dates ? svg_label_step(c->ncat, label_px, f->pw) : 1;
+    int max_chars = (int)((f->slot - 6) / 7.0);
     for (int k = 0; k < c->ncat; k += step) {
         char fit[128];
         svg_fit(c->cats[k], c->dates ? 127 : max_chars, fit, sizeof(fit));
         rc |= buf_printf(b,
                          "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                          "fill=\"#555\">",
-                         left + (k + 0.5) * slot, top + ph + 18);
+                         f->left + (k + 0.5) * f->slot, f->top + f->ph + 18);
         rc |= svg_escape(b, fit);
         rc |= buf_puts(b, "</text>");
     }
+    return rc;
+}
+
+int svg_bar_chart(struct buf *b, const struct bar_chart *c, int width,
+                  int height)
+{
+    const double legend_w = 230, bottom = 46;
+    struct frame f = { 70, 56, 0, 0, 0, { 0, 0, 0, 0 } };
+    double ticks[SVG_MAX_TICKS];
+    double axis_top;
+    double max = chart_max(c);
+    int rc;
+
+    f.pw = width - f.left - legend_w - 20;
+    f.ph = height - f.top - bottom;
+    f.slot = c->ncat > 0 ? f.pw / c->ncat : f.pw;
+    int nt = svg_nice_ticks(0, max > 0 ? max : 1, 5, ticks, &axis_top);
+    f.y = (struct scale){ 0, axis_top, f.top + f.ph, f.top };
+    rc = head(b, width, height, c->title, c->subtitle);
+    rc |= y_axis(b, c, &f, ticks, nt);
+    for (int k = 0; k < c->ncat; k++)
+        rc |= category_bars(b, c, &f, k);
+    rc |= x_labels(b, c, &f);
     rc |= buf_printf(b,
                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                      "stroke=\"#999\"/>",
-                     left, top + ph, left + pw, top + ph);
-    rc |= legend(b, left + pw + 20, top, c->nser, c->series, c->color, NULL);
+                     f.left, f.top + f.ph, f.left + f.pw, f.top + f.ph);
+    rc |= legend(b, f.left + f.pw + 20, f.top, c->nser, c->series, c->color,
+                 NULL);
     rc |= buf_puts(b, "</svg>");
     return rc;
 }

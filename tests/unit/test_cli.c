@@ -157,5 +157,14 @@ int main(void)
     EXPECT_USAGE("projects does not take --project", "projects", "--project",
                  "p");
     EXPECT_USAGE("users does not take --names", "users", "--names");
+    /* Accepted and silently ignored before the option table. */
+    EXPECT_USAGE("report does not take --no-header", "report", "--no-header");
+    EXPECT_USAGE("overview does not take --chart", "overview", "--chart");
+    EXPECT_USAGE("api-keys does not take --names", "api-keys", "--names");
+    EXPECT_USAGE("projects does not take --concurrency", "projects",
+                 "--concurrency", "2");
+    EXPECT_USAGE("report writes one HTML file", "report", "--format", "csv");
+    EXPECT_USAGE("--format svg charts usage and costs reports", "users",
+                 "--format", "svg");
     TEST_END();
 }
