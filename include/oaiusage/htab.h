@@ -72,6 +72,10 @@ void *htab_find(const struct htab *t, uint64_t h, htab_eq_fn eq,
 /* Put entry (non-NULL) into the empty slot i that htab_probe returned. */
 void htab_set(struct htab *t, size_t i, uint64_t h, void *entry);
 
+/* A set of strings kept as their hashes (page cursors): add s; 1 when it
+ * was there already, 0 when added, -1 when out of memory. */
+int htab_seen(struct htab *t, const char *s);
+
 /* Free the slot arrays (not the entries); the table is empty again. */
 void htab_release(struct htab *t);
 

@@ -48,4 +48,8 @@ int orglist_start(struct orglist *l, const struct fetch_env *env,
                   struct ou_err *err);
 void orglist_release(struct orglist *l);
 
+/* Append the path of a project's API key list to path. 0, or -1 when out
+ * of memory. */
+int orglist_keys_path(struct buf *path, const char *project);
+
 #endif

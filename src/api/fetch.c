@@ -84,15 +84,13 @@ static int follow(struct sub *sw, struct sched_req *r,
     if (info->nbuckets == 0)
         return ou_fail(err, OU_E_DATA,
                        "has_more is true but the page has no buckets");
-    if (htab_reserve(&sw->seen) != 0)
+    int seen = htab_seen(&sw->seen, info->next_page);
+    if (seen < 0)
         return ou_nomem(err);
-    uint64_t h = hash_str(info->next_page);
-    size_t i = htab_probe(&sw->seen, h, NULL, NULL);
-    if (sw->seen.entry[i] != NULL)
+    if (seen > 0)
         return ou_fail(err, OU_E_DATA,
                        "the API repeated a page cursor (pagination would "
                        "loop)");
-    htab_set(&sw->seen, i, h, sw); /* any non-NULL entry: a set of hashes */
     return queue_page(sw, info->next_page, sw->chk.pages + 1, r, err);
 }
 

@@ -368,9 +368,7 @@ static int projects_done(struct orglist *l, struct ou_err *err)
         struct key_list *k = &rs->keys[rs->nkeys++];
         buf_init(&k->path, 0);
         k->project = pids[i];
-        if (buf_puts(&k->path, "/organization/projects/") != 0 ||
-            url_encode(&k->path, pids[i]) != 0 ||
-            buf_puts(&k->path, "/api_keys") != 0)
+        if (orglist_keys_path(&k->path, pids[i]) != 0)
             return ou_nomem(err);
         k->l = (struct orglist){ .path = k->path.data, .what = "API keys",
                                  .fields = key_fields, .nfields = 3,

@@ -35,6 +35,15 @@ static int queue_page(struct orglist *l, const char *after,
     return rc;
 }
 
+int orglist_keys_path(struct buf *path, const char *project)
+{
+    return buf_puts(path, "/organization/projects/") != 0 ||
+                   url_encode(path, project) != 0 ||
+                   buf_puts(path, "/api_keys") != 0
+               ? -1
+               : 0;
+}
+
 int orglist_start(struct orglist *l, const struct fetch_env *env,
                   struct ou_err *err)
 {
@@ -74,14 +83,12 @@ static int follow(struct orglist *l, struct sched_req *r,
     if (l->page >= ORGLIST_MAX_PAGES)
         return ou_fail(err, OU_E_DATA, "more than %d pages",
                        ORGLIST_MAX_PAGES);
-    if (htab_reserve(&l->seen) != 0)
+    int seen = htab_seen(&l->seen, info->last_id);
+    if (seen < 0)
         return ou_nomem(err);
-    uint64_t h = hash_str(info->last_id);
-    size_t i = htab_probe(&l->seen, h, NULL, NULL);
-    if (l->seen.entry[i] != NULL)
+    if (seen > 0)
         return ou_fail(err, OU_E_DATA,
                        "the API repeated last_id (pagination would loop)");
-    htab_set(&l->seen, i, h, l); /* any non-NULL entry: a set of hashes */
     return queue_page(l, info->last_id, r, err);
 }
 

@@ -224,9 +224,7 @@ static int start_key_job(struct session *s, struct key_job *j,
     buf_init(&j->what, 0);
     j->lc = (struct list_ctx){ &j->g, key_cols, NCOLS(key_cols), project, 1,
                                { 0 }, { 0 } };
-    if (buf_puts(&j->path, "/organization/projects/") != 0 ||
-        url_encode(&j->path, project) != 0 ||
-        buf_puts(&j->path, "/api_keys") != 0 ||
+    if (orglist_keys_path(&j->path, project) != 0 ||
         buf_printf(&j->what, "project %s: API keys", project) != 0)
         return ou_nomem(err);
     return list_start(s, &j->lc, j->path.data, NULL, j->what.data, err);

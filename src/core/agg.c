@@ -179,12 +179,48 @@ static bool row_eq(const void *entry, const void *key)
     return row_matches(k->a, entry, k->t0, k->key, k->text);
 }
 
+/* Add a value (iv or *dv; present false: null) to metric m of dst, or,
+ * with replace, take it (a newer level). */
+static int add_metric(struct agg_row *dst, int m, const struct metric_desc *md,
+                      int64_t iv, const struct dec *dv, bool present,
+                      bool replace, struct ou_err *err)
+{
+    switch (md->kind) {
+    case MK_INT:
+        if (replace)
+            dst->ival[m] = iv;
+        else if (__builtin_add_overflow(dst->ival[m], iv, &dst->ival[m]))
+            return ou_fail(err, OU_E_DATA,
+                           "%s total overflows a 64-bit integer", md->name);
+        return 0;
+    case MK_DEC:
+        if (!present) {
+            if (replace)
+                dst->present[m] = false;
+            return 0;
+        }
+        if (replace || !dst->present[m]) {
+            dst->dval[m] = *dv;
+            dst->present[m] = true;
+        } else if (dec_add(&dst->dval[m], dv) != DEC_OK) {
+            return ou_fail(err, OU_E_DATA,
+                           "%s total exceeds the exact decimal range",
+                           md->name);
+        }
+        return 0;
+    case MK_TEXT:
+        return 0; /* part of the row's identity */
+    }
+    return 0;
+}
+
 static int fold(struct agg *a, struct agg_row *r, const struct record *rec,
                 struct ou_err *err)
 {
     const struct endpoint *ep = a->spec.ep;
     bool newer = false;
     bool same = true;
+    int rc = 0;
 
     if (a->has_level) {
         newer = rec->start_time > r->level_ts;
@@ -192,41 +228,14 @@ static int fold(struct agg *a, struct agg_row *r, const struct record *rec,
         if (newer)
             r->level_ts = rec->start_time;
     }
-    for (int m = 0; m < a->nmetrics; m++) {
+    for (int m = 0; m < a->nmetrics && rc == 0; m++) {
         const struct metric_desc *md = &ep->metrics[m];
-        bool replace = md->agg == MA_LEVEL && newer;
         if (md->agg == MA_LEVEL && !newer && !same)
             continue; /* an older level than the one held */
-        switch (md->kind) {
-        case MK_INT:
-            if (replace)
-                r->ival[m] = rec->ival[m];
-            else if (__builtin_add_overflow(r->ival[m], rec->ival[m],
-                                            &r->ival[m]))
-                return ou_fail(err, OU_E_DATA,
-                                  "%s total overflows a 64-bit integer",
-                                  md->name);
-            break;
-        case MK_DEC:
-            if (!rec->present[m]) {
-                if (replace)
-                    r->present[m] = false;
-                break;
-            }
-            if (replace || !r->present[m]) {
-                r->dval[m] = rec->dval[m];
-                r->present[m] = true;
-            } else if (dec_add(&r->dval[m], &rec->dval[m]) != DEC_OK) {
-                return ou_fail(err, OU_E_DATA,
-                                  "%s total exceeds the exact decimal range",
-                                  md->name);
-            }
-            break;
-        case MK_TEXT:
-            break; /* part of the row's identity */
-        }
+        rc = add_metric(r, m, md, rec->ival[m], &rec->dval[m],
+                        rec->present[m], md->agg == MA_LEVEL && newer, err);
     }
-    return 0;
+    return rc;
 }
 
 static int intern_record(struct agg *a, const struct record *rec,
@@ -416,35 +425,16 @@ static int add_to_total(struct agg *a, struct agg_row *t,
                         struct ou_err *err)
 {
     const struct endpoint *ep = a->spec.ep;
+    int rc = 0;
 
-    for (int m = 0; m < a->nmetrics; m++) {
+    for (int m = 0; m < a->nmetrics && rc == 0; m++) {
         const struct metric_desc *md = &ep->metrics[m];
         if (md->agg == MA_LEVEL && !latest)
             continue;
-        switch (md->kind) {
-        case MK_INT:
-            if (__builtin_add_overflow(t->ival[m], r->ival[m], &t->ival[m]))
-                return ou_fail(err, OU_E_DATA,
-                                  "%s total overflows a 64-bit integer",
-                                  md->name);
-            break;
-        case MK_DEC:
-            if (!r->present[m])
-                break;
-            if (!t->present[m]) {
-                t->dval[m] = r->dval[m];
-                t->present[m] = true;
-            } else if (dec_add(&t->dval[m], &r->dval[m]) != DEC_OK) {
-                return ou_fail(err, OU_E_DATA,
-                                  "%s total exceeds the exact decimal range",
-                                  md->name);
-            }
-            break;
-        case MK_TEXT:
-            break;
-        }
+        rc = add_metric(t, m, md, r->ival[m], r->dval ? &r->dval[m] : NULL,
+                        r->present[m], false, err);
     }
-    return 0;
+    return rc;
 }
 
 static int compute_totals(struct agg *a, struct ou_err *err)

@@ -66,6 +66,19 @@ int htab_reserve(struct htab *t)
     return 0;
 }
 
+int htab_seen(struct htab *t, const char *s)
+{
+    uint64_t h = hash_str(s);
+
+    if (htab_reserve(t) != 0)
+        return -1;
+    size_t i = htab_probe(t, h, NULL, NULL);
+    if (t->entry[i] != NULL)
+        return 1;
+    htab_set(t, i, h, t); /* any non-NULL entry */
+    return 0;
+}
+
 void htab_release(struct htab *t)
 {
     free(t->entry);
