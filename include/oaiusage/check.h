@@ -7,8 +7,9 @@
  * out of order), start inside the window, end by the window's end (costs,
  * whole UTC days, may end on the day boundary after it), and only the
  * window's last bucket may be truncated (at end_time or the API's now).
- * The first bucket starts at the window's start; the plan's first
- * sub-window may start earlier, at the bucket boundary holding the start.
+ * A later sub-window's first bucket starts at its start; the plan's first
+ * sub-window's may start earlier, anywhere from the bucket boundary holding
+ * the window's start (the API floors a start) up to the start.
  * A sub-window cannot hold more buckets than its window has, nor more pages
  * than buckets + 1.
  *

@@ -268,7 +268,7 @@ bool names_cache_load(struct names *n, const char *path, int64_t now,
     if (f == NULL)
         return false;
     if (getline(&line, &cap, f) >= 0 &&
-        strncmp(line, CACHE_MAGIC, strlen(CACHE_MAGIC)) == 0) {
+        strcmp(line, CACHE_MAGIC "\n") == 0) {
         ok = true;
         while (ok && getline(&line, &cap, f) >= 0)
             ok = cache_line(n, line);

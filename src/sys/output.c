@@ -41,6 +41,30 @@ static int to_stdout(const char *head, size_t hlen, int spill,
     return 0;
 }
 
+/* Where a symlink points (a dangling one too: the file it names will be
+ * made), into real. */
+static void link_target(const char *path, char *real)
+{
+    char to[PATH_MAX];
+    ssize_t n;
+
+    if (realpath(path, real) != NULL)
+        return;
+    n = readlink(path, to, sizeof(to) - 1);
+    if (n <= 0) {
+        snprintf(real, PATH_MAX, "%s", path);
+        return;
+    }
+    to[n] = '\0';
+    const char *slash = strrchr(path, '/');
+    int len = to[0] == '/' || slash == NULL
+                  ? snprintf(real, PATH_MAX, "%s", to)
+                  : snprintf(real, PATH_MAX, "%.*s%s",
+                             (int)(slash - path + 1), path, to);
+    if (len < 0 || len >= PATH_MAX)
+        snprintf(real, PATH_MAX, "%s", path); /* too long: the link */
+}
+
 /* The file to replace (a symlink's target) and the mode it gets. */
 static int target_of(const char *path, char *real, mode_t *mode,
                      struct ou_err *err)
@@ -49,9 +73,8 @@ static int target_of(const char *path, char *real, mode_t *mode,
     mode_t mask;
 
     snprintf(real, PATH_MAX, "%s", path);
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
-        realpath(path, real) == NULL)
-        snprintf(real, PATH_MAX, "%s", path);
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        link_target(path, real);
     mask = umask(0);
     umask(mask);
     *mode = 0666 & ~mask;
