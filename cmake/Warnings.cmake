@@ -1,5 +1,17 @@
 # oaiusage_warnings: an INTERFACE target carrying warning and sanitizer flags.
+#
+# Shared by the tool, its tests, the benchmark and the bundled API server
+# (server/CMakeLists.txt includes this file itself when it is built
+# standalone). The options below are declared here too, with the top-level
+# project's defaults, so that an including project that does not declare
+# them still gets a sensible setup; option() never overrides a value that
+# is already set (by the top-level CMakeLists.txt or on the command line).
+include_guard(GLOBAL)
 include(CheckCCompilerFlag)
+
+option(OAIUSAGE_WERROR "Treat warnings as errors" ON)
+option(OAIUSAGE_SANITIZE "Build with AddressSanitizer + UndefinedBehaviorSanitizer" OFF)
+option(OAIUSAGE_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
 
 add_library(oaiusage_warnings INTERFACE)
 

@@ -4,7 +4,7 @@
 # (the bundled API server). --test adds what the test suite uses (jq,
 # xmllint, chromium for the browser test, and
 # python3 for the bundled server's own check); --fuzz clang and its libFuzzer
-# runtime; --valgrind valgrind; --bench what bench/run.sh compares against
+# runtime; --style clang, clang-format and clang-tidy; --valgrind valgrind; --bench what bench/run.sh compares against
 # (Debian's python3-pandas and python3-requests, GNU time, curl).
 set -euo pipefail
 
@@ -13,6 +13,7 @@ pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
 case "${1:-}" in
 --test) pkgs+=(jq python3 libxml2-utils chromium) ;;
 --fuzz) pkgs+=(clang libclang-rt-dev) ;;
+--style) pkgs+=(clang clang-format clang-tidy) ;;
 --valgrind) pkgs+=(jq python3 libxml2-utils chromium valgrind) ;;
 --bench) pkgs+=(jq python3 python3-pandas python3-requests time curl) ;;
 esac
