@@ -1,6 +1,8 @@
 /* svg.c - charts as standalone SVG (see svg.h). */
 #include "oaiusage/svg.h"
 
+#include "oaiusage/text.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +15,7 @@ double scale_map(const struct scale *s, double v)
     return s->r0 + (v - s->d0) * (s->r1 - s->r0) / (s->d1 - s->d0);
 }
 
-int svg_nice_ticks(double lo, double hi, int target, double *ticks,
-                   double *top)
+int svg_nice_ticks(double lo, double hi, int target, double *ticks, double *top)
 {
     if (target < 2)
         target = 2;
@@ -113,22 +114,25 @@ int svg_fold(int n, const double *totals, int top, double min_share, int *map)
 
 void svg_fit(const char *s, int max_chars, char *buf, size_t size)
 {
+    size_t n = strlen(s);
     size_t o = 0;
-    int chars = 0;
     int total = 0;
 
     for (const char *p = s; *p; p++)
         total += ((unsigned char)*p & 0xC0) != 0x80;
     if (max_chars < 2)
         max_chars = 2;
-    for (const char *p = s; *p && o + 4 < size; p++) {
-        bool start = ((unsigned char)*p & 0xC0) != 0x80;
-        if (start && total > max_chars && chars == max_chars - 1)
+    /* Whole characters only, leaving room for the ellipsis and the NUL. */
+    for (int chars = 0; o < n; chars++) {
+        size_t k = 1;
+        while (o + k < n && ((unsigned char)s[o + k] & 0xC0) == 0x80)
+            k++;
+        if ((total > max_chars && chars == max_chars - 1) || o + k + 4 > size)
             break;
-        chars += start;
-        buf[o++] = *p;
+        memcpy(buf + o, s + o, k);
+        o += k;
     }
-    if (total > max_chars && o + 4 <= size) {
+    if (o < n && o + 4 <= size) {
         memcpy(buf + o, "\xe2\x80\xa6", 3); /* ... */
         o += 3;
     }
@@ -158,23 +162,13 @@ const char *svg_color(int i)
 
 int svg_escape(struct buf *b, const char *s)
 {
-    int rc = 0;
-    for (; *s && rc == 0; s++) {
-        switch (*s) {
-        case '&': rc = buf_puts(b, "&amp;"); break;
-        case '<': rc = buf_puts(b, "&lt;"); break;
-        case '>': rc = buf_puts(b, "&gt;"); break;
-        case '"': rc = buf_puts(b, "&quot;"); break;
-        default:
-            rc = (unsigned char)*s < 0x20 ? buf_putc(b, ' ') : buf_putc(b, *s);
-        }
-    }
-    return rc;
+    return text_xml(b, s);
 }
 
 /* ---- chart furniture ------------------------------------------------------ */
 
-#define FONT "font-family=\"system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif\""
+#define FONT \
+    "font-family=\"system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif\""
 
 static int head(struct buf *b, int w, int h, const char *title,
                 const char *subtitle)
@@ -229,7 +223,7 @@ static int legend(struct buf *b, double x, double y, int n,
 /* Where a bar chart draws: the plot area and its y scale. */
 struct frame {
     double left, top, pw, ph;
-    double slot;              /* width per category */
+    double slot; /* width per category */
     struct scale y;
 };
 
@@ -415,10 +409,10 @@ int svg_donut(struct buf *b, const struct donut *d, int width, int height)
                 "<path d=\"M%.2f %.2f A%.2f %.2f 0 %d 1 %.2f %.2f "
                 "L%.2f %.2f A%.2f %.2f 0 %d 0 %.2f %.2f Z\" fill=\"%s\">"
                 "<title>",
-                cx + r * cos(a), cy + r * sin(a), r, r, large,
-                cx + r * cos(a1), cy + r * sin(a1), cx + ri * cos(a1),
-                cy + ri * sin(a1), ri, ri, large, cx + ri * cos(a),
-                cy + ri * sin(a), svg_color(d->color[i]));
+                cx + r * cos(a), cy + r * sin(a), r, r, large, cx + r * cos(a1),
+                cy + r * sin(a1), cx + ri * cos(a1), cy + ri * sin(a1), ri, ri,
+                large, cx + ri * cos(a), cy + ri * sin(a),
+                svg_color(d->color[i]));
         }
         rc |= svg_escape(b, d->labels[i]);
         rc |= buf_printf(b, ": %.1f%%</title>%s", share[i] * 100,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oaiusage/text.h"
 #include "oaiusage/timeutil.h"
 
 /* "-1234567.5" -> "-1,234,567.5" */
@@ -39,16 +40,18 @@ static size_t text_width(const char *s)
     return w;
 }
 
-/* A copy for the terminal: control characters (escape sequences, line
- * breaks from the API) shown as '?'. */
+/* A copy for the terminal: what a terminal would act on (controls,
+ * escape sequences, bidi overrides from the API) shown as '?'. */
 static char *safe_dup(const char *s)
 {
-    char *d = strdup(s);
-    for (char *p = d; p != NULL && *p; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    struct buf b;
+
+    buf_init(&b, 0);
+    if (text_terminal(&b, s) != 0) {
+        buf_release(&b);
+        return NULL;
     }
-    return d;
+    return buf_detach(&b, NULL);
 }
 
 static char *table_text(const struct grid_col *col, const struct cell *c)
@@ -104,7 +107,7 @@ static bool col_all_null(const struct grid *g, int k)
 struct tcol {
     int k;
     bool right;
-    bool color;      /* wrap in an ANSI colour (bar columns on a tty) */
+    bool color; /* wrap in an ANSI colour (bar columns on a tty) */
     size_t width;
 };
 
@@ -148,7 +151,7 @@ static int table_rule(struct buf *out, const struct tcol *tc, int n)
 }
 
 int fmt_table(const struct grid *g, bool header, struct buf *out,
-                        struct ou_err *err)
+              struct ou_err *err)
 {
     struct tcol tc[GRID_MAX_COLS];
     int n = 0;
@@ -208,4 +211,3 @@ out:
     free(text);
     return rc;
 }
-
