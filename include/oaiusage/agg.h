@@ -35,21 +35,21 @@
 struct agg_spec {
     const struct endpoint *ep;
     int ngroup;
-    int group[EP_MAX_GROUPS];   /* endpoint group indices, output order */
-    enum tu_period per;         /* TU_PER_NONE: totals over the window */
-    bool records;               /* one row per record (per must be NONE) */
+    int group[EP_MAX_GROUPS]; /* endpoint group indices, output order */
+    enum tu_period per;       /* TU_PER_NONE: totals over the window */
+    bool records;             /* one row per record (per must be NONE) */
 };
 
 struct agg_row {
-    int64_t t0;           /* records: bucket start; per: period start */
-    int64_t t1;           /* records: bucket end */
-    const char **key;     /* [ngroup] group values; NULL = null */
-    const char **text;    /* [nmetrics] MK_TEXT values; NULL = null */
-    int64_t *ival;        /* [nmetrics] MK_INT values */
-    struct dec *dval;     /* [nmetrics] MK_DEC values, or NULL if none */
-    bool *present;        /* [nmetrics] false = null */
-    int64_t level_ts;     /* bucket start of the MA_LEVEL values held */
-    size_t seq;           /* insertion order, the last tie-break */
+    int64_t t0;        /* records: bucket start; per: period start */
+    int64_t t1;        /* records: bucket end */
+    const char **key;  /* [ngroup] group values; NULL = null */
+    const char **text; /* [nmetrics] MK_TEXT values; NULL = null */
+    int64_t *ival;     /* [nmetrics] MK_INT values */
+    struct dec *dval;  /* [nmetrics] MK_DEC values, or NULL if none */
+    bool *present;     /* [nmetrics] false = null */
+    int64_t level_ts;  /* bucket start of the MA_LEVEL values held */
+    size_t seq;        /* insertion order, the last tie-break */
 };
 
 struct agg;

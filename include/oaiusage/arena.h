@@ -13,7 +13,7 @@ struct arena_chunk;
 
 struct arena {
     struct arena_chunk *head;
-    struct arena_chunk *spare;   /* kept by arena_reset for reuse */
+    struct arena_chunk *spare; /* kept by arena_reset for reuse */
 };
 
 /* n bytes, or NULL when out of memory. */

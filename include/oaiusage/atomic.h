@@ -17,9 +17,9 @@
 #define ATOMIC_PATH_MAX 4096
 
 struct afile {
-    int fd;                          /* -1 when not open */
-    char path[ATOMIC_PATH_MAX];      /* the target */
-    char tmp[ATOMIC_PATH_MAX];       /* the temporary beside it */
+    int fd;                     /* -1 when not open */
+    char path[ATOMIC_PATH_MAX]; /* the target */
+    char tmp[ATOMIC_PATH_MAX];  /* the temporary beside it */
 };
 
 /* Start replacing path with a file of the given mode. Errors (OU_E_IO)

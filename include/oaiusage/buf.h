@@ -13,16 +13,16 @@
 #include <stddef.h>
 
 struct buf {
-    char *data;   /* owned; NULL until the first append */
-    size_t len;   /* bytes used, excluding the terminating NUL */
-    size_t cap;   /* bytes allocated */
-    size_t max;   /* size cap in bytes, 0 = unlimited */
-    bool toobig;  /* set when an append failed because of max */
+    char *data;  /* owned; NULL until the first append */
+    size_t len;  /* bytes used, excluding the terminating NUL */
+    size_t cap;  /* bytes allocated */
+    size_t max;  /* size cap in bytes, 0 = unlimited */
+    bool toobig; /* set when an append failed because of max */
 };
 
 void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);
-void buf_reset(struct buf *b);          /* len = 0, keeps the allocation */
+void buf_reset(struct buf *b); /* len = 0, keeps the allocation */
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);

@@ -35,17 +35,17 @@
 struct check {
     struct subwin win;
     enum bucket_width width_name;
-    int64_t width;          /* seconds per bucket */
-    int64_t lo;             /* earliest allowed first-bucket start */
-    int64_t start_limit;    /* every bucket starts before this */
-    int64_t hi;             /* latest allowed bucket end */
+    int64_t width;       /* seconds per bucket */
+    int64_t lo;          /* earliest allowed first-bucket start */
+    int64_t start_limit; /* every bucket starts before this */
+    int64_t hi;          /* latest allowed bucket end */
     int64_t max_buckets;
-    int64_t next_start;     /* required start of the next bucket, or -1 */
-    int64_t first_start;    /* -1 until a bucket arrives */
-    int64_t last_end;       /* -1 until a bucket arrives */
+    int64_t next_start;  /* required start of the next bucket, or -1 */
+    int64_t first_start; /* -1 until a bucket arrives */
+    int64_t last_end;    /* -1 until a bucket arrives */
     int64_t buckets;
     int pages;
-    bool first;             /* the plan's first sub-window */
+    bool first; /* the plan's first sub-window */
 };
 
 /* Follow sub-window win of q (first: the plan's first). now: the client's
@@ -64,7 +64,7 @@ int check_bucket(struct check *c, int64_t start, int64_t end,
 struct check_span {
     int pages;
     int64_t buckets;
-    int64_t first_start;    /* -1 when there was no bucket */
+    int64_t first_start; /* -1 when there was no bucket */
     int64_t last_end;
 };
 

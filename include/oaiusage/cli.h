@@ -38,61 +38,61 @@ enum cli_status { CLI_OK = 0, CLI_DONE = -1 };
 
 /* Values of a repeatable option, in the order given. */
 struct strlist {
-    char **v;     /* owned */
+    char **v; /* owned */
     int n;
 };
 
 struct filter_opt {
-    const char *option;    /* "project", "model", ... ("batch" for both
+    const char *option; /* "project", "model", ... ("batch" for both
                               --batch and --no-batch) */
     struct strlist values;
-    bool flag;             /* --batch (true) / --no-batch (false) */
+    bool flag; /* --batch (true) / --no-batch (false) */
 };
 
 #define CLI_MAX_FILTER_OPTS 8
 
 struct config {
     const struct command *cmd;
-    const struct endpoint *ep;     /* the command's endpoint, or NULL */
-    bool given[OPT_COUNT];         /* which options were given */
+    const struct endpoint *ep; /* the command's endpoint, or NULL */
+    bool given[OPT_COUNT];     /* which options were given */
 
     /* The time window, resolved: [since, until). until_sent false means
      * end_time is omitted and the API's own "now" ends the window. */
     int64_t since;
     int64_t until;
     bool until_sent;
-    int64_t since_arg;             /* --since and --until as given */
+    int64_t since_arg; /* --since and --until as given */
     int64_t until_arg;
-    int days;                      /* --days */
+    int days; /* --days */
     enum bucket_width width;
 
-    struct filter_opt filters[CLI_MAX_FILTER_OPTS];  /* in order given */
+    struct filter_opt filters[CLI_MAX_FILTER_OPTS]; /* in order given */
     int nfilters;
-    struct strlist group_by;       /* --group-by as given */
-    int group[EP_MAX_GROUPS];      /* resolved: endpoint group indices */
+    struct strlist group_by;  /* --group-by as given */
+    int group[EP_MAX_GROUPS]; /* resolved: endpoint group indices */
     int ngroup;
     enum tu_period per;
     bool records;
     bool chart;
-    bool names;                    /* --names (or --refresh-names) */
+    bool names; /* --names (or --refresh-names) */
     bool refresh_names;
 
     enum fmt_kind format;
-    char *output;                  /* NULL = stdout */
+    char *output; /* NULL = stdout */
     bool no_header;
-    bool header;                   /* resolved: !no_header */
+    bool header; /* resolved: !no_header */
 
-    char *base_url;                /* resolved: without a trailing slash */
+    char *base_url; /* resolved: without a trailing slash */
     long timeout_ms;
     int retries;
-    long deadline_ms;              /* 0 = none */
+    long deadline_ms; /* 0 = none */
     int concurrency;
     bool dry_run;
     char *cacert;
-    char *key_file;                /* NULL = the environment */
+    char *key_file; /* NULL = the environment */
     bool allow_insecure_http;
-    int verbosity;                 /* 0 quiet, 1 normal, 2 verbose */
-    int64_t start_ms;              /* monotonic clock at start (deadline) */
+    int verbosity;    /* 0 quiet, 1 normal, 2 verbose */
+    int64_t start_ms; /* monotonic clock at start (deadline) */
 };
 
 void config_init(struct config *cfg);

@@ -20,9 +20,9 @@ struct session;
 
 /* Kinds of command; an option lists the kinds that take it. */
 enum cmd_kind {
-    CK_USAGE = 1u << 0,     /* one usage or costs endpoint */
-    CK_OVERVIEW = 1u << 1,  /* every endpoint's headline totals */
-    CK_HTML = 1u << 2,      /* the HTML report */
+    CK_USAGE = 1u << 0,    /* one usage or costs endpoint */
+    CK_OVERVIEW = 1u << 1, /* every endpoint's headline totals */
+    CK_HTML = 1u << 2,     /* the HTML report */
     CK_PROJECTS = 1u << 3,
     CK_USERS = 1u << 4,
     CK_APIKEYS = 1u << 5
@@ -35,15 +35,15 @@ enum cmd_kind {
 #define CMD_MAX_QUERIES 16
 
 struct command {
-    const char *name;         /* NULL for usage commands: the endpoint's */
-    const char *alias;        /* another spelling, or NULL (usage commands
+    const char *name;  /* NULL for usage commands: the endpoint's */
+    const char *alias; /* another spelling, or NULL (usage commands
                                  take their endpoint's alias) */
     enum cmd_kind kind;
-    int endpoint;             /* CK_USAGE: endpoint_at() index; else -1 */
-    const char *summary;      /* one line; NULL: the endpoint's */
-    const char *synopsis;     /* the usage line after the name */
-    const char *about;        /* help text; NULL: made from the endpoint */
-    unsigned formats;         /* 1 << FMT_* of each format it writes; 0:
+    int endpoint;         /* CK_USAGE: endpoint_at() index; else -1 */
+    const char *summary;  /* one line; NULL: the endpoint's */
+    const char *synopsis; /* the usage line after the name */
+    const char *about;    /* help text; NULL: made from the endpoint */
+    unsigned formats;     /* 1 << FMT_* of each format it writes; 0:
                                  it writes one HTML file */
     /* Run it: fetch, build, deliver. */
     int (*run)(struct session *s, struct ou_err *err);

@@ -15,13 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DEC_LIMBS 9        /* 9 limbs of 9 digits: 81 significant digits */
+#define DEC_LIMBS 9 /* 9 limbs of 9 digits: 81 significant digits */
 #define DEC_MAX_SCALE 60
-#define DEC_FMT_MAX 128    /* buffer size that fits any formatted dec */
+#define DEC_FMT_MAX 128 /* buffer size that fits any formatted dec */
 
 struct dec {
-    uint32_t limb[DEC_LIMBS];  /* magnitude, little-endian, base 10^9 */
-    int scale;                 /* 0..DEC_MAX_SCALE */
+    uint32_t limb[DEC_LIMBS]; /* magnitude, little-endian, base 10^9 */
+    int scale;                /* 0..DEC_MAX_SCALE */
     bool neg;
 };
 

@@ -15,7 +15,7 @@
 
 struct jw;
 
-struct jw *jw_object(void);   /* NULL when out of memory */
+struct jw *jw_object(void); /* NULL when out of memory */
 void jw_free(struct jw *o);
 
 /* Add a member; each returns 0, or -1 when out of memory. */
@@ -23,8 +23,7 @@ int jw_string(struct jw *o, const char *key, const char *value);
 int jw_raw(struct jw *o, const char *key, const char *literal);
 int jw_null(struct jw *o, const char *key);
 int jw_bool(struct jw *o, const char *key, bool value);
-int jw_strings(struct jw *o, const char *key, const char *const *values,
-               int n);
+int jw_strings(struct jw *o, const char *key, const char *const *values, int n);
 
 /* Append the object's compact text to out; open: without its closing
  * brace (more members follow by hand). */

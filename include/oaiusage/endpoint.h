@@ -24,9 +24,9 @@ enum group_type { GT_STRING, GT_BOOL };
 enum name_kind { NK_NONE = 0, NK_PROJECT, NK_USER, NK_API_KEY, NK_COUNT };
 
 struct group_desc {
-    const char *name;        /* API field and group_by value, e.g. "model" */
+    const char *name; /* API field and group_by value, e.g. "model" */
     enum group_type type;
-    enum name_kind names;    /* NK_NONE: not an id with a name */
+    enum name_kind names; /* NK_NONE: not an id with a name */
 };
 
 /* The output column holding the name of an NK_* id ("project_name"). */
@@ -35,35 +35,35 @@ const char *name_column(enum name_kind k);
 enum filter_kind { FK_LIST, FK_BOOL };
 
 struct filter_desc {
-    const char *option;      /* CLI long option without "--", e.g. "project" */
-    const char *param;       /* query parameter, e.g. "project_ids" */
+    const char *option; /* CLI long option without "--", e.g. "project" */
+    const char *param;  /* query parameter, e.g. "project_ids" */
     enum filter_kind kind;
     const char *const *allowed; /* NULL-terminated enum, or NULL = free text */
 };
 
 enum metric_kind {
-    MK_INT,   /* integer counter, summed exactly (missing = 0) */
-    MK_DEC,   /* exact decimal (money, quantities), number or numeric string */
-    MK_TEXT   /* label that travels with a decimal (currency, unit); rows
+    MK_INT, /* integer counter, summed exactly (missing = 0) */
+    MK_DEC, /* exact decimal (money, quantities), number or numeric string */
+    MK_TEXT /* label that travels with a decimal (currency, unit); rows
                  with different labels are never merged */
 };
 
 enum metric_agg {
-    MA_SUM,   /* a flow: totals add up buckets */
-    MA_LEVEL  /* a stored level: totals take the latest bucket's value */
+    MA_SUM,  /* a flow: totals add up buckets */
+    MA_LEVEL /* a stored level: totals take the latest bucket's value */
 };
 
 struct metric_desc {
-    const char *name;        /* output column name (API field name) */
+    const char *name; /* output column name (API field name) */
     enum metric_kind kind;
     enum metric_agg agg;
-    const char *parent;      /* JSON object holding the field, or NULL */
-    const char *field;       /* field name inside parent / result */
-    bool nullable;           /* null stays null (else null/missing = 0) */
-    bool in_table;           /* shown in the table format */
-    const char *labels;      /* MK_TEXT: the MK_DEC metric it labels */
-    bool total_key;          /* MK_TEXT: totals are split by it (currency) */
-    const char *alt;         /* an older name of the field, or NULL */
+    const char *parent; /* JSON object holding the field, or NULL */
+    const char *field;  /* field name inside parent / result */
+    bool nullable;      /* null stays null (else null/missing = 0) */
+    bool in_table;      /* shown in the table format */
+    const char *labels; /* MK_TEXT: the MK_DEC metric it labels */
+    bool total_key;     /* MK_TEXT: totals are split by it (currency) */
+    const char *alt;    /* an older name of the field, or NULL */
 };
 
 struct endpoint {
@@ -78,25 +78,33 @@ struct endpoint {
     int nfilters;
     const struct metric_desc *metrics;
     int nmetrics;
-    bool widths[BW_COUNT];     /* which bucket widths the API accepts */
-    int limit_max[BW_COUNT];   /* maximum buckets per page, per width */
-    bool day_aligned_start;    /* first bucket floored to 00:00 UTC (costs) */
-    int sort_metric;           /* metric index that orders table rows */
+    bool widths[BW_COUNT];   /* which bucket widths the API accepts */
+    int limit_max[BW_COUNT]; /* maximum buckets per page, per width */
+    bool day_aligned_start;  /* first bucket floored to 00:00 UTC (costs) */
+    int sort_metric;         /* metric index that orders table rows */
     /* The overview's columns: metric names, NULL where not applicable. */
     const char *ov_requests;
     const char *ov_input_tokens;
     const char *ov_output_tokens;
-    const char *ov_units;      /* the endpoint's own unit count */
-    const char *ov_unit;       /* its label: "images", "bytes", ... */
-    bool billing;              /* the costs endpoint (money, not usage) */
+    const char *ov_units; /* the endpoint's own unit count */
+    const char *ov_unit;  /* its label: "images", "bytes", ... */
+    bool billing;         /* the costs endpoint (money, not usage) */
 };
 
 /* The endpoints, in the table's (and the overview's) order. */
 enum ep_index {
-    EP_COMPLETIONS, EP_EMBEDDINGS, EP_MODERATIONS, EP_IMAGES,
-    EP_AUDIO_SPEECHES, EP_AUDIO_TRANSCRIPTIONS, EP_VECTOR_STORES,
-    EP_CODE_INTERPRETER_SESSIONS, EP_FILE_SEARCH_CALLS, EP_WEB_SEARCH_CALLS,
-    EP_COSTS, EP_COUNT
+    EP_COMPLETIONS,
+    EP_EMBEDDINGS,
+    EP_MODERATIONS,
+    EP_IMAGES,
+    EP_AUDIO_SPEECHES,
+    EP_AUDIO_TRANSCRIPTIONS,
+    EP_VECTOR_STORES,
+    EP_CODE_INTERPRETER_SESSIONS,
+    EP_FILE_SEARCH_CALLS,
+    EP_WEB_SEARCH_CALLS,
+    EP_COSTS,
+    EP_COUNT
 };
 
 /* Look up by command name or alias; NULL if unknown. */

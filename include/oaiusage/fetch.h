@@ -44,14 +44,14 @@ struct fetch_sink {
 struct fetch_stream {
     const struct query *q;
     const struct fetch_sink *sink;
-    struct check_span span;   /* filled by fetch_streams */
+    struct check_span span; /* filled by fetch_streams */
 };
 
 /* What every fetch of a run shares. */
 struct fetch_env {
     struct sched *sched;
     const char *base_url;
-    int64_t now;              /* the client's clock (bounds the window) */
+    int64_t now; /* the client's clock (bounds the window) */
 };
 
 /* Fetch every stream (e.g. every endpoint of the overview) at once. */

@@ -28,8 +28,7 @@ int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
  * columns, and the tail. `first` says no row was rendered before. */
 enum fmt_part { FMT_HEAD, FMT_ROWS, FMT_TAIL };
 int fmt_grid_part(const struct grid *g, enum fmt_kind kind, enum fmt_part part,
-                  bool header, bool first, struct buf *out,
-                  struct ou_err *err);
+                  bool header, bool first, struct buf *out, struct ou_err *err);
 
 /* Append one CSV field, quoted when it holds a comma, quote, CR or LF. */
 int fmt_csv_field(struct buf *out, const char *s);

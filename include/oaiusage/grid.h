@@ -19,11 +19,11 @@
 
 enum cell_kind {
     CELL_NULL = 0,
-    CELL_TEXT,   /* s */
-    CELL_INT,    /* s: plain decimal digits of an integer */
-    CELL_DEC,    /* s: plain exact decimal */
-    CELL_BOOL,   /* b */
-    CELL_TIME    /* t: Unix seconds, RFC 3339 UTC in CSV/JSON */
+    CELL_TEXT, /* s */
+    CELL_INT,  /* s: plain decimal digits of an integer */
+    CELL_DEC,  /* s: plain exact decimal */
+    CELL_BOOL, /* b */
+    CELL_TIME  /* t: Unix seconds, RFC 3339 UTC in CSV/JSON */
 };
 
 struct cell {
@@ -31,17 +31,17 @@ struct cell {
     const char *s;
     int64_t t;
     bool b;
-    const char *display;  /* table text instead of the value, or NULL */
+    const char *display; /* table text instead of the value, or NULL */
 };
 
 struct grid_col {
     const char *name;
-    bool in_table;        /* shown in the table */
-    bool table_only;      /* not in CSV/JSON (a label column) */
-    bool hide_if_null;    /* table: hidden when every cell is null */
-    bool date_only;       /* table: a CELL_TIME shown as YYYY-MM-DD */
-    const char *null_text;/* table text for null (default empty) */
-    bool bar;             /* table: a chart column (coloured on a tty) */
+    bool in_table;         /* shown in the table */
+    bool table_only;       /* not in CSV/JSON (a label column) */
+    bool hide_if_null;     /* table: hidden when every cell is null */
+    bool date_only;        /* table: a CELL_TIME shown as YYYY-MM-DD */
+    const char *null_text; /* table text for null (default empty) */
+    bool bar;              /* table: a chart column (coloured on a tty) */
 };
 
 enum meta_kind { META_STRING, META_NULL, META_BOOL, META_TIME, META_LIST };
@@ -60,19 +60,19 @@ struct grid_meta {
 #define GRID_MAX_META 12
 
 struct grid {
-    const char *object;            /* JSON envelope "object" */
+    const char *object; /* JSON envelope "object" */
     struct grid_col cols[GRID_MAX_COLS];
     int ncols;
-    struct cell *cells;            /* (nrows + ntotals) * ncols, row-major */
-    size_t nrows;                  /* data rows */
-    size_t ntotals;                /* total rows after them (table only) */
-    size_t cap;                    /* rows allocated */
-    bool table_hides_rows;         /* table shows only the totals */
-    bool color;                    /* table: colour the bar columns */
+    struct cell *cells;    /* (nrows + ntotals) * ncols, row-major */
+    size_t nrows;          /* data rows */
+    size_t ntotals;        /* total rows after them (table only) */
+    size_t cap;            /* rows allocated */
+    bool table_hides_rows; /* table shows only the totals */
+    bool color;            /* table: colour the bar columns */
     struct grid_meta meta[GRID_MAX_META];
     int nmeta;
     const char *lists[GRID_MAX_COLS]; /* storage for a META_LIST */
-    struct arena strings;          /* owned string storage */
+    struct arena strings;             /* owned string storage */
 };
 
 void grid_init(struct grid *g, const char *object);

@@ -46,10 +46,10 @@ static inline uint64_t hash_mix(uint64_t h, uint64_t v)
 }
 
 struct htab {
-    void **entry;      /* [cap]; NULL = an empty slot */
-    uint64_t *hash;    /* [cap]; the hash of each entry */
-    size_t cap;        /* 0 or a power of two */
-    size_t n;          /* entries held */
+    void **entry;   /* [cap]; NULL = an empty slot */
+    uint64_t *hash; /* [cap]; the hash of each entry */
+    size_t cap;     /* 0 or a power of two */
+    size_t n;       /* entries held */
 };
 
 /* Is `entry` the one `key` names? */

@@ -46,7 +46,7 @@ struct html_input {
     const struct names *names; /* project names, or NULL */
     int64_t start;             /* the window */
     int64_t end;
-    int64_t generated;         /* when the report was made */
+    int64_t generated; /* when the report was made */
     const char *base_url;
 };
 

@@ -18,11 +18,11 @@
 #include "oaiusage/transport.h"
 
 struct http_config {
-    const char *bearer;      /* the admin key; copied */
-    const char *user_agent;  /* e.g. "oaiusage/0.1.0" */
-    long timeout_ms;         /* whole request */
-    size_t max_body;         /* response size cap in bytes */
-    const char *cacert;      /* CA bundle file, or NULL for the default */
+    const char *bearer;     /* the admin key; copied */
+    const char *user_agent; /* e.g. "oaiusage/0.1.0" */
+    long timeout_ms;        /* whole request */
+    size_t max_body;        /* response size cap in bytes */
+    const char *cacert;     /* CA bundle file, or NULL for the default */
 };
 
 struct http_client;
@@ -33,8 +33,8 @@ void http_global_cleanup(void);
 /* A client with `parallel` transfer slots over one libcurl multi handle:
  * connections are reused across slots, HTTP/2 multiplexing is used when the
  * server offers it, gzip is accepted. */
-struct http_client *http_client_new(const struct http_config *cfg,
-                                    int parallel, struct ou_err *err);
+struct http_client *http_client_new(const struct http_config *cfg, int parallel,
+                                    struct ou_err *err);
 void http_client_free(struct http_client *c);
 
 /* The client as the scheduler's transport (tp->ctx = c). */

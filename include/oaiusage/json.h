@@ -41,16 +41,16 @@
 
 /* What one scan found. Offsets are into the scanned body. */
 struct json_scan {
-    size_t *num;        /* offsets of number literals, in text order */
+    size_t *num; /* offsets of number literals, in text order */
     size_t nnum;
     size_t cap_num;
-    size_t *elem;       /* [start, end) of each element of the split array */
-    size_t nelem;       /* elements (elem holds 2 * nelem offsets) */
+    size_t *elem; /* [start, end) of each element of the split array */
+    size_t nelem; /* elements (elem holds 2 * nelem offsets) */
     size_t cap_elem;
-    bool split;         /* the split array was found and is well formed */
-    size_t open;        /* the split array's '[' */
-    size_t close;       /* its ']' */
-    bool too_deep;      /* the scan failed on the nesting cap */
+    bool split;    /* the split array was found and is well formed */
+    size_t open;   /* the split array's '[' */
+    size_t close;  /* its ']' */
+    bool too_deep; /* the scan failed on the nesting cap */
 };
 
 /* Scan body[0..len). split_key: the top-level member whose array elements

@@ -28,7 +28,7 @@ struct list_value {
 
 struct list_info {
     bool has_more;
-    char *last_id;   /* owned (free()), or NULL */
+    char *last_id; /* owned (free()), or NULL */
     int nitems;
 };
 

@@ -38,18 +38,18 @@ size_t names_count(const struct names *n, enum name_kind k);
  * keys to list (NULL = every project). */
 struct names_want {
     bool kind[NK_COUNT];
-    const char *const *ids[NK_COUNT];  /* ids the report holds, per kind */
+    const char *const *ids[NK_COUNT]; /* ids the report holds, per kind */
     int nids[NK_COUNT];
 };
 
 struct names_opts {
     const struct fetch_env *env; /* the scheduler and the base URL */
-    const char *key;         /* the admin key: hashed into the cache file's
+    const char *key;             /* the admin key: hashed into the cache file's
                                 name (never written into it) */
     int64_t now;
-    int64_t ttl;             /* seconds a cache stays fresh */
-    bool refresh;            /* ignore the cache */
-    const char *cache_dir;   /* NULL: $XDG_CACHE_HOME/oaiusage or
+    int64_t ttl;           /* seconds a cache stays fresh */
+    bool refresh;          /* ignore the cache */
+    const char *cache_dir; /* NULL: $XDG_CACHE_HOME/oaiusage or
                                 ~/.cache/oaiusage */
 };
 

@@ -18,21 +18,55 @@
 #include "oaiusage/command.h"
 
 enum opt_id {
-    OPT_SINCE, OPT_UNTIL, OPT_DAYS, OPT_BUCKET,
-    OPT_PROJECT, OPT_USER, OPT_API_KEY, OPT_MODEL, OPT_BATCH, OPT_NO_BATCH,
-    OPT_SOURCE, OPT_SIZE, OPT_VECTOR_STORE, OPT_CONTEXT_LEVEL,
-    OPT_GROUP_BY, OPT_PER, OPT_RECORDS, OPT_CHART, OPT_NAMES,
+    OPT_SINCE,
+    OPT_UNTIL,
+    OPT_DAYS,
+    OPT_BUCKET,
+    OPT_PROJECT,
+    OPT_USER,
+    OPT_API_KEY,
+    OPT_MODEL,
+    OPT_BATCH,
+    OPT_NO_BATCH,
+    OPT_SOURCE,
+    OPT_SIZE,
+    OPT_VECTOR_STORE,
+    OPT_CONTEXT_LEVEL,
+    OPT_GROUP_BY,
+    OPT_PER,
+    OPT_RECORDS,
+    OPT_CHART,
+    OPT_NAMES,
     OPT_REFRESH_NAMES,
-    OPT_FORMAT, OPT_OUTPUT, OPT_NO_HEADER,
-    OPT_BASE_URL, OPT_TIMEOUT, OPT_RETRIES, OPT_DEADLINE, OPT_CONCURRENCY,
-    OPT_DRY_RUN, OPT_CACERT, OPT_KEY_FILE, OPT_INSECURE,
-    OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION,
+    OPT_FORMAT,
+    OPT_OUTPUT,
+    OPT_NO_HEADER,
+    OPT_BASE_URL,
+    OPT_TIMEOUT,
+    OPT_RETRIES,
+    OPT_DEADLINE,
+    OPT_CONCURRENCY,
+    OPT_DRY_RUN,
+    OPT_CACERT,
+    OPT_KEY_FILE,
+    OPT_INSECURE,
+    OPT_QUIET,
+    OPT_VERBOSE,
+    OPT_HELP,
+    OPT_VERSION,
     OPT_COUNT
 };
 
 /* The help section an option is listed in. */
-enum opt_section { SEC_WINDOW, SEC_FILTER, SEC_SHAPE, SEC_OUTPUT,
-                   SEC_CONNECTION, SEC_GENERAL, SEC_COUNT };
+enum opt_section {
+    SEC_WINDOW,
+    SEC_FILTER,
+    SEC_SHAPE,
+    SEC_OUTPUT,
+    SEC_CONNECTION,
+    SEC_GENERAL,
+    SEC_COUNT
+};
 
 /* How an option's value is read and stored at its offset in struct
  * config. */
@@ -54,18 +88,18 @@ enum opt_store {
 
 struct opt_desc {
     enum opt_id id;
-    const char *name;             /* long name, without "--" */
-    char short_name;              /* or 0 */
-    const char *arg;              /* metavar; NULL: a flag */
+    const char *name; /* long name, without "--" */
+    char short_name;  /* or 0 */
+    const char *arg;  /* metavar; NULL: a flag */
     enum opt_section section;
-    unsigned takes;               /* CK_* of the commands that take it */
+    unsigned takes; /* CK_* of the commands that take it */
     enum opt_store store;
-    size_t offset;                /* into struct config */
+    size_t offset; /* into struct config */
     long lo, hi;
-    const char *const *choices;   /* ST_CHOICE: NULL-terminated */
+    const char *const *choices; /* ST_CHOICE: NULL-terminated */
     const int *choice_values;
-    const char *unit;             /* ST_INT messages: " of days" */
-    const char *help;             /* lines separated by '\n' */
+    const char *unit; /* ST_INT messages: " of days" */
+    const char *help; /* lines separated by '\n' */
 };
 
 /* The row of an option, by id (every id has one). */

@@ -25,23 +25,23 @@
 
 struct orglist {
     /* Set by the caller. */
-    const char *path;            /* "/organization/projects" */
-    const char *extra;           /* more query ("include_archived=true") */
-    const char *what;            /* "projects", for messages */
-    const char *const *fields;   /* dot paths of the values to read */
+    const char *path;          /* "/organization/projects" */
+    const char *extra;         /* more query ("include_archived=true") */
+    const char *what;          /* "projects", for messages */
+    const char *const *fields; /* dot paths of the values to read */
     int nfields;
     list_item_fn item;
     void *ctx;
     /* Optional: every page is in (may queue more lists). */
     int (*complete)(struct orglist *l, struct ou_err *err);
-    bool tolerate;               /* a failure ends only this list: it is
+    bool tolerate; /* a failure ends only this list: it is
                                     kept in err below, the run goes on */
     /* Kept by the module. */
     const struct fetch_env *env;
     int page;
-    struct htab seen;            /* last_id values followed */
+    struct htab seen; /* last_id values followed */
     bool failed;
-    struct ou_err err;           /* the tolerated failure */
+    struct ou_err err; /* the tolerated failure */
 };
 
 int orglist_start(struct orglist *l, const struct fetch_env *env,

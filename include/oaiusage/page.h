@@ -33,7 +33,7 @@ struct page_sink {
 
 struct page_info {
     bool has_more;
-    char *next_page;   /* owned (free()), NULL when the page has none */
+    char *next_page; /* owned (free()), NULL when the page has none */
     int nbuckets;
 };
 

@@ -14,21 +14,21 @@
 
 struct filter_values {
     const struct filter_desc *desc;
-    const char *const *values;   /* FK_LIST: the values, in given order */
+    const char *const *values; /* FK_LIST: the values, in given order */
     int nvalues;
-    bool flag;                   /* FK_BOOL: the value */
+    bool flag; /* FK_BOOL: the value */
 };
 
 struct query {
     const struct endpoint *ep;
-    int64_t start_time;          /* inclusive, Unix seconds */
-    int64_t end_time;            /* exclusive; < 0 = omitted (the API's now) */
+    int64_t start_time; /* inclusive, Unix seconds */
+    int64_t end_time;   /* exclusive; < 0 = omitted (the API's now) */
     enum bucket_width width;
     struct filter_values filters[EP_MAX_FILTERS];
     int nfilters;
-    int group[EP_MAX_GROUPS];    /* endpoint group indices, --group-by order */
+    int group[EP_MAX_GROUPS]; /* endpoint group indices, --group-by order */
     int ngroup;
-    int limit;                   /* buckets per page */
+    int limit; /* buckets per page */
 };
 
 /* Append base_url + ep->path + "?" + the encoded parameters to out, in the

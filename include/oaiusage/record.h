@@ -15,13 +15,13 @@
 #include "oaiusage/endpoint.h"
 
 struct record {
-    int64_t start_time;                /* the bucket's bounds */
+    int64_t start_time; /* the bucket's bounds */
     int64_t end_time;
-    const char *group[EP_MAX_GROUPS];  /* by endpoint group index; NULL = null */
-    int64_t ival[EP_MAX_METRICS];      /* MK_INT metrics, by metric index */
-    struct dec dval[EP_MAX_METRICS];   /* MK_DEC metrics */
-    const char *text[EP_MAX_METRICS];  /* MK_TEXT metrics; NULL = null */
-    bool present[EP_MAX_METRICS];      /* false: a nullable metric was null */
+    const char *group[EP_MAX_GROUPS]; /* by endpoint group index; NULL = null */
+    int64_t ival[EP_MAX_METRICS];     /* MK_INT metrics, by metric index */
+    struct dec dval[EP_MAX_METRICS];  /* MK_DEC metrics */
+    const char *text[EP_MAX_METRICS]; /* MK_TEXT metrics; NULL = null */
+    bool present[EP_MAX_METRICS];     /* false: a nullable metric was null */
 };
 
 #endif

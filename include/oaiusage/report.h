@@ -29,16 +29,16 @@
 #include "oaiusage/names.h"
 
 struct report_meta {
-    int64_t start_time;         /* window start, for the JSON envelope */
-    int64_t end_time;           /* window end (exclusive) */
-    const char *bucket_width;   /* "1d" */
+    int64_t start_time;       /* window start, for the JSON envelope */
+    int64_t end_time;         /* window end (exclusive) */
+    const char *bucket_width; /* "1d" */
 };
 
 struct report_opts {
-    const struct names *names;  /* NULL: no name columns */
-    bool chart;                 /* --chart */
-    int chart_width;            /* cells of the longest bar */
-    bool color;                 /* colour the chart (a terminal) */
+    const struct names *names; /* NULL: no name columns */
+    bool chart;                /* --chart */
+    int chart_width;           /* cells of the longest bar */
+    bool color;                /* colour the chart (a terminal) */
 };
 
 /* Fill g (grid_init'ed by the caller) from a finished aggregate. o may be
@@ -70,8 +70,8 @@ void report_bar(double v, double max, int width, char *buf, size_t size);
 double report_metric_double(const struct agg *a, const struct agg_row *r);
 
 /* The first metric of a row as exact text ("1234", "12.5"). */
-void report_metric_text(const struct agg *a, const struct agg_row *r,
-                        char *buf, size_t size);
+void report_metric_text(const struct agg *a, const struct agg_row *r, char *buf,
+                        size_t size);
 
 /* The first metric of a row as an exact decimal (for exact sums). */
 void report_metric_dec(const struct agg *a, const struct agg_row *r,

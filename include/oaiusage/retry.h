@@ -17,23 +17,25 @@
 #include "oaiusage/transport.h"
 
 enum retry_reason {
-    RETRY_NO = 0,       /* final: success or a non-retryable failure */
-    RETRY_CONNECT,      /* could not connect */
-    RETRY_TIMEOUT,      /* the request timed out */
-    RETRY_TRANSFER,     /* the connection broke off mid-response */
-    RETRY_STATUS        /* 408, 409, 429 or 5xx */
+    RETRY_NO = 0,   /* final: success or a non-retryable failure */
+    RETRY_CONNECT,  /* could not connect */
+    RETRY_TIMEOUT,  /* the request timed out */
+    RETRY_TRANSFER, /* the connection broke off mid-response */
+    RETRY_STATUS    /* 408, 409, 429 or 5xx */
 };
 
 struct retry_policy {
-    int max_retries;            /* retries after the first attempt */
-    long base_ms;               /* first backoff (500) */
-    long cap_ms;                /* backoff cap (8000) */
-    long retry_after_cap_ms;    /* longest Retry-After honoured (120000) */
+    int max_retries;         /* retries after the first attempt */
+    long base_ms;            /* first backoff (500) */
+    long cap_ms;             /* backoff cap (8000) */
+    long retry_after_cap_ms; /* longest Retry-After honoured (120000) */
 };
 
 #define RETRY_DEFAULT_RETRIES 4
-#define RETRY_POLICY_DEFAULT \
-    { RETRY_DEFAULT_RETRIES, 500, 8000, 120000 }
+#define RETRY_POLICY_DEFAULT                     \
+    {                                            \
+        RETRY_DEFAULT_RETRIES, 500, 8000, 120000 \
+    }
 
 enum retry_reason retry_classify(enum http_result result, long status);
 

@@ -45,10 +45,10 @@ struct sched_req;
 struct sched_config {
     const struct transport *tp;
     struct retry_policy retry;
-    int64_t deadline_ms;      /* on tp's clock; 0 = none */
-    int parallel;             /* transfers in flight at most (>= 1) */
-    const char *key;          /* scrubbed from echoed API messages */
-    double (*jitter)(void);   /* uniform in [0, 1); NULL: the built-in one */
+    int64_t deadline_ms;    /* on tp's clock; 0 = none */
+    int parallel;           /* transfers in flight at most (>= 1) */
+    const char *key;        /* scrubbed from echoed API messages */
+    double (*jitter)(void); /* uniform in [0, 1); NULL: the built-in one */
 };
 
 struct sched_ops {
@@ -66,10 +66,9 @@ void sched_free(struct sched *s);
 /* Queue a GET of url (copied). what and label name it in messages
  * ("completions", "3.2"; copied). after: NULL queues at the end. Returns
  * the request, or NULL when out of memory. */
-struct sched_req *sched_get(struct sched *s, const char *url,
-                            const char *what, const char *label,
-                            const struct sched_ops *ops, void *ctx,
-                            struct sched_req *after);
+struct sched_req *sched_get(struct sched *s, const char *url, const char *what,
+                            const char *label, const struct sched_ops *ops,
+                            void *ctx, struct sched_req *after);
 
 /* Run until every queued request is done, or one fails for good; the
  * queue is empty afterwards either way. */

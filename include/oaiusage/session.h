@@ -22,12 +22,12 @@
 
 struct session {
     const struct config *cfg;
-    int64_t now;               /* the client's clock at start (Unix) */
-    char *key;                 /* the admin key (owned, wiped) */
+    int64_t now; /* the client's clock at start (Unix) */
+    char *key;   /* the admin key (owned, wiped) */
     struct http_client *http;
     struct transport tp;
     struct sched *sched;
-    struct fetch_env env;      /* sched, base URL, now */
+    struct fetch_env env; /* sched, base URL, now */
 };
 
 /* Load the key, connect, make the scheduler. */
@@ -49,8 +49,7 @@ struct names *session_names(struct session *s, const struct agg *const *aggs,
                             int n, struct ou_err *err);
 
 /* -v: the window; a note when costs (whole days) start mid-day. */
-void session_explain_window(const struct session *s,
-                            const struct endpoint *ep);
+void session_explain_window(const struct session *s, const struct endpoint *ep);
 /* A warning when the data ends before the window does. */
 void session_warn_short(const struct session *s, const struct query *q,
                         const struct check_span *span);

@@ -15,12 +15,12 @@
 
 enum ou_status {
     OU_OK = 0,
-    OU_E_API,      /* the API or the network failed (after retries) */
-    OU_E_USAGE,    /* the command line is wrong */
-    OU_E_AUTH,     /* no usable key, or the API refused it (401/403) */
-    OU_E_DATA,     /* the API sent something malformed or inconsistent */
-    OU_E_IO,       /* a local file could not be read or written */
-    OU_E_NOMEM     /* out of memory */
+    OU_E_API,   /* the API or the network failed (after retries) */
+    OU_E_USAGE, /* the command line is wrong */
+    OU_E_AUTH,  /* no usable key, or the API refused it (401/403) */
+    OU_E_DATA,  /* the API sent something malformed or inconsistent */
+    OU_E_IO,    /* a local file could not be read or written */
+    OU_E_NOMEM  /* out of memory */
 };
 
 /* The documented process exit codes (README "Exit codes"). */
@@ -37,8 +37,8 @@ enum ou_exit {
 #define OU_ERR_MSG_MAX 1024
 
 struct ou_err {
-    enum ou_status cat;          /* OU_OK = no error */
-    char msg[OU_ERR_MSG_MAX];    /* one line, no trailing newline */
+    enum ou_status cat;       /* OU_OK = no error */
+    char msg[OU_ERR_MSG_MAX]; /* one line, no trailing newline */
 };
 
 /* Record an error: sets the category and formats msg. Returns cat, so

@@ -20,8 +20,8 @@
 #define SVG_OTHER (-1)
 
 struct scale {
-    double d0, d1;   /* domain */
-    double r0, r1;   /* range (pixels) */
+    double d0, d1; /* domain */
+    double r0, r1; /* range (pixels) */
 };
 
 double scale_map(const struct scale *s, double v);
@@ -39,14 +39,13 @@ void svg_compact(double v, bool money, char *buf, size_t size);
  * total (when min_share > 0) and at most `top` of them (largest first);
  * map[i] is the kept rank of series i, or SVG_OTHER. Returns how many are
  * kept; ties keep the lower index. */
-int svg_fold(int n, const double *totals, int top, double min_share,
-             int *map);
+int svg_fold(int n, const double *totals, int top, double min_share, int *map);
 
 /* Every k-th label fits: the smallest k with n/k labels of label_px each
  * within width_px. */
 int svg_label_step(int n, double label_px, double width_px);
 
-const char *svg_color(int i);   /* i >= 0: palette; SVG_OTHER: grey */
+const char *svg_color(int i); /* i >= 0: palette; SVG_OTHER: grey */
 
 /* Append s with &, <, >, " escaped. */
 int svg_escape(struct buf *b, const char *s);
@@ -59,13 +58,13 @@ struct bar_chart {
     const char *y_label;
     bool money;
     enum bar_kind kind;
-    int ncat;                    /* categories along x */
-    const char *const *cats;     /* their labels */
-    int nser;                    /* series (colours) */
-    const char *const *series;   /* their names (legend) */
-    const int *color;            /* palette index per series (SVG_OTHER) */
-    const double *v;             /* v[s * ncat + c] */
-    bool dates;                  /* x labels are dates: show every k-th;
+    int ncat;                  /* categories along x */
+    const char *const *cats;   /* their labels */
+    int nser;                  /* series (colours) */
+    const char *const *series; /* their names (legend) */
+    const int *color;          /* palette index per series (SVG_OTHER) */
+    const double *v;           /* v[s * ncat + c] */
+    bool dates;                /* x labels are dates: show every k-th;
                                     otherwise shorten each to its slot */
 };
 

@@ -10,11 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TU_RFC3339_LEN 21   /* "2025-01-11T17:31:00Z" + NUL */
+#define TU_RFC3339_LEN 21          /* "2025-01-11T17:31:00Z" + NUL */
 #define TU_MAX_TIME 253402300799LL /* 9999-12-31T23:59:59Z */
 
-enum tu_period { TU_PER_NONE = 0, TU_PER_DAY, TU_PER_WEEK, TU_PER_MONTH,
-                 TU_PER_BUCKET };
+enum tu_period {
+    TU_PER_NONE = 0,
+    TU_PER_DAY,
+    TU_PER_WEEK,
+    TU_PER_MONTH,
+    TU_PER_BUCKET
+};
 
 /* Parse WHEN: Unix seconds ("1736616660"), a date ("2025-01-11", 00:00 UTC)
  * or RFC 3339 ("2025-01-11T17:31:00Z", "...+02:00", fractional seconds
@@ -29,9 +34,9 @@ void tu_format_rfc3339(int64_t t, char *buf);
 /* "YYYY-MM-DD" into buf (>= 11). */
 void tu_format_date(int64_t t, char *buf);
 
-int64_t tu_floor(int64_t t, int64_t step);        /* floor to a multiple */
+int64_t tu_floor(int64_t t, int64_t step); /* floor to a multiple */
 int64_t tu_floor_day(int64_t t);
-int64_t tu_floor_week(int64_t t);                 /* Monday 00:00 UTC */
+int64_t tu_floor_week(int64_t t); /* Monday 00:00 UTC */
 int64_t tu_floor_month(int64_t t);
 /* Start of the period containing t; TU_PER_BUCKET and NONE return t. */
 int64_t tu_period_start(enum tu_period p, int64_t t);

@@ -14,21 +14,21 @@
 #include "oaiusage/buf.h"
 
 enum http_result {
-    HTTP_OK = 0,        /* a complete response arrived (any status) */
-    HTTP_E_TIMEOUT,     /* timed out */
-    HTTP_E_CONNECT,     /* could not resolve or connect */
-    HTTP_E_TRANSFER,    /* connection broke, body shorter than announced */
-    HTTP_E_TOOBIG,      /* body larger than the size cap */
-    HTTP_E_TLS,         /* certificate or TLS failure */
+    HTTP_OK = 0,     /* a complete response arrived (any status) */
+    HTTP_E_TIMEOUT,  /* timed out */
+    HTTP_E_CONNECT,  /* could not resolve or connect */
+    HTTP_E_TRANSFER, /* connection broke, body shorter than announced */
+    HTTP_E_TOOBIG,   /* body larger than the size cap */
+    HTTP_E_TLS,      /* certificate or TLS failure */
     HTTP_E_OTHER
 };
 
 struct http_response {
     enum http_result result;
-    long status;              /* HTTP status, 0 if none */
-    int64_t retry_after;      /* seconds from Retry-After, -1 if absent */
+    long status;         /* HTTP status, 0 if none */
+    int64_t retry_after; /* seconds from Retry-After, -1 if absent */
     long elapsed_ms;
-    char error[256];          /* the transport's explanation if result != OK */
+    char error[256]; /* the transport's explanation if result != OK */
 };
 
 struct transport {
@@ -37,8 +37,8 @@ struct transport {
      * (0: the transport's own timeout). tag comes back from poll. Returns
      * a slot >= 0, or -1 when every slot is busy. body and tag stay the
      * caller's and must live until the transfer is collected. */
-    int (*start)(void *ctx, const char *url, struct buf *body,
-                 long timeout_ms, void *tag);
+    int (*start)(void *ctx, const char *url, struct buf *body, long timeout_ms,
+                 void *tag);
     /* Run transfers for up to wait_ms; a finished transfer's slot with
      * resp and *tag filled in (the slot is free again), or -1 when none
      * finished in that time. */

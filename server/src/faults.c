@@ -80,8 +80,7 @@ bool faults_add(fault_list *l, const char *spec, char *msg, size_t msgn)
     if (arg) {
         int64_t v;
         if (KINDS[k].arg == 0 || !parse_int64(arg, &v) || v < 0) {
-            snprintf(msg, msgn, "fault '%s': bad or unexpected argument",
-                     spec);
+            snprintf(msg, msgn, "fault '%s': bad or unexpected argument", spec);
             return false;
         }
         f.arg = (long)v;

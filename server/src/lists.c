@@ -49,7 +49,8 @@ static cJSON *paginate(const org_t *org, const int *idx, const char *const *ids,
         if (start < 0) {
             api_error_set(err, 400, "after",
                           "Invalid value for 'after': no object with id "
-                          "'%.64s' in this list.", p->after);
+                          "'%.64s' in this list.",
+                          p->after);
             return NULL;
         }
     }
@@ -89,7 +90,8 @@ static cJSON *project_obj(const org_t *org, int i)
         add_i64(o, "archived_at", p->archived_at);
     else
         cJSON_AddNullToObject(o, "archived_at");
-    cJSON_AddStringToObject(o, "status", p->archived_at ? "archived" : "active");
+    cJSON_AddStringToObject(o, "status",
+                            p->archived_at ? "archived" : "active");
     cJSON_AddNullToObject(o, "external_key_id");
     return o;
 }
@@ -190,8 +192,8 @@ static cJSON *key_obj(const org_t *org, int i)
     return o;
 }
 
-cJSON *lists_api_keys(const org_t *org, const char *project_id,
-                      const qargs *a, api_error *err)
+cJSON *lists_api_keys(const org_t *org, const char *project_id, const qargs *a,
+                      api_error *err)
 {
     int proj = -1;
     for (int i = 0; i < org->nprojects; i++)

@@ -12,7 +12,7 @@
 /* Each returns the list JSON, or NULL with err filled (400 / 404). */
 cJSON *lists_projects(const org_t *org, const qargs *a, api_error *err);
 cJSON *lists_users(const org_t *org, const qargs *a, api_error *err);
-cJSON *lists_api_keys(const org_t *org, const char *project_id,
-                      const qargs *a, api_error *err);
+cJSON *lists_api_keys(const org_t *org, const char *project_id, const qargs *a,
+                      api_error *err);
 
 #endif

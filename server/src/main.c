@@ -56,8 +56,7 @@ static int usage_error(const char *msg, const char *arg)
     return 2;
 }
 
-static int parse_serve_option(server_config *c, const char *name,
-                              const char *v)
+static int parse_serve_option(server_config *c, const char *name, const char *v)
 {
     int64_t n;
     char msg[256];

@@ -41,35 +41,86 @@ const char *const org_xdim_names[ORG_NXD] = {
 #define XD_PUKM XD_PROJECT, XD_USER, XD_API_KEY, XD_MODEL
 
 const org_xe_info org_xe_table[ORG_NXE] = {
-    {"embeddings", "organization.usage.embeddings.result", 2,
-     {"input_tokens", "num_model_requests"}, false, 4, {XD_PUKM}, {XD_PUKM}},
-    {"moderations", "organization.usage.moderations.result", 2,
-     {"input_tokens", "num_model_requests"}, false, 4, {XD_PUKM}, {XD_PUKM}},
-    {"images", "organization.usage.images.result", 2,
-     {"images", "num_model_requests"}, false, 6,
-     {XD_PUKM, XD_SIZE, XD_SOURCE}, {XD_SIZE, XD_SOURCE, XD_PUKM}},
-    {"audio_speeches", "organization.usage.audio_speeches.result", 2,
-     {"characters", "num_model_requests"}, false, 4, {XD_PUKM}, {XD_PUKM}},
-    {"audio_transcriptions", "organization.usage.audio_transcriptions.result",
-     2, {"seconds", "num_model_requests"}, false, 4, {XD_PUKM}, {XD_PUKM}},
-    {"vector_stores", "organization.usage.vector_stores.result", 1,
-     {"usage_bytes", NULL}, true, 1, {XD_PROJECT}, {XD_PROJECT}},
+    {"embeddings",
+     "organization.usage.embeddings.result",
+     2,
+     {"input_tokens", "num_model_requests"},
+     false,
+     4,
+     {XD_PUKM},
+     {XD_PUKM}},
+    {"moderations",
+     "organization.usage.moderations.result",
+     2,
+     {"input_tokens", "num_model_requests"},
+     false,
+     4,
+     {XD_PUKM},
+     {XD_PUKM}},
+    {"images",
+     "organization.usage.images.result",
+     2,
+     {"images", "num_model_requests"},
+     false,
+     6,
+     {XD_PUKM, XD_SIZE, XD_SOURCE},
+     {XD_SIZE, XD_SOURCE, XD_PUKM}},
+    {"audio_speeches",
+     "organization.usage.audio_speeches.result",
+     2,
+     {"characters", "num_model_requests"},
+     false,
+     4,
+     {XD_PUKM},
+     {XD_PUKM}},
+    {"audio_transcriptions",
+     "organization.usage.audio_transcriptions.result",
+     2,
+     {"seconds", "num_model_requests"},
+     false,
+     4,
+     {XD_PUKM},
+     {XD_PUKM}},
+    {"vector_stores",
+     "organization.usage.vector_stores.result",
+     1,
+     {"usage_bytes", NULL},
+     true,
+     1,
+     {XD_PROJECT},
+     {XD_PROJECT}},
     {"code_interpreter_sessions",
-     "organization.usage.code_interpreter_sessions.result", 1,
-     {"num_sessions", NULL}, false, 1, {XD_PROJECT}, {XD_PROJECT}},
-    {"file_search_calls", "organization.usage.file_searches.result", 1,
-     {"num_requests", NULL}, false, 4,
+     "organization.usage.code_interpreter_sessions.result",
+     1,
+     {"num_sessions", NULL},
+     false,
+     1,
+     {XD_PROJECT},
+     {XD_PROJECT}},
+    {"file_search_calls",
+     "organization.usage.file_searches.result",
+     1,
+     {"num_requests", NULL},
+     false,
+     4,
      {XD_PROJECT, XD_USER, XD_API_KEY, XD_VECTOR_STORE},
      {XD_PROJECT, XD_USER, XD_API_KEY, XD_VECTOR_STORE}},
-    {"web_search_calls", "organization.usage.web_searches.result", 2,
-     {"num_model_requests", "num_requests"}, false, 5,
-     {XD_PUKM, XD_CONTEXT_LEVEL}, {XD_PUKM, XD_CONTEXT_LEVEL}},
+    {"web_search_calls",
+     "organization.usage.web_searches.result",
+     2,
+     {"num_model_requests", "num_requests"},
+     false,
+     5,
+     {XD_PUKM, XD_CONTEXT_LEVEL},
+     {XD_PUKM, XD_CONTEXT_LEVEL}},
 };
 
-const char *const org_image_sizes[ORG_NSIZES] = {
-    "256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"};
-const char *const org_image_sources[ORG_NSOURCES] = {
-    "image.generation", "image.edit", "image.variation"};
+const char *const org_image_sizes[ORG_NSIZES] = {"256x256", "512x512",
+                                                 "1024x1024", "1792x1792",
+                                                 "1024x1792"};
+const char *const org_image_sources[ORG_NSOURCES] = {"image.generation",
+                                                     "image.edit",
+                                                     "image.variation"};
 const char *const org_context_levels[ORG_NCONTEXT_LEVELS] = {"low", "medium",
                                                              "high"};
 
@@ -150,34 +201,35 @@ static const org_model MODELS[] = {
 };
 
 static const char *const SMALL_PROJECTS[] = {
-    "Customer Support Bot",
-    "Internal Knowledge Search",
-    "R&D Sandbox, \"Experimental\"",
-    "Marketing Copy Studio", /* archived */
-    "Data Extraction Pipeline",
-    "Legacy Chat Widget", /* deleted */
+    "Customer Support Bot",          "Internal Knowledge Search",
+    "R&D Sandbox, \"Experimental\"", "Marketing Copy Studio", /* archived */
+    "Data Extraction Pipeline",      "Legacy Chat Widget",    /* deleted */
 };
 
 static const char *const TEAMS[] = {"Growth",   "Billing", "Search", "Support",
                                     "Platform", "Data",    "Mobile", "Security",
                                     "Sales",    "Legal"};
-static const char *const PRODUCTS[] = {
-    "Assistant",  "Summarizer", "Classifier", "Copilot",
-    "Translator", "Indexer",    "Evaluator",  "Agent"};
+static const char *const PRODUCTS[] = {"Assistant", "Summarizer", "Classifier",
+                                       "Copilot",   "Translator", "Indexer",
+                                       "Evaluator", "Agent"};
 
-static const char *const FIRST[] = {
-    "Ada",   "Ben",    "Chloe", "Diego", "Elena", "Farid", "Grace",
-    "Hiro",  "Ines",   "Jonas", "Kara",  "Liam",  "Maya",  "Noah",
-    "Olga",  "Priya",  "Quinn", "Rosa",  "Sami",  "Tomas"};
-static const char *const LAST[] = {
-    "Adams",  "Bauer",  "Chen",    "Dubois", "Evans",  "Fischer", "Garcia",
-    "Haddad", "Ito",    "Jensen",  "Kowal",  "Lopez",  "Moreau",  "Nakamura",
-    "Okafor", "Petrov", "Quintero", "Rossi", "Silva",  "Tanaka"};
+static const char *const FIRST[] = {"Ada",   "Ben",   "Chloe", "Diego",
+                                    "Elena", "Farid", "Grace", "Hiro",
+                                    "Ines",  "Jonas", "Kara",  "Liam",
+                                    "Maya",  "Noah",  "Olga",  "Priya",
+                                    "Quinn", "Rosa",  "Sami",  "Tomas"};
+static const char *const LAST[] = {"Adams",    "Bauer",    "Chen",   "Dubois",
+                                   "Evans",    "Fischer",  "Garcia", "Haddad",
+                                   "Ito",      "Jensen",   "Kowal",  "Lopez",
+                                   "Moreau",   "Nakamura", "Okafor", "Petrov",
+                                   "Quintero", "Rossi",    "Silva",  "Tanaka"};
 
-static const char *const KEY_NAMES[] = {
-    "Production",       "Staging",    "CI pipeline", "Batch jobs",
-    "Local dev",        "Analytics",  "Zapier",      "Eval harness",
-    "Backfill worker",  "Slack bot",  "Notebook",    "Nightly export"};
+static const char *const KEY_NAMES[] = {"Production",      "Staging",
+                                        "CI pipeline",     "Batch jobs",
+                                        "Local dev",       "Analytics",
+                                        "Zapier",          "Eval harness",
+                                        "Backfill worker", "Slack bot",
+                                        "Notebook",        "Nightly export"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -344,8 +396,8 @@ static void add_cost_stream(org_t *o, int *cap, const org_cost_stream *cs)
 {
     if (o->ncost_streams == *cap) {
         *cap = *cap ? *cap * 2 : 64;
-        o->cost_streams =
-            xrealloc(o->cost_streams, (size_t)*cap * sizeof *o->cost_streams);
+        o->cost_streams = xrealloc(o->cost_streams,
+                                   (size_t)*cap * sizeof *o->cost_streams);
     }
     org_cost_stream *d = &o->cost_streams[o->ncost_streams];
     *d = *cs;
@@ -464,8 +516,8 @@ static bool has_vector_stores(int project)
 static void make_vector_stores(org_t *o, uint64_t *st)
 {
     int most = o->size == ORG_LARGE ? 4 : 3;
-    o->vector_stores =
-        xcalloc((size_t)o->nprojects * (size_t)most, sizeof *o->vector_stores);
+    o->vector_stores = xcalloc((size_t)o->nprojects * (size_t)most,
+                               sizeof *o->vector_stores);
     for (int p = 0; p < o->nprojects; p++) {
         if (!has_vector_stores(p))
             continue;
@@ -512,8 +564,7 @@ static void x_owner(org_t *o, uint64_t *st, org_xe e, int i, org_xstream *s)
         key = key_of_project(o, o->vector_stores[vs].project, prng_next(st));
     } else {
         /* stream 1 uses the deleted project's key */
-        key = i == 1 ? o->nkeys - 1
-                     : (int)(prng_next(st) % (uint64_t)o->nkeys);
+        key = i == 1 ? o->nkeys - 1 : (int)(prng_next(st) % (uint64_t)o->nkeys);
     }
     s->dim[XD_API_KEY] = key;
     s->dim[XD_PROJECT] = o->keys[key].project;
@@ -643,10 +694,9 @@ bool org_parse_size(const char *s, org_size *out)
 /* ---- activity ----------------------------------------------------------- */
 
 /* activity probability in basis points per UTC hour of day (weekdays) */
-static const int HOUR_BP[24] = {300,  250,  200,  200,  250,  350,
-                                500,  700,  1000, 1300, 1500, 1600,
-                                1500, 1600, 1700, 1600, 1400, 1200,
-                                1000, 800,  650,  550,  450,  350};
+static const int HOUR_BP[24] = {300,  250,  200,  200,  250,  350,  500,  700,
+                                1000, 1300, 1500, 1600, 1500, 1600, 1700, 1600,
+                                1400, 1200, 1000, 800,  650,  550,  450,  350};
 
 static bool is_weekend(int64_t t)
 {

@@ -171,9 +171,9 @@ typedef struct {
     int dim[ORG_NXD];
     int intensity; /* percent multiplier on the activity probability */
     /* vector_stores only: the project's stored bytes (see org_xusage_at) */
-    int64_t since;         /* first minute with a non-zero level */
-    int64_t base, growth;  /* bytes at `since`, bytes added per hour */
-    bool sporadic;         /* emptied on about one UTC day in four */
+    int64_t since;        /* first minute with a non-zero level */
+    int64_t base, growth; /* bytes at `since`, bytes added per hour */
+    bool sporadic;        /* emptied on about one UTC day in four */
     uint64_t salt;
 } org_xstream;
 

@@ -154,9 +154,9 @@ typedef struct {
 } ukey;
 
 typedef struct {
-    ukey *keys;          /* distinct group keys, sorted */
+    ukey *keys; /* distinct group keys, sorted */
     int ngroups;
-    int *stream_group;   /* per stream: group index or -1 (filtered out) */
+    int *stream_group; /* per stream: group index or -1 (filtered out) */
 } ugroups;
 
 static bool ustream_selected(const org_t *org, const page_query *q,
@@ -166,7 +166,8 @@ static bool ustream_selected(const org_t *org, const page_query *q,
         !strlist_contains(&q->project_ids, org->projects[s->project].id))
         return false;
     if (q->user_ids.len &&
-        (s->user < 0 || !strlist_contains(&q->user_ids, org->users[s->user].id)))
+        (s->user < 0 ||
+         !strlist_contains(&q->user_ids, org->users[s->user].id)))
         return false;
     if (q->api_key_ids.len &&
         !strlist_contains(&q->api_key_ids, org->keys[s->key].id))
@@ -183,8 +184,8 @@ static ukey ukey_of(const page_query *q, const org_stream *s)
 {
     unsigned g = q->group_mask;
     ukey k = {
-        g & G_PROJECT ? s->project : -1, g & G_USER ? s->user : -1,
-        g & G_API_KEY ? s->key : -1,     g & G_MODEL ? s->model : -1,
+        g & G_PROJECT ? s->project : -1,  g & G_USER ? s->user : -1,
+        g & G_API_KEY ? s->key : -1,      g & G_MODEL ? s->model : -1,
         g & G_BATCH ? (int)s->batch : -1, g & G_TIER ? s->tier : -1,
     };
     return k;
@@ -270,9 +271,9 @@ static cJSON *usage_bucket_results(const org_t *org, const ugroups *g,
     cJSON *results = cJSON_CreateArray();
     for (int gi = 0; gi < g->ngroups; gi++)
         if (seen[gi])
-            cJSON_AddItemToArray(
-                results, usage_result(org, &g->keys[gi],
-                                      acc + (size_t)gi * ORG_NMETRICS));
+            cJSON_AddItemToArray(results,
+                                 usage_result(org, &g->keys[gi],
+                                              acc + (size_t)gi * ORG_NMETRICS));
     free(acc);
     free(seen);
     return results;
@@ -392,9 +393,8 @@ static cJSON *xusage_bucket_results(const org_t *org, const xgroups *g,
     cJSON *results = cJSON_CreateArray();
     for (int gi = 0; gi < g->ngroups; gi++)
         if (seen[gi])
-            cJSON_AddItemToArray(results,
-                                 xusage_result(org, g->e, &g->keys[gi],
-                                               acc + (size_t)gi * M));
+            cJSON_AddItemToArray(results, xusage_result(org, g->e, &g->keys[gi],
+                                                        acc + (size_t)gi * M));
     free(acc);
     free(seen);
     return results;
@@ -403,7 +403,7 @@ static cJSON *xusage_bucket_results(const org_t *org, const xgroups *g,
 /* ---- costs ----------------------------------------------------------------- */
 
 typedef struct {
-    int project, key; /* -1 = null */
+    int project, key;      /* -1 = null */
     const char *line_item; /* NULL = null */
     const char *unit;
 } ckey;
@@ -421,7 +421,8 @@ static bool cstream_selected(const org_t *org, const page_query *q,
         !strlist_contains(&q->project_ids, org->projects[c->project].id))
         return false;
     if (q->api_key_ids.len &&
-        (c->key < 0 || !strlist_contains(&q->api_key_ids, org->keys[c->key].id)))
+        (c->key < 0 ||
+         !strlist_contains(&q->api_key_ids, org->keys[c->key].id)))
         return false;
     return true;
 }
@@ -540,8 +541,8 @@ static cJSON *cost_bucket_results(const org_t *org, const cgroups *g,
         if (!seen[gi])
             continue;
         bool s = string_amount(am, bs, row++);
-        cJSON_AddItemToArray(results, cost_result(org, &g->keys[gi],
-                                                  amount[gi], qty[gi], s));
+        cJSON_AddItemToArray(results, cost_result(org, &g->keys[gi], amount[gi],
+                                                  qty[gi], s));
     }
     free(amount);
     free(qty);
@@ -588,10 +589,11 @@ bool pages_build(const org_t *org, const page_query *q, int64_t now,
     int64_t bs = w.page_start;
     for (int n = 0; n < q->limit && bs < w.end; n++) {
         int64_t be = bucket_end(q, &w, bs);
-        cJSON *results =
-            q->ep == EP_COSTS   ? cost_bucket_results(org, &cg, bs, be, amounts)
-            : q->ep == EP_USAGE ? xusage_bucket_results(org, &xg, bs, be)
-                                : usage_bucket_results(org, &ug, bs, be);
+        cJSON *results = q->ep == EP_COSTS
+                             ? cost_bucket_results(org, &cg, bs, be, amounts)
+                         : q->ep == EP_USAGE
+                             ? xusage_bucket_results(org, &xg, bs, be)
+                             : usage_bucket_results(org, &ug, bs, be);
         cJSON_AddItemToArray(data, bucket_object(bs, be, results));
         bs = be;
     }

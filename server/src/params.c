@@ -77,8 +77,8 @@ void qargs_get_array(const qargs *q, const char *name, strlist *out)
 
 /* ---- errors -------------------------------------------------------------- */
 
-void api_error_set(api_error *e, int status, const char *param,
-                   const char *fmt, ...)
+void api_error_set(api_error *e, int status, const char *param, const char *fmt,
+                   ...)
 {
     e->status = status;
     e->param = param;
@@ -95,19 +95,23 @@ typedef struct {
     unsigned flag;
 } group_field;
 
-static const group_field COMPLETIONS_GROUPS[] = {
-    {"project_id", G_PROJECT}, {"user_id", G_USER}, {"api_key_id", G_API_KEY},
-    {"model", G_MODEL},        {"batch", G_BATCH},  {"service_tier", G_TIER},
-    {NULL, 0}};
+static const group_field COMPLETIONS_GROUPS[] = {{"project_id", G_PROJECT},
+                                                 {"user_id", G_USER},
+                                                 {"api_key_id", G_API_KEY},
+                                                 {"model", G_MODEL},
+                                                 {"batch", G_BATCH},
+                                                 {"service_tier", G_TIER},
+                                                 {NULL, 0}};
 static const group_field COSTS_GROUPS[] = {{"project_id", G_PROJECT},
                                            {"line_item", G_LINE_ITEM},
                                            {"api_key_id", G_API_KEY},
                                            {NULL, 0}};
 
 /* group_by flags of the other usage endpoints, by org_xdim */
-static const unsigned XDIM_FLAGS[ORG_NXD] = {
-    G_PROJECT, G_USER,   G_API_KEY,      G_MODEL,
-    G_SIZE,    G_SOURCE, G_VECTOR_STORE, G_CONTEXT_LEVEL};
+static const unsigned XDIM_FLAGS[ORG_NXD] = {G_PROJECT,      G_USER,
+                                             G_API_KEY,      G_MODEL,
+                                             G_SIZE,         G_SOURCE,
+                                             G_VECTOR_STORE, G_CONTEXT_LEVEL};
 
 unsigned group_flag_of(org_xdim d)
 {
@@ -231,7 +235,8 @@ static bool parse_width_limit(const qargs *a, page_query *q, api_error *err)
         if (w && strcmp(w, "1d") != 0) {
             api_error_set(err, 400, "bucket_width",
                           "Invalid value for 'bucket_width': '%.64s'. "
-                          "Supported values are: 1d.", w);
+                          "Supported values are: 1d.",
+                          w);
             return false;
         }
         q->width = SECS_DAY, q->width_name = "1d";
@@ -248,7 +253,8 @@ static bool parse_width_limit(const qargs *a, page_query *q, api_error *err)
     } else {
         api_error_set(err, 400, "bucket_width",
                       "Invalid value for 'bucket_width': '%.64s'. Supported "
-                      "values are: 1m, 1h, 1d.", w);
+                      "values are: 1m, 1h, 1d.",
+                      w);
         return false;
     }
     const char *l = qargs_get(a, "limit");
@@ -256,8 +262,8 @@ static bool parse_width_limit(const qargs *a, page_query *q, api_error *err)
     if (l && (!parse_int64(l, &lim) || lim < 1 || lim > max_limit)) {
         api_error_set(err, 400, "limit",
                       "Invalid value for 'limit': must be an integer between "
-                      "1 and %d for bucket_width=%s.", max_limit,
-                      q->width_name);
+                      "1 and %d for bucket_width=%s.",
+                      max_limit, q->width_name);
         return false;
     }
     q->limit = (int)lim;
@@ -266,8 +272,8 @@ static bool parse_width_limit(const qargs *a, page_query *q, api_error *err)
 
 static bool parse_group_by(const qargs *a, page_query *q, api_error *err)
 {
-    const group_field *fields =
-        q->ep == EP_COSTS ? COSTS_GROUPS : COMPLETIONS_GROUPS;
+    const group_field *fields = q->ep == EP_COSTS ? COSTS_GROUPS
+                                                  : COMPLETIONS_GROUPS;
     group_field xfields[ORG_XE_MAXDIMS + 1] = {{NULL, 0}};
     if (q->ep == EP_USAGE) {
         const org_xe_info *info = &org_xe_table[q->xe];
@@ -291,7 +297,8 @@ static bool parse_group_by(const qargs *a, page_query *q, api_error *err)
             enum_list(fields, allowed, sizeof allowed);
             api_error_set(err, 400, "group_by",
                           "Invalid value for 'group_by': '%.64s'. Supported "
-                          "values are: %s.", g.items[i], allowed);
+                          "values are: %s.",
+                          g.items[i], allowed);
             ok = false;
         }
     }
@@ -299,14 +306,14 @@ static bool parse_group_by(const qargs *a, page_query *q, api_error *err)
     return ok;
 }
 
-static bool reject_unsupported(const qargs *a, const char *name,
-                               api_error *err)
+static bool reject_unsupported(const qargs *a, const char *name, api_error *err)
 {
     if (!qargs_has_array(a, name))
         return true;
     api_error_set(err, 400, name,
                   "Unrecognized request argument supplied: %s. This "
-                  "parameter is not supported by this endpoint.", name);
+                  "parameter is not supported by this endpoint.",
+                  name);
     return false;
 }
 
@@ -329,7 +336,8 @@ static bool check_enum_filter(const filter_param *f, const strlist *l,
         }
         api_error_set(err, 400, f->name,
                       "Invalid value for '%s': '%.64s'. Supported values "
-                      "are: %s.", f->name, l->items[i], allowed);
+                      "are: %s.",
+                      f->name, l->items[i], allowed);
         return false;
     }
     return true;
@@ -361,7 +369,8 @@ static bool parse_filters(const qargs *a, page_query *q, api_error *err)
         } else {
             api_error_set(err, 400, "batch",
                           "Invalid value for 'batch': '%.64s'. Expected true "
-                          "or false.", b);
+                          "or false.",
+                          b);
             return false;
         }
     }
@@ -383,8 +392,7 @@ static uint32_t canonical_hash(const page_query *q)
     char head[160];
     snprintf(head, sizeof head, "%d|%lld|%lld|%d|%s|%d|%u|%d", (int)q->ep,
              (long long)q->start, (long long)(q->has_end ? q->end : -1),
-             (int)q->has_end, q->width_name, q->limit, q->group_mask,
-             q->batch);
+             (int)q->has_end, q->width_name, q->limit, q->group_mask, q->batch);
     if (q->ep == EP_USAGE) /* keeps the hashes of completions and costs */
         snprintf(head + strlen(head), sizeof head - strlen(head), "|%s",
                  org_xe_table[q->xe].path);

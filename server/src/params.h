@@ -80,7 +80,7 @@ void page_query_free(page_query *q);
 /* the filter list of dimension d (empty: no filter) */
 const strlist *page_query_filter(const page_query *q, org_xdim d);
 
-void api_error_set(api_error *e, int status, const char *param,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void api_error_set(api_error *e, int status, const char *param, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -49,8 +49,8 @@ typedef enum { KIND_OTHER, KIND_PAGE, KIND_LIST } body_kind;
 
 typedef struct {
     int status;
-    cJSON *json;  /* owned; serialized at the end */
-    char *body;   /* owned raw body (used when json is NULL) */
+    cJSON *json; /* owned; serialized at the end */
+    char *body;  /* owned raw body (used when json is NULL) */
     const char *content_type;
     char retry_after[24];
     body_kind kind;
@@ -112,8 +112,8 @@ static int64_t current_now(const server_config *cfg)
     return cfg->now_auto ? (int64_t)time(NULL) : cfg->now_fixed;
 }
 
-static void log_request(server_state *s, const req_state *r,
-                        const char *method, const char *outcome)
+static void log_request(server_state *s, const req_state *r, const char *method,
+                        const char *outcome)
 {
     if (!s->log)
         return;
@@ -147,8 +147,8 @@ static void redact_key(const char *key, char *out, size_t n)
 static bool authorize(const server_config *cfg, struct MHD_Connection *c,
                       response_plan *p)
 {
-    const char *h =
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                "Authorization");
     const char *key = NULL;
     if (h && strncasecmp(h, "Bearer ", 7) == 0) {
         key = h + 7;
@@ -196,8 +196,7 @@ typedef enum {
     ROUTE_API_KEYS,
 } route_kind;
 
-static route_kind route(const char *url, char *project_id, size_t n,
-                        org_xe *xe)
+static route_kind route(const char *url, char *project_id, size_t n, org_xe *xe)
 {
     const char *usage = "/v1/organization/usage/";
     if (strcmp(url, "/v1/organization/usage/completions") == 0)
@@ -236,8 +235,7 @@ static void handle_page(server_state *s, endpoint_kind ep, org_xe xe,
      * still binds the query as sent). */
     if (parsed && s->cfg->page_cap > 0 && q.limit > s->cfg->page_cap)
         q.limit = s->cfg->page_cap;
-    if (!parsed ||
-        !pages_build(s->org, &q, now, s->cfg->amounts, &pr, &err)) {
+    if (!parsed || !pages_build(s->org, &q, now, s->cfg->amounts, &pr, &err)) {
         plan_api_error(p, &err);
     } else {
         p->status = 200;
@@ -258,7 +256,7 @@ static void handle_list(server_state *s, route_kind r, const char *project_id,
     api_error err = {0};
     cJSON *j = r == ROUTE_PROJECTS ? lists_projects(s->org, a, &err)
                : r == ROUTE_USERS  ? lists_users(s->org, a, &err)
-                                   : lists_api_keys(s->org, project_id, a, &err);
+                                  : lists_api_keys(s->org, project_id, a, &err);
     if (!j) {
         if (err.status == 404)
             plan_error(p, 404, err.message, "invalid_request_error", NULL,
@@ -307,8 +305,7 @@ static char *cache_key(const char *uri, int64_t now)
     return key;
 }
 
-static bool plan_from_cache(server_state *s, const char *key,
-                            response_plan *p)
+static bool plan_from_cache(server_state *s, const char *key, response_plan *p)
 {
     char *body;
     size_t len;
@@ -340,8 +337,8 @@ static void plan_to_cache(server_state *s, const char *key, response_plan *p)
 }
 
 static void handle_normal(server_state *s, struct MHD_Connection *c,
-                          const char *url, const char *method,
-                          const char *uri, bool use_cache, response_plan *p)
+                          const char *url, const char *method, const char *uri,
+                          bool use_cache, response_plan *p)
 {
     char project_id[128];
     org_xe xe = XE_EMBEDDINGS;
@@ -460,7 +457,8 @@ static void wrongtype_page(response_plan *p)
     cJSON *bucket;
     cJSON_ArrayForEach(bucket, data)
     {
-        cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(bucket, "results"), 0);
+        cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(bucket, "results"),
+                                      0);
         if (!r)
             continue;
         if (p->ep == EP_COSTS)
@@ -530,8 +528,10 @@ static void bucket_fault(fault_kind k, response_plan *p)
         cJSON *last = cJSON_GetArrayItem(data, n - 1);
         cJSON *b = cJSON_Duplicate(last, 1);
         /* Bucket times are raw JSON literals (exact integers). */
-        long long s0 = atoll(cJSON_GetObjectItem(last, "start_time")->valuestring);
-        long long e0 = atoll(cJSON_GetObjectItem(last, "end_time")->valuestring);
+        long long s0 =
+            atoll(cJSON_GetObjectItem(last, "start_time")->valuestring);
+        long long e0 =
+            atoll(cJSON_GetObjectItem(last, "end_time")->valuestring);
         long long w = e0 - s0 < 60 ? 60 : e0 - s0;
         char t[32];
         snprintf(t, sizeof t, "%lld", e0);
@@ -645,8 +645,8 @@ static struct MHD_Response *make_response(response_plan *p, fault_kind fault)
         truncated_body *t = xmalloc(sizeof *t);
         t->body = body;
         t->send_len = len / 2;
-        return MHD_create_response_from_callback(len, 4096, truncated_reader,
-                                                 t, truncated_free);
+        return MHD_create_response_from_callback(len, 4096, truncated_reader, t,
+                                                 truncated_free);
     }
     if (fault == FAULT_MALFORMED) {
         len /= 2;
@@ -733,8 +733,7 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *c,
     response_plan p = {0};
     p.content_type = "application/json";
     if (!apply_replacing_fault(&f, &p)) {
-        handle_normal(s, c, url, method, r->uri, !fault_needs_tree(f.kind),
-                      &p);
+        handle_normal(s, c, url, method, r->uri, !fault_needs_tree(f.kind), &p);
         apply_mutating_fault(&f, &p);
     }
     struct MHD_Response *resp = make_response(&p, f.kind);
@@ -773,12 +772,14 @@ static struct MHD_Daemon *start_daemon(server_state *s, int port)
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-        (uint16_t)port, NULL, NULL, handle_request, s, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&addr, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s,
-        MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
+    return MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+                                MHD_USE_INTERNAL_POLLING_THREAD,
+                            (uint16_t)port, NULL, NULL, handle_request, s,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                            MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s,
+                            MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                            MHD_OPTION_END);
 }
 
 static void block_signals(sigset_t *set)

@@ -10,20 +10,20 @@
 #include "pages.h"
 
 typedef struct {
-    int port;               /* 0 = pick a free port */
-    const char *port_file;  /* NULL = none */
+    int port;              /* 0 = pick a free port */
+    const char *port_file; /* NULL = none */
     uint64_t seed;
-    bool now_auto;          /* true: time(NULL) per request */
+    bool now_auto; /* true: time(NULL) per request */
     int64_t now_fixed;
     org_size org;
     long latency_ms;
-    int page_cap;           /* > 0: at most this many buckets per page */
-    long cache_mb;          /* > 0: cache 200 page/list bodies, this many MiB
+    int page_cap;  /* > 0: at most this many buckets per page */
+    long cache_mb; /* > 0: cache 200 page/list bodies, this many MiB
                                (ignored with now_auto) */
     fault_list faults;
     amount_mode amounts;
-    const char *log_path;   /* NULL = no request log */
-    const char *key;        /* NULL = any sk-admin-* key */
+    const char *log_path; /* NULL = no request log */
+    const char *key;      /* NULL = any sk-admin-* key */
 } server_config;
 
 /* Runs until SIGINT/SIGTERM; returns the process exit status. */

@@ -54,7 +54,9 @@ static const xe_truth XE[ORG_NXE] = {
                                  false,
                                  {"project_id", "user_id", "api_key_id",
                                   "model"}},
-    [XE_VECTOR_STORES] = {"vector_stores", {"usage_bytes"}, true,
+    [XE_VECTOR_STORES] = {"vector_stores",
+                          {"usage_bytes"},
+                          true,
                           {"project_id"}},
     [XE_CODE_INTERPRETER_SESSIONS] = {"code_interpreter_sessions",
                                       {"num_sessions"},
@@ -81,9 +83,11 @@ static const struct {
     {"user_id", "--user-ids", {NULL}},
     {"api_key_id", "--api-key-ids", {NULL}},
     {"model", "--models", {NULL}},
-    {"size", "--sizes",
+    {"size",
+     "--sizes",
      {"256x256", "512x512", "1024x1024", "1792x1792", "1024x1792", NULL}},
-    {"source", "--sources",
+    {"source",
+     "--sources",
      {"image.generation", "image.edit", "image.variation", NULL}},
     {"vector_store_id", "--vector-store-ids", {NULL}},
     {"context_level", "--context-levels", {"low", "medium", "high", NULL}},
@@ -292,7 +296,8 @@ static int parse_opts(int argc, char **argv, truth_opts *o)
                     "moderations, images, audio_speeches, "
                     "audio_transcriptions, vector_stores, "
                     "code_interpreter_sessions, file_search_calls, "
-                    "web_search_calls)", argv[0]);
+                    "web_search_calls)",
+                    argv[0]);
     bool have_start = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--records") == 0) {
@@ -446,7 +451,8 @@ static void time_prefix(const walk *w, int64_t t, csv_row *b)
 {
     int64_t aligned = floor_to(t, w->o->width);
     int64_t bs = aligned > w->first ? aligned : w->first;
-    int64_t be = aligned + w->o->width < w->end ? aligned + w->o->width : w->end;
+    int64_t be = aligned + w->o->width < w->end ? aligned + w->o->width
+                                                : w->end;
     if (w->o->records) {
         csv_time(b, bs);
         csv_time(b, be);
@@ -517,8 +523,7 @@ static void walk_usage(const walk *w, acc_map *m)
     sb_free(&key.sb);
 }
 
-static const char *cost_group_value(const org_t *org,
-                                    const org_cost_stream *c,
+static const char *cost_group_value(const org_t *org, const org_cost_stream *c,
                                     const char *field)
 {
     if (strcmp(field, "project_id") == 0)
@@ -607,8 +612,8 @@ static bool *xwanted(const walk *w)
     int n = w->org->nxstreams[w->o->xe];
     bool *wanted = xcalloc((size_t)n, sizeof *wanted);
     for (int s = 0; s < n; s++)
-        wanted[s] =
-            xstream_wanted(w->o, w->org, &w->org->xstreams[w->o->xe][s]);
+        wanted[s] = xstream_wanted(w->o, w->org,
+                                   &w->org->xstreams[w->o->xe][s]);
     return wanted;
 }
 

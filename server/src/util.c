@@ -3,12 +3,12 @@
  * base64. */
 #include "util.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <limits.h>
 
 /* ---- allocation -------------------------------------------------------- */
 

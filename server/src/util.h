@@ -4,9 +4,9 @@
 #ifndef OAIMOCK_UTIL_H
 #define OAIMOCK_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdbool.h>
 
 /* ---- hashing ---------------------------------------------------------- */
 uint64_t mix64(uint64_t x);

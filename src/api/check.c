@@ -47,8 +47,7 @@ int check_page(struct check *c, struct ou_err *err)
 }
 
 /* Where the bucket at [start, end) may start, given what came before. */
-static int check_start(const struct check *c, int64_t start,
-                       struct ou_err *err)
+static int check_start(const struct check *c, int64_t start, struct ou_err *err)
 {
     char a[TU_RFC3339_LEN];
     char b[TU_RFC3339_LEN];
@@ -99,8 +98,8 @@ int check_bucket(struct check *c, int64_t start, int64_t end,
     tu_format_rfc3339(start, a);
     tu_format_rfc3339(end, b);
     if (end <= start || end - start > c->width)
-        return ou_fail(err, OU_E_DATA, "bucket %s..%s is not a %s bucket", a,
-                       b, bucket_width_name(c->width_name));
+        return ou_fail(err, OU_E_DATA, "bucket %s..%s is not a %s bucket", a, b,
+                       bucket_width_name(c->width_name));
     if ((rc = check_start(c, start, err)) != 0)
         return rc;
     if (start >= c->start_limit) {

@@ -13,9 +13,9 @@ struct sub {
     const struct fetch_stream *fs;
     const struct fetch_env *env;
     int index;
-    struct query q;           /* the stream's query, on this sub-window */
+    struct query q; /* the stream's query, on this sub-window */
     struct check chk;
-    struct htab seen;         /* the cursors followed, as hashes */
+    struct htab seen; /* the cursors followed, as hashes */
 };
 
 static const char *page_label(const struct sub *sw, int page, char *buf,
@@ -28,8 +28,7 @@ static const char *page_label(const struct sub *sw, int page, char *buf,
     return buf;
 }
 
-static int on_bucket(void *ctx, int64_t start, int64_t end,
-                     struct ou_err *err)
+static int on_bucket(void *ctx, int64_t start, int64_t end, struct ou_err *err)
 {
     struct sub *sw = ctx;
     const struct fetch_sink *sk = sw->fs->sink;
@@ -76,8 +75,7 @@ static int follow(struct sub *sw, struct sched_req *r,
     const struct fetch_sink *sk = sw->fs->sink;
 
     if (!info->has_more)
-        return sk->segment != NULL ? sk->segment(sk->ctx, sw->index, err)
-                                   : 0;
+        return sk->segment != NULL ? sk->segment(sk->ctx, sw->index, err) : 0;
     if (info->next_page == NULL)
         return ou_fail(err, OU_E_DATA,
                        "has_more is true but next_page is missing");

@@ -28,7 +28,7 @@ struct entry {
 };
 
 struct names {
-    struct htab m[NK_COUNT];   /* id -> struct entry, per kind */
+    struct htab m[NK_COUNT]; /* id -> struct entry, per kind */
 };
 
 struct names *names_new(void)
@@ -168,11 +168,21 @@ static int put_escaped(struct buf *b, const char *s)
     int rc = 0;
     for (; *s && rc == 0; s++) {
         switch (*s) {
-        case '\\': rc = buf_puts(b, "\\\\"); break;
-        case '\t': rc = buf_puts(b, "\\t"); break;
-        case '\n': rc = buf_puts(b, "\\n"); break;
-        case '\r': rc = buf_puts(b, "\\r"); break;
-        default: rc = buf_putc(b, *s); break;
+        case '\\':
+            rc = buf_puts(b, "\\\\");
+            break;
+        case '\t':
+            rc = buf_puts(b, "\\t");
+            break;
+        case '\n':
+            rc = buf_puts(b, "\\n");
+            break;
+        case '\r':
+            rc = buf_puts(b, "\\r");
+            break;
+        default:
+            rc = buf_putc(b, *s);
+            break;
         }
     }
     return rc;
@@ -267,8 +277,7 @@ bool names_cache_load(struct names *n, const char *path, int64_t now,
     f = fopen(path, "r");
     if (f == NULL)
         return false;
-    if (getline(&line, &cap, f) >= 0 &&
-        strcmp(line, CACHE_MAGIC "\n") == 0) {
+    if (getline(&line, &cap, f) >= 0 && strcmp(line, CACHE_MAGIC "\n") == 0) {
         ok = true;
         while (ok && getline(&line, &cap, f) >= 0)
             ok = cache_line(n, line);
@@ -294,9 +303,9 @@ struct resolve {
     const struct fetch_env *env;
     struct orglist projects;
     struct orglist users;
-    struct key_list *keys;    /* one per project */
+    struct key_list *keys; /* one per project */
     int nkeys;
-    char **pids;              /* every project's id (projects list) */
+    char **pids; /* every project's id (projects list) */
     int npids;
 };
 
@@ -315,8 +324,7 @@ static int put_item(struct resolve *rs, enum name_kind k,
     return 0;
 }
 
-static int on_project(void *ctx, const struct list_value *v,
-                      struct ou_err *err)
+static int on_project(void *ctx, const struct list_value *v, struct ou_err *err)
 {
     struct resolve *rs = ctx;
     int rc = put_item(rs, NK_PROJECT, v, err);
@@ -370,9 +378,12 @@ static int projects_done(struct orglist *l, struct ou_err *err)
         k->project = pids[i];
         if (orglist_keys_path(&k->path, pids[i]) != 0)
             return ou_nomem(err);
-        k->l = (struct orglist){ .path = k->path.data, .what = "API keys",
-                                 .fields = key_fields, .nfields = 3,
-                                 .item = on_key, .ctx = rs,
+        k->l = (struct orglist){ .path = k->path.data,
+                                 .what = "API keys",
+                                 .fields = key_fields,
+                                 .nfields = 3,
+                                 .item = on_key,
+                                 .ctx = rs,
                                  .tolerate = true };
         rc = orglist_start(&k->l, rs->env, err);
     }
@@ -389,13 +400,18 @@ static int fetch_lists(struct resolve *rs, struct ou_err *err)
     rs->projects = (struct orglist){ .path = "/organization/projects",
                                      .extra = "include_archived=true",
                                      .what = "projects",
-                                     .fields = project_fields, .nfields = 3,
-                                     .item = on_project, .ctx = rs,
+                                     .fields = project_fields,
+                                     .nfields = 3,
+                                     .item = on_project,
+                                     .ctx = rs,
                                      .complete = projects_done,
                                      .tolerate = true };
     rs->users = (struct orglist){ .path = "/organization/users",
-                                  .what = "users", .fields = user_fields,
-                                  .nfields = 3, .item = on_user, .ctx = rs,
+                                  .what = "users",
+                                  .fields = user_fields,
+                                  .nfields = 3,
+                                  .item = on_user,
+                                  .ctx = rs,
                                   .tolerate = true };
     if (w->kind[NK_PROJECT] || w->kind[NK_API_KEY])
         rc = orglist_start(&rs->projects, rs->env, err);
@@ -462,7 +478,8 @@ static bool from_cache(struct names *n, const struct names_want *want,
                        const char *path, const struct names_opts *o)
 {
     struct names *cached = names_new();
-    bool ok = cached != NULL && names_cache_load(cached, path, o->now, o->ttl) &&
+    bool ok = cached != NULL &&
+              names_cache_load(cached, path, o->now, o->ttl) &&
               all_known(cached, want) && names_merge(n, cached) == 0;
 
     names_free(cached);

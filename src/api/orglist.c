@@ -28,8 +28,8 @@ static int queue_page(struct orglist *l, const char *after,
     if (after != NULL)
         rc |= buf_puts(&url, "&after=") | url_encode(&url, after);
     snprintf(label, sizeof(label), "%d", l->page + 1);
-    if (rc != 0 || sched_get(l->env->sched, url.data, l->what, label,
-                             &list_ops, l, behind) == NULL)
+    if (rc != 0 || sched_get(l->env->sched, url.data, l->what, label, &list_ops,
+                             l, behind) == NULL)
         rc = ou_nomem(err);
     buf_release(&url);
     return rc;
@@ -81,8 +81,7 @@ static int follow(struct orglist *l, struct sched_req *r,
         return ou_fail(err, OU_E_DATA, "has_more is true but the page %s",
                        info->nitems == 0 ? "is empty" : "has no last_id");
     if (l->page >= ORGLIST_MAX_PAGES)
-        return ou_fail(err, OU_E_DATA, "more than %d pages",
-                       ORGLIST_MAX_PAGES);
+        return ou_fail(err, OU_E_DATA, "more than %d pages", ORGLIST_MAX_PAGES);
     int seen = htab_seen(&l->seen, info->last_id);
     if (seen < 0)
         return ou_nomem(err);
@@ -101,8 +100,8 @@ static int list_done(void *ctx, struct sched *s, struct sched_req *r,
 
     (void)s;
     l->page++;
-    rc = page_parse_list(body->data, body->len, l->fields, l->nfields,
-                         l->item, l->ctx, &info, err);
+    rc = page_parse_list(body->data, body->len, l->fields, l->nfields, l->item,
+                         l->ctx, &info, err);
     if (rc == 0)
         rc = follow(l, r, &info, err);
     free(info.last_id);

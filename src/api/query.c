@@ -30,8 +30,8 @@ int url_encode(struct buf *out, const char *s)
 }
 
 /* "&name%5B%5D=value" (or "?" for the first parameter). */
-static int add_param(struct buf *out, bool *first, const char *name,
-                     bool array, const char *value)
+static int add_param(struct buf *out, bool *first, const char *name, bool array,
+                     const char *value)
 {
     if (buf_putc(out, *first ? '?' : '&') != 0 || url_encode(out, name) != 0)
         return -1;

@@ -197,8 +197,8 @@ static int store_string(char **slot, const char *v, struct ou_err *err)
 }
 
 /* One option's value into the config, as its row says. */
-static int store(struct config *cfg, const struct opt_desc *o,
-                 const char *arg, struct ou_err *err)
+static int store(struct config *cfg, const struct opt_desc *o, const char *arg,
+                 struct ou_err *err)
 {
     void *at = (char *)cfg + o->offset;
     const char *why;
@@ -233,8 +233,8 @@ static int store(struct config *cfg, const struct opt_desc *o,
         return 0;
     case ST_WHEN:
         if (!tu_parse_when(arg, at, &why))
-            return ou_fail(err, OU_E_USAGE, "option '--%s': '%s': %s",
-                           o->name, arg, why);
+            return ou_fail(err, OU_E_USAGE, "option '--%s': '%s': %s", o->name,
+                           arg, why);
         return 0;
     case ST_CHOICE:
         return store_choice(o, arg, at, err);
@@ -286,8 +286,8 @@ static int check_filter_values(const struct config *cfg, struct ou_err *err)
     for (int i = 0; i < cfg->nfilters; i++) {
         const struct filter_opt *f = &cfg->filters[i];
         const struct filter_desc *fd = endpoint_filter(cfg->ep, f->option);
-        for (int k = 0; fd != NULL && fd->allowed != NULL &&
-                        k < f->values.n; k++) {
+        for (int k = 0; fd != NULL && fd->allowed != NULL && k < f->values.n;
+             k++) {
             bool ok = false;
             for (const char *const *a = fd->allowed; *a && !ok; a++)
                 ok = strcmp(*a, f->values.v[k]) == 0;
@@ -309,7 +309,8 @@ static int resolve_window(struct config *cfg, int64_t now, struct ou_err *err)
     int64_t until = cfg->given[OPT_UNTIL] ? cfg->until_arg : now;
 
     if (cfg->given[OPT_SINCE] && cfg->given[OPT_DAYS])
-        return ou_fail(err, OU_E_USAGE, "--since and --days exclude each other");
+        return ou_fail(err, OU_E_USAGE,
+                       "--since and --days exclude each other");
     cfg->until_sent = cfg->given[OPT_UNTIL];
     if (until > now) {
         /* The API rejects or truncates a future end: stop at its own now. */
@@ -343,7 +344,8 @@ static int check_format(struct config *cfg, struct ou_err *err)
             return ou_fail(err, OU_E_USAGE,
                            "--format svg charts usage and costs reports");
         return ou_fail(err, OU_E_USAGE, "%s does not write --format %s",
-                       command_name(cfg->cmd), opt_get(OPT_FORMAT)->choices[cfg->format]);
+                       command_name(cfg->cmd),
+                       opt_get(OPT_FORMAT)->choices[cfg->format]);
     }
     if (cfg->no_header) {
         if (cfg->format != FMT_CSV && cfg->format != FMT_TABLE)
@@ -435,10 +437,12 @@ static int refuse(const struct config *cfg, const struct opt_desc *o,
         char allowed[256] = "";
         for (int k = 0; k < ep->nfilters; k++)
             list_append(allowed, sizeof(allowed), "--", ep->filters[k].option);
-        return ou_fail(err, OU_E_USAGE, "%s has no --%s filter (its filters: %s)",
+        return ou_fail(err, OU_E_USAGE,
+                       "%s has no --%s filter (its filters: %s)",
                        command_name(c), o->name, allowed);
     }
-    return ou_fail(err, OU_E_USAGE, "%s does not take --%s", command_name(c), o->name);
+    return ou_fail(err, OU_E_USAGE, "%s does not take --%s", command_name(c),
+                   o->name);
 }
 
 /* The options given, in order, with their values. */
@@ -458,8 +462,8 @@ static void build_longopts(struct option *lo, char *shorts)
     *s++ = ':';
     for (const struct opt_desc *o; (o = opt_at(n)) != NULL; n++) {
         lo[n] = (struct option){ o->name,
-                                 o->arg ? required_argument : no_argument,
-                                 NULL, 256 + n };
+                                 o->arg ? required_argument : no_argument, NULL,
+                                 256 + n };
         if (o->short_name) {
             *s++ = o->short_name;
             if (o->arg)
@@ -482,8 +486,7 @@ static const struct opt_desc *row_of(int c)
     return NULL;
 }
 
-static int read_argv(int argc, char **argv, struct given *g,
-                     struct ou_err *err)
+static int read_argv(int argc, char **argv, struct given *g, struct ou_err *err)
 {
     struct option lo[OPT_COUNT + 1];
     char shorts[2 * OPT_COUNT + 2];

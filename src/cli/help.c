@@ -63,8 +63,11 @@ static void wrapped(FILE *out, const char *text, int col, int w)
                 cut--;
             len = cut > 0 ? cut : room;
         }
-        fprintf(out, "%*s%.*s\n", w < col ? col - w : w > 0 ? 2 : 0, "", len,
-                p);
+        fprintf(out, "%*s%.*s\n",
+                w < col ? col - w
+                : w > 0 ? 2
+                        : 0,
+                "", len, p);
         p += len;
         if (*p == ' ' || *p == '\n')
             p++;
@@ -113,10 +116,11 @@ static const char *help_for(const struct opt_desc *o, const struct command *c,
     if (o->id == OPT_GROUP_BY && ep != NULL) {
         size_t n = (size_t)snprintf(buf, size, "one row per combination of:");
         for (int g = 0; g < ep->ngroups && n < size; g++)
-            n += (size_t)snprintf(buf + n, size - n, "%s %s",
-                                  g ? "," : "", ep->groups[g].name);
-        snprintf(buf + n, size - n, "\n(default: one row, the window's "
-                                    "total)");
+            n += (size_t)snprintf(buf + n, size - n, "%s %s", g ? "," : "",
+                                  ep->groups[g].name);
+        snprintf(buf + n, size - n,
+                 "\n(default: one row, the window's "
+                 "total)");
         return buf;
     }
     if (o->id == OPT_BUCKET && ep != NULL && !ep->widths[BW_1M])
@@ -131,8 +135,9 @@ static const char *help_for(const struct opt_desc *o, const struct command *c,
                                       k == 0 ? " (default)" : "");
         }
         if (c->formats & (1u << FMT_SVG))
-            snprintf(buf + n, size - n, "\n(svg: a standalone chart of the "
-                                        "first metric)");
+            snprintf(buf + n, size - n,
+                     "\n(svg: a standalone chart of the "
+                     "first metric)");
         return buf;
     }
     return o->help;
@@ -169,8 +174,8 @@ static void endpoint_columns(FILE *out, const struct endpoint *ep)
     size_t n = (size_t)snprintf(cols, sizeof(cols), "Columns (CSV/JSON):");
 
     for (int m = 0; m < ep->nmetrics && n < sizeof(cols); m++)
-        n += (size_t)snprintf(cols + n, sizeof(cols) - n, "%s %s",
-                              m ? "," : "", ep->metrics[m].name);
+        n += (size_t)snprintf(cols + n, sizeof(cols) - n, "%s %s", m ? "," : "",
+                              ep->metrics[m].name);
     fputc('\n', out);
     wrapped(out, cols, 0, 0);
     for (int m = 0; m < ep->nmetrics; m++) {

@@ -13,21 +13,24 @@
 #define T_FETCH (CK_USAGE | CK_OVERVIEW | CK_HTML)
 #define T_TABLES (CK_USAGE | CK_OVERVIEW | CK_LISTS)
 
+/* clang-format off: a table, laid out by hand */
 static const char *const bucket_names[] = { "1m", "1h", "1d", NULL };
 static const int bucket_values[] = { BW_1M, BW_1H, BW_1D };
 static const char *const per_names[] = { "day", "week", "month", "bucket",
                                          NULL };
 static const int per_values[] = { TU_PER_DAY, TU_PER_WEEK, TU_PER_MONTH,
                                   TU_PER_BUCKET };
-static const char *const format_names[] = { "table", "csv", "json",
+static const char *const format_names[] = { "table",  "csv", "json",
                                             "ndjson", "svg", NULL };
-static const int format_values[] = { FMT_TABLE, FMT_CSV, FMT_JSON,
-                                     FMT_NDJSON, FMT_SVG };
+static const int format_values[] = { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_NDJSON,
+                                     FMT_SVG };
 
 /* A filter option: a usage command takes it when its endpoint has it. */
-#define FILTER(id, name, arg, takes, help)                                  \
-    { id, name, 0, arg, SEC_FILTER, takes, ST_FILTER, 0, 0, 0, NULL, NULL, \
-      NULL, help }
+#define FILTER(id, name, arg, takes, help)                                   \
+    {                                                                        \
+        id, name, 0, arg, SEC_FILTER, takes, ST_FILTER, 0, 0, 0, NULL, NULL, \
+            NULL, help                                                       \
+    }
 
 static const struct opt_desc options[] = {
     { OPT_SINCE, "since", 0, "WHEN", SEC_WINDOW, T_WINDOW, ST_WHEN,
@@ -40,8 +43,8 @@ static const struct opt_desc options[] = {
       "the last N UTC calendar days up to --until:\nfrom 00:00 UTC of the "
       "day N-1 days before the\nday holding the last second of the window;"
       "\ntoday counts as one (default: --days 30)" },
-    { OPT_BUCKET, "bucket", 0, "W", SEC_WINDOW, CK_USAGE, ST_CHOICE,
-      CFG(width), 0, 0, bucket_names, bucket_values, NULL,
+    { OPT_BUCKET, "bucket", 0, "W", SEC_WINDOW, CK_USAGE, ST_CHOICE, CFG(width),
+      0, 0, bucket_names, bucket_values, NULL,
       "bucket width: 1m, 1h or 1d (default 1d)" },
     FILTER(OPT_PROJECT, "project", "ID,...",
            CK_USAGE | CK_OVERVIEW | CK_HTML | CK_APIKEYS,
@@ -50,10 +53,10 @@ static const struct opt_desc options[] = {
     FILTER(OPT_API_KEY, "api-key", "ID,...", CK_USAGE,
            "only these API key ids (key_...)"),
     FILTER(OPT_MODEL, "model", "NAME,...", CK_USAGE, "only these models"),
-    { OPT_BATCH, "batch", 0, NULL, SEC_FILTER, CK_USAGE, ST_FILTER_FLAG, 0,
-      1, 0, NULL, NULL, NULL, "only batch jobs" },
-    { OPT_NO_BATCH, "no-batch", 0, NULL, SEC_FILTER, CK_USAGE,
-      ST_FILTER_FLAG, 0, 0, 0, NULL, NULL, NULL, "only non-batch jobs" },
+    { OPT_BATCH, "batch", 0, NULL, SEC_FILTER, CK_USAGE, ST_FILTER_FLAG, 0, 1,
+      0, NULL, NULL, NULL, "only batch jobs" },
+    { OPT_NO_BATCH, "no-batch", 0, NULL, SEC_FILTER, CK_USAGE, ST_FILTER_FLAG,
+      0, 0, 0, NULL, NULL, NULL, "only non-batch jobs" },
     FILTER(OPT_SOURCE, "source", "S,...", CK_USAGE, "only these sources"),
     FILTER(OPT_SIZE, "size", "S,...", CK_USAGE, "only these image sizes"),
     FILTER(OPT_VECTOR_STORE, "vector-store", "ID,...", CK_USAGE,
@@ -64,16 +67,16 @@ static const struct opt_desc options[] = {
       CFG(group_by), 0, 0, NULL, NULL, NULL,
       "one row per combination of the fields\n(default: one row, the "
       "window's total)" },
-    { OPT_PER, "per", 0, "P", SEC_SHAPE, CK_USAGE, ST_CHOICE, CFG(per), 0,
-      0, per_names, per_values, NULL,
+    { OPT_PER, "per", 0, "P", SEC_SHAPE, CK_USAGE, ST_CHOICE, CFG(per), 0, 0,
+      per_names, per_values, NULL,
       "split rows by UTC day, week (ISO, Monday),\nmonth, or bucket; adds "
       "period_start" },
     { OPT_RECORDS, "records", 0, NULL, SEC_SHAPE, CK_USAGE, ST_FLAG,
       CFG(records), 0, 0, NULL, NULL, NULL,
       "one row per bucket and result, as the API\nreturned them; adds "
       "start_time, end_time" },
-    { OPT_CHART, "chart", 0, NULL, SEC_SHAPE, CK_USAGE, ST_FLAG, CFG(chart),
-      0, 0, NULL, NULL, NULL,
+    { OPT_CHART, "chart", 0, NULL, SEC_SHAPE, CK_USAGE, ST_FLAG, CFG(chart), 0,
+      0, NULL, NULL, NULL,
       "table: a bar per row (scaled to the largest);\nwith --per, a "
       "sparkline per group over time" },
     { OPT_NAMES, "names", 0, NULL, SEC_SHAPE, CK_USAGE | CK_HTML, ST_FLAG,
@@ -81,8 +84,8 @@ static const struct opt_desc options[] = {
       "add project_name, user_email, api_key_name\nbeside the ids (the "
       "table shows names);\ncached for 24 hours per base URL and key" },
     { OPT_REFRESH_NAMES, "refresh-names", 0, NULL, SEC_SHAPE,
-      CK_USAGE | CK_HTML, ST_FLAG, CFG(refresh_names), 0, 0, NULL, NULL,
-      NULL, "--names, re-reading the lists now" },
+      CK_USAGE | CK_HTML, ST_FLAG, CFG(refresh_names), 0, 0, NULL, NULL, NULL,
+      "--names, re-reading the lists now" },
     { OPT_FORMAT, "format", 0, "F", SEC_OUTPUT, T_TABLES, ST_CHOICE,
       CFG(format), 0, 0, format_names, format_values, NULL,
       "table (default), csv, json, ndjson, or svg\n(a standalone chart of "
@@ -129,9 +132,10 @@ static const struct opt_desc options[] = {
       "each request, its status and time on stderr" },
     { OPT_HELP, "help", 'h', NULL, SEC_GENERAL, CK_ALL, ST_ACTION, 0, 0, 0,
       NULL, NULL, NULL, "this help" },
-    { OPT_VERSION, "version", 'V', NULL, SEC_GENERAL, CK_ALL, ST_ACTION, 0,
-      0, 0, NULL, NULL, NULL, "the version" },
+    { OPT_VERSION, "version", 'V', NULL, SEC_GENERAL, CK_ALL, ST_ACTION, 0, 0,
+      0, NULL, NULL, NULL, "the version" },
 };
+/* clang-format on */
 
 const struct opt_desc *opt_at(int i)
 {

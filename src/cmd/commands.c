@@ -14,9 +14,11 @@
 #define TABLES (F(FMT_TABLE) | F(FMT_CSV) | F(FMT_JSON) | F(FMT_NDJSON))
 
 /* A usage or costs command: everything comes from its endpoint. */
-#define USAGE(index)                                                      \
-    { NULL, NULL, CK_USAGE, index, NULL, NULL, NULL, TABLES | F(FMT_SVG), \
-      cmd_usage, plan_usage }
+#define USAGE(index)                                                        \
+    {                                                                       \
+        NULL, NULL, CK_USAGE, index, NULL, NULL, NULL, TABLES | F(FMT_SVG), \
+            cmd_usage, plan_usage                                           \
+    }
 
 static const char overview_about[] =
     "One row per usage endpoint with its headline totals over the\n"
@@ -37,6 +39,7 @@ static const char report_about[] =
     "line item, and the totals tables. Completions and costs are\n"
     "fetched per UTC day, at once. --names shows project names.\n";
 
+/* clang-format off: a table, laid out by hand */
 static const struct command commands[] = {
     USAGE(EP_COMPLETIONS),
     USAGE(EP_EMBEDDINGS),
@@ -79,6 +82,7 @@ static const struct command commands[] = {
       TABLES, cmd_api_keys, NULL },
 };
 
+/* clang-format on */
 const struct command *command_at(int i)
 {
     return i >= 0 && i < COUNT(commands) ? &commands[i] : NULL;

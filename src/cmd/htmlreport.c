@@ -62,9 +62,13 @@ int cmd_report(struct session *s, struct ou_err *err)
     }
     if (rc == 0) {
         struct html_input in = {
-            aggs[0], aggs[1], names, cfg->since,
+            aggs[0],
+            aggs[1],
+            names,
+            cfg->since,
             cfg->until_sent ? cfg->until : span[0].last_end,
-            s->now, cfg->base_url,
+            s->now,
+            cfg->base_url,
         };
         rc = html_report(&in, &out, err);
     }

@@ -7,8 +7,17 @@
 #include <string.h>
 
 /* Columns of the overview. */
-enum { OV_ENDPOINT, OV_REQUESTS, OV_INPUT, OV_OUTPUT, OV_UNITS, OV_UNIT,
-       OV_AMOUNT, OV_CURRENCY, OV_NCOLS };
+enum {
+    OV_ENDPOINT,
+    OV_REQUESTS,
+    OV_INPUT,
+    OV_OUTPUT,
+    OV_UNITS,
+    OV_UNIT,
+    OV_AMOUNT,
+    OV_CURRENCY,
+    OV_NCOLS
+};
 
 /* The overview's query for one endpoint: the window, 1d buckets, the
  * --project filter, no grouping. */
@@ -64,13 +73,12 @@ static int text_cell(struct grid *g, struct cell *c, const char *s)
 }
 
 /* The costs row: the amount (one row per currency). */
-static int cost_cells(struct grid *g, struct cell *row,
-                      const struct agg_row *t, const struct endpoint *ep)
+static int cost_cells(struct grid *g, struct cell *row, const struct agg_row *t,
+                      const struct endpoint *ep)
 {
     char tmp[DEC_FMT_MAX];
 
-    dec_format(&t->dval[endpoint_metric_index(ep, "amount")], tmp,
-               sizeof(tmp));
+    dec_format(&t->dval[endpoint_metric_index(ep, "amount")], tmp, sizeof(tmp));
     row[OV_AMOUNT].kind = CELL_DEC;
     row[OV_AMOUNT].s = grid_strdup(g, tmp);
     if (row[OV_AMOUNT].s == NULL)
@@ -121,8 +129,8 @@ static void overview_grid(const struct config *cfg, struct grid *g)
     };
 
     for (int k = 0; k < OV_NCOLS; k++)
-        grid_add_col(g, &(struct grid_col){ names[k], true, false, false,
-                                            false, NULL, false });
+        grid_add_col(g, &(struct grid_col){ names[k], true, false, false, false,
+                                            NULL, false });
     grid_add_meta(g, &(struct grid_meta){ "start_time", META_TIME, NULL,
                                           cfg->since, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "end_time", META_TIME, NULL,

@@ -20,11 +20,11 @@ struct rec_stream {
     enum fmt_kind kind;
     bool header;
     int nseg;
-    struct agg **seg;    /* the rows of each sub-window still open */
+    struct agg **seg; /* the rows of each sub-window still open */
     bool *done;
-    int next;            /* the next sub-window to write */
-    int spill;           /* descriptor of the spill file */
-    bool first;          /* no row written yet */
+    int next;   /* the next sub-window to write */
+    int spill;  /* descriptor of the spill file */
+    bool first; /* no row written yet */
     struct buf chunk;
 };
 
@@ -120,12 +120,12 @@ static int deliver(const struct session *s, struct rec_stream *rs,
         rc = fmt_grid_part(&g, rs->kind, FMT_HEAD, rs->header, true, &head,
                            err);
     if (rc == 0)
-        rc = fmt_grid_part(&g, rs->kind, FMT_TAIL, rs->header, rs->first,
-                           &tail, err);
+        rc = fmt_grid_part(&g, rs->kind, FMT_TAIL, rs->header, rs->first, &tail,
+                           err);
     if (rc == 0)
         rc = output_write_parts(s->cfg->output, head.data ? head.data : "",
-                                head.len, rs->spill,
-                                tail.data ? tail.data : "", tail.len, err);
+                                head.len, rs->spill, tail.data ? tail.data : "",
+                                tail.len, err);
     grid_release(&g);
     agg_free(none);
     buf_release(&head);
@@ -137,7 +137,7 @@ static int stream(struct session *s, struct rec_stream *rs,
                   const struct query *q, struct ou_err *err)
 {
     struct fetch_sink sink = { rs_planned, rs_bucket, rs_record, rs_segment,
-                              rs };
+                               rs };
     struct fetch_stream fs = { q, &sink, { 0, 0, -1, -1 } };
     int rc = fetch_streams(&s->env, &fs, 1, err);
 
@@ -159,8 +159,8 @@ int cmd_records_streamed(struct session *s, struct ou_err *err)
     memset(&rs, 0, sizeof(rs));
     buf_init(&rs.chunk, 0);
     plan_usage(cfg, &q);
-    rs.spec = (struct agg_spec){ cfg->ep, cfg->ngroup, { 0 }, TU_PER_NONE,
-                                 true };
+    rs.spec =
+        (struct agg_spec){ cfg->ep, cfg->ngroup, { 0 }, TU_PER_NONE, true };
     memcpy(rs.spec.group, cfg->group, sizeof(rs.spec.group));
     rs.kind = cfg->format;
     rs.header = cfg->header;

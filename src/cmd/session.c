@@ -32,8 +32,9 @@ int session_open(struct session *s, const struct config *cfg, int64_t now,
     if (s->http == NULL)
         return (int)err->cat;
     http_transport(s->http, &s->tp);
-    struct sched_config sc = { &s->tp, RETRY_POLICY_DEFAULT, 0,
-                               cfg->concurrency, s->key, NULL };
+    struct sched_config sc = { &s->tp, RETRY_POLICY_DEFAULT,
+                               0,      cfg->concurrency,
+                               s->key, NULL };
     sc.retry.max_retries = cfg->retries;
     if (cfg->deadline_ms > 0)
         sc.deadline_ms = cfg->start_ms + cfg->deadline_ms;
@@ -167,8 +168,9 @@ struct names *session_names(struct session *s, const struct agg *const *aggs,
         names = NULL;
         ou_nomem(err);
     } else {
-        struct names_opts o = { &s->env, s->key, s->now, OU_NAMES_TTL_S,
-                                s->cfg->refresh_names, NULL };
+        struct names_opts o = {
+            &s->env, s->key, s->now, OU_NAMES_TTL_S, s->cfg->refresh_names, NULL
+        };
         if (names_resolve(names, &want, &o, &e2) != 0)
             msg_warn("names: %s; rows keep their ids", e2.msg);
     }
@@ -181,8 +183,7 @@ struct names *session_names(struct session *s, const struct agg *const *aggs,
 
 /* ---- notes and warnings ---------------------------------------------------- */
 
-void session_explain_window(const struct session *s,
-                            const struct endpoint *ep)
+void session_explain_window(const struct session *s, const struct endpoint *ep)
 {
     const struct config *cfg = s->cfg;
     char a[TU_RFC3339_LEN];

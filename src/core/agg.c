@@ -46,11 +46,11 @@ struct agg {
     bool has_dec;
     bool has_level;
     struct arena arena;
-    struct htab pool;       /* interned group values and labels */
-    struct htab map;        /* rows by (period, key, labels); not records */
+    struct htab pool; /* interned group values and labels */
+    struct htab map;  /* rows by (period, key, labels); not records */
     struct rowvec rows;
     struct rowvec totals;
-    int64_t *periods;       /* distinct period starts seen, ascending */
+    int64_t *periods; /* distinct period starts seen, ascending */
     size_t nperiods;
     size_t cap_periods;
     bool any_bucket;
@@ -232,8 +232,8 @@ static int fold(struct agg *a, struct agg_row *r, const struct record *rec,
         const struct metric_desc *md = &ep->metrics[m];
         if (md->agg == MA_LEVEL && !newer && !same)
             continue; /* an older level than the one held */
-        rc = add_metric(r, m, md, rec->ival[m], &rec->dval[m],
-                        rec->present[m], md->agg == MA_LEVEL && newer, err);
+        rc = add_metric(r, m, md, rec->ival[m], &rec->dval[m], rec->present[m],
+                        md->agg == MA_LEVEL && newer, err);
     }
     return rc;
 }

@@ -8,9 +8,9 @@
 #define BASE 1000000000u
 #define DIGITS (DEC_LIMBS * 9)
 
-static const uint32_t pow10_small[9] = { 1,      10,      100,      1000,
-                                         10000,  100000,  1000000,  10000000,
-                                         100000000 };
+static const uint32_t pow10_small[9] = { 1,       10,       100,
+                                         1000,    10000,    100000,
+                                         1000000, 10000000, 100000000 };
 
 static bool mag_zero(const uint32_t *m)
 {
@@ -91,10 +91,10 @@ static bool is_digit(char c)
 struct digits {
     char d[DIGITS + 1];
     size_t n;
-    long frac;        /* digits after the point */
-    long exp;         /* the exponent, signed */
+    long frac; /* digits after the point */
+    long exp;  /* the exponent, signed */
     bool neg;
-    bool range;       /* more significant digits than fit */
+    bool range; /* more significant digits than fit */
 };
 
 /* The mantissa "-?int(.frac)?" from s[*i]; leading zeros dropped. */
@@ -161,8 +161,9 @@ static enum dec_status to_dec(struct digits *g, struct dec *out)
 
     if (g->n == 0) {
         /* Zero: keep the scale the text gave ("0.00"), within bounds. */
-        d.scale = scale < 0 ? 0 : scale > DEC_MAX_SCALE ? DEC_MAX_SCALE
-                                                        : (int)scale;
+        d.scale = scale < 0               ? 0
+                  : scale > DEC_MAX_SCALE ? DEC_MAX_SCALE
+                                          : (int)scale;
         *out = d;
         return DEC_OK;
     }

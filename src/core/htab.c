@@ -58,8 +58,8 @@ int htab_reserve(struct htab *t)
     }
     for (size_t i = 0; i < t->cap; i++) {
         if (t->entry[i] != NULL)
-            htab_set(&bigger, free_slot(&bigger, t->hash[i]),
-                     t->hash[i], t->entry[i]);
+            htab_set(&bigger, free_slot(&bigger, t->hash[i]), t->hash[i],
+                     t->entry[i]);
     }
     htab_release(t);
     *t = bigger;

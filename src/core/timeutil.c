@@ -147,7 +147,6 @@ static int month_days(int y, int m)
     return m == 2 && leap(y) ? 29 : md[m - 1];
 }
 
-
 static bool fail(const char **why, const char *reason)
 {
     *why = reason;
@@ -155,8 +154,7 @@ static bool fail(const char **why, const char *reason)
 }
 
 /* Unix seconds: digits only. */
-static bool parse_unix(const char *s, size_t n, int64_t *out,
-                       const char **why)
+static bool parse_unix(const char *s, size_t n, int64_t *out, const char **why)
 {
     int64_t v = 0;
 
@@ -253,8 +251,8 @@ bool tu_parse_when(const char *s, int64_t *out, const char **why)
         return parse_unix(s, n, out, why);
     if (!parse_date(s, n, &t, why))
         return false;
-    if (n > 10 && (!parse_clock(s, n, &i, &t, why) ||
-                   !parse_zone(s, n, i, &t, why)))
+    if (n > 10 &&
+        (!parse_clock(s, n, &i, &t, why) || !parse_zone(s, n, i, &t, why)))
         return false;
     if (t < 0 || t > TU_MAX_TIME)
         return fail(why, "time out of range");

@@ -52,8 +52,7 @@ int jw_bool(struct jw *o, const char *key, bool value)
     return cJSON_AddBoolToObject(o->obj, key, value) ? 0 : -1;
 }
 
-int jw_strings(struct jw *o, const char *key, const char *const *values,
-               int n)
+int jw_strings(struct jw *o, const char *key, const char *const *values, int n)
 {
     cJSON *a = cJSON_AddArrayToObject(o->obj, key);
     if (a == NULL)

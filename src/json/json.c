@@ -20,19 +20,19 @@
 struct scanner {
     const char *s;
     size_t len;
-    const char *key;       /* the split member's name, or NULL */
+    const char *key; /* the split member's name, or NULL */
     size_t klen;
     struct json_scan *out;
     int depth;
-    bool top_object;       /* the body is an object */
-    bool want_key;         /* depth 1: the next string is a member name */
-    bool key_match;        /* depth 1: the last name was the split key */
-    bool in_split;         /* inside the split array */
-    bool want_elem;        /* in it: before an element */
-    bool closed;           /* the top-level value has ended */
-    bool bad;              /* a shape the splitter does not handle */
+    bool top_object; /* the body is an object */
+    bool want_key;   /* depth 1: the next string is a member name */
+    bool key_match;  /* depth 1: the last name was the split key */
+    bool in_split;   /* inside the split array */
+    bool want_elem;  /* in it: before an element */
+    bool closed;     /* the top-level value has ended */
+    bool bad;        /* a shape the splitter does not handle */
     size_t elem_start;
-    size_t elem_last;      /* one past the last byte of the element */
+    size_t elem_last; /* one past the last byte of the element */
 };
 
 static bool is_num_char(char c)
@@ -230,8 +230,8 @@ static int open_container(struct scanner *sc, size_t i, struct ou_err *err)
             sc->bad = true;
         sc->top_object = c == '{';
         sc->want_key = true;
-    } else if (sc->depth == 1 && c == '[' && sc->key_match &&
-               !sc->out->split && sc->top_object) {
+    } else if (sc->depth == 1 && c == '[' && sc->key_match && !sc->out->split &&
+               sc->top_object) {
         sc->in_split = true;
         sc->want_elem = true;
         sc->out->open = i;
@@ -317,7 +317,11 @@ static int scan_token(struct scanner *sc, size_t *i, struct ou_err *err)
     case ',':
         on_comma(sc, err);
         break;
-    case ' ': case '\t': case '\r': case '\n': case ':':
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\n':
+    case ':':
         break;
     default:
         if (c == '-' || (c >= '0' && c <= '9')) {
@@ -431,8 +435,8 @@ static int attach_numbers(cJSON *node, char *s, size_t len, const size_t *num,
 }
 
 /* Why cJSON refused s[0..len) (base: offset of s in the body). */
-static void parse_error(const char *s, size_t len, size_t base,
-                        const char *end, struct ou_err *err)
+static void parse_error(const char *s, size_t len, size_t base, const char *end,
+                        struct ou_err *err)
 {
     size_t off = end != NULL && end >= s ? (size_t)(end - s) : 0;
     size_t last = len;
@@ -486,10 +490,9 @@ cJSON *json_parse_range(char *body, size_t a, size_t b,
 
     body[b] = '\0'; /* the byte after a value: a delimiter or the end */
     root = parse_text(body + a, b - a, a, err);
-    if (root != NULL &&
-        (attach_numbers(root, body + a, b - a, sc->num, sc->nnum, a, k, err) !=
-             0 ||
-         (*k < sc->nnum && sc->num[*k] < b))) {
+    if (root != NULL && (attach_numbers(root, body + a, b - a, sc->num,
+                                        sc->nnum, a, k, err) != 0 ||
+                         (*k < sc->nnum && sc->num[*k] < b))) {
         ou_fail(err, OU_E_DATA, "number literals do not match the parse");
         root = NULL;
     }
@@ -581,12 +584,12 @@ bool json_int64(const cJSON *v, int64_t *out)
         *out = neg ? -r : r;
         return true;
     }
-slow: {
-        struct dec d;
-        if (dec_parse(v->valuestring, strlen(v->valuestring), &d) != DEC_OK)
-            return false;
-        return dec_to_int64(&d, out);
-    }
+slow : {
+    struct dec d;
+    if (dec_parse(v->valuestring, strlen(v->valuestring), &d) != DEC_OK)
+        return false;
+    return dec_to_int64(&d, out);
+}
 }
 
 const char *json_number_text(const cJSON *v)

@@ -87,8 +87,8 @@ int page_parse_list(char *body, size_t len, const char *const *paths,
         return ou_fail(err, OU_E_USAGE, "too many list fields");
     root = json_parse(body, len, err);
     rc = root != NULL ? list_envelope(root, info, err) : (int)err->cat;
-    const cJSON *data =
-        rc == 0 ? cJSON_GetObjectItemCaseSensitive(root, "data") : NULL;
+    const cJSON *data = rc == 0 ? cJSON_GetObjectItemCaseSensitive(root, "data")
+                                : NULL;
     cJSON_ArrayForEach(item, data)
     {
         rc = item_values(item, info->nitems, paths, npaths, vals, err);

@@ -29,14 +29,14 @@ static const char *path_str(const struct path *p, char *buf, size_t size)
     return buf;
 }
 
-static int bad_type(struct ou_err *err, const struct path *p,
-                    const char *field, const char *want, const cJSON *got)
+static int bad_type(struct ou_err *err, const struct path *p, const char *field,
+                    const char *want, const cJSON *got)
 {
     char pb[64];
     const char *ps = path_str(p, pb, sizeof(pb));
     return ou_fail(err, OU_E_DATA, "%s%s%s: expected %s, got %s", ps,
-                      ps[0] && field ? "." : "", field ? field : "", want,
-                      json_type_name(got));
+                   ps[0] && field ? "." : "", field ? field : "", want,
+                   json_type_name(got));
 }
 
 /* ---- a result's fields, found in one pass ----------------------------------
@@ -51,14 +51,14 @@ enum fkind { FK_NONE = 0, FK_OBJECT, FK_GROUP, FK_METRIC, FK_PARENT };
 struct fslot {
     const char *name;
     enum fkind kind;
-    int index;       /* group or metric index; FK_PARENT: parent slot */
+    int index; /* group or metric index; FK_PARENT: parent slot */
 };
 
 #define FMAP_PARENTS 4
 #define FMAP_SLOTS (1 + EP_MAX_GROUPS + 2 * EP_MAX_METRICS + FMAP_PARENTS)
 
 struct field_map {
-    struct htab tab;                 /* name -> struct fslot */
+    struct htab tab; /* name -> struct fslot */
     struct fslot slot[FMAP_SLOTS];
     int nslots;
     const char *parent[FMAP_PARENTS];
@@ -207,14 +207,12 @@ static int read_metric(const cJSON *v, const struct metric_desc *m, int i,
     const char *s = v->valuestring;
     if (cJSON_IsString(v))
         return ou_fail(err, OU_E_DATA,
-                          "%s.%s: \"%.40s\" is not a decimal number",
-                          path_str(p, pb, sizeof(pb)), fname,
-                          s != NULL ? s : "");
+                       "%s.%s: \"%.40s\" is not a decimal number",
+                       path_str(p, pb, sizeof(pb)), fname, s != NULL ? s : "");
     if (cJSON_IsNumber(v))
         return ou_fail(err, OU_E_DATA,
-                          "%s.%s: number %.40s is outside the exact range",
-                          path_str(p, pb, sizeof(pb)), fname,
-                          s != NULL ? s : "");
+                       "%s.%s: number %.40s is outside the exact range",
+                       path_str(p, pb, sizeof(pb)), fname, s != NULL ? s : "");
     return bad_type(err, p, fname, "a number or a numeric string", v);
 }
 
@@ -271,12 +269,12 @@ static int parse_result(const cJSON *res, struct page_ctx *pc,
     if (obj != NULL && (!cJSON_IsString(obj) ||
                         strcmp(obj->valuestring, ep->result_object) != 0))
         return ou_fail(err, OU_E_DATA,
-                          "%s.object: expected \"%s\", got %s%.60s%s",
-                          path_str(p, (char[64]){ 0 }, 64), ep->result_object,
-                          cJSON_IsString(obj) ? "\"" : "",
-                          cJSON_IsString(obj) ? obj->valuestring
-                                              : json_type_name(obj),
-                          cJSON_IsString(obj) ? "\"" : "");
+                       "%s.object: expected \"%s\", got %s%.60s%s",
+                       path_str(p, (char[64]){ 0 }, 64), ep->result_object,
+                       cJSON_IsString(obj) ? "\"" : "",
+                       cJSON_IsString(obj) ? obj->valuestring
+                                           : json_type_name(obj),
+                       cJSON_IsString(obj) ? "\"" : "");
     for (int g = 0; g < ep->ngroups; g++) {
         rc = read_group(gv[g], &ep->groups[g], p, &rec->group[g], err);
         if (rc != 0)
@@ -285,8 +283,8 @@ static int parse_result(const cJSON *res, struct page_ctx *pc,
     for (int m = 0; m < ep->nmetrics; m++) {
         const struct metric_desc *md = &ep->metrics[m];
         const cJSON *v;
-        rc = metric_value(fm, md, mv[m] != NULL ? mv[m] : alt[m], parent, p,
-                          &v, err);
+        rc = metric_value(fm, md, mv[m] != NULL ? mv[m] : alt[m], parent, p, &v,
+                          err);
         if (rc == 0)
             rc = read_metric(v, md, m, p, rec, err);
         if (rc != 0)
@@ -361,10 +359,9 @@ static int parse_envelope(const cJSON *root, struct page_ctx *pc,
     obj = cJSON_GetObjectItemCaseSensitive(root, "object");
     if (obj != NULL &&
         (!cJSON_IsString(obj) || strcmp(obj->valuestring, "page") != 0))
-        return ou_fail(err, OU_E_DATA,
-                          "object: expected \"page\", got %s",
-                          cJSON_IsString(obj) ? obj->valuestring
-                                              : json_type_name(obj));
+        return ou_fail(err, OU_E_DATA, "object: expected \"page\", got %s",
+                       cJSON_IsString(obj) ? obj->valuestring
+                                           : json_type_name(obj));
     data = cJSON_GetObjectItemCaseSensitive(root, "data");
     if (!cJSON_IsArray(data))
         return bad_type(err, &top, "data", "an array of buckets", data);
@@ -378,8 +375,8 @@ static int parse_envelope(const cJSON *root, struct page_ctx *pc,
             return bad_type(err, &top, "next_page", "a string or null", next);
         if (strlen(next->valuestring) > PAGE_MAX_CURSOR)
             return ou_fail(err, OU_E_DATA,
-                              "next_page: cursor longer than %d bytes",
-                              PAGE_MAX_CURSOR);
+                           "next_page: cursor longer than %d bytes",
+                           PAGE_MAX_CURSOR);
         if (next->valuestring[0] != '\0') {
             info->next_page = strdup(next->valuestring);
             if (info->next_page == NULL)

@@ -13,9 +13,9 @@
 struct slot {
     CURL *curl;
     char errbuf[CURL_ERROR_SIZE];
-    int64_t retry_after;          /* parsed by the header callback */
-    struct buf *body;             /* the caller's */
-    void *tag;                    /* the caller's */
+    int64_t retry_after; /* parsed by the header callback */
+    struct buf *body;    /* the caller's */
+    void *tag;           /* the caller's */
     bool busy;
 };
 
@@ -24,9 +24,9 @@ struct http_client {
     struct slot *slots;
     int nslots;
     int inflight;
-    struct curl_slist *headers;   /* holds the Authorization header */
-    char *auth;                   /* "Authorization: Bearer ..." (wiped) */
-    long timeout_ms;              /* the configured per-request timeout */
+    struct curl_slist *headers; /* holds the Authorization header */
+    char *auth;                 /* "Authorization: Bearer ..." (wiped) */
+    long timeout_ms;            /* the configured per-request timeout */
 };
 
 int http_global_init(void)
@@ -149,8 +149,8 @@ static CURLcode setup_slot(struct http_client *c, struct slot *s,
     return rc;
 }
 
-struct http_client *http_client_new(const struct http_config *cfg,
-                                    int parallel, struct ou_err *err)
+struct http_client *http_client_new(const struct http_config *cfg, int parallel,
+                                    struct ou_err *err)
 {
     struct http_client *c = calloc(1, sizeof(*c));
     static const char prefix[] = "Authorization: Bearer ";
@@ -174,8 +174,7 @@ struct http_client *http_client_new(const struct http_config *cfg,
     if (c->headers == NULL)
         goto nomem;
     curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-                      (long)parallel);
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)parallel);
     c->nslots = parallel;
     for (int i = 0; i < c->nslots; i++) {
         c->slots[i].curl = curl_easy_init();
@@ -257,7 +256,7 @@ static int start_in(struct http_client *c, int i, const char *url,
 }
 
 static int http_start(struct http_client *c, const char *url, struct buf *body,
-               long timeout_ms, void *tag)
+                      long timeout_ms, void *tag)
 {
     for (int i = 0; i < c->nslots; i++) {
         if (!c->slots[i].busy)
@@ -311,8 +310,8 @@ static int collect(struct http_client *c, struct http_response *resp,
     return -1;
 }
 
-static int http_poll(struct http_client *c, long wait_ms, struct http_response *resp,
-              void **tag)
+static int http_poll(struct http_client *c, long wait_ms,
+                     struct http_response *resp, void **tag)
 {
     int running = 0;
     int done;
@@ -323,7 +322,8 @@ static int http_poll(struct http_client *c, long wait_ms, struct http_response *
     if (c->inflight == 0) {
         /* Nothing to drive: just let the time pass. */
         if (wait_ms > 0) {
-            struct timespec ts = { wait_ms / 1000, (wait_ms % 1000) * 1000000L };
+            struct timespec ts = { wait_ms / 1000,
+                                   (wait_ms % 1000) * 1000000L };
             nanosleep(&ts, NULL);
         }
         return -1;
@@ -416,28 +416,27 @@ int http_check_base_url(const char *url, bool allow_insecure,
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
         rc = ou_fail(err, OU_E_USAGE,
-                        "invalid base URL '%s' (expected "
-                        "https://host/v1 or http://127.0.0.1:PORT/v1)",
-                        url);
+                     "invalid base URL '%s' (expected "
+                     "https://host/v1 or http://127.0.0.1:PORT/v1)",
+                     url);
         goto out;
     }
     if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
         rc = ou_fail(err, OU_E_USAGE,
-                        "base URL '%s' must not have a query string", url);
+                     "base URL '%s' must not have a query string", url);
         goto out;
     }
     if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
         rc = ou_fail(err, OU_E_USAGE,
-                        "base URL '%s': only http and https are supported",
-                        url);
+                     "base URL '%s': only http and https are supported", url);
         goto out;
     }
     if (strcmp(scheme, "http") == 0 && !is_loopback(host) && !allow_insecure)
         rc = ou_fail(err, OU_E_USAGE,
-                        "refusing to send the admin key over plain http to "
-                        "'%s' (not a loopback host); use https, or "
-                        "--allow-insecure-http if you really mean it",
-                        host);
+                     "refusing to send the admin key over plain http to "
+                     "'%s' (not a loopback host); use https, or "
+                     "--allow-insecure-http if you really mean it",
+                     host);
 out:
     curl_free(scheme);
     curl_free(host);

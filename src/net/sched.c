@@ -16,8 +16,8 @@ struct sched_req {
     char *label;
     const struct sched_ops *ops;
     void *ctx;
-    int attempt;              /* attempts finished */
-    int64_t not_before;       /* no new attempt before (transport clock) */
+    int attempt;        /* attempts finished */
+    int64_t not_before; /* no new attempt before (transport clock) */
     bool running;
     struct buf body;
     struct sched_req *next;
@@ -25,11 +25,11 @@ struct sched_req {
 
 struct sched {
     struct sched_config cfg;
-    struct sched_req *head;   /* the queue, running requests included */
+    struct sched_req *head; /* the queue, running requests included */
     struct sched_req *tail;
-    int limit;                /* transfers allowed in flight now */
-    int successes;            /* since the last 429 */
-    int64_t resume_ms;        /* no new transfer before this (429) */
+    int limit;         /* transfers allowed in flight now */
+    int successes;     /* since the last 429 */
+    int64_t resume_ms; /* no new transfer before this (429) */
 };
 
 /* A uniform number in [0, 1) for jitter (not for secrets). */
@@ -82,10 +82,9 @@ void sched_free(struct sched *s)
     free(s);
 }
 
-struct sched_req *sched_get(struct sched *s, const char *url,
-                            const char *what, const char *label,
-                            const struct sched_ops *ops, void *ctx,
-                            struct sched_req *after)
+struct sched_req *sched_get(struct sched *s, const char *url, const char *what,
+                            const char *label, const struct sched_ops *ops,
+                            void *ctx, struct sched_req *after)
 {
     struct sched_req *r = calloc(1, sizeof(*r));
     if (r == NULL)
@@ -199,14 +198,13 @@ static long next_delay(const struct sched *s, const struct sched_req *r,
         return -1;
     }
     if (s->cfg.deadline_ms > 0 && now_ms(s) + d >= s->cfg.deadline_ms) {
-        msg_note("%s page %s: %s; no retry, the --deadline would pass",
-                 r->what, r->label, reason);
+        msg_note("%s page %s: %s; no retry, the --deadline would pass", r->what,
+                 r->label, reason);
         return -1;
     }
     int left = p->max_retries - attempt;
-    msg_note("%s page %s: %s; retrying in %.1f s (%d attempt%s left)",
-             r->what, r->label, reason, (double)d / 1000.0, left,
-             left == 1 ? "" : "s");
+    msg_note("%s page %s: %s; retrying in %.1f s (%d attempt%s left)", r->what,
+             r->label, reason, (double)d / 1000.0, left, left == 1 ? "" : "s");
     return d;
 }
 
@@ -216,8 +214,8 @@ static int failure(const struct sched *s, struct sched_req *r,
 {
     char api[512] = "";
     char after[64] = "";
-    bool has_msg = api_error_message(r->body.data, r->body.len, s->cfg.key,
-                                     api, sizeof(api));
+    bool has_msg = api_error_message(r->body.data, r->body.len, s->cfg.key, api,
+                                     sizeof(api));
 
     if (r->attempt > 1)
         snprintf(after, sizeof(after), " (after %d attempts)", r->attempt);

@@ -49,9 +49,12 @@ double scales_max(const struct scales *s, const char *label)
 void report_bar(double v, double max, int width, char *buf, size_t size)
 {
     static const char *const eighth[] = { "",
-                                          "\xe2\x96\x8f", "\xe2\x96\x8e",
-                                          "\xe2\x96\x8d", "\xe2\x96\x8c",
-                                          "\xe2\x96\x8b", "\xe2\x96\x8a",
+                                          "\xe2\x96\x8f",
+                                          "\xe2\x96\x8e",
+                                          "\xe2\x96\x8d",
+                                          "\xe2\x96\x8c",
+                                          "\xe2\x96\x8b",
+                                          "\xe2\x96\x8a",
                                           "\xe2\x96\x89" };
     size_t o = 0;
 
@@ -76,10 +79,10 @@ void report_bar(double v, double max, int width, char *buf, size_t size)
 /* A sparkline of v[0..n) on the scale of max. */
 static int sparkline(const double *v, size_t n, double max, struct buf *b)
 {
-    static const char *const lvl[] = {
-        "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
-        "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"
-    };
+    static const char *const lvl[] = { "\xe2\x96\x81", "\xe2\x96\x82",
+                                       "\xe2\x96\x83", "\xe2\x96\x84",
+                                       "\xe2\x96\x85", "\xe2\x96\x86",
+                                       "\xe2\x96\x87", "\xe2\x96\x88" };
     int rc = 0;
 
     buf_reset(b);
@@ -134,8 +137,7 @@ static bool ident_eq(const void *entry, const void *key)
     return true;
 }
 
-int index_groups(const struct agg *a, struct ident *ids,
-                        struct htab *t)
+int index_groups(const struct agg *a, struct ident *ids, struct htab *t)
 {
     for (size_t i = 0; i < agg_nrows(a); i++) {
         ids[i] = (struct ident){ a, agg_row_at(a, i), i };
@@ -150,7 +152,7 @@ int index_groups(const struct agg *a, struct ident *ids,
 }
 
 size_t group_of(const struct htab *t, const struct agg *a,
-                       const struct agg_row *r)
+                const struct agg_row *r)
 {
     struct ident key = { a, r, 0 };
     const struct ident *e = htab_find(t, ident_hash(a, r), ident_eq, &key);
@@ -192,13 +194,13 @@ size_t period_of(const struct agg *a, int64_t t)
 /* ---- --per --chart: a sparkline per group ------------------------------------ */
 
 struct spark {
-    const struct agg *a;      /* the --per report */
-    struct agg *roll;         /* its groups over the window (table order) */
-    struct agg *ptot;         /* its totals per period (and currency) */
-    size_t np;                /* periods */
-    double *v;                /* [nrows(roll) * np], for drawing */
+    const struct agg *a; /* the --per report */
+    struct agg *roll;    /* its groups over the window (table order) */
+    struct agg *ptot;    /* its totals per period (and currency) */
+    size_t np;           /* periods */
+    double *v;           /* [nrows(roll) * np], for drawing */
     struct ident *ids;
-    struct htab map;          /* roll's rows by group */
+    struct htab map; /* roll's rows by group */
 };
 
 static void spark_free(struct spark *sp)

@@ -42,7 +42,7 @@ static int csv_cell(struct buf *out, const struct cell *c)
 }
 
 int fmt_csv_part(const struct grid *g, bool header, bool head, bool rows,
-                    struct buf *out)
+                 struct buf *out)
 {
     int rc = 0;
 
@@ -71,4 +71,3 @@ int fmt_csv_part(const struct grid *g, bool header, bool head, bool rows,
     }
     return rc == 0 ? 0 : -1;
 }
-

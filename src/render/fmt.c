@@ -8,7 +8,8 @@ int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
     case FMT_TABLE:
         return fmt_table(g, header, out, err);
     case FMT_CSV:
-        return fmt_csv_part(g, header, true, true, out) == 0 ? 0 : ou_nomem(err);
+        return fmt_csv_part(g, header, true, true, out) == 0 ? 0
+                                                             : ou_nomem(err);
     case FMT_JSON:
         return fmt_grid_json(g, false, out, err);
     case FMT_NDJSON:
@@ -20,14 +21,14 @@ int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
 }
 
 int fmt_grid_part(const struct grid *g, enum fmt_kind kind, enum fmt_part part,
-                  bool header, bool first, struct buf *out,
-                  struct ou_err *err)
+                  bool header, bool first, struct buf *out, struct ou_err *err)
 {
     switch (kind) {
     case FMT_CSV:
         if (part == FMT_TAIL)
             return 0;
-        return fmt_csv_part(g, header, part == FMT_HEAD, part == FMT_ROWS, out) == 0
+        return fmt_csv_part(g, header, part == FMT_HEAD, part == FMT_ROWS,
+                            out) == 0
                    ? 0
                    : ou_nomem(err);
     case FMT_JSON:

@@ -83,8 +83,8 @@ static int json_head(const struct grid *g, struct buf *out)
     return rc;
 }
 
-int fmt_json_part(const struct grid *g, bool nd, enum fmt_part part,
-                  bool first, struct buf *out, struct ou_err *err)
+int fmt_json_part(const struct grid *g, bool nd, enum fmt_part part, bool first,
+                  struct buf *out, struct ou_err *err)
 {
     int rc = 0;
 

@@ -69,7 +69,8 @@ int grid_append(struct grid *dst, const struct grid *src)
             return -1;
         for (int k = 0; k < dst->ncols && k < src->ncols; k++) {
             row[k] = from[k];
-            if (from[k].s != NULL && (row[k].s = grid_strdup(dst, from[k].s)) == NULL)
+            if (from[k].s != NULL &&
+                (row[k].s = grid_strdup(dst, from[k].s)) == NULL)
                 return -1;
             if (from[k].display != NULL &&
                 (row[k].display = grid_strdup(dst, from[k].display)) == NULL)

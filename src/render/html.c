@@ -22,7 +22,7 @@
 #define TOP_MODELS 12
 #define TOP_SERIES 7
 #define OTHER_SHARE 0.05
-#define NOT_FOLDED (-2)   /* a fold map entry svg_fold has not written */
+#define NOT_FOLDED (-2) /* a fold map entry svg_fold has not written */
 
 /* ---- scratch memory ----------------------------------------------------------- */
 
@@ -72,8 +72,8 @@ static int label_index(struct arena *ar, struct labels *l, const char *name)
 struct grid {
     int nrow;
     int ncol;
-    struct dec *v;       /* [nrow * ncol], DEC_ZERO to start */
-    const char *what;    /* the metric, for the range error */
+    struct dec *v;    /* [nrow * ncol], DEC_ZERO to start */
+    const char *what; /* the metric, for the range error */
 };
 
 static int grid_init(struct arena *ar, struct grid *g, int nrow, int ncol,
@@ -135,9 +135,9 @@ static double *grid_doubles(struct arena *ar, const struct grid *g)
 }
 
 /* grid_fold, then the result as doubles: what a chart draws. */
-static int fold_doubles(struct arena *ar, const struct grid *g,
-                        const int *rmap, int nrow, const int *cmap, int ncol,
-                        double **v, struct ou_err *err)
+static int fold_doubles(struct arena *ar, const struct grid *g, const int *rmap,
+                        int nrow, const int *cmap, int ncol, double **v,
+                        struct ou_err *err)
 {
     struct grid f;
     int rc = grid_fold(ar, g, rmap, nrow, cmap, ncol, &f, err);
@@ -153,10 +153,10 @@ static int fold_doubles(struct arena *ar, const struct grid *g,
  * when anything is folded. map[i] is series i's row in the chart. */
 struct fold {
     int kept;
-    int n;               /* rows in the chart: kept, plus one for "Other" */
-    int *map;            /* [series]; folded series map to row `kept` */
-    const char **names;  /* [n] */
-    int *color;          /* [n] palette index, SVG_OTHER for "Other" */
+    int n;              /* rows in the chart: kept, plus one for "Other" */
+    int *map;           /* [series]; folded series map to row `kept` */
+    const char **names; /* [n] */
+    int *color;         /* [n] palette index, SVG_OTHER for "Other" */
 };
 
 static int fold_make(struct arena *ar, const char *const *name, int n,
@@ -169,7 +169,7 @@ static int fold_make(struct arena *ar, const char *const *name, int n,
     f->map[0] = NOT_FOLDED;
     f->kept = svg_fold(n, totals, top, min_share, f->map);
     if (n > 0 && f->map[0] == NOT_FOLDED)
-        return -1;   /* svg_fold ran out of memory */
+        return -1; /* svg_fold ran out of memory */
     f->n = f->kept + (f->kept < n);
     f->names = zalloc(ar, (size_t)f->n, sizeof(*f->names));
     f->color = zalloc(ar, (size_t)f->n, sizeof(*f->color));
@@ -195,44 +195,44 @@ static int fold_make(struct arena *ar, const char *const *name, int n,
 /* Completions: labels per row, exact sums for the table and the charts. */
 struct usage {
     struct labels models, projects;
-    int *row_model, *row_project;  /* per agg row: its labels */
-    int64_t (*mt)[3];              /* per model: requests, input, output */
-    int64_t sum[3];                /* the TOTAL row */
-    double *mtotal;                /* per model: requests (for folding) */
-    double *ptotal;                /* per project: requests */
-    struct grid inout;             /* 2 x days: input, output tokens */
-    struct grid req;               /* projects x models: requests */
-    struct grid preq;              /* projects x 1: requests */
+    int *row_model, *row_project; /* per agg row: its labels */
+    int64_t (*mt)[3];             /* per model: requests, input, output */
+    int64_t sum[3];               /* the TOTAL row */
+    double *mtotal;               /* per model: requests (for folding) */
+    double *ptotal;               /* per project: requests */
+    struct grid inout;            /* 2 x days: input, output tokens */
+    struct grid req;              /* projects x models: requests */
+    struct grid preq;             /* projects x 1: requests */
 };
 
 /* Costs: amounts per line item and currency, never across currencies. */
 struct costs {
-    struct labels items;           /* line items, first seen first */
-    struct labels curs;            /* currencies, by code */
-    int *row_item, *row_cur;       /* per agg row: its labels */
-    struct grid amount;            /* items x currencies */
-    bool *billed;                  /* [items x currencies]: has rows */
-    struct grid total;             /* 1 x currencies */
+    struct labels items;     /* line items, first seen first */
+    struct labels curs;      /* currencies, by code */
+    int *row_item, *row_cur; /* per agg row: its labels */
+    struct grid amount;      /* items x currencies */
+    bool *billed;            /* [items x currencies]: has rows */
+    struct grid total;       /* 1 x currencies */
 };
 
 struct ctx {
     const struct html_input *in;
     struct ou_err *err;
     struct arena ar;
-    int m_use[3];                  /* requests, input, output tokens */
+    int m_use[3]; /* requests, input, output tokens */
     int m_amt, m_cur;
-    int64_t d0;                    /* 00:00 UTC of the first day */
+    int64_t d0; /* 00:00 UTC of the first day */
     int ndays;
-    const char **days;             /* "YYYY-MM-DD" per day */
+    const char **days; /* "YYYY-MM-DD" per day */
     char a[TU_RFC3339_LEN], b[TU_RFC3339_LEN];
-    char sub[128];                 /* "per UTC day, FROM to TO" */
-    char win[64];                  /* "FROM to TO" */
+    char sub[128]; /* "per UTC day, FROM to TO" */
+    char win[64];  /* "FROM to TO" */
     struct usage u;
     struct costs c;
 };
 
-static const char *const use_metric[3] = { "num_model_requests",
-                                           "input_tokens", "output_tokens" };
+static const char *const use_metric[3] = { "num_model_requests", "input_tokens",
+                                           "output_tokens" };
 
 static int ctx_init(struct ctx *x, const struct html_input *in,
                     struct ou_err *err)
@@ -361,8 +361,8 @@ static int usage_totals(struct ctx *x)
             rc = add_int(&u->sum[j], u->mt[i][j], use_metric[j], x->err);
     }
     if (rc == 0)
-        rc = grid_fold(&x->ar, &u->req, NULL, u->projects.n, zero, 1,
-                       &u->preq, x->err);
+        rc = grid_fold(&x->ar, &u->req, NULL, u->projects.n, zero, 1, &u->preq,
+                       x->err);
     if (rc == 0 && (u->ptotal = grid_doubles(&x->ar, &u->preq)) == NULL)
         rc = ou_nomem(x->err);
     return rc;
@@ -381,8 +381,7 @@ static int usage_prepare(struct ctx *x)
     u->mt = zalloc(&x->ar, (size_t)u->models.n, sizeof(*u->mt));
     if (u->mt == NULL ||
         grid_init(&x->ar, &u->inout, 2, x->ndays, "token") != 0 ||
-        grid_init(&x->ar, &u->req, u->projects.n, u->models.n,
-                  "request") != 0)
+        grid_init(&x->ar, &u->req, u->projects.n, u->models.n, "request") != 0)
         return ou_nomem(x->err);
     for (size_t r = 0; r < agg_nrows(a) && rc == 0; r++)
         rc = usage_add_row(x, r);
@@ -479,11 +478,12 @@ static int put_head(struct ctx *x, struct buf *out)
     rc = buf_puts(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/"
                        "xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/>"
                        "<title>OpenAI usage and costs, ");
-    rc |= buf_printf(out, "%.10s to %.10s</title><style>%s</style></head>"
-                          "<body><header><h1>OpenAI usage and costs</h1>",
+    rc |= buf_printf(out,
+                     "%.10s to %.10s</title><style>%s</style></head>"
+                     "<body><header><h1>OpenAI usage and costs</h1>",
                      x->a, x->b, style);
-    rc |= buf_printf(out, "<p>Window: %s to %s (UTC, end exclusive)</p>",
-                     x->a, x->b);
+    rc |= buf_printf(out, "<p>Window: %s to %s (UTC, end exclusive)</p>", x->a,
+                     x->b);
     rc |= buf_printf(out, "<p>Generated %s by oaiusage from ", g);
     rc |= svg_escape(out, x->in->base_url);
     rc |= buf_puts(out, "</p></header>");
@@ -523,9 +523,18 @@ static int chart_tokens(struct ctx *x, struct buf *out)
 
     if (v == NULL)
         return ou_nomem(x->err);
-    struct bar_chart c = { "Daily input vs output tokens", x->sub, "tokens",
-                           false, BARS_GROUPED, x->ndays, x->days, 2, names,
-                           color, v, true };
+    struct bar_chart c = { "Daily input vs output tokens",
+                           x->sub,
+                           "tokens",
+                           false,
+                           BARS_GROUPED,
+                           x->ndays,
+                           x->days,
+                           2,
+                           names,
+                           color,
+                           v,
+                           true };
     return put_bars(x, out, "tokens", NULL, &c, 360);
 }
 
@@ -540,15 +549,24 @@ static int chart_models(struct ctx *x, struct buf *out)
 
     if (fold_make(&x->ar, u->projects.name, u->projects.n, u->ptotal,
                   TOP_SERIES, 0, &fp) != 0 ||
-        fold_make(&x->ar, u->models.name, u->models.n, u->mtotal, TOP_MODELS,
-                  0, &fm) != 0)
+        fold_make(&x->ar, u->models.name, u->models.n, u->mtotal, TOP_MODELS, 0,
+                  &fm) != 0)
         return ou_nomem(x->err);
     rc = fold_doubles(&x->ar, &u->req, fp.map, fp.n, fm.map, fm.n, &v, x->err);
     if (rc != 0)
         return rc;
     struct bar_chart c = { "Model requests by model, stacked by project",
-                           x->win, "requests", false, BARS_STACKED, fm.n,
-                           fm.names, fp.n, fp.names, fp.color, v, false };
+                           x->win,
+                           "requests",
+                           false,
+                           BARS_STACKED,
+                           fm.n,
+                           fm.names,
+                           fp.n,
+                           fp.names,
+                           fp.color,
+                           v,
+                           false };
     return put_bars(x, out, "models", NULL, &c, 380);
 }
 
@@ -573,8 +591,16 @@ static int chart_other(struct ctx *x, struct buf *out, const struct fold *f)
     if (no == 0)
         return 0;
     struct bar_chart c = { "\"Other\" broken down: requests by project",
-                           "the projects under 5% of requests", "requests",
-                           false, BARS_GROUPED, no, lab, 1, one, onecol, v,
+                           "the projects under 5% of requests",
+                           "requests",
+                           false,
+                           BARS_GROUPED,
+                           no,
+                           lab,
+                           1,
+                           one,
+                           onecol,
+                           v,
                            false };
     return put_bars(x, out, "other", NULL, &c, 320);
 }
@@ -596,7 +622,10 @@ static int chart_share(struct ctx *x, struct buf *out)
     struct donut d = { "Share of requests by project",
                        "projects under 5% of requests are folded into "
                        "\"Other\"",
-                       f.n, f.names, f.color, v };
+                       f.n,
+                       f.names,
+                       f.color,
+                       v };
     rc = section_open(out, "share", NULL);
     rc |= svg_donut(out, &d, 1000, 320);
     rc |= buf_puts(out, "</section>");
@@ -605,10 +634,10 @@ static int chart_share(struct ctx *x, struct buf *out)
 
 /* One currency's costs per day by line item, exact. */
 struct cost_series {
-    int n;                /* line items billed in the currency */
+    int n; /* line items billed in the currency */
     const char **names;
-    double *total;        /* their totals, for folding */
-    struct grid day;      /* n x days */
+    double *total;   /* their totals, for folding */
+    struct grid day; /* n x days */
 };
 
 static int cost_series(struct ctx *x, int c, struct cost_series *s)
@@ -688,8 +717,8 @@ static int chart_costs_in(struct ctx *x, struct buf *out, int c)
     if ((rc = cost_series(x, c, &s)) != 0)
         return rc;
     int *zero = zalloc(&x->ar, (size_t)s.n, sizeof(*zero));
-    if (zero == NULL || fold_make(&x->ar, s.names, s.n, s.total, TOP_SERIES,
-                                  0, &f) != 0)
+    if (zero == NULL ||
+        fold_make(&x->ar, s.names, s.n, s.total, TOP_SERIES, 0, &f) != 0)
         return ou_nomem(x->err);
     if ((rc = fold_doubles(&x->ar, &s.day, zero, 1, NULL, x->ndays, &vt,
                            x->err)) != 0 ||
@@ -697,12 +726,12 @@ static int chart_costs_in(struct ctx *x, struct buf *out, int c)
                            x->err)) != 0)
         return rc;
     cost_text(x->c.curs.name[c], several, &t);
-    struct bar_chart c5 = { t.total, x->sub, t.y, t.money, BARS_GROUPED,
-                            x->ndays, x->days, 1, cost_name, cost_color, vt,
-                            true };
-    struct bar_chart c6 = { t.items, x->sub, t.y, t.money, BARS_STACKED,
-                            x->ndays, x->days, f.n, f.names, f.color, vl,
-                            true };
+    struct bar_chart c5 = { t.total,      x->sub,     t.y,     t.money,
+                            BARS_GROUPED, x->ndays,   x->days, 1,
+                            cost_name,    cost_color, vt,      true };
+    struct bar_chart c6 = { t.items,      x->sub,   t.y,     t.money,
+                            BARS_STACKED, x->ndays, x->days, f.n,
+                            f.names,      f.color,  vl,      true };
     if ((rc = put_bars(x, out, "cost", suffix, &c5, 340)) != 0)
         return rc;
     return put_bars(x, out, "line-items", suffix, &c6, 380);
@@ -732,19 +761,20 @@ static int num_cell(struct buf *b, int64_t v)
 static int table_models(struct ctx *x, struct buf *out)
 {
     struct usage *u = &x->u;
-    struct fold f;   /* keeping every model: map[i] is model i's rank */
+    struct fold f; /* keeping every model: map[i] is model i's rank */
     int *at = zalloc(&x->ar, (size_t)u->models.n, sizeof(*at));
     int rc;
 
-    if (at == NULL || fold_make(&x->ar, u->models.name, u->models.n,
-                                u->mtotal, u->models.n, 0, &f) != 0)
+    if (at == NULL || fold_make(&x->ar, u->models.name, u->models.n, u->mtotal,
+                                u->models.n, 0, &f) != 0)
         return ou_nomem(x->err);
     for (int i = 0; i < u->models.n; i++)
         at[f.map[i]] = i;
-    rc = buf_puts(out, "<h2>Completions by model</h2><table><thead><tr>"
-                       "<th>model</th><th class=\"n\">requests</th>"
-                       "<th class=\"n\">input tokens</th>"
-                       "<th class=\"n\">output tokens</th></tr></thead><tbody>");
+    rc = buf_puts(out,
+                  "<h2>Completions by model</h2><table><thead><tr>"
+                  "<th>model</th><th class=\"n\">requests</th>"
+                  "<th class=\"n\">input tokens</th>"
+                  "<th class=\"n\">output tokens</th></tr></thead><tbody>");
     for (int k = 0; k < u->models.n; k++) {
         rc |= name_cell(out, u->models.name[at[k]]);
         for (int j = 0; j < 3; j++)

@@ -37,8 +37,8 @@ double report_metric_double(const struct agg *a, const struct agg_row *r)
     return 0;
 }
 
-void report_metric_text(const struct agg *a, const struct agg_row *r,
-                        char *buf, size_t size)
+void report_metric_text(const struct agg *a, const struct agg_row *r, char *buf,
+                        size_t size)
 {
     const struct endpoint *ep = agg_spec_of(a)->ep;
     int m = ep->sort_metric;
@@ -120,8 +120,8 @@ static int build_columns(const struct agg *a, const struct report_opts *o,
     if (sp->ngroup == 0 && !sp->records && sp->per == TU_PER_NONE) {
         /* The only row is the total: the table shows it under a label. */
         rc |= layout_add(g, l, R_LABEL, 0,
-                         (struct grid_col){ "", true, true, false, false,
-                                            NULL, false });
+                         (struct grid_col){ "", true, true, false, false, NULL,
+                                            false });
         g->table_hides_rows = true;
     }
     if (sp->records) {
@@ -142,8 +142,7 @@ static int build_columns(const struct agg *a, const struct report_opts *o,
         const struct metric_desc *md = &ep->metrics[m];
         rc |= layout_add(g, l, R_METRIC, m,
                          (struct grid_col){ md->name, md->in_table, false,
-                                            md->nullable, false, NULL,
-                                            false });
+                                            md->nullable, false, NULL, false });
     }
     if (o->chart)
         rc |= layout_add(g, l, R_CHART, 0,
@@ -216,9 +215,8 @@ static int metric_cell(const struct agg *a, const struct agg_row *r, int m,
 }
 
 static int fill_cell(const struct agg *a, const struct names *names,
-                     enum role role, int i, const struct agg_row *r,
-                     bool total, const char *chart, struct grid *g,
-                     struct cell *c)
+                     enum role role, int i, const struct agg_row *r, bool total,
+                     const char *chart, struct grid *g, struct cell *c)
 {
     char tmp[DEC_FMT_MAX];
 
@@ -274,7 +272,6 @@ int layout_fill(const struct agg *a, const struct names *names,
 
 /* ---- the report ------------------------------------------------------------- */
 
-
 static void add_meta(const struct agg *a, const struct report_opts *o,
                      const struct report_meta *m, struct grid *g)
 {
@@ -291,8 +288,8 @@ static void add_meta(const struct agg *a, const struct report_opts *o,
                                           m->end_time, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "bucket_width", META_STRING,
                                           m->bucket_width, 0, false, NULL, 0 });
-    grid_add_meta(g, &(struct grid_meta){ "group_by", META_LIST, NULL, 0,
-                                          false, g->lists, sp->ngroup });
+    grid_add_meta(g, &(struct grid_meta){ "group_by", META_LIST, NULL, 0, false,
+                                          g->lists, sp->ngroup });
     grid_add_meta(g, &(struct grid_meta){ "per", per ? META_STRING : META_NULL,
                                           per, 0, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "records", META_BOOL, NULL, 0,
@@ -302,8 +299,7 @@ static void add_meta(const struct agg *a, const struct report_opts *o,
 }
 
 int report_grid(const struct agg *a, const struct report_opts *o,
-                const struct report_meta *m, struct grid *g,
-                struct ou_err *err)
+                const struct report_meta *m, struct grid *g, struct ou_err *err)
 {
     static const struct report_opts plain = { NULL, false, 0, false };
     struct scales sc = { { NULL }, { 0 }, 0 };
@@ -326,8 +322,8 @@ int report_grid(const struct agg *a, const struct report_opts *o,
         /* --chart without --per: a bar, on its currency's scale */
         if (o->chart)
             report_bar(report_metric_double(a, r),
-                       scales_max(&sc, report_label(a, r)), o->chart_width,
-                       bar, sizeof(bar));
+                       scales_max(&sc, report_label(a, r)), o->chart_width, bar,
+                       sizeof(bar));
         if (row == NULL || layout_fill(a, o->names, &l, r, false,
                                        o->chart ? bar : NULL, g, row) != 0)
             return ou_nomem(err);
@@ -335,8 +331,7 @@ int report_grid(const struct agg *a, const struct report_opts *o,
     for (size_t i = 0; i < agg_ntotals(a); i++) {
         struct cell *row = grid_add_row(g, true);
         if (row == NULL || layout_fill(a, o->names, &l, agg_total_at(a, i),
-                                       true, o->chart ? "" : NULL, g,
-                                       row) != 0)
+                                       true, o->chart ? "" : NULL, g, row) != 0)
             return ou_nomem(err);
     }
     add_meta(a, o, m, g);

@@ -8,15 +8,15 @@
 
 /* What a grid column shows, parallel to the grid's columns. */
 enum role {
-    R_LABEL,    /* the TOTAL label of an ungrouped report */
-    R_T0,       /* period or bucket start */
-    R_T1,       /* bucket end */
-    R_KEY,      /* group value (index: group position) */
-    R_NAME,     /* the name of the group's id (index: group position) */
-    R_METRIC,   /* a metric (index: metric index) */
-    R_TEXT,     /* a metric's label alone (index: metric index) */
-    R_CHART,    /* a bar or sparkline, from the caller */
-    R_TOTAL     /* the first metric, exact */
+    R_LABEL,  /* the TOTAL label of an ungrouped report */
+    R_T0,     /* period or bucket start */
+    R_T1,     /* bucket end */
+    R_KEY,    /* group value (index: group position) */
+    R_NAME,   /* the name of the group's id (index: group position) */
+    R_METRIC, /* a metric (index: metric index) */
+    R_TEXT,   /* a metric's label alone (index: metric index) */
+    R_CHART,  /* a bar or sparkline, from the caller */
+    R_TOTAL   /* the first metric, exact */
 };
 
 struct layout {
@@ -54,7 +54,7 @@ double scales_max(const struct scales *s, const char *label);
 struct ident {
     const struct agg *a;
     const struct agg_row *r;
-    size_t index;             /* in the aggregate that owns the entry */
+    size_t index; /* in the aggregate that owns the entry */
 };
 
 /* Index the rows of a by group (ids[nrows] is the entries' storage). */

@@ -14,13 +14,13 @@
 
 /* A report's groups over the window: the rows of `roll`, in table order. */
 struct groups {
-    const struct agg *a;      /* the report */
-    struct agg *own;          /* the rollup, when a has --per */
-    const struct agg *roll;   /* a itself, or own */
-    const char **label;       /* [n] "model / project (eur)" */
-    double *total;            /* [n] exact totals, as doubles */
+    const struct agg *a;    /* the report */
+    struct agg *own;        /* the rollup, when a has --per */
+    const struct agg *roll; /* a itself, or own */
+    const char **label;     /* [n] "model / project (eur)" */
+    double *total;          /* [n] exact totals, as doubles */
     size_t n;
-    struct grid store;        /* string storage */
+    struct grid store; /* string storage */
 };
 
 static void groups_free(struct groups *gs)
@@ -112,8 +112,9 @@ static int to_doubles(const struct dec *acc, double *v, size_t n, bool ok,
 {
     for (size_t i = 0; i < n; i++)
         v[i] = dec_to_double(&acc[i]);
-    return ok ? 0 : ou_fail(err, OU_E_DATA,
-                            "a chart total exceeds the exact decimal range");
+    return ok ? 0
+              : ou_fail(err, OU_E_DATA,
+                        "a chart total exceeds the exact decimal range");
 }
 
 /* Without --per: a bar per group, the largest 20, the rest as Other. */
@@ -141,9 +142,11 @@ static int bars(const struct groups *gs, const char *title, const char *sub,
             cats[c] = map[i] == SVG_OTHER ? "Other" : gs->label[i];
             ok &= dec_add(&acc[c], &d) == DEC_OK;
         }
-        struct bar_chart bc = { title, sub, md->name, md->kind == MK_DEC,
-                                BARS_GROUPED, ncat, cats, 1, series, color, v,
-                                false };
+        struct bar_chart bc = {
+            title,        sub,   md->name, md->kind == MK_DEC,
+            BARS_GROUPED, ncat,  cats,     1,
+            series,       color, v,        false
+        };
         rc = to_doubles(acc, v, (size_t)ncat, ok, err);
         if (rc == 0 && svg_bar_chart(out, &bc, 1000, 420) != 0)
             rc = ou_nomem(err);
@@ -196,9 +199,9 @@ static int stacks(struct groups *gs, const char *title, const char *sub,
             ok &= dec_add(&acc[(size_t)k * (size_t)np + period_of(a, r->t0)],
                           &d) == DEC_OK;
         }
-        struct bar_chart bc = { title, sub, md->name, md->kind == MK_DEC,
-                                BARS_STACKED, np, cats, nser, ser, col, v,
-                                true };
+        struct bar_chart bc = { title,        sub, md->name, md->kind == MK_DEC,
+                                BARS_STACKED, np,  cats,     nser,
+                                ser,          col, v,        true };
         if (rc == 0)
             rc = to_doubles(acc, v, (size_t)nser * (size_t)np, ok, err);
         if (rc == 0 && svg_bar_chart(out, &bc, 1000, 420) != 0)
@@ -218,8 +221,7 @@ static int stacks(struct groups *gs, const char *title, const char *sub,
 }
 
 int report_svg(const struct agg *a, const struct names *names,
-               const struct report_meta *m, struct buf *out,
-               struct ou_err *err)
+               const struct report_meta *m, struct buf *out, struct ou_err *err)
 {
     const struct agg_spec *sp = agg_spec_of(a);
     const struct metric_desc *md = &sp->ep->metrics[sp->ep->sort_metric];

@@ -49,8 +49,8 @@ int afile_open(struct afile *f, const char *path, mode_t mode,
     f->fd = mkstemp(active_tmp);
     if (f->fd < 0)
         return ou_fail(err, OU_E_IO,
-                       "cannot create a temporary file next to '%s': %s",
-                       path, strerror(errno));
+                       "cannot create a temporary file next to '%s': %s", path,
+                       strerror(errno));
     memcpy(f->tmp, active_tmp, sizeof(f->tmp));
     active = 1;
     if (fchmod(f->fd, mode) != 0) {

@@ -27,8 +27,8 @@ static int copy_spill(int fd, int spill)
     return n < 0 ? -1 : 0;
 }
 
-static int to_stdout(const char *head, size_t hlen, int spill,
-                     const char *tail, size_t tlen, struct ou_err *err)
+static int to_stdout(const char *head, size_t hlen, int spill, const char *tail,
+                     size_t tlen, struct ou_err *err)
 {
     if (write_all(STDOUT_FILENO, head, hlen) != 0 ||
         (spill >= 0 && copy_spill(STDOUT_FILENO, spill) != 0) ||
@@ -59,8 +59,8 @@ static void link_target(const char *path, char *real)
     const char *slash = strrchr(path, '/');
     int len = to[0] == '/' || slash == NULL
                   ? snprintf(real, PATH_MAX, "%s", to)
-                  : snprintf(real, PATH_MAX, "%.*s%s",
-                             (int)(slash - path + 1), path, to);
+                  : snprintf(real, PATH_MAX, "%.*s%s", (int)(slash - path + 1),
+                             path, to);
     if (len < 0 || len >= PATH_MAX)
         snprintf(real, PATH_MAX, "%s", path); /* too long: the link */
 }
@@ -105,8 +105,7 @@ int output_write_parts(const char *path, const char *head, size_t hlen,
     if (rc == 0 && spill >= 0 && copy_spill(f.fd, spill) != 0) {
         int e = errno;
         afile_abort(&f);
-        rc = ou_fail(err, OU_E_IO, "cannot write '%s': %s", real,
-                     strerror(e));
+        rc = ou_fail(err, OU_E_IO, "cannot write '%s': %s", real, strerror(e));
     }
     if (rc == 0)
         rc = afile_write(&f, tail, tlen, err);
@@ -145,8 +144,7 @@ int output_spill_open(const char *path, struct ou_err *err)
     return fd;
 }
 
-int output_spill_write(int fd, const char *data, size_t len,
-                       struct ou_err *err)
+int output_spill_write(int fd, const char *data, size_t len, struct ou_err *err)
 {
     if (write_all(fd, data, len) != 0)
         return ou_fail(err, OU_E_IO, "cannot write a temporary file: %s",

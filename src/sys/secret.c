@@ -23,8 +23,8 @@ void secret_free(char *key)
 
 static char *trimmed_copy(const char *s, size_t n)
 {
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' ||
-                     s[n - 1] == ' ' || s[n - 1] == '\t'))
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' ||
+                     s[n - 1] == '\t'))
         n--;
     while (n > 0 && (*s == ' ' || *s == '\t')) {
         s++;
@@ -47,25 +47,23 @@ static int read_key_file(const char *path, char **key, struct ou_err *err)
 
     if (f == NULL)
         return ou_fail(err, OU_E_IO, "cannot read admin key file '%s': %s",
-                          path, strerror(errno));
+                       path, strerror(errno));
     if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
         (st.st_mode & 077) != 0)
-        msg_warn("admin key file '%s' is readable by %s (chmod 600 '%s')",
-                 path, (st.st_mode & 007) != 0 ? "others" : "its group", path);
+        msg_warn("admin key file '%s' is readable by %s (chmod 600 '%s')", path,
+                 (st.st_mode & 007) != 0 ? "others" : "its group", path);
     n = fread(buf, 1, sizeof(buf) - 1, f);
     int failed = ferror(f);
     if (f != stdin)
         fclose(f);
     if (failed)
-        return ou_fail(err, OU_E_IO, "cannot read admin key file '%s'",
-                          path);
+        return ou_fail(err, OU_E_IO, "cannot read admin key file '%s'", path);
     if (n > KEY_MAX) {
         volatile char *p = buf;
         for (size_t i = 0; i < sizeof(buf); i++)
             p[i] = 0;
         return ou_fail(err, OU_E_AUTH,
-                          "admin key file '%s' is too large to hold a key",
-                          path);
+                       "admin key file '%s' is too large to hold a key", path);
     }
     *key = trimmed_copy(buf, n);
     volatile char *p = buf;
@@ -91,11 +89,11 @@ int secret_load(const char *key_file, char **key, const char **source,
         *source = SECRET_ENV;
         if (env == NULL || env[0] == '\0')
             return ou_fail(err, OU_E_AUTH,
-                              "no admin key: set %s or use --admin-key-file "
-                              "FILE (an Admin key from the organization "
-                              "settings, https://platform.openai.com/"
-                              "settings/organization/admin-keys)",
-                              SECRET_ENV);
+                           "no admin key: set %s or use --admin-key-file "
+                           "FILE (an Admin key from the organization "
+                           "settings, https://platform.openai.com/"
+                           "settings/organization/admin-keys)",
+                           SECRET_ENV);
         *key = trimmed_copy(env, strlen(env));
         if (*key == NULL)
             return ou_nomem(err);
@@ -104,16 +102,16 @@ int secret_load(const char *key_file, char **key, const char **source,
         secret_free(*key);
         *key = NULL;
         return ou_fail(err, OU_E_AUTH, "the admin key from %s is empty",
-                          *source);
+                       *source);
     }
     for (const char *p = *key; *p; p++) {
         if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
             secret_free(*key);
             *key = NULL;
             return ou_fail(err, OU_E_AUTH,
-                              "the admin key from %s contains spaces or "
-                              "control characters",
-                              *source);
+                           "the admin key from %s contains spaces or "
+                           "control characters",
+                           *source);
         }
     }
     return 0;

@@ -69,8 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct agg *a = agg_new(&spec);
     struct page_sink sink = { on_bucket, on_record, a };
     struct page_info info;
-    if (a != NULL &&
-        page_parse(body, size - 1, ep, &sink, &info, &err) == 0 &&
+    if (a != NULL && page_parse(body, size - 1, ep, &sink, &info, &err) == 0 &&
         agg_finish(a, &err) == 0) {
         for (int k = 0; k < 4; k++) {
             struct grid g;

@@ -65,7 +65,8 @@ static bool file_is(const char *path, const char *want)
 {
     char buf[4096];
     long n = get_file(path, buf, sizeof(buf));
-    return n >= 0 && (size_t)n == strlen(want) && memcmp(buf, want, (size_t)n) == 0;
+    return n >= 0 && (size_t)n == strlen(want) &&
+           memcmp(buf, want, (size_t)n) == 0;
 }
 
 static int mode_of(const char *path)
@@ -145,7 +146,8 @@ static void new_files(void)
     join(p, sizeof(p), d, "d.bin");
     CHECK(output_write(p, "a\0b\n\0", 5, &err) == 0);
     char buf[16];
-    CHECK(get_file(p, buf, sizeof(buf)) == 5 && memcmp(buf, "a\0b\n\0", 5) == 0);
+    CHECK(get_file(p, buf, sizeof(buf)) == 5 &&
+          memcmp(buf, "a\0b\n\0", 5) == 0);
 
     CHECK_STR(listing(d), "a.txt,b.txt,c.txt,d.bin");
 }
@@ -479,7 +481,8 @@ static void parts_with_spill(void)
     CHECK_STR(listing(d), "report.csv");
 
     /* No spill. */
-    CHECK(output_write_parts(p, "only head ", 10, -1, "and tail", 8, &err) == 0);
+    CHECK(output_write_parts(p, "only head ", 10, -1, "and tail", 8, &err) ==
+          0);
     CHECK(file_is(p, "only head and tail"));
 
     /* A spill larger than any copy buffer: byte for byte. */

@@ -28,7 +28,7 @@ static int parse(struct config *cfg, struct ou_err *err, ...)
         struct config c_;                                                    \
         struct ou_err e_;                                                    \
         int rc_ = parse(&c_, &e_, __VA_ARGS__, (char *)NULL);                \
-        CHECK(rc_ == OU_E_USAGE);                                         \
+        CHECK(rc_ == OU_E_USAGE);                                            \
         if (strstr(e_.msg, want) == NULL) {                                  \
             CHECK(!"usage error message lacks the expected text");           \
             fprintf(stderr, "  message: %s\n  wanted:  %s\n", e_.msg, want); \
@@ -133,8 +133,8 @@ int main(void)
                  "--batch", "--no-batch");
     EXPECT_USAGE("--records and --per exclude each other", "completions",
                  "--records", "--per", "day");
-    EXPECT_USAGE("'hour' is not one of day, week, month, bucket",
-                 "completions", "--per", "hour");
+    EXPECT_USAGE("'hour' is not one of day, week, month, bucket", "completions",
+                 "--per", "hour");
     EXPECT_USAGE("'xml' is not one of table, csv, json, ndjson", "completions",
                  "--format", "xml");
     EXPECT_USAGE("--no-header applies to --format csv or table", "completions",

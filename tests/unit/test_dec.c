@@ -33,9 +33,11 @@ int main(void)
     CHECK_STR(fmt("1000000000"), "1000000000");
     CHECK_STR(fmt("0.000000001"), "0.000000001");
     CHECK_STR(fmt("0.1234567890123456789"), "0.1234567890123456789");
-    static const char *const bad[] = { "", "-", "01", "1.", ".5", "+1", "1e",
-                                       "1e+", "0x10", "1 ", " 1", "1.2.3",
-                                       "NaN", "Infinity", "--1", "1e5000", "1e-5000" };
+    static const char *const bad[] = { "",       "-",        "01",  "1.",
+                                       ".5",     "+1",       "1e",  "1e+",
+                                       "0x10",   "1 ",       " 1",  "1.2.3",
+                                       "NaN",    "Infinity", "--1", "1e5000",
+                                       "1e-5000" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CHECK(dec_parse(bad[i], strlen(bad[i]), &a) != DEC_OK);
 
@@ -82,7 +84,8 @@ int main(void)
     dec_parse("1e-40", 5, &b);
     CHECK(dec_add(&a, &b) == DEC_OK);
     dec_format(&a, out, sizeof(out));
-    CHECK_STR(out, "100000000000000000000.0000000000000000000000000000000000000001");
+    CHECK_STR(out,
+              "100000000000000000000.0000000000000000000000000000000000000001");
     /* Sign handling: a - a = 0, never "-0". */
     dec_parse("-12.50", 6, &a);
     dec_parse("12.5", 4, &b);

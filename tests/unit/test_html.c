@@ -31,9 +31,12 @@ struct cost_rec {
 static struct agg *new_agg(const char *command, const char *key0)
 {
     const struct endpoint *ep = endpoint_find(command);
-    struct agg_spec spec = { ep, 2, { endpoint_group_index(ep, key0),
-                                      endpoint_group_index(ep, "project_id") },
-                             TU_PER_DAY, false };
+    struct agg_spec spec = { ep,
+                             2,
+                             { endpoint_group_index(ep, key0),
+                               endpoint_group_index(ep, "project_id") },
+                             TU_PER_DAY,
+                             false };
     struct agg *a = agg_new(&spec);
     struct ou_err err;
     for (int d = 0; a != NULL && d < NDAYS; d++)
@@ -79,8 +82,7 @@ static struct agg *costs_agg(const struct cost_rec *in, int n)
     struct record r;
 
     for (int i = 0; i < n; i++) {
-        start_record(ep, &r, in[i].day, "line_item", in[i].item,
-                     in[i].project);
+        start_record(ep, &r, in[i].day, "line_item", in[i].item, in[i].project);
         CHECK(dec_parse(in[i].amount, strlen(in[i].amount), &r.dval[m_amt]) ==
               DEC_OK);
         r.present[m_amt] = true;
@@ -94,8 +96,13 @@ static struct agg *costs_agg(const struct cost_rec *in, int n)
 static int render(const struct agg *u, const struct agg *c, struct buf *out,
                   struct ou_err *err)
 {
-    struct html_input in = { u, c, NULL, T0, T0 + NDAYS * DAY,
-                             T0 + 5 * DAY, "http://127.0.0.1:9/v1?a&b" };
+    struct html_input in = { u,
+                             c,
+                             NULL,
+                             T0,
+                             T0 + NDAYS * DAY,
+                             T0 + 5 * DAY,
+                             "http://127.0.0.1:9/v1?a&b" };
     buf_init(out, 0);
     memset(err, 0, sizeof(*err));
     return html_report(&in, out, err);
@@ -218,8 +225,7 @@ static void two_currencies(void)
                  "<td class=\"n\">2.5</td><td>eur</td></tr>"
                  "<tr><td>web search</td><td class=\"n\">0.333</td>"
                  "<td>usd</td></tr><tr><td>gpt-4o, input</td>"
-                 "<td class=\"n\">0.3</td><td>usd</td></tr></tbody>") !=
-          NULL);
+                 "<td class=\"n\">0.3</td><td>usd</td></tr></tbody>") != NULL);
     /* One exact TOTAL per currency, by currency code; none mixes them. */
     CHECK(strstr(doc,
                  "<tfoot><tr><td>TOTAL</td>"
@@ -303,8 +309,9 @@ static void odd_currency(void)
     char *doc = report(odd, 2);
 
     CHECK(strstr(doc, "<section id=\"cost-a_26b_20_3cc_3e\">") != NULL);
-    CHECK(strstr(doc, "<title>Total cost per day (a&amp;b &lt;c&gt;)</title>")
-          != NULL);
+    CHECK(
+        strstr(doc, "<title>Total cost per day (a&amp;b &lt;c&gt;)</title>") !=
+        NULL);
     CHECK(strstr(doc, "<td>TOTAL</td><td class=\"n\">2</td>"
                       "<td>a&amp;b &lt;c&gt;</td>") != NULL);
     free(doc);
@@ -325,12 +332,9 @@ static void overflow(void)
     /* Per model: a = max, x = -max + max + 1 = 1, b = -max - 1 = INT64_MIN,
      * all in range; TOTAL: a + x overflows. */
     const struct use_rec total[] = {
-        { 0, "a", "proj_a", 2, max, 0 },
-        { 0, "x", "proj_a", 1, -max, 0 },
-        { 1, "x", "proj_a", 2, max, 0 },
-        { 1, "b", "proj_a", 1, -max, 0 },
-        { 2, "x", "proj_a", 2, 1, 0 },
-        { 2, "b", "proj_a", 1, -1, 0 },
+        { 0, "a", "proj_a", 2, max, 0 }, { 0, "x", "proj_a", 1, -max, 0 },
+        { 1, "x", "proj_a", 2, max, 0 }, { 1, "b", "proj_a", 1, -max, 0 },
+        { 2, "x", "proj_a", 2, 1, 0 },   { 2, "b", "proj_a", 1, -1, 0 },
     };
     const struct use_rec *cases[] = { per_model, total };
     const int ncase[] = { 4, 6 };

@@ -134,7 +134,7 @@ static void map_basics(void)
 struct ent {
     enum name_kind k;
     const char *id;
-    const char *name;   /* "" = known unknown */
+    const char *name; /* "" = known unknown */
 };
 
 static const struct ent tricky[] = {
@@ -386,8 +386,12 @@ static void malformed(void)
 
     /* The same lines under a wrong first line. */
     static const char *const magic[] = {
-        "oaiusage-names 2\n", "oaiusage-names\n", "oaiusage-names 0\n",
-        "names 1\n", "\n", "OAIUSAGE-NAMES 1\n",
+        "oaiusage-names 2\n",
+        "oaiusage-names\n",
+        "oaiusage-names 0\n",
+        "names 1\n",
+        "\n",
+        "OAIUSAGE-NAMES 1\n",
     };
     for (size_t j = 0; j < sizeof(magic) / sizeof(magic[0]); j++) {
         int m = snprintf(buf, (size_t)len + 256, "%s%.*s", magic[j], (int)blen,
@@ -406,8 +410,8 @@ static void malformed(void)
     static const char *const longer[] = { "oaiusage-names 10\n",
                                           "oaiusage-names 1.5\n" };
     for (size_t j = 0; j < 2; j++) {
-        int m = snprintf(buf, (size_t)len + 256, "%s%.*s", longer[j],
-                         (int)blen, body);
+        int m = snprintf(buf, (size_t)len + 256, "%s%.*s", longer[j], (int)blen,
+                         body);
         spit(bad, buf, (size_t)m);
         CHECK(!load(bad, now, 3600));
     }

@@ -21,21 +21,36 @@ static const char *sample(const struct opt_desc *o, const struct command *c)
     if (f != NULL && f->allowed != NULL)
         return f->allowed[0];
     switch (o->id) {
-    case OPT_SINCE: return "2025-01-01";
-    case OPT_UNTIL: return "2025-01-03";
-    case OPT_DAYS: return "3";
-    case OPT_BUCKET: return "1d";
-    case OPT_GROUP_BY: return ep != NULL ? ep->groups[0].name : "x";
-    case OPT_PER: return "day";
-    case OPT_FORMAT: return "csv";
-    case OPT_OUTPUT: return "/tmp/oaiusage-test-out";
-    case OPT_BASE_URL: return "http://127.0.0.1:9/v1";
-    case OPT_TIMEOUT: return "5";
-    case OPT_RETRIES: return "1";
-    case OPT_DEADLINE: return "30";
-    case OPT_CONCURRENCY: return "2";
-    case OPT_API_KEY: return "key_abc";
-    default: return "value";
+    case OPT_SINCE:
+        return "2025-01-01";
+    case OPT_UNTIL:
+        return "2025-01-03";
+    case OPT_DAYS:
+        return "3";
+    case OPT_BUCKET:
+        return "1d";
+    case OPT_GROUP_BY:
+        return ep != NULL ? ep->groups[0].name : "x";
+    case OPT_PER:
+        return "day";
+    case OPT_FORMAT:
+        return "csv";
+    case OPT_OUTPUT:
+        return "/tmp/oaiusage-test-out";
+    case OPT_BASE_URL:
+        return "http://127.0.0.1:9/v1";
+    case OPT_TIMEOUT:
+        return "5";
+    case OPT_RETRIES:
+        return "1";
+    case OPT_DEADLINE:
+        return "30";
+    case OPT_CONCURRENCY:
+        return "2";
+    case OPT_API_KEY:
+        return "key_abc";
+    default:
+        return "value";
     }
 }
 
@@ -88,7 +103,8 @@ static bool help_lists(const char *help, const char *name)
         if (n > 2 && line[0] == ' ' && line[1] == ' ' && line[2] == '-') {
             const char *flag = strstr(line, "--");
             size_t k = strlen(want);
-            if (flag != NULL && flag < line + n && strncmp(flag, want, k) == 0 &&
+            if (flag != NULL && flag < line + n &&
+                strncmp(flag, want, k) == 0 &&
                 (flag[k] == ' ' || flag[k] == '\n'))
                 return true;
         }
@@ -153,8 +169,8 @@ static void walk(const struct command *c, FILE *devnull)
         if (refused == takes || (!takes && rc != OU_E_USAGE) ||
             (takes && rc != CLI_OK && rc != CLI_DONE)) {
             CHECK(!"an option is accepted or refused against the table");
-            fprintf(stderr, "  %s --%s: takes %d, rc %d: %s\n",
-                    command_name(c), o->name, takes, rc, err.msg);
+            fprintf(stderr, "  %s --%s: takes %d, rc %d: %s\n", command_name(c),
+                    o->name, takes, rc, err.msg);
         } else {
             CHECK(true);
         }

@@ -64,10 +64,9 @@ static int parse(const char *ep_name, const char *text, struct got *g,
     const struct endpoint *ep = endpoint_find(ep_name);
     size_t n = strlen(text);
     char *copy = malloc(n + 1);
-    struct page_sink sink = { on_bucket,
-                              strcmp(ep_name, "costs") == 0 ? on_cost
-                                                            : on_record,
-                              g };
+    struct page_sink sink = {
+        on_bucket, strcmp(ep_name, "costs") == 0 ? on_cost : on_record, g
+    };
     memcpy(copy, text, n + 1);
     memset(g, 0, sizeof(*g));
     err->cat = 0;
@@ -106,11 +105,12 @@ static void expect_fail(const char *ep, const char *text, const char *want)
     }
 }
 
-#define PAGE(results)                                                        \
-    "{\"object\":\"page\",\"data\":[{\"object\":\"bucket\",\"start_time\":1,"  \
-    "\"end_time\":2,\"results\":[" results "]}],\"has_more\":false,"        \
+#define PAGE(results)                                                         \
+    "{\"object\":\"page\",\"data\":[{\"object\":\"bucket\",\"start_time\":1," \
+    "\"end_time\":2,\"results\":[" results "]}],\"has_more\":false,"          \
     "\"next_page\":null}"
-#define CR(fields) "{\"object\":\"organization.usage.completions.result\"" fields "}"
+#define CR(fields) \
+    "{\"object\":\"organization.usage.completions.result\"" fields "}"
 
 int main(void)
 {
@@ -132,7 +132,7 @@ int main(void)
     free(info.next_page);
     const struct endpoint *ce = endpoint_find("completions");
     static const int64_t want[] = { 1000, 400, 100, 500, 500, 400, 400, 300,
-                                    50, 50, 50, 50, 50, 50, 5 };
+                                    50,   50,  50,  50,  50,  50,  5 };
     for (int m = 0; m < ce->nmetrics; m++)
         CHECK(g.last.ival[m] == want[m]);
     CHECK(g.last.start_time == 1730419200 && g.last.end_time == 1730505600);
@@ -214,7 +214,8 @@ int main(void)
     expect_fail("completions", "{\"object\":\"list\",\"data\":[]}",
                 "object: expected \"page\"");
     expect_fail("completions", "[1,2]", "expected a page object");
-    expect_fail("completions", "<html>oops</html>", "not valid JSON (byte offset 0)");
+    expect_fail("completions", "<html>oops</html>",
+                "not valid JSON (byte offset 0)");
     expect_fail("completions", "{\"object\":\"page\",\"data\":[{\"sta",
                 "not complete JSON");
     expect_fail("completions", "{\"object\":\"page\"} trailing",
@@ -237,7 +238,8 @@ int main(void)
         /* Nesting deeper than the cap is refused. */
         char deep[400];
         size_t n = 0;
-        n += (size_t)snprintf(deep, sizeof(deep), "{\"object\":\"page\",\"x\":");
+        n += (size_t)snprintf(deep, sizeof(deep),
+                              "{\"object\":\"page\",\"x\":");
         for (int i = 0; i < 100; i++)
             deep[n++] = '[';
         for (int i = 0; i < 100; i++)
@@ -263,8 +265,9 @@ int main(void)
                 "data[0].object: expected \"bucket\"");
     expect_fail("completions", "  \n {\"object\":\"page\",\"data\":[",
                 "not complete JSON");
-    CHECK(parse("completions", PAGE(CR(",\"model\":\"caf\xc3\xa9 \xe6\xa8\xa1\"")),
-                &g, &info, &err) == 0);
+    CHECK(parse("completions",
+                PAGE(CR(",\"model\":\"caf\xc3\xa9 \xe6\xa8\xa1\"")), &g, &info,
+                &err) == 0);
     free(info.next_page);
     CHECK_STR(g.model, "caf\xc3\xa9 \xe6\xa8\xa1");
     {
@@ -286,9 +289,10 @@ int main(void)
 
     /* API error bodies. */
     char msg[128];
-    const char *eb = "{\"error\":{\"message\":\"Missing scopes: api.usage.read.\","
-                     "\"type\":\"invalid_request_error\",\"param\":null,"
-                     "\"code\":null}}";
+    const char *eb =
+        "{\"error\":{\"message\":\"Missing scopes: api.usage.read.\","
+        "\"type\":\"invalid_request_error\",\"param\":null,"
+        "\"code\":null}}";
     char *ebc = strdup(eb);
     CHECK(api_error_message(ebc, strlen(ebc), NULL, msg, sizeof(msg)));
     CHECK_STR(msg, "Missing scopes: api.usage.read.");

@@ -28,8 +28,8 @@ int main(void)
                                            projects, 2, false };
     q.filters[1] = (struct filter_values){ endpoint_filter(ep, "model"), models,
                                            1, false };
-    q.filters[2] = (struct filter_values){ endpoint_filter(ep, "batch"), NULL, 0,
-                                           false };
+    q.filters[2] = (struct filter_values){ endpoint_filter(ep, "batch"), NULL,
+                                           0, false };
     q.nfilters = 3;
     q.group[0] = endpoint_group_index(ep, "model");
     q.group[1] = endpoint_group_index(ep, "project_id");

@@ -19,10 +19,10 @@
 /* One scripted answer: for the n-th attempt at a URL. */
 struct answer {
     const char *url;
-    long status;               /* 0 with result != HTTP_OK: no response */
+    long status; /* 0 with result != HTTP_OK: no response */
     enum http_result result;
-    int64_t retry_after;       /* -1: none */
-    long delay_ms;             /* how long the transfer takes */
+    int64_t retry_after; /* -1: none */
+    long delay_ms;       /* how long the transfer takes */
     const char *body;
 };
 
@@ -148,8 +148,8 @@ static void fake_init(struct fake *f, int nslots)
 static void add(struct fake *f, const char *url, long status, long delay,
                 int64_t retry_after, const char *body)
 {
-    f->script[f->nscript++] = (struct answer){ url, status, HTTP_OK,
-                                               retry_after, delay, body };
+    f->script[f->nscript++] = (struct answer){ url,         status, HTTP_OK,
+                                               retry_after, delay,  body };
 }
 
 static void add_fail(struct fake *f, const char *url, enum http_result r,
@@ -164,7 +164,10 @@ static struct sched *make(struct fake *f, struct transport *tp, int parallel,
 {
     *tp = (struct transport){ f, fake_start, fake_poll, fake_cancel,
                               fake_clock };
-    struct sched_config cfg = { tp, RETRY_POLICY_DEFAULT, deadline, parallel,
+    struct sched_config cfg = { tp,
+                                RETRY_POLICY_DEFAULT,
+                                deadline,
+                                parallel,
                                 "sk-admin-SECRETsecretSECRETsecret1234",
                                 no_jitter };
     cfg.retry.max_retries = retries;
@@ -181,7 +184,7 @@ struct seen {
     char bodies[MAX_LOG][64];
     int ndone;
     int nfailed;
-    const char *then_url;     /* queue this after the first done */
+    const char *then_url; /* queue this after the first done */
     struct ou_err failed_err;
 };
 

@@ -12,9 +12,11 @@ int main(void)
     struct ou_err e;
 
     secret_mask("sk-admin-abcdefghijklmnopqrstuvwxyz0123", m, sizeof(m));
-    CHECK_STR(m, "sk-admin-\xe2\x80\xa6" "0123");
+    CHECK_STR(m, "sk-admin-\xe2\x80\xa6"
+                 "0123");
     secret_mask("sk-proj-abcdefghijklmnopqrstuvwxyz9876", m, sizeof(m));
-    CHECK_STR(m, "sk-proj-\xe2\x80\xa6" "9876");
+    CHECK_STR(m, "sk-proj-\xe2\x80\xa6"
+                 "9876");
     secret_mask("sk-admin-short", m, sizeof(m));
     CHECK_STR(m, "sk-admin-(hidden)");
     secret_mask("tiny", m, sizeof(m));
@@ -39,10 +41,12 @@ int main(void)
     char big[2048];
     secret_scrub("bad key sk-admin-abcdefghijklmnopqrstuvwxyz0123 here", k, out,
                  sizeof(out));
-    CHECK_STR(out, "bad key sk-admin-\xe2\x80\xa6" "0123 here");
+    CHECK_STR(out, "bad key sk-admin-\xe2\x80\xa6"
+                   "0123 here");
     /* A long prefix of the key is masked too (a server that cut it). */
     secret_scrub("key sk-admin-abcdEF", k, out, sizeof(out));
-    CHECK_STR(out, "key sk-admin-\xe2\x80\xa6" "0123EF");
+    CHECK_STR(out, "key sk-admin-\xe2\x80\xa6"
+                   "0123EF");
     /* The non-secret prefix alone is not. */
     secret_scrub("use an sk-admin- key", k, out, sizeof(out));
     CHECK_STR(out, "use an sk-admin- key");

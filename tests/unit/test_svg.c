@@ -28,15 +28,14 @@ int main(void)
     static const struct {
         double hi;
         double step;
-    } cases[] = { { 95, 20 }, { 1234567, 500000 }, { 1, 0.2 },
-                  { 0.3, 0.1 }, { 7, 2 }, { 1e12, 2e11 }, { 5, 1 } };
+    } cases[] = { { 95, 20 }, { 1234567, 500000 }, { 1, 0.2 }, { 0.3, 0.1 },
+                  { 7, 2 },   { 1e12, 2e11 },      { 5, 1 } };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int n = svg_nice_ticks(0, cases[i].hi, 5, t, &top);
         CHECK(n >= 2 && n <= SVG_MAX_TICKS);
         CHECK(t[0] == 0 && top >= cases[i].hi && top == t[n - 1]);
         for (int k = 1; k < n; k++)
-            CHECK(fabs(t[k] - t[k - 1] - cases[i].step) <
-                  cases[i].step * 1e-9);
+            CHECK(fabs(t[k] - t[k - 1] - cases[i].step) < cases[i].step * 1e-9);
         CHECK(top - cases[i].hi < cases[i].step);
     }
     CHECK(svg_nice_ticks(0, 0, 5, t, &top) >= 2 && top > 0);
@@ -92,12 +91,14 @@ int main(void)
     static const char *const ser[] = { "a&b", "<c>" };
     static const int col[] = { 0, SVG_OTHER };
     static const double v[] = { 10, 0, 5, 20 };
-    struct bar_chart bc = { "Tokens", "Jan", "tokens", false, BARS_STACKED,
-                            2, cats, 2, ser, col, v, true };
+    struct bar_chart bc = { "Tokens",     "Jan", "tokens", false,
+                            BARS_STACKED, 2,     cats,     2,
+                            ser,          col,   v,        true };
     struct buf b;
     buf_init(&b, 0);
     CHECK(svg_bar_chart(&b, &bc, 800, 300) == 0);
-    CHECK(strncmp(b.data, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39) == 0);
+    CHECK(strncmp(b.data, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39) ==
+          0);
     CHECK(strcmp(b.data + b.len - 6, "</svg>") == 0);
     CHECK(count(b.data, "<rect x=") - 2 == 3); /* 3 bars + 2 legend keys */
     CHECK(strstr(b.data, "a&amp;b") != NULL && strstr(b.data, "&lt;c&gt;"));
