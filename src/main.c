@@ -12,7 +12,8 @@
 static void on_signal(int sig)
 {
     static const char msg[] = "oaiusage: interrupted; nothing was written\n";
-    atomic_abort_cleanup();
+    /* unlink(2) and write(2) only: async-signal-safe */
+    atomic_abort_cleanup(); /* NOLINT(bugprone-signal-handler,cert-sig30-c) */
     if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
         /* nothing more can be done */
     }

@@ -32,7 +32,7 @@
 #define OU_DEFAULT_TIMEOUT_MS 120000L
 #define OU_DEFAULT_CONCURRENCY 4
 #define OU_MAX_CONCURRENCY 32
-#define OU_NAMES_TTL_S (24 * 3600)
+#define OU_NAMES_TTL_S (24LL * 3600)
 
 enum cli_status { CLI_OK = 0, CLI_DONE = -1 };
 

@@ -55,7 +55,7 @@ struct fetch_env {
 };
 
 /* Fetch every stream (e.g. every endpoint of the overview) at once. */
-int fetch_streams(const struct fetch_env *env, struct fetch_stream *streams,
-                  int n, struct ou_err *err);
+int fetch_streams(const struct fetch_env *env, struct fetch_stream *fss,
+                  int nfs, struct ou_err *err);
 
 #endif

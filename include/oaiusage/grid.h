@@ -77,17 +77,6 @@ struct grid {
 
 void grid_init(struct grid *g, const char *object);
 void grid_release(struct grid *g);
-/* Add a column; returns its index. */
-int grid_add_col(struct grid *g, const struct grid_col *col);
-/* Append a row of ncols null cells; returns it, or NULL when out of memory.
- * total rows must come after every data row. */
-struct cell *grid_add_row(struct grid *g, bool total);
-/* A copy owned by the grid (NULL when out of memory). */
-const char *grid_strdup(struct grid *g, const char *s);
-void grid_add_meta(struct grid *g, const struct grid_meta *m);
-
-void grid_init(struct grid *g, const char *object);
-void grid_release(struct grid *g);
 /* Add a column (before any row); returns its index, or -1. */
 int grid_add_col(struct grid *g, const struct grid_col *col);
 /* Append a row of ncols null cells; returns it, or NULL when out of memory.

@@ -61,7 +61,7 @@ struct json_scan {
  * a body the scan cannot split has split == false. Free with
  * json_scan_free() either way. */
 int json_scan(const char *body, size_t len, const char *split_key,
-              struct json_scan *sc, struct ou_err *err);
+              struct json_scan *out, struct ou_err *err);
 void json_scan_free(struct json_scan *sc);
 
 /* Parse a whole body (scanned first) into a tree with exact numbers.

@@ -27,7 +27,7 @@ enum tu_period {
 bool tu_parse_when(const char *s, int64_t *out, const char **why);
 
 int64_t tu_days_from_civil(int64_t y, unsigned m, unsigned d);
-void tu_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+void tu_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 
 /* "YYYY-MM-DDTHH:MM:SSZ" into buf (>= TU_RFC3339_LEN). */
 void tu_format_rfc3339(int64_t t, char *buf);

@@ -116,21 +116,27 @@ static int page_done(void *ctx, struct sched *s, struct sched_req *r,
     return rc;
 }
 
-/* Plan a stream and queue the first page of each sub-window. */
+/* One stream's plan: its sub-windows. */
+struct planned {
+    struct sub *subs;
+    int n;
+};
+
+/* Plan a stream: its sub-windows, each with its checker. */
 static int start_stream(const struct fetch_env *env, struct fetch_stream *fs,
-                        struct sub **subs, int *nsub, struct ou_err *err)
+                        struct planned *p, struct ou_err *err)
 {
     struct subwin *plan = NULL;
 
-    if (plan_windows(fs->q, env->now, &plan, nsub) != 0)
+    if (plan_windows(fs->q, env->now, &plan, &p->n) != 0)
         return ou_nomem(err);
-    *subs = calloc((size_t)*nsub, sizeof(**subs));
-    if (*subs == NULL) {
+    p->subs = calloc((size_t)p->n, sizeof(*p->subs));
+    if (p->subs == NULL) {
         free(plan);
         return ou_nomem(err);
     }
-    for (int i = 0; i < *nsub; i++) {
-        struct sub *sw = &(*subs)[i];
+    for (int i = 0; i < p->n; i++) {
+        struct sub *sw = &p->subs[i];
         sw->fs = fs;
         sw->env = env;
         sw->index = i;
@@ -141,46 +147,52 @@ static int start_stream(const struct fetch_env *env, struct fetch_stream *fs,
     }
     free(plan);
     if (fs->sink->planned != NULL)
-        return fs->sink->planned(fs->sink->ctx, *nsub, err);
+        return fs->sink->planned(fs->sink->ctx, p->n, err);
     return 0;
+}
+
+/* The seams between a stream's sub-windows, and what it covered. */
+static int join_seams(struct fetch_stream *fs, const struct planned *p,
+                      struct ou_err *err)
+{
+    struct check *chk = malloc(((size_t)p->n + 1) * sizeof(*chk));
+    int rc;
+
+    if (chk == NULL)
+        return ou_nomem(err);
+    for (int i = 0; i < p->n; i++)
+        chk[i] = p->subs[i].chk;
+    rc = check_seams(chk, p->n, fs->q->ep->command, &fs->span, err);
+    free(chk);
+    return rc;
 }
 
 int fetch_streams(const struct fetch_env *env, struct fetch_stream *fss,
                   int nfs, struct ou_err *err)
 {
-    struct sub **subs = calloc((size_t)nfs + 1, sizeof(*subs));
-    int *nsub = calloc((size_t)nfs + 1, sizeof(*nsub));
-    int rc = subs != NULL && nsub != NULL ? 0 : ou_nomem(err);
+    struct planned *p = calloc((size_t)nfs + 1, sizeof(*p));
+    int rc = 0;
 
+    if (p == NULL)
+        return ou_nomem(err);
     for (int k = 0; k < nfs && rc == 0; k++)
-        rc = start_stream(env, &fss[k], &subs[k], &nsub[k], err);
+        rc = start_stream(env, &fss[k], &p[k], err);
     /* Every stream's first pages, in time order within each stream. */
     for (int k = 0; k < nfs && rc == 0; k++) {
-        for (int i = 0; i < nsub[k] && rc == 0; i++)
-            rc = queue_page(&subs[k][i], NULL, 1, NULL, err);
+        for (int i = 0; i < p[k].n && rc == 0; i++)
+            rc = queue_page(&p[k].subs[i], NULL, 1, NULL, err);
     }
     if (rc == 0)
         rc = sched_run(env->sched, err);
     else
         sched_drop(env->sched);
-    for (int k = 0; k < nfs && rc == 0; k++) {
-        struct check *chk = malloc((size_t)nsub[k] * sizeof(*chk));
-        if (chk == NULL) {
-            rc = ou_nomem(err);
-            break;
-        }
-        for (int i = 0; i < nsub[k]; i++)
-            chk[i] = subs[k][i].chk;
-        rc = check_seams(chk, nsub[k], fss[k].q->ep->command, &fss[k].span,
-                         err);
-        free(chk);
+    for (int k = 0; k < nfs && rc == 0; k++)
+        rc = join_seams(&fss[k], &p[k], err);
+    for (int k = 0; k < nfs; k++) {
+        for (int i = 0; p[k].subs != NULL && i < p[k].n; i++)
+            htab_release(&p[k].subs[i].seen);
+        free(p[k].subs);
     }
-    for (int k = 0; subs != NULL && k < nfs; k++) {
-        for (int i = 0; subs[k] != NULL && i < nsub[k]; i++)
-            htab_release(&subs[k][i].seen);
-        free(subs[k]);
-    }
-    free(subs);
-    free(nsub);
+    free(p);
     return rc;
 }

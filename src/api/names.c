@@ -194,7 +194,20 @@ static void unescape(char *s)
     for (; *s; s++) {
         if (*s == '\\' && s[1] != '\0') {
             s++;
-            *o++ = *s == 't' ? '\t' : *s == 'n' ? '\n' : *s == 'r' ? '\r' : *s;
+            switch (*s) {
+            case 't':
+                *o++ = '\t';
+                break;
+            case 'n':
+                *o++ = '\n';
+                break;
+            case 'r':
+                *o++ = '\r';
+                break;
+            default:
+                *o++ = *s;
+                break;
+            }
         } else {
             *o++ = *s;
         }
@@ -283,7 +296,8 @@ bool names_cache_load(struct names *n, const char *path, int64_t now,
             ok = cache_line(n, line);
     }
     free(line);
-    fclose(f);
+    if (fclose(f) != 0)
+        ok = false;
     return ok;
 }
 

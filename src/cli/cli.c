@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY 86400
+#define DAY 86400LL
 #define MAX_FILTER_VALUE 256
 #define MAX_ARGS 256
 

@@ -58,9 +58,12 @@ static void wrapped(FILE *out, const char *text, int col, int w)
         int len = (int)strcspn(p, "\n");
         int room = HELP_WIDTH - col;
         if (len > room) {
-            int cut = room;
-            while (cut > 0 && p[cut] != ' ')
-                cut--;
+            /* the last space within the room, else a hard cut */
+            int cut = 0;
+            for (int k = 0; k <= room; k++) {
+                if (p[k] == ' ')
+                    cut = k;
+            }
             len = cut > 0 ? cut : room;
         }
         fprintf(out, "%*s%.*s\n",
@@ -109,6 +112,7 @@ static const char *help_for(const struct opt_desc *o, const struct command *c,
     const struct endpoint *ep = command_endpoint(c);
     const struct filter_desc *f = opt_filter(o, c);
 
+    buf[0] = '\0';
     if (f != NULL && f->kind == FK_LIST) {
         filter_help(f, buf, size);
         return buf;

@@ -244,8 +244,10 @@ static int key_lists(struct session *s, const struct strlist *pids,
 {
     struct key_job *jobs = calloc((size_t)pids->n + 1, sizeof(*jobs));
     int started = 0;
-    int rc = jobs != NULL ? 0 : ou_nomem(err);
+    int rc = 0;
 
+    if (jobs == NULL)
+        return ou_nomem(err);
     for (; rc == 0 && started < pids->n; started++)
         rc = start_key_job(s, &jobs[started], pids->v[started], err);
     rc = rc == 0 ? sched_run(s->sched, err) : (sched_drop(s->sched), rc);

@@ -74,8 +74,13 @@ int session_fetch_aggs(struct session *s, const struct query *q,
 {
     struct fetch_sink *sinks = calloc((size_t)n, sizeof(*sinks));
     struct fetch_stream *fss = calloc((size_t)n, sizeof(*fss));
-    int rc = sinks != NULL && fss != NULL ? 0 : ou_nomem(err);
+    int rc = 0;
 
+    if (sinks == NULL || fss == NULL) {
+        free(sinks);
+        free(fss);
+        return ou_nomem(err);
+    }
     for (int i = 0; i < n && rc == 0; i++) {
         if ((aggs[i] = agg_new(&spec[i])) == NULL)
             rc = ou_nomem(err);

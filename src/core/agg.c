@@ -260,8 +260,8 @@ static int intern_record(struct agg *a, const struct record *rec,
 
 int agg_add(struct agg *a, const struct record *rec, struct ou_err *err)
 {
-    const char *key[EP_MAX_GROUPS];
-    const char *text[EP_MAX_METRICS];
+    const char *key[EP_MAX_GROUPS] = { NULL };
+    const char *text[EP_MAX_METRICS] = { NULL };
     struct agg_row *r;
     int64_t t0 = 0;
     int rc;
@@ -603,8 +603,14 @@ struct agg *agg_regroup(const struct agg *a, const struct agg_spec *spec,
 {
     struct agg *b = agg_new(spec);
     struct record *rec = malloc(sizeof(*rec));
-    int rc = b != NULL && rec != NULL ? 0 : ou_nomem(err);
+    int rc = 0;
 
+    if (b == NULL || rec == NULL) {
+        agg_free(b);
+        free(rec);
+        ou_nomem(err);
+        return NULL;
+    }
     /* Rows are in period order, so a level keeps its latest period. */
     for (size_t i = 0; i < a->rows.n && rc == 0; i++) {
         row_record(a, a->rows.v[i], rec);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define BASE 1000000000u
-#define DIGITS (DEC_LIMBS * 9)
+#define DIGITS ((size_t)DEC_LIMBS * 9)
 
 static const uint32_t pow10_small[9] = { 1,       10,       100,
                                          1000,    10000,    100000,
@@ -174,7 +174,7 @@ static enum dec_status to_dec(struct digits *g, struct dec *out)
     if (scale > DEC_MAX_SCALE)
         return DEC_RANGE;
     if (scale < 0) {
-        if ((long)g->n - scale > DIGITS)
+        if ((long)g->n - scale > (long)DIGITS)
             return DEC_RANGE;
         memset(g->d + g->n, '0', (size_t)-scale);
         g->n += (size_t)-scale;

@@ -50,19 +50,24 @@ int htab_reserve(struct htab *t)
     if ((t->n + 1) * 2 <= t->cap)
         return 0;
     size_t cap = t->cap ? t->cap * 2 : HTAB_MIN_CAP;
-    struct htab bigger = { calloc(cap, sizeof(void *)),
-                           calloc(cap, sizeof(uint64_t)), cap, 0 };
-    if (bigger.entry == NULL || bigger.hash == NULL) {
-        htab_release(&bigger);
+    void **entry = calloc(cap, sizeof(*entry));
+    uint64_t *hash = calloc(cap, sizeof(*hash));
+    if (entry == NULL || hash == NULL) {
+        free(entry);
+        free(hash);
         return -1;
     }
+    struct htab bigger = { entry, hash, cap, 0 };
     for (size_t i = 0; i < t->cap; i++) {
         if (t->entry[i] != NULL)
             htab_set(&bigger, free_slot(&bigger, t->hash[i]), t->hash[i],
                      t->entry[i]);
     }
-    htab_release(t);
-    *t = bigger;
+    free(t->entry);
+    free(t->hash);
+    t->entry = entry;
+    t->hash = hash;
+    t->cap = cap;
     return 0;
 }
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DAY 86400
+#define DAY 86400LL
 
 /* Howard Hinnant's days_from_civil / civil_from_days (public domain). */
 int64_t tu_days_from_civil(int64_t y, unsigned m, unsigned d)

@@ -19,7 +19,8 @@ bool api_error_message(char *body, size_t len, const char *key, char *msg,
     e = cJSON_GetObjectItemCaseSensitive(root, "error");
     m = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "message")
                           : NULL;
-    if (cJSON_IsString(m) && m->valuestring[0] != '\0') {
+    if (m != NULL && cJSON_IsString(m) && m->valuestring != NULL &&
+        m->valuestring[0] != '\0') {
         /* Scrub the whole message first, then cut: a key straddling the
          * cut must not survive in part. */
         secret_scrub(m->valuestring, key, msg, size);

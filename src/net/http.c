@@ -3,6 +3,7 @@
 
 #include "oaiusage/clock.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,7 +167,7 @@ struct http_client *http_client_new(const struct http_config *cfg, int parallel,
         goto nomem;
     c->timeout_ms = cfg->timeout_ms;
     memcpy(c->auth, prefix, sizeof(prefix) - 1);
-    strcpy(c->auth + sizeof(prefix) - 1, cfg->bearer);
+    memcpy(c->auth + sizeof(prefix) - 1, cfg->bearer, strlen(cfg->bearer) + 1);
     c->headers = curl_slist_append(NULL, c->auth);
     if (c->headers == NULL)
         goto nomem;
@@ -394,11 +395,8 @@ static bool is_loopback(const char *host)
         strcmp(host, "[::1]") == 0)
         return true;
     /* 127.0.0.0/8 written as a dotted quad */
-    unsigned a, b, cc, d;
-    char extra;
-    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &cc, &d, &extra) == 4)
-        return a == 127 && b < 256 && cc < 256 && d < 256;
-    return false;
+    unsigned char addr[4];
+    return inet_pton(AF_INET, host, addr) == 1 && addr[0] == 127;
 }
 
 int http_check_base_url(const char *url, bool allow_insecure,

@@ -334,20 +334,21 @@ int report_sparklines(const struct agg *a, const struct report_opts *o,
     struct spark sp;
     struct layout l;
     struct buf b;
-    double *tv = NULL;
-    struct dec *acc = NULL;
     int rc = spark_build(&sp, a, err);
 
+    memset(&l, 0, sizeof(l));
     buf_init(&b, 0);
     if (rc == 0 && spark_columns(&sp, o->names, g, &l) != 0)
         rc = ou_fail(err, OU_E_DATA, "too many columns");
-    if (rc == 0 && ((tv = calloc(sp.np + 1, sizeof(*tv))) == NULL ||
-                    (acc = calloc(sp.np + 1, sizeof(*acc))) == NULL))
-        rc = ou_nomem(err);
-    if (rc == 0 && spark_rows(&sp, o, &l, g, &b, tv, acc) != 0)
-        rc = ou_nomem(err);
-    free(tv);
-    free(acc);
+    if (rc == 0) {
+        double *tv = calloc(sp.np + 1, sizeof(*tv));
+        struct dec *acc = calloc(sp.np + 1, sizeof(*acc));
+        if (tv == NULL || acc == NULL ||
+            spark_rows(&sp, o, &l, g, &b, tv, acc) != 0)
+            rc = ou_nomem(err);
+        free(tv);
+        free(acc);
+    }
     buf_release(&b);
     spark_free(&sp);
     return rc;

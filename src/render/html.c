@@ -18,7 +18,7 @@
 #include "oaiusage/svg.h"
 #include "oaiusage/timeutil.h"
 
-#define DAY 86400
+#define DAY 86400LL
 #define TOP_MODELS 12
 #define TOP_SERIES 7
 #define OTHER_SHARE 0.05
@@ -66,57 +66,57 @@ static int label_index(struct arena *ar, struct labels *l, const char *name)
     return l->n++;
 }
 
-/* ---- exact grids ---------------------------------------------------------------- */
+/* ---- exact sums ----------------------------------------------------------------- */
 
 /* A (rows x columns) matrix of exact sums of one metric. */
-struct grid {
+struct sums {
     int nrow;
     int ncol;
     struct dec *v;    /* [nrow * ncol], DEC_ZERO to start */
     const char *what; /* the metric, for the range error */
 };
 
-static int grid_init(struct arena *ar, struct grid *g, int nrow, int ncol,
+static int sums_init(struct arena *ar, struct sums *g, int nrow, int ncol,
                      const char *what)
 {
-    *g = (struct grid){ nrow, ncol, NULL, what };
+    *g = (struct sums){ nrow, ncol, NULL, what };
     g->v = zalloc(ar, (size_t)nrow * (size_t)ncol, sizeof(*g->v));
     return g->v == NULL ? -1 : 0;
 }
 
-static struct dec *grid_at(const struct grid *g, int r, int c)
+static struct dec *sums_at(const struct sums *g, int r, int c)
 {
     return &g->v[(size_t)r * (size_t)g->ncol + (size_t)c];
 }
 
-static int grid_add(struct grid *g, int r, int c, const struct dec *v,
+static int sums_add(struct sums *g, int r, int c, const struct dec *v,
                     struct ou_err *err)
 {
-    if (dec_add(grid_at(g, r, c), v) != DEC_OK)
+    if (dec_add(sums_at(g, r, c), v) != DEC_OK)
         return ou_fail(err, OU_E_DATA,
                        "%s total exceeds the exact decimal range", g->what);
     return 0;
 }
 
-static int grid_add_int(struct grid *g, int r, int c, int64_t v,
+static int sums_add_int(struct sums *g, int r, int c, int64_t v,
                         struct ou_err *err)
 {
     struct dec d = dec_from_int64(v);
-    return grid_add(g, r, c, &d, err);
+    return sums_add(g, r, c, &d, err);
 }
 
 /* out[rmap[r]][cmap[c]] = the exact sum of the cells of g mapped there; a
  * NULL map keeps that dimension as it is, a map of zeros sums it away. */
-static int grid_fold(struct arena *ar, const struct grid *g, const int *rmap,
-                     int nrow, const int *cmap, int ncol, struct grid *out,
+static int sums_fold(struct arena *ar, const struct sums *g, const int *rmap,
+                     int nrow, const int *cmap, int ncol, struct sums *out,
                      struct ou_err *err)
 {
-    if (grid_init(ar, out, nrow, ncol, g->what) != 0)
+    if (sums_init(ar, out, nrow, ncol, g->what) != 0)
         return ou_nomem(err);
     for (int r = 0; r < g->nrow; r++) {
         for (int c = 0; c < g->ncol; c++) {
-            int rc = grid_add(out, rmap ? rmap[r] : r, cmap ? cmap[c] : c,
-                              grid_at(g, r, c), err);
+            int rc = sums_add(out, rmap ? rmap[r] : r, cmap ? cmap[c] : c,
+                              sums_at(g, r, c), err);
             if (rc != 0)
                 return rc;
         }
@@ -125,7 +125,7 @@ static int grid_fold(struct arena *ar, const struct grid *g, const int *rmap,
 }
 
 /* The cells as doubles, for drawing only. */
-static double *grid_doubles(struct arena *ar, const struct grid *g)
+static double *sums_doubles(struct arena *ar, const struct sums *g)
 {
     size_t n = (size_t)g->nrow * (size_t)g->ncol;
     double *d = zalloc(ar, n, sizeof(*d));
@@ -135,15 +135,15 @@ static double *grid_doubles(struct arena *ar, const struct grid *g)
 }
 
 /* grid_fold, then the result as doubles: what a chart draws. */
-static int fold_doubles(struct arena *ar, const struct grid *g, const int *rmap,
+static int fold_doubles(struct arena *ar, const struct sums *g, const int *rmap,
                         int nrow, const int *cmap, int ncol, double **v,
                         struct ou_err *err)
 {
-    struct grid f;
-    int rc = grid_fold(ar, g, rmap, nrow, cmap, ncol, &f, err);
+    struct sums f;
+    int rc = sums_fold(ar, g, rmap, nrow, cmap, ncol, &f, err);
     if (rc != 0)
         return rc;
-    *v = grid_doubles(ar, &f);
+    *v = sums_doubles(ar, &f);
     return *v == NULL ? ou_nomem(err) : 0;
 }
 
@@ -200,9 +200,9 @@ struct usage {
     int64_t sum[3];               /* the TOTAL row */
     double *mtotal;               /* per model: requests (for folding) */
     double *ptotal;               /* per project: requests */
-    struct grid inout;            /* 2 x days: input, output tokens */
-    struct grid req;              /* projects x models: requests */
-    struct grid preq;             /* projects x 1: requests */
+    struct sums inout;            /* 2 x days: input, output tokens */
+    struct sums req;              /* projects x models: requests */
+    struct sums preq;             /* projects x 1: requests */
 };
 
 /* Costs: amounts per line item and currency, never across currencies. */
@@ -210,9 +210,9 @@ struct costs {
     struct labels items;     /* line items, first seen first */
     struct labels curs;      /* currencies, by code */
     int *row_item, *row_cur; /* per agg row: its labels */
-    struct grid amount;      /* items x currencies */
+    struct sums amount;      /* items x currencies */
     bool *billed;            /* [items x currencies]: has rows */
-    struct grid total;       /* 1 x currencies */
+    struct sums total;       /* 1 x currencies */
 };
 
 struct ctx {
@@ -259,8 +259,8 @@ static int ctx_init(struct ctx *x, const struct html_input *in,
     if (x->days == NULL || text == NULL)
         return ou_nomem(err);
     for (int i = 0; i < x->ndays; i++) {
-        tu_format_date(x->d0 + (int64_t)i * DAY, text + 11 * i);
-        x->days[i] = text + 11 * i;
+        tu_format_date(x->d0 + (int64_t)i * DAY, text + (size_t)11 * i);
+        x->days[i] = text + (size_t)11 * i;
     }
     return 0;
 }
@@ -338,9 +338,9 @@ static int usage_add_row(struct ctx *x, size_t r)
         rc = add_int(&u->mt[mi][j], row->ival[x->m_use[j]], use_metric[j],
                      x->err);
     for (int j = 0; j < 2 && rc == 0 && di >= 0; j++)
-        rc = grid_add_int(&u->inout, j, di, row->ival[x->m_use[1 + j]], x->err);
+        rc = sums_add_int(&u->inout, j, di, row->ival[x->m_use[1 + j]], x->err);
     if (rc == 0)
-        rc = grid_add_int(&u->req, u->row_project[r], mi,
+        rc = sums_add_int(&u->req, u->row_project[r], mi,
                           row->ival[x->m_use[0]], x->err);
     return rc;
 }
@@ -361,9 +361,9 @@ static int usage_totals(struct ctx *x)
             rc = add_int(&u->sum[j], u->mt[i][j], use_metric[j], x->err);
     }
     if (rc == 0)
-        rc = grid_fold(&x->ar, &u->req, NULL, u->projects.n, zero, 1, &u->preq,
+        rc = sums_fold(&x->ar, &u->req, NULL, u->projects.n, zero, 1, &u->preq,
                        x->err);
-    if (rc == 0 && (u->ptotal = grid_doubles(&x->ar, &u->preq)) == NULL)
+    if (rc == 0 && (u->ptotal = sums_doubles(&x->ar, &u->preq)) == NULL)
         rc = ou_nomem(x->err);
     return rc;
 }
@@ -380,8 +380,8 @@ static int usage_prepare(struct ctx *x)
         return ou_nomem(x->err);
     u->mt = zalloc(&x->ar, (size_t)u->models.n, sizeof(*u->mt));
     if (u->mt == NULL ||
-        grid_init(&x->ar, &u->inout, 2, x->ndays, "token") != 0 ||
-        grid_init(&x->ar, &u->req, u->projects.n, u->models.n, "request") != 0)
+        sums_init(&x->ar, &u->inout, 2, x->ndays, "token") != 0 ||
+        sums_init(&x->ar, &u->req, u->projects.n, u->models.n, "request") != 0)
         return ou_nomem(x->err);
     for (size_t r = 0; r < agg_nrows(a) && rc == 0; r++)
         rc = usage_add_row(x, r);
@@ -437,17 +437,17 @@ static int costs_prepare(struct ctx *x)
     k->billed = zalloc(&x->ar, (size_t)k->items.n * (size_t)ncur,
                        sizeof(*k->billed));
     if (zero == NULL || k->billed == NULL ||
-        grid_init(&x->ar, &k->amount, k->items.n, ncur, "amount") != 0)
+        sums_init(&x->ar, &k->amount, k->items.n, ncur, "amount") != 0)
         return ou_nomem(x->err);
     for (size_t r = 0; r < agg_nrows(a); r++) {
         int i = k->row_item[r], c = k->row_cur[r];
-        rc = grid_add(&k->amount, i, c, &agg_row_at(a, r)->dval[x->m_amt],
+        rc = sums_add(&k->amount, i, c, &agg_row_at(a, r)->dval[x->m_amt],
                       x->err);
         if (rc != 0)
             return rc;
         k->billed[i * ncur + c] = true;
     }
-    return grid_fold(&x->ar, &k->amount, zero, 1, NULL, ncur, &k->total,
+    return sums_fold(&x->ar, &k->amount, zero, 1, NULL, ncur, &k->total,
                      x->err);
 }
 
@@ -519,7 +519,7 @@ static int chart_tokens(struct ctx *x, struct buf *out)
 {
     static const char *const names[] = { "input tokens", "output tokens" };
     static const int color[] = { 0, 1 };
-    double *v = grid_doubles(&x->ar, &x->u.inout);
+    double *v = sums_doubles(&x->ar, &x->u.inout);
 
     if (v == NULL)
         return ou_nomem(x->err);
@@ -637,7 +637,7 @@ struct cost_series {
     int n; /* line items billed in the currency */
     const char **names;
     double *total;   /* their totals, for folding */
-    struct grid day; /* n x days */
+    struct sums day; /* n x days */
 };
 
 static int cost_series(struct ctx *x, int c, struct cost_series *s)
@@ -646,7 +646,7 @@ static int cost_series(struct ctx *x, int c, struct cost_series *s)
     const struct agg *a = x->in->costs;
     int *pos = zalloc(&x->ar, (size_t)k->items.n, sizeof(*pos));
 
-    s->n = 0;
+    memset(s, 0, sizeof(*s));
     s->names = zalloc(&x->ar, (size_t)k->items.n, sizeof(*s->names));
     s->total = zalloc(&x->ar, (size_t)k->items.n, sizeof(*s->total));
     if (pos == NULL || s->names == NULL || s->total == NULL)
@@ -656,16 +656,16 @@ static int cost_series(struct ctx *x, int c, struct cost_series *s)
             continue;
         pos[i] = s->n;
         s->names[s->n] = k->items.name[i];
-        s->total[s->n++] = dec_to_double(grid_at(&k->amount, i, c));
+        s->total[s->n++] = dec_to_double(sums_at(&k->amount, i, c));
     }
-    if (grid_init(&x->ar, &s->day, s->n, x->ndays, "amount") != 0)
+    if (sums_init(&x->ar, &s->day, s->n, x->ndays, "amount") != 0)
         return ou_nomem(x->err);
     for (size_t r = 0; r < agg_nrows(a); r++) {
         const struct agg_row *row = agg_row_at(a, r);
         int di = day_index(x, row->t0);
         if (k->row_cur[r] != c || di < 0)
             continue;
-        int rc = grid_add(&s->day, pos[k->row_item[r]], di,
+        int rc = sums_add(&s->day, pos[k->row_item[r]], di,
                           &row->dval[x->m_amt], x->err);
         if (rc != 0)
             return rc;
@@ -817,7 +817,7 @@ static struct entry *cost_entries(struct ctx *x, int *n)
     for (int i = 0; e != NULL && i < k->items.n; i++) {
         for (int c = 0; c < k->curs.n; c++) {
             if (k->billed[i * k->curs.n + c])
-                e[(*n)++] = (struct entry){ i, c, grid_at(&k->amount, i, c) };
+                e[(*n)++] = (struct entry){ i, c, sums_at(&k->amount, i, c) };
         }
     }
     if (e != NULL)
@@ -849,7 +849,7 @@ static int table_costs(struct ctx *x, struct buf *out)
     rc |= buf_puts(out, "</tbody><tfoot>");
     for (int c = 0; c < k->curs.n; c++) {
         rc |= name_cell(out, "TOTAL");
-        rc |= dec_cell(out, grid_at(&k->total, 0, c));
+        rc |= dec_cell(out, sums_at(&k->total, 0, c));
         rc |= buf_puts(out, "<td>");
         rc |= svg_escape(out, k->curs.n > 1 ? k->curs.name[c] : "");
         rc |= buf_puts(out, "</td></tr>");

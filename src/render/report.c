@@ -308,6 +308,7 @@ int report_grid(const struct agg *a, const struct report_opts *o,
 
     if (o == NULL)
         o = &plain;
+    memset(&l, 0, sizeof(l));
     g->color = o->color;
     if (o->chart && agg_spec_of(a)->per != TU_PER_NONE)
         return report_sparklines(a, o, g, err);

@@ -33,9 +33,9 @@ int svg_nice_ticks(double lo, double hi, int target, double *ticks, double *top)
     }
     double start = floor(lo / step) * step;
     int n = 0;
-    for (double t = start; n < SVG_MAX_TICKS; t += step) {
+    for (int i = 0; n < SVG_MAX_TICKS; i++) {
         /* snap away floating-point dust (0.30000000000000004) */
-        double snapped = round(t / step) * step;
+        double snapped = round((start + i * step) / step) * step;
         ticks[n++] = snapped;
         if (snapped >= hi - step * 1e-9)
             break;
@@ -143,10 +143,12 @@ int svg_label_step(int n, double label_px, double width_px)
 {
     if (n <= 0 || width_px <= 0)
         return 1;
-    int k = 1;
-    while ((double)((n + k - 1) / k) * label_px > width_px && k < n)
-        k++;
-    return k;
+    for (int k = 1; k < n; k++) {
+        int shown = (n + k - 1) / k; /* labels when every k-th is shown */
+        if ((double)shown * label_px <= width_px)
+            return k;
+    }
+    return n;
 }
 
 const char *svg_color(int i)

@@ -54,8 +54,8 @@ static int read_key_file(const char *path, char **key, struct ou_err *err)
                  (st.st_mode & 007) != 0 ? "others" : "its group", path);
     n = fread(buf, 1, sizeof(buf) - 1, f);
     int failed = ferror(f);
-    if (f != stdin)
-        fclose(f);
+    if (f != stdin && fclose(f) != 0)
+        failed = 1;
     if (failed)
         return ou_fail(err, OU_E_IO, "cannot read admin key file '%s'", path);
     if (n > KEY_MAX) {
@@ -98,6 +98,8 @@ int secret_load(const char *key_file, char **key, const char **source,
         if (*key == NULL)
             return ou_nomem(err);
     }
+    if (*key == NULL)
+        return ou_nomem(err);
     if ((*key)[0] == '\0') {
         secret_free(*key);
         *key = NULL;
@@ -155,7 +157,10 @@ void secret_scrub(const char *in, const char *key, char *out, size_t size)
             continue;
         }
         unsigned char c = (unsigned char)in[i++];
-        out[o++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+        if (c < 0x20 || c == 0x7f)
+            out[o++] = ' ';
+        else
+            out[o++] = in[i - 1];
     }
     out[o] = '\0';
 }
