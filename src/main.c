@@ -45,6 +45,7 @@ int main(int argc, char **argv)
     }
     if (rc != OU_OK)
         msg_error("%s", err.msg);
+    msg_set_secret(NULL);
     config_release(&cfg);
     http_global_cleanup();
     return ou_exit_code(rc);

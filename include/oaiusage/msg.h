@@ -2,6 +2,11 @@
  *
  * msg_error always prints; msg_warn and msg_note are silenced by --quiet;
  * msg_verbose prints only with --verbose. Every line starts "oaiusage: ".
+ *
+ * This is the one way to stderr, and its choke point: every line, the -v
+ * log included, is scrubbed of the key registered with msg_set_secret()
+ * (see secret_scrub), cut between characters and cleaned for a terminal
+ * (text_terminal), whatever a server put in it.
  */
 #ifndef OAIUSAGE_MSG_H
 #define OAIUSAGE_MSG_H
@@ -9,6 +14,8 @@
 enum msg_level { MSG_QUIET = 0, MSG_NORMAL = 1, MSG_VERBOSE = 2 };
 
 void msg_set_level(enum msg_level level);
+/* The key to scrub from every line (copied; NULL wipes the copy). */
+void msg_set_secret(const char *key);
 enum msg_level msg_get_level(void);
 void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

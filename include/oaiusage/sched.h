@@ -17,10 +17,14 @@
  * A 200 response's body goes to ops->done, which may queue more requests
  * (sched_get with after = the request at hand). A request that fails for
  * good becomes one error naming `what` and `label` ("completions page 3:
- * HTTP 503 (after 5 attempts): <the API's message, scrubbed of the key>"),
+ * HTTP 503 (after 5 attempts): <the API's message>"),
  * with OU_E_AUTH for 401/403 and OU_E_API otherwise; ops->failed may
  * tolerate it, else the run stops: every transfer is cancelled and
  * sched_run returns the error.
+ *
+ * With -v every attempt is logged (URL, status, time, size); a cursor in
+ * the URL (page=, after=) is shown only as its length and a short hash, as
+ * the server chose it and it may echo anything.
  *
  * The scheduler owns its requests (URL copies and response bodies); a
  * body handed to done is valid during the call only.
@@ -47,7 +51,6 @@ struct sched_config {
     struct retry_policy retry;
     int64_t deadline_ms;    /* on tp's clock; 0 = none */
     int parallel;           /* transfers in flight at most (>= 1) */
-    const char *key;        /* scrubbed from echoed API messages */
     double (*jitter)(void); /* uniform in [0, 1); NULL: the built-in one */
 };
 

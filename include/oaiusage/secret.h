@@ -26,12 +26,17 @@ void secret_free(char *key);
  * the last four characters; short keys are fully hidden). */
 void secret_mask(const char *key, char *buf, size_t size);
 
-/* Copy untrusted text (an API error message) into out (size bytes, always
- * NUL-terminated), replacing every occurrence of the key, and of any long
- * prefix of it (its recognised prefix plus 4 or more characters), with the
- * masked form, and control characters with spaces. With key NULL the text
- * is copied with control characters replaced. Replacement happens before
- * truncation, so no part of the key survives a cut. */
+/* The shortest run of the key's secret part that is masked. */
+#define SECRET_MIN_RUN 8
+#define SECRET_KEY_MAX 4096
+
+/* Copy text into out (size bytes, always NUL-terminated, cut between
+ * characters), with every run of SECRET_MIN_RUN or more characters of the
+ * key's secret part (the key without its sk-...- prefix) replaced by the
+ * masked form: in either letter case, and also when zero-width or format
+ * characters are slipped in. The whole text is scrubbed before it is cut,
+ * so no part of the key survives a cut. key NULL: a plain copy. This is
+ * what msg.h applies to every line on stderr. */
 void secret_scrub(const char *in, const char *key, char *out, size_t size);
 
 #endif

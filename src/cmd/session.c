@@ -22,6 +22,7 @@ int session_open(struct session *s, const struct config *cfg, int64_t now,
     s->now = now;
     if ((rc = secret_load(cfg->key_file, &s->key, &source, err)) != 0)
         return rc;
+    msg_set_secret(s->key);
     secret_mask(s->key, mask, sizeof(mask));
     msg_verbose("admin key %s from %s; base URL %s", mask, source,
                 cfg->base_url);
@@ -32,9 +33,8 @@ int session_open(struct session *s, const struct config *cfg, int64_t now,
     if (s->http == NULL)
         return (int)err->cat;
     http_transport(s->http, &s->tp);
-    struct sched_config sc = { &s->tp, RETRY_POLICY_DEFAULT,
-                               0,      cfg->concurrency,
-                               s->key, NULL };
+    struct sched_config sc = { &s->tp, RETRY_POLICY_DEFAULT, 0,
+                               cfg->concurrency, NULL };
     sc.retry.max_retries = cfg->retries;
     if (cfg->deadline_ms > 0)
         sc.deadline_ms = cfg->start_ms + cfg->deadline_ms;

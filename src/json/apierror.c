@@ -2,10 +2,11 @@
 #include "oaiusage/apierror.h"
 
 #include "oaiusage/json.h"
-#include "oaiusage/secret.h"
+#include "oaiusage/text.h"
 
-bool api_error_message(char *body, size_t len, const char *key, char *msg,
-                       size_t size)
+#include <string.h>
+
+bool api_error_message(char *body, size_t len, char *msg, size_t size)
 {
     struct ou_err ignored = { OU_OK, "" };
     const cJSON *e;
@@ -21,9 +22,11 @@ bool api_error_message(char *body, size_t len, const char *key, char *msg,
                           : NULL;
     if (m != NULL && cJSON_IsString(m) && m->valuestring != NULL &&
         m->valuestring[0] != '\0') {
-        /* Scrub the whole message first, then cut: a key straddling the
-         * cut must not survive in part. */
-        secret_scrub(m->valuestring, key, msg, size);
+        /* Cut between characters; the key is scrubbed where every message
+         * goes out (msg.h), from the whole text before any cut there. */
+        size_t n = utf8_cut(m->valuestring, strlen(m->valuestring), size - 1);
+        memcpy(msg, m->valuestring, n);
+        msg[n] = '\0';
         ok = true;
     }
     json_tree_end(root);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "oaiusage/apierror.h"
+#include "oaiusage/htab.h"
 #include "oaiusage/msg.h"
 
 struct sched_req {
@@ -209,13 +210,13 @@ static long next_delay(const struct sched *s, const struct sched_req *r,
 }
 
 /* A request that failed for good, as an error. */
-static int failure(const struct sched *s, struct sched_req *r,
+static int failure(struct sched_req *r,
                    const struct http_response *resp, struct ou_err *err)
 {
     char api[512] = "";
     char after[64] = "";
-    bool has_msg = api_error_message(r->body.data, r->body.len, s->cfg.key, api,
-                                     sizeof(api));
+    bool has_msg =
+        api_error_message(r->body.data, r->body.len, api, sizeof(api));
 
     if (r->attempt > 1)
         snprintf(after, sizeof(after), " (after %d attempts)", r->attempt);
@@ -242,12 +243,47 @@ static int failure(const struct sched *s, struct sched_req *r,
                    has_msg ? api : "unexpected status");
 }
 
+/* url with the value of each cursor parameter (page=, after=) replaced by
+ * its length and a short hash. */
+static int url_for_log(const char *url, struct buf *out)
+{
+    const char *q = strchr(url, '?');
+    int rc = buf_append(out, url, q != NULL ? (size_t)(q - url) : strlen(url));
+
+    for (const char *p = q; p != NULL && *p != '\0' && rc == 0;) {
+        size_t n = strcspn(p + 1, "&") + 1; /* "?name=value" or "&..." */
+        bool cursor = strncmp(p + 1, "page=", 5) == 0 ||
+                      strncmp(p + 1, "after=", 6) == 0;
+        if (cursor) {
+            const char *eq = memchr(p, '=', n);
+            char *value = strndup(eq + 1, n - (size_t)(eq + 1 - p));
+            if (value == NULL)
+                return -1;
+            rc = buf_printf(out, "%.*s<%zu chars, #%08x>",
+                            (int)(eq + 1 - p), p, strlen(value),
+                            (unsigned)(hash_str(value) & 0xffffffffu));
+            free(value);
+        } else {
+            rc = buf_append(out, p, n);
+        }
+        p += n;
+    }
+    return rc;
+}
+
 static void log_attempt(const struct sched_req *r,
                         const struct http_response *resp)
 {
-    msg_verbose("GET %s -> %s%ld (%ld ms, %zu bytes)", r->url,
-                resp->result == HTTP_OK ? "" : "failed, ", resp->status,
-                resp->elapsed_ms, r->body.len);
+    struct buf url;
+
+    if (msg_get_level() < MSG_VERBOSE)
+        return;
+    buf_init(&url, 0);
+    if (url_for_log(r->url, &url) == 0)
+        msg_verbose("GET %s -> %s%ld (%ld ms, %zu bytes)", url.data,
+                    resp->result == HTTP_OK ? "" : "failed, ", resp->status,
+                    resp->elapsed_ms, r->body.len);
+    buf_release(&url);
 }
 
 /* A 200: recover one transfer after enough successes, hand the body over,
@@ -275,7 +311,7 @@ static int finished(struct sched *s, struct sched_req *r,
         return succeeded(s, r, err);
     long d = next_delay(s, r, resp);
     if (d < 0) {
-        int rc = failure(s, r, resp, err);
+        int rc = failure(r, resp, err);
         if (r->ops->failed != NULL)
             rc = r->ops->failed(r->ctx, r, err);
         if (rc == 0) {

@@ -3,8 +3,17 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oaiusage/buf.h"
+#include "oaiusage/secret.h"
+#include "oaiusage/text.h"
+
+#define MSG_LINE_MAX 4096
 
 static enum msg_level current_level = MSG_NORMAL;
+static char *secret; /* a copy of the key, wiped when replaced */
 
 void msg_set_level(enum msg_level level)
 {
@@ -16,19 +25,38 @@ enum msg_level msg_get_level(void)
     return current_level;
 }
 
-/* One line: text from the API can hold control characters (escape
- * sequences, newlines); they never reach the terminal as such. */
+void msg_set_secret(const char *key)
+{
+    if (secret != NULL) {
+        volatile char *p = secret;
+        while (*p)
+            *p++ = '\0';
+        free(secret);
+    }
+    secret = key != NULL ? strdup(key) : NULL;
+}
+
+/* The choke point: every line on stderr is formatted whole, scrubbed of
+ * the key, cut between characters, and made safe for a terminal (no
+ * control, escape or bidi character reaches it). */
 __attribute__((format(printf, 2, 0))) static void
 emit(const char *kind, const char *fmt, va_list ap)
 {
-    char line[4096];
+    char line[MSG_LINE_MAX];
+    struct buf raw;
+    struct buf safe;
 
-    vsnprintf(line, sizeof(line), fmt, ap);
-    for (char *p = line; *p; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    }
-    fprintf(stderr, "oaiusage: %s%s\n", kind != NULL ? kind : "", line);
+    buf_init(&raw, 0);
+    buf_init(&safe, 0);
+    if (buf_vprintf(&raw, fmt, ap) != 0)
+        snprintf(line, sizeof(line), "(a message was lost: out of memory)");
+    else
+        secret_scrub(raw.data, secret, line, sizeof(line));
+    if (text_terminal(&safe, line) == 0)
+        fprintf(stderr, "oaiusage: %s%s\n", kind != NULL ? kind : "",
+                safe.data != NULL ? safe.data : "");
+    buf_release(&raw);
+    buf_release(&safe);
 }
 
 void msg_error(const char *fmt, ...)

@@ -294,11 +294,11 @@ int main(void)
         "\"type\":\"invalid_request_error\",\"param\":null,"
         "\"code\":null}}";
     char *ebc = strdup(eb);
-    CHECK(api_error_message(ebc, strlen(ebc), NULL, msg, sizeof(msg)));
+    CHECK(api_error_message(ebc, strlen(ebc), msg, sizeof(msg)));
     CHECK_STR(msg, "Missing scopes: api.usage.read.");
     free(ebc);
     char oops[] = "oops";
-    CHECK(!api_error_message(oops, 4, NULL, msg, sizeof(msg)));
+    CHECK(!api_error_message(oops, 4, msg, sizeof(msg)));
     free(spec);
     free(costs);
     TEST_END();

@@ -38,21 +38,44 @@ int main(void)
     /* Scrubbing untrusted messages. */
     const char *k = "sk-admin-abcdefghijklmnopqrstuvwxyz0123";
     char out[64];
+    char tiny4[4];
     char big[2048];
     secret_scrub("bad key sk-admin-abcdefghijklmnopqrstuvwxyz0123 here", k, out,
                  sizeof(out));
     CHECK_STR(out, "bad key sk-admin-\xe2\x80\xa6"
                    "0123 here");
-    /* A long prefix of the key is masked too (a server that cut it). */
+    /* A run of 8 or more characters of the secret part is masked
+     * wherever it stands; fewer are not (they identify nothing). */
     secret_scrub("key sk-admin-abcdEF", k, out, sizeof(out));
-    CHECK_STR(out, "key sk-admin-\xe2\x80\xa6"
-                   "0123EF");
+    CHECK_STR(out, "key sk-admin-abcdEF");
+    secret_scrub("id cdefghij!", k, out, sizeof(out));
+    CHECK_STR(out, "id sk-admin-\xe2\x80\xa6"
+                   "0123!");
+    secret_scrub("id cdefghi!", k, out, sizeof(out));
+    CHECK_STR(out, "id cdefghi!");
+    /* In any letter case, and with zero-width or format characters
+     * slipped in: the run and what hides in it go. */
+    secret_scrub("KEY: ABCDEFGHIJKLMNOP end", k, out, sizeof(out));
+    CHECK_STR(out, "KEY: sk-admin-\xe2\x80\xa6"
+                   "0123 end");
+    secret_scrub("x abcd\xe2\x80\x8b"
+                 "efgh\xef\xbb\xbfijkl y",
+                 k, out, sizeof(out));
+    CHECK_STR(out, "x sk-admin-\xe2\x80\xa6"
+                   "0123 y");
+    /* Runs that only overlap the key in part: the overlap goes. */
+    secret_scrub("uvwxyz0123456", k, out, sizeof(out));
+    CHECK_STR(out, "sk-admin-\xe2\x80\xa6"
+                   "0123456");
     /* The non-secret prefix alone is not. */
     secret_scrub("use an sk-admin- key", k, out, sizeof(out));
     CHECK_STR(out, "use an sk-admin- key");
-    /* Control characters become spaces; NULL key copies. */
+    /* NULL key copies (the terminal sanitiser deals with controls). */
     secret_scrub("a\x1b[31mb\nc", NULL, out, sizeof(out));
-    CHECK_STR(out, "a [31mb c");
+    CHECK_STR(out, "a\x1b[31mb\nc");
+    /* The cut never splits a character. */
+    secret_scrub("\xc3\xa9\xc3\xa9\xc3\xa9", NULL, tiny4, sizeof(tiny4));
+    CHECK_STR(tiny4, "\xc3\xa9");
     /* The key straddling the cut: nothing of it past the prefix survives. */
     for (size_t pad = 0; pad < 70; pad++) {
         memset(big, 'x', pad);
