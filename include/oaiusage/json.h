@@ -3,8 +3,10 @@
  * parser; the page schema (page.h), the organization lists (listpage.h)
  * and API error bodies (apierror.h) are built on it.
  *
- * cJSON keeps numbers only as doubles. Here a body is first scanned once
- * (json_scan): strings are checked (valid UTF-8, no NUL), nesting is capped
+ * cJSON keeps numbers only as doubles, and is lenient where RFC 8259 is
+ * not. Here a body is first scanned once (json_scan): strings are checked
+ * (valid UTF-8, no NUL escape, no raw control character), whitespace
+ * outside them is only space, TAB, LF and CR, nesting is capped
  * at JSON_MAX_DEPTH, every number literal is checked against the JSON
  * grammar and its offset recorded, and, when asked, the elements of one
  * top-level array member (a page's "data") are located, so that they can
@@ -50,7 +52,9 @@ struct json_scan {
     bool split;    /* the split array was found and is well formed */
     size_t open;   /* the split array's '[' */
     size_t close;  /* its ']' */
-    bool too_deep; /* the scan failed on the nesting cap */
+    bool precise;  /* the scan failed on a rule cJSON does not check
+                      (nesting cap, raw control characters): its
+                      message is the one to give */
 };
 
 /* Scan body[0..len). split_key: the top-level member whose array elements

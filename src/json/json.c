@@ -8,6 +8,7 @@
 
 #include "oaiusage/arena.h"
 #include "oaiusage/dec.h"
+#include "oaiusage/text.h"
 
 /* ---- the one scanner --------------------------------------------------------
  *
@@ -75,38 +76,6 @@ static bool json_number(const char *s, size_t n)
     return i == n;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-    size_t len;
-    uint32_t cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if ((s[0] & 0xE0) == 0xC0) {
-        len = 2;
-        cp = s[0] & 0x1F;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        len = 3;
-        cp = s[0] & 0x0F;
-    } else if ((s[0] & 0xF8) == 0xF0) {
-        len = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t k = 1; k < len; k++) {
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[k] & 0x3F);
-    }
-    if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
 
 __attribute__((format(printf, 3, 4))) static int
 scan_fail(struct scanner *sc, struct ou_err *err, const char *fmt, ...)
@@ -135,12 +104,20 @@ static int scan_string(struct scanner *sc, size_t *i, struct ou_err *err)
         /* Plain ASCII runs first: the common case, no checks. */
         while (k < len) {
             unsigned char u = (unsigned char)s[k];
-            if (u == '"' || u == '\\' || u >= 0x80)
+            if (u == '"' || u == '\\' || u >= 0x80 || u < 0x20)
                 break;
             k++;
         }
         if (k >= len || s[k] == '"')
             break;
+        if ((unsigned char)s[k] < 0x20) {
+            /* RFC 8259: controls in strings must be escaped */
+            sc->out->precise = true;
+            return scan_fail(sc, err,
+                             "a string holds a raw control character (0x%02X) "
+                             "at byte offset %zu",
+                             (unsigned char)s[k], k);
+        }
         if (s[k] == '\\') {
             if (k + 5 < len && memcmp(s + k, "\\u0000", 6) == 0)
                 return scan_fail(sc, err,
@@ -150,7 +127,8 @@ static int scan_string(struct scanner *sc, size_t *i, struct ou_err *err)
             k += 2;
             continue;
         }
-        size_t n = utf8_len((const unsigned char *)s + k, len - k);
+        uint32_t cp;
+        size_t n = utf8_decode((const unsigned char *)s + k, len - k, &cp);
         if (n == 0)
             return scan_fail(sc, err, "invalid UTF-8 at byte offset %zu", k);
         k += n;
@@ -240,7 +218,7 @@ static int open_container(struct scanner *sc, size_t i, struct ou_err *err)
         note_value(sc, i, i + 1);
     }
     if (++sc->depth > JSON_MAX_DEPTH) {
-        sc->out->too_deep = true;
+        sc->out->precise = true;
         return scan_fail(sc, err,
                          "JSON nested deeper than " JSON_MAX_DEPTH_TEXT
                          " levels at byte offset %zu",
@@ -331,6 +309,14 @@ static int scan_token(struct scanner *sc, size_t *i, struct ou_err *err)
             if (rc == 0)
                 note_value(sc, start, *i);
             return rc;
+        }
+        if ((unsigned char)c < 0x20) {
+            /* JSON whitespace is space, TAB, LF and CR only */
+            sc->out->precise = true;
+            return scan_fail(sc, err,
+                             "unexpected control character 0x%02X at byte "
+                             "offset %zu",
+                             (unsigned char)c, *i);
         }
         note_value(sc, *i, *i + 1);
         break;
@@ -512,7 +498,7 @@ cJSON *json_parse(char *body, size_t len, struct ou_err *err)
     } else if (rc != 0) {
         /* cJSON's verdict first (structure), then the scan's */
         root = parse_text(body, len, 0, err);
-        if (root != NULL || sc.too_deep)
+        if (root != NULL || sc.precise)
             *err = scan_err;
         root = NULL;
     } else {

@@ -450,7 +450,7 @@ static int explain(char *body, size_t len, const struct json_scan *sc,
     }
     cJSON *root = json_parse(body, len, err);
     json_tree_end(root);
-    if (root != NULL || sc->too_deep || err->cat == OU_E_NOMEM)
+    if (root != NULL || sc->precise || err->cat == OU_E_NOMEM)
         *err = *scan_err;
     return err->cat;
 }
