@@ -31,6 +31,9 @@
 
 /* Slack for the API's clock running ahead of ours (no end_time sent). */
 #define CHECK_CLOCK_SKEW 3600
+/* How far the API's clock may lag ours: a window that ended longer ago
+ * than this must have every bucket. */
+#define CHECK_LAG 300
 
 struct check {
     struct subwin win;
@@ -72,5 +75,13 @@ struct check_span {
  * query in messages ("completions"). */
 int check_seams(const struct check *c, int n, const char *what,
                 struct check_span *span, struct ou_err *err);
+
+/* Is the data all there? A window that ended more than CHECK_LAG before
+ * now must have every bucket up to its end; one that ends at the API's now
+ * (no end_time, or an end within CHECK_LAG) may lack only its last bucket,
+ * and that by no more than CHECK_LAG. Anything shorter is incomplete
+ * data, not a lagging clock. */
+int check_complete(const struct query *q, const struct check_span *span,
+                   int64_t now, struct ou_err *err);
 
 #endif

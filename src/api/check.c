@@ -168,3 +168,24 @@ int check_seams(const struct check *c, int n, const char *what,
     }
     return 0;
 }
+
+int check_complete(const struct query *q, const struct check_span *span,
+                   int64_t now, struct ou_err *err)
+{
+    int64_t w = bucket_width_seconds(q->width);
+    bool past = q->end_time >= 0 && q->end_time <= now - CHECK_LAG;
+    int64_t end = q->end_time >= 0 ? q->end_time : now;
+    int64_t need = past ? end : end - w - CHECK_LAG;
+    char a[TU_RFC3339_LEN];
+    char b[TU_RFC3339_LEN];
+
+    if (span->last_end >= need)
+        return 0;
+    tu_format_rfc3339(span->last_end, a);
+    tu_format_rfc3339(end, b);
+    return ou_fail(err, OU_E_DATA,
+                   "%s: the data ends at %s, but the window %s %s: the "
+                   "buckets after it are missing",
+                   q->ep->command, a, past ? "ended at" : "ends at the API's now,",
+                   b);
+}

@@ -151,9 +151,10 @@ static int start_stream(const struct fetch_env *env, struct fetch_stream *fs,
     return 0;
 }
 
-/* The seams between a stream's sub-windows, and what it covered. */
+/* The seams between a stream's sub-windows, what it covered, and whether
+ * that is the whole window. */
 static int join_seams(struct fetch_stream *fs, const struct planned *p,
-                      struct ou_err *err)
+                      int64_t now, struct ou_err *err)
 {
     struct check *chk = malloc(((size_t)p->n + 1) * sizeof(*chk));
     int rc;
@@ -164,7 +165,7 @@ static int join_seams(struct fetch_stream *fs, const struct planned *p,
         chk[i] = p->subs[i].chk;
     rc = check_seams(chk, p->n, fs->q->ep->command, &fs->span, err);
     free(chk);
-    return rc;
+    return rc != 0 ? rc : check_complete(fs->q, &fs->span, now, err);
 }
 
 int fetch_streams(const struct fetch_env *env, struct fetch_stream *fss,
@@ -187,7 +188,7 @@ int fetch_streams(const struct fetch_env *env, struct fetch_stream *fss,
     else
         sched_drop(env->sched);
     for (int k = 0; k < nfs && rc == 0; k++)
-        rc = join_seams(&fss[k], &p[k], err);
+        rc = join_seams(&fss[k], &p[k], env->now, err);
     for (int k = 0; k < nfs; k++) {
         for (int i = 0; p[k].subs != NULL && i < p[k].n; i++)
             htab_release(&p[k].subs[i].seen);
