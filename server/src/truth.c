@@ -643,10 +643,10 @@ static void walk_xflows(const walk *w, acc_map *m)
 
 /* Levels (vector_stores): a bucket's value is the level at its start
  * minute, summed over the streams of a group. Bucket starts are visited in
- * time order and a key keeps only the sum of the latest bucket it was seen
- * in, so each row ends up with the value of the last bucket (of the window,
- * of the period, or the bucket itself with --records) where the group had a
- * result. Without --group-by the aggregate is the one group. */
+ * time order and a key keeps the sum of the latest bucket of its period
+ * (the window, the period, or the bucket itself with --records): zero when
+ * the group had no result in that bucket. Without --group-by the aggregate
+ * is the one group. */
 static void walk_xlevels(const walk *w, acc_map *m)
 {
     org_xe e = (org_xe)w->o->xe;
@@ -669,6 +669,20 @@ static void walk_xlevels(const walk *w, acc_map *m)
                 ent->v[0] = 0;
             }
             ent->v[0] += row[0];
+        }
+        /* A group absent from this bucket holds nothing at its end: zero
+         * every key of this bucket's period that it did not reach. */
+        csv_reset(&key);
+        time_prefix(w, bs, &key);
+        const char *tp = csv_text(&key);
+        size_t tl = strlen(tp);
+        for (size_t i = 0; i < m->cap; i++) {
+            acc_entry *x = &m->slots[i];
+            if (x->prefix != NULL && x->has_slot && x->slot != bs &&
+                strncmp(x->prefix, tp, tl) == 0) {
+                x->slot = bs;
+                x->v[0] = 0;
+            }
         }
     }
     free(wanted);

@@ -214,7 +214,8 @@ def fetch_all(srv, path, params):
 
 def aggregate(buckets, ep, group_by, per=None, records=False):
     """The client's CSV. Metrics are summed, except a level (vector_stores),
-    where a row keeps the value of the last bucket it has a result in."""
+    where a row holds its value in the last bucket of its period (zero when
+    the group has no result there)."""
     rows = {}
     costs = ep == "costs"
     level = ep in LEVEL_ENDPOINTS
@@ -254,6 +255,15 @@ def aggregate(buckets, ep, group_by, per=None, records=False):
                     row["m"] = [0] * len(order_metrics)
                 for i, k in enumerate(order_metrics):
                     row["m"][i] += r[k]
+        if level and not records:
+            # A group absent from this bucket holds nothing at the end of it:
+            # the rows of the bucket's period it did not reach go to zero.
+            here = (rfc3339(period_start(per, b["start_time"])),) if per else ()
+            for prefix, row in rows.items():
+                if prefix[:len(here)] == here and row["slot"] is not None \
+                        and row["slot"] != b["start_time"]:
+                    row["slot"] = b["start_time"]
+                    row["m"] = [0] * len(order_metrics)
     lines = []
     for prefix, row in rows.items():
         if costs:

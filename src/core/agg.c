@@ -34,6 +34,26 @@ static const char *pool_intern(struct htab *pool, struct arena *ar,
 
 /* ---- the aggregate -------------------------------------------------------- */
 
+struct i64vec {
+    int64_t *v;
+    size_t n;
+    size_t cap;
+};
+
+static int i64_push(struct i64vec *iv, int64_t x)
+{
+    if (iv->n == iv->cap) {
+        size_t cap = iv->cap ? iv->cap * 2 : 64;
+        int64_t *v = realloc(iv->v, cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        iv->v = v;
+        iv->cap = cap;
+    }
+    iv->v[iv->n++] = x;
+    return 0;
+}
+
 struct rowvec {
     struct agg_row **v;
     size_t n;
@@ -50,10 +70,10 @@ struct agg {
     struct htab map;  /* rows by (period, key, labels); not records */
     struct rowvec rows;
     struct rowvec totals;
-    int64_t *periods; /* distinct period starts seen, ascending */
-    size_t nperiods;
-    size_t cap_periods;
-    bool any_bucket;
+    struct i64vec periods;  /* distinct period starts seen, ascending */
+    struct i64vec bstarts;  /* levels: every bucket start, to find the last
+                               bucket of each period */
+    int64_t last_period;    /* levels: the window's last period */
 };
 
 static int rowvec_push(struct rowvec *rv, struct agg_row *r)
@@ -96,7 +116,8 @@ void agg_free(struct agg *a)
     htab_release(&a->map);
     free(a->rows.v);
     free(a->totals.v);
-    free(a->periods);
+    free(a->periods.v);
+    free(a->bstarts.v);
     free(a);
 }
 
@@ -297,26 +318,20 @@ int agg_add(struct agg *a, const struct record *rec, struct ou_err *err)
 int agg_bucket(struct agg *a, int64_t start, int64_t end, struct ou_err *err)
 {
     (void)end;
-    a->any_bucket = true;
-    if (a->spec.records || a->spec.per == TU_PER_NONE)
+    if (a->spec.records)
+        return 0;
+    if (a->has_level && i64_push(&a->bstarts, start) != 0)
+        return ou_nomem(err);
+    if (a->spec.per == TU_PER_NONE)
         return 0;
     int64_t p = a->spec.per == TU_PER_BUCKET
                     ? start
                     : tu_period_start(a->spec.per, start);
     /* Buckets may arrive in any order (concurrent pages): duplicates are
      * dropped here when adjacent, and for good in agg_finish. */
-    if (a->nperiods > 0 && a->periods[a->nperiods - 1] == p)
+    if (a->periods.n > 0 && a->periods.v[a->periods.n - 1] == p)
         return 0;
-    if (a->nperiods == a->cap_periods) {
-        size_t cap = a->cap_periods ? a->cap_periods * 2 : 64;
-        int64_t *v = realloc(a->periods, cap * sizeof(*v));
-        if (v == NULL)
-            return ou_nomem(err);
-        a->periods = v;
-        a->cap_periods = cap;
-    }
-    a->periods[a->nperiods++] = p;
-    return 0;
+    return i64_push(&a->periods, p) == 0 ? 0 : ou_nomem(err);
 }
 
 /* ---- ordering ------------------------------------------------------------- */
@@ -408,17 +423,6 @@ static bool same_total_key(const struct agg *a, const struct agg_row *t,
     return true;
 }
 
-/* Is r the latest row of its group (the same key and labels, any period)?
- * Rows are sorted by period first, so it is when no later row matches. */
-static bool latest_of_group(const struct agg *a, size_t i)
-{
-    const struct agg_row *r = a->rows.v[i];
-    for (size_t k = i + 1; k < a->rows.n; k++) {
-        if (row_matches(a, a->rows.v[k], a->rows.v[k]->t0, r->key, r->text))
-            return false;
-    }
-    return true;
-}
 
 static int add_to_total(struct agg *a, struct agg_row *t,
                         const struct agg_row *r, bool latest,
@@ -471,8 +475,10 @@ static int compute_totals(struct agg *a, struct ou_err *err)
                 t->text[m] != r->text[m])
                 mixed[m] = true;
         }
+        /* A level's total is its value at the window's end: the rows of
+         * the last period (absent groups were zeroed by agg_finish). */
         bool latest = !a->has_level || a->spec.records ||
-                      a->spec.per == TU_PER_NONE || latest_of_group(a, i);
+                      a->spec.per == TU_PER_NONE || r->t0 == a->last_period;
         rc = add_to_total(a, t, r, latest, err);
     }
     /* A label that differs between rows cannot label their sum. */
@@ -514,13 +520,13 @@ static void sort_periods(struct agg *a)
 {
     size_t n = 0;
 
-    if (a->nperiods > 1)
-        qsort(a->periods, a->nperiods, sizeof(*a->periods), cmp_i64);
-    for (size_t i = 0; i < a->nperiods; i++) {
-        if (n == 0 || a->periods[i] != a->periods[n - 1])
-            a->periods[n++] = a->periods[i];
+    if (a->periods.n > 1)
+        qsort(a->periods.v, a->periods.n, sizeof(*a->periods.v), cmp_i64);
+    for (size_t i = 0; i < a->periods.n; i++) {
+        if (n == 0 || a->periods.v[i] != a->periods.v[n - 1])
+            a->periods.v[n++] = a->periods.v[i];
     }
-    a->nperiods = n;
+    a->periods.n = n;
 }
 
 /* Without group fields, every period the buckets touched has a row (zero
@@ -536,12 +542,12 @@ static int dense_periods(struct agg *a, struct ou_err *err)
     for (size_t i = 0; i < n; i++)
         seen[i] = a->rows.v[i]->t0;
     qsort(seen, n, sizeof(*seen), cmp_i64);
-    for (size_t i = 0; i < a->nperiods; i++) {
-        while (k < n && seen[k] < a->periods[i])
+    for (size_t i = 0; i < a->periods.n; i++) {
+        while (k < n && seen[k] < a->periods.v[i])
             k++;
-        if (k < n && seen[k] == a->periods[i])
+        if (k < n && seen[k] == a->periods.v[i])
             continue;
-        struct agg_row *r = row_new(a, a->periods[i], 0, NULL, NULL);
+        struct agg_row *r = row_new(a, a->periods.v[i], 0, NULL, NULL);
         if (r == NULL || rowvec_push(&a->rows, r) != 0) {
             free(seen);
             return ou_nomem(err);
@@ -551,10 +557,72 @@ static int dense_periods(struct agg *a, struct ou_err *err)
     return 0;
 }
 
+/* Zero a row's levels: the group was absent from the last bucket. */
+static void zero_levels(struct agg *a, struct agg_row *r, int64_t last)
+{
+    for (int m = 0; m < a->nmetrics; m++) {
+        if (a->spec.ep->metrics[m].agg == MA_LEVEL)
+            r->ival[m] = 0;
+    }
+    r->level_ts = last;
+}
+
+/* A level at the end of a period is its value in the period's last bucket:
+ * a group absent from that bucket holds nothing then. Finds each period's
+ * last bucket (bucket starts sorted, one pass) and zeroes the rows that do
+ * not come from it; notes the window's last period for the totals. */
+static int levels_at_period_end(struct agg *a, struct ou_err *err)
+{
+    struct i64vec ends = { NULL, 0, 0 }; /* pairs: period, last bucket */
+    enum tu_period per = a->spec.per;
+
+    if (!a->has_level || a->spec.records)
+        return 0;
+    if (a->bstarts.n == 0) {
+        for (size_t i = 0; i < a->rows.n; i++) {
+            if (i == 0 || a->rows.v[i]->t0 > a->last_period)
+                a->last_period = a->rows.v[i]->t0;
+        }
+        return 0;
+    }
+    qsort(a->bstarts.v, a->bstarts.n, sizeof(*a->bstarts.v), cmp_i64);
+    for (size_t i = 0; i < a->bstarts.n; i++) {
+        int64_t b = a->bstarts.v[i];
+        int64_t p = per == TU_PER_NONE     ? 0
+                    : per == TU_PER_BUCKET ? b
+                                           : tu_period_start(per, b);
+        if (ends.n > 0 && ends.v[ends.n - 2] == p)
+            ends.v[ends.n - 1] = b;
+        else if (i64_push(&ends, p) != 0 || i64_push(&ends, b) != 0) {
+            free(ends.v);
+            return ou_nomem(err);
+        }
+    }
+    a->last_period = ends.v[ends.n - 2];
+    for (size_t i = 0; i < a->rows.n; i++) {
+        struct agg_row *r = a->rows.v[i];
+        size_t lo = 0;
+        size_t hi = ends.n / 2;
+        while (lo + 1 < hi) { /* the pair of the row's period */
+            size_t mid = (lo + hi) / 2;
+            if (ends.v[2 * mid] <= r->t0)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        if (r->level_ts < ends.v[2 * lo + 1])
+            zero_levels(a, r, ends.v[2 * lo + 1]);
+    }
+    free(ends.v);
+    return 0;
+}
+
 int agg_finish(struct agg *a, struct ou_err *err)
 {
     int rc;
 
+    if ((rc = levels_at_period_end(a, err)) != 0)
+        return rc;
     sort_periods(a);
     if (!a->spec.records && a->spec.ngroup == 0) {
         if (a->spec.per != TU_PER_NONE) {
@@ -616,8 +684,8 @@ struct agg *agg_regroup(const struct agg *a, const struct agg_spec *spec,
         row_record(a, a->rows.v[i], rec);
         rc = agg_add(b, rec, err);
     }
-    for (size_t i = 0; i < a->nperiods && rc == 0; i++)
-        rc = agg_bucket(b, a->periods[i], a->periods[i], err);
+    for (size_t i = 0; i < a->periods.n && rc == 0; i++)
+        rc = agg_bucket(b, a->periods.v[i], a->periods.v[i], err);
     if (rc == 0)
         rc = agg_finish(b, err);
     free(rec);
@@ -630,12 +698,12 @@ struct agg *agg_regroup(const struct agg *a, const struct agg_spec *spec,
 
 size_t agg_nperiods(const struct agg *a)
 {
-    return a->nperiods;
+    return a->periods.n;
 }
 
 int64_t agg_period_at(const struct agg *a, size_t i)
 {
-    return i < a->nperiods ? a->periods[i] : 0;
+    return i < a->periods.n ? a->periods.v[i] : 0;
 }
 
 size_t agg_nrows(const struct agg *a)

@@ -202,7 +202,9 @@ static void money(void)
     agg_free(a);
 }
 
-/* A stored level (like vector store bytes) is not summed across buckets. */
+/* A stored level (like vector store bytes) is not summed across buckets;
+ * at the end of a period it is the value in the period's last bucket, zero
+ * for a group absent from it. */
 static void level(void)
 {
     const struct endpoint *vs = endpoint_find("vector-stores");
@@ -216,8 +218,10 @@ static void level(void)
         /* proj_a: 100, 150, 120 over three days; proj_b: 7 on day 0. */
         static const int64_t va[] = { 100, 150, 120 };
         for (int d = 0; d < 3; d++) {
+            int64_t t = 1736121600 + d * 86400; /* Mon 2025-01-06 */
+            agg_bucket(a, t, t + 86400, &err);
             memset(&r, 0, sizeof(r));
-            r.start_time = 1736121600 + d * 86400; /* Mon 2025-01-06 */
+            r.start_time = t;
             r.group[0] = "proj_a";
             r.ival[0] = va[d];
             agg_add(a, &r, &err);
@@ -230,10 +234,62 @@ static void level(void)
         CHECK(agg_finish(a, &err) == 0);
         CHECK(agg_nrows(a) == 2);
         CHECK(agg_row_at(a, 0)->ival[0] == 120);
-        CHECK(agg_row_at(a, 1)->ival[0] == 7);
-        CHECK(agg_total_at(a, 0)->ival[0] == 127);
+        CHECK(agg_row_at(a, 1)->ival[0] == 0); /* gone by day 2 */
+        CHECK(agg_total_at(a, 0)->ival[0] == 120);
         agg_free(a);
     }
+}
+
+/* Grouped levels add up to the ungrouped level in every period, with
+ * groups coming and going between buckets (brute force over a pattern). */
+static void level_consistent(void)
+{
+    const struct endpoint *vs = endpoint_find("vector-stores");
+    static const char *const proj[] = { "p0", "p1", "p2", "p3" };
+    struct agg_spec gs = { vs, 1, { 0 }, TU_PER_DAY, false };
+    struct agg_spec us = { vs, 0, { 0 }, TU_PER_DAY, false };
+    struct agg *g = agg_new(&gs);
+    struct agg *u = agg_new(&us);
+    struct ou_err err;
+    struct record r;
+    int64_t want_end[5] = { 0 }; /* brute force: the level at day end */
+
+    for (int h = 0; h < 5 * 24; h++) {
+        int64_t t = 1736121600 + (int64_t)h * 3600;
+        agg_bucket(g, t, t + 3600, &err);
+        agg_bucket(u, t, t + 3600, &err);
+        int64_t sum = 0;
+        for (int k = 0; k < 4; k++) {
+            if ((h * 7 + k * 3) % 5 == 0)
+                continue; /* absent from this bucket */
+            memset(&r, 0, sizeof(r));
+            r.start_time = t;
+            r.group[0] = proj[k];
+            r.ival[0] = 1000 * (k + 1) + h;
+            sum += r.ival[0];
+            agg_add(g, &r, &err);
+            r.group[0] = NULL;
+            agg_add(u, &r, &err);
+        }
+        if (h % 24 == 23)
+            want_end[h / 24] = sum;
+    }
+    CHECK(agg_finish(g, &err) == 0 && agg_finish(u, &err) == 0);
+    CHECK(agg_nrows(u) == 5);
+    for (size_t i = 0; i < agg_nrows(u); i++) {
+        const struct agg_row *ur = agg_row_at(u, i);
+        int64_t grouped = 0;
+        for (size_t j = 0; j < agg_nrows(g); j++) {
+            if (agg_row_at(g, j)->t0 == ur->t0)
+                grouped += agg_row_at(g, j)->ival[0];
+        }
+        CHECK(ur->ival[0] == want_end[i]);
+        CHECK(grouped == ur->ival[0]);
+    }
+    CHECK(agg_total_at(g, 0)->ival[0] == want_end[4]);
+    CHECK(agg_total_at(u, 0)->ival[0] == want_end[4]);
+    agg_free(g);
+    agg_free(u);
 }
 
 int main(void)
@@ -246,5 +302,6 @@ int main(void)
     dense_and_records();
     money();
     level();
+    level_consistent();
     TEST_END();
 }
