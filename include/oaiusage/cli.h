@@ -80,7 +80,8 @@ struct config {
     enum fmt_kind format;
     char *output; /* NULL = stdout */
     bool no_header;
-    bool header; /* resolved: !no_header */
+    bool header;   /* resolved: !no_header */
+    bool csv_safe; /* --csv-safe */
 
     char *base_url; /* resolved: without a trailing slash */
     long timeout_ms;

@@ -2,7 +2,10 @@
  * Pure: everything is written into a struct buf, never to a file.
  *
  *  - CSV (RFC 4180, CRLF) and JSON/NDJSON show every column that is not
- *    table_only, under its name; null is an empty field / JSON null.
+ *    table_only, under its name; null is an empty field / JSON null. CSV
+ *    is byte-exact unless the grid asks for csv_safe (--csv-safe): then a
+ *    text cell starting with = + - @ TAB or CR gets a leading ' (numbers,
+ *    times and booleans are never touched).
  *  - The table shows the in_table columns, aligned (text left, numbers
  *    right), numbers with thousands separators, hide_if_null columns only
  *    when some cell is non-null, then the total rows under a rule. Control

@@ -69,6 +69,8 @@ struct grid {
     size_t cap;            /* rows allocated */
     bool table_hides_rows; /* table shows only the totals */
     bool color;            /* table: colour the bar columns */
+    bool csv_safe;         /* CSV: defuse text cells that look like
+                              spreadsheet formulas */
     struct grid_meta meta[GRID_MAX_META];
     int nmeta;
     const char *lists[GRID_MAX_COLS]; /* storage for a META_LIST */

@@ -49,10 +49,10 @@ struct json_scan {
     size_t *elem; /* [start, end) of each element of the split array */
     size_t nelem; /* elements (elem holds 2 * nelem offsets) */
     size_t cap_elem;
-    bool split;    /* the split array was found and is well formed */
-    size_t open;   /* the split array's '[' */
-    size_t close;  /* its ']' */
-    bool precise;  /* the scan failed on a rule cJSON does not check
+    bool split;   /* the split array was found and is well formed */
+    size_t open;  /* the split array's '[' */
+    size_t close; /* its ']' */
+    bool precise; /* the scan failed on a rule cJSON does not check
                       (nesting cap, raw control characters): its
                       message is the one to give */
 };

@@ -41,6 +41,7 @@ enum opt_id {
     OPT_FORMAT,
     OPT_OUTPUT,
     OPT_NO_HEADER,
+    OPT_CSV_SAFE,
     OPT_BASE_URL,
     OPT_TIMEOUT,
     OPT_RETRIES,

@@ -64,8 +64,9 @@ bool session_color(const struct session *s);
 /* Write the finished output to -o FILE or stdout. */
 int session_deliver(const struct session *s, const struct buf *out,
                     struct ou_err *err);
-/* Render a grid in the chosen format and deliver it. */
-int session_deliver_grid(const struct session *s, const struct grid *g,
+/* Render a grid in the chosen format (--csv-safe applied) and deliver
+ * it. */
+int session_deliver_grid(const struct session *s, struct grid *g,
                          struct ou_err *err);
 
 #endif

@@ -186,6 +186,6 @@ int check_complete(const struct query *q, const struct check_span *span,
     return ou_fail(err, OU_E_DATA,
                    "%s: the data ends at %s, but the window %s %s: the "
                    "buckets after it are missing",
-                   q->ep->command, a, past ? "ended at" : "ends at the API's now,",
-                   b);
+                   q->ep->command, a,
+                   past ? "ended at" : "ends at the API's now,", b);
 }

@@ -353,6 +353,8 @@ static int check_format(struct config *cfg, struct ou_err *err)
                            "--no-header applies to --format csv or table");
         cfg->header = false;
     }
+    if (cfg->csv_safe && cfg->format != FMT_CSV)
+        return ou_fail(err, OU_E_USAGE, "--csv-safe applies to --format csv");
     return 0;
 }
 

@@ -95,6 +95,10 @@ static const struct opt_desc options[] = {
       "write FILE atomically instead of stdout" },
     { OPT_NO_HEADER, "no-header", 0, NULL, SEC_OUTPUT, T_TABLES, ST_FLAG,
       CFG(no_header), 0, 0, NULL, NULL, NULL, "no header row (csv, table)" },
+    { OPT_CSV_SAFE, "csv-safe", 0, NULL, SEC_OUTPUT, T_TABLES, ST_FLAG,
+      CFG(csv_safe), 0, 0, NULL, NULL, NULL,
+      "csv for spreadsheets: a text cell that starts with = + - @ TAB or CR\n"
+      "gets a leading ' so it is not run as a formula (numbers untouched)" },
     { OPT_BASE_URL, "base-url", 0, "URL", SEC_CONNECTION, CK_ALL, ST_STRING,
       CFG(base_url), 0, 0, NULL, NULL, NULL,
       "API base (env OAIUSAGE_BASE_URL; default\n" OU_DEFAULT_BASE_URL ")" },

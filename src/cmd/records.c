@@ -19,6 +19,7 @@ struct rec_stream {
     struct agg_spec spec;
     enum fmt_kind kind;
     bool header;
+    bool csv_safe;
     int nseg;
     struct agg **seg; /* the rows of each sub-window still open */
     bool *done;
@@ -71,6 +72,7 @@ static int rs_flush(struct rec_stream *rs, int i, struct ou_err *err)
         return 0;
     rc = agg_finish(a, err);
     grid_init(&g, "oaiusage.report");
+    g.csv_safe = rs->csv_safe;
     if (rc == 0)
         rc = report_grid(a, NULL, &m, &g, err);
     buf_reset(&rs->chunk);
@@ -164,6 +166,7 @@ int cmd_records_streamed(struct session *s, struct ou_err *err)
     memcpy(rs.spec.group, cfg->group, sizeof(rs.spec.group));
     rs.kind = cfg->format;
     rs.header = cfg->header;
+    rs.csv_safe = cfg->csv_safe;
     rs.first = true;
     rs.spill = -1;
     if ((rs.spill = output_spill_open(cfg->output, err)) < 0)

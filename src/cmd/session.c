@@ -254,13 +254,14 @@ int session_deliver(const struct session *s, const struct buf *out,
                         err);
 }
 
-int session_deliver_grid(const struct session *s, const struct grid *g,
+int session_deliver_grid(const struct session *s, struct grid *g,
                          struct ou_err *err)
 {
     struct buf out;
     int rc;
 
     buf_init(&out, 0);
+    g->csv_safe = s->cfg->csv_safe;
     rc = fmt_grid(g, s->cfg->format, s->cfg->header, &out, err);
     if (rc == 0)
         rc = session_deliver(s, &out, err);

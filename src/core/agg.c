@@ -70,10 +70,10 @@ struct agg {
     struct htab map;  /* rows by (period, key, labels); not records */
     struct rowvec rows;
     struct rowvec totals;
-    struct i64vec periods;  /* distinct period starts seen, ascending */
-    struct i64vec bstarts;  /* levels: every bucket start, to find the last
+    struct i64vec periods; /* distinct period starts seen, ascending */
+    struct i64vec bstarts; /* levels: every bucket start, to find the last
                                bucket of each period */
-    int64_t last_period;    /* levels: the window's last period */
+    int64_t last_period;   /* levels: the window's last period */
 };
 
 static int rowvec_push(struct rowvec *rv, struct agg_row *r)
@@ -422,7 +422,6 @@ static bool same_total_key(const struct agg *a, const struct agg_row *t,
     }
     return true;
 }
-
 
 static int add_to_total(struct agg *a, struct agg_row *t,
                         const struct agg_row *r, bool latest,

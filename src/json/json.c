@@ -76,7 +76,6 @@ static bool json_number(const char *s, size_t n)
     return i == n;
 }
 
-
 __attribute__((format(printf, 3, 4))) static int
 scan_fail(struct scanner *sc, struct ou_err *err, const char *fmt, ...)
 {

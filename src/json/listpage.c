@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oaiusage/apierror.h"
 #include "oaiusage/json.h"
 
 static int bad_type(struct ou_err *err, int item, const char *field,
@@ -54,8 +55,13 @@ static int list_envelope(const cJSON *root, struct list_info *info,
     const cJSON *more = cJSON_GetObjectItemCaseSensitive(root, "has_more");
     const cJSON *last = cJSON_GetObjectItemCaseSensitive(root, "last_id");
 
+    char api[512];
+
     if (!cJSON_IsObject(root))
         return bad_type(err, -1, NULL, "a list object", root);
+    if (data == NULL && api_error_in(root, api, sizeof(api)))
+        return ou_fail(err, OU_E_API, "the API answered with an error: %s",
+                       api);
     if (!cJSON_IsArray(data))
         return bad_type(err, -1, "data", "an array", data);
     if (!cJSON_IsBool(more))

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oaiusage/apierror.h"
 #include "oaiusage/htab.h"
 #include "oaiusage/json.h"
 
@@ -200,6 +201,12 @@ static int read_metric(const cJSON *v, const struct metric_desc *m, int i,
         snprintf(fname, sizeof(fname), "%s.%s", m->parent, m->field);
     else
         snprintf(fname, sizeof(fname), "%s", m->field);
+    if (m->kind == MK_INT && cJSON_IsNumber(v) &&
+        strspn(v->valuestring + (v->valuestring[0] == '-'), "0123456789") ==
+            strlen(v->valuestring + (v->valuestring[0] == '-')))
+        return ou_fail(err, OU_E_DATA,
+                       "%s.%s: %.40s is out of range (beyond a 64-bit integer)",
+                       path_str(p, pb, sizeof(pb)), fname, v->valuestring);
     if (m->kind == MK_INT)
         return bad_type(err, p, fname, "an integer", v);
     if (m->kind == MK_TEXT)
@@ -354,12 +361,18 @@ static int parse_envelope(const cJSON *root, struct page_ctx *pc,
     const cJSON *more;
     const cJSON *next;
 
+    char api[512];
+
     if (!cJSON_IsObject(root))
         return bad_type(err, &top, NULL, "a page object", root);
+    if (cJSON_GetObjectItemCaseSensitive(root, "data") == NULL &&
+        api_error_in(root, api, sizeof(api)))
+        return ou_fail(err, OU_E_API, "the API answered with an error: %s",
+                       api);
     obj = cJSON_GetObjectItemCaseSensitive(root, "object");
     if (obj != NULL &&
         (!cJSON_IsString(obj) || strcmp(obj->valuestring, "page") != 0))
-        return ou_fail(err, OU_E_DATA, "object: expected \"page\", got %s",
+        return ou_fail(err, OU_E_DATA, "object: expected \"page\", got %.60s",
                        cJSON_IsString(obj) ? obj->valuestring
                                            : json_type_name(obj));
     data = cJSON_GetObjectItemCaseSensitive(root, "data");

@@ -210,13 +210,13 @@ static long next_delay(const struct sched *s, const struct sched_req *r,
 }
 
 /* A request that failed for good, as an error. */
-static int failure(struct sched_req *r,
-                   const struct http_response *resp, struct ou_err *err)
+static int failure(struct sched_req *r, const struct http_response *resp,
+                   struct ou_err *err)
 {
     char api[512] = "";
     char after[64] = "";
-    bool has_msg =
-        api_error_message(r->body.data, r->body.len, api, sizeof(api));
+    bool has_msg = api_error_message(r->body.data, r->body.len, api,
+                                     sizeof(api));
 
     if (r->attempt > 1)
         snprintf(after, sizeof(after), " (after %d attempts)", r->attempt);
@@ -259,8 +259,8 @@ static int url_for_log(const char *url, struct buf *out)
             char *value = strndup(eq + 1, n - (size_t)(eq + 1 - p));
             if (value == NULL)
                 return -1;
-            rc = buf_printf(out, "%.*s<%zu chars, #%08x>",
-                            (int)(eq + 1 - p), p, strlen(value),
+            rc = buf_printf(out, "%.*s<%zu chars, #%08x>", (int)(eq + 1 - p), p,
+                            strlen(value),
                             (unsigned)(hash_str(value) & 0xffffffffu));
             free(value);
         } else {

@@ -20,7 +20,24 @@ int fmt_csv_field(struct buf *out, const char *s)
     return buf_putc(out, '"');
 }
 
-static int csv_cell(struct buf *out, const struct cell *c)
+/* --csv-safe (OWASP, CSV injection): a text cell a spreadsheet would read
+ * as a formula gets a leading single quote. */
+static int safe_text(struct buf *out, const char *s)
+{
+    struct buf q;
+    int rc;
+
+    if (s[0] == '\0' || strchr("=+-@\t\r", s[0]) == NULL)
+        return fmt_csv_field(out, s);
+    buf_init(&q, 0);
+    rc = buf_putc(&q, '\'') | buf_puts(&q, s);
+    if (rc == 0)
+        rc = fmt_csv_field(out, q.data);
+    buf_release(&q);
+    return rc;
+}
+
+static int csv_cell(struct buf *out, const struct cell *c, bool safe)
 {
     char t[TU_RFC3339_LEN];
 
@@ -28,7 +45,7 @@ static int csv_cell(struct buf *out, const struct cell *c)
     case CELL_NULL:
         return 0;
     case CELL_TEXT:
-        return fmt_csv_field(out, c->s);
+        return safe ? safe_text(out, c->s) : fmt_csv_field(out, c->s);
     case CELL_INT:
     case CELL_DEC:
         return buf_puts(out, c->s);
@@ -64,7 +81,7 @@ int fmt_csv_part(const struct grid *g, bool header, bool head, bool rows,
             if (g->cols[k].table_only)
                 continue;
             rc |= buf_puts(out, sep);
-            rc |= csv_cell(out, &row[k]);
+            rc |= csv_cell(out, &row[k], g->csv_safe);
             sep = ",";
         }
         rc |= buf_puts(out, "\r\n");

@@ -11,7 +11,6 @@
 #include "oaiusage/msg.h"
 #include "oaiusage/text.h"
 
-
 void secret_free(char *key)
 {
     if (key == NULL)

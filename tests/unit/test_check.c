@@ -5,6 +5,7 @@
  * worked out by hand) or OU_E_DATA with a part of the message. Times are
  * offsets from 2025-01-01T00:00:00Z. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "oaiusage/check.h"
 #include "oaiusage/timeutil.h"
@@ -1046,8 +1047,42 @@ static void range_edges(void)
     CHECK(check_bucket(&c, last, TU_MAX_TIME, &err) == 0);
 }
 
+/* check_complete: a past window needs every bucket; one ending at the
+ * API's now may lack its last bucket, by no more than CHECK_LAG. */
+static void completeness(void)
+{
+    const struct endpoint *ep = endpoint_find("completions");
+    struct query q;
+    struct check_span sp = { 1, 2, T0, T0 + 2 * D };
+    struct ou_err err;
+    int64_t now = T0 + 30 * D;
+
+    memset(&q, 0, sizeof(q));
+    q.ep = ep;
+    q.width = BW_1D;
+    q.start_time = T0;
+    q.end_time = T0 + 2 * D;
+    CHECK(check_complete(&q, &sp, now, &err) == 0);
+    q.end_time = T0 + 4 * D; /* two days missing from a past window */
+    CHECK(check_complete(&q, &sp, now, &err) == OU_E_DATA);
+    CHECK(strstr(err.msg, "the buckets after it are missing") != NULL);
+    /* ending at the API's now: the last bucket may be missing ... */
+    q.end_time = -1;
+    CHECK(check_complete(&q, &sp, T0 + 3 * D, &err) == 0);
+    CHECK(check_complete(&q, &sp, T0 + 3 * D + CHECK_LAG, &err) == 0);
+    /* ... but not more than that */
+    CHECK(check_complete(&q, &sp, T0 + 3 * D + CHECK_LAG + 1, &err) ==
+          OU_E_DATA);
+    /* an end_time within the lag counts as the API's now */
+    q.end_time = T0 + 3 * D;
+    CHECK(check_complete(&q, &sp, T0 + 3 * D + 10, &err) == 0);
+    CHECK(check_complete(&q, &sp, T0 + 3 * D + CHECK_LAG + 1, &err) ==
+          OU_E_DATA);
+}
+
 int main(void)
 {
+    completeness();
     table();
     first_allowance();
     too_many_buckets();

@@ -57,8 +57,68 @@ static const char *render(struct agg *a, enum fmt_kind kind, bool header)
     return rc == 0 ? rendered.data : "RENDER FAILED";
 }
 
+/* --csv-safe: text cells that a spreadsheet would run as formulas get a
+ * leading quote; numbers (also negative ones) and empty cells do not. */
+static void csv_safe(void)
+{
+    static const char *const names[] = { "=HYPERLINK(\"http://x\",\"c\")",
+                                         "+1",
+                                         "-2",
+                                         "@cmd",
+                                         "\tx",
+                                         "\rx",
+                                         "plain",
+                                         "a=b" };
+    static const char *const want[] = {
+        "\"'=HYPERLINK(\"\"http://x\"\",\"\"c\"\")\"",
+        "'+1",
+        "'-2",
+        "'@cmd",
+        "'\tx",
+        "\"'\rx\"",
+        "plain",
+        "a=b"
+    };
+    struct ou_err err;
+    struct grid g;
+    struct buf out;
+
+    for (int safe = 0; safe < 2; safe++) {
+        grid_init(&g, "oaiusage.list");
+        grid_add_col(&g, &(struct grid_col){ "name", true, false, false, false,
+                                             NULL, false });
+        grid_add_col(&g, &(struct grid_col){ "n", true, false, false, false,
+                                             NULL, false });
+        for (size_t i = 0; i < 8; i++) {
+            struct cell *row = grid_add_row(&g, false);
+            row[0].kind = CELL_TEXT;
+            row[0].s = names[i];
+            row[1].kind = CELL_INT;
+            row[1].s = "-5";
+        }
+        g.csv_safe = safe != 0;
+        buf_init(&out, 0);
+        CHECK(fmt_grid(&g, FMT_CSV, false, &out, &err) == 0);
+        const char *line = out.data;
+        for (size_t i = 0; i < 8 && line != NULL; i++) {
+            struct buf w;
+            buf_init(&w, 0);
+            if (safe)
+                buf_printf(&w, "%s,-5\r\n", want[i]);
+            else
+                fmt_csv_field(&w, names[i]), buf_puts(&w, ",-5\r\n");
+            CHECK(strncmp(line, w.data, w.len) == 0);
+            line += w.len;
+            buf_release(&w);
+        }
+        buf_release(&out);
+        grid_release(&g);
+    }
+}
+
 int main(void)
 {
+    csv_safe();
     struct buf b;
 
     buf_init(&b, 0);

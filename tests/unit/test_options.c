@@ -58,7 +58,7 @@ static int parse(const struct command *c, const struct opt_desc *o,
                  struct config *cfg, struct ou_err *err)
 {
     char opt[64];
-    char *argv[6];
+    char *argv[8];
     int argc = 0;
 
     snprintf(opt, sizeof(opt), "--%s", o->name);
@@ -67,6 +67,10 @@ static int parse(const struct command *c, const struct opt_desc *o,
     argv[argc++] = opt;
     if (o->arg != NULL)
         argv[argc++] = (char *)sample(o, c);
+    if (o->id == OPT_CSV_SAFE) { /* it needs the format it applies to */
+        argv[argc++] = (char *)"--format";
+        argv[argc++] = (char *)"csv";
+    }
     argv[argc] = NULL;
     config_init(cfg);
     err->cat = OU_OK;
