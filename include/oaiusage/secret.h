@@ -29,11 +29,14 @@ void secret_mask(const char *key, char *buf, size_t size);
 /* The shortest run of the key's secret part that is masked. */
 #define SECRET_MIN_RUN 8
 #define SECRET_KEY_MAX 4096
+/* What stands in a text where the key (or a run of it) was. */
+#define SECRET_HIDDEN "[key hidden]"
 
 /* Copy text into out (size bytes, always NUL-terminated, cut between
  * characters), with every run of SECRET_MIN_RUN or more characters of the
- * key's secret part (the key without its sk-...- prefix) replaced by the
- * masked form: in either letter case, and also when zero-width or format
+ * key's secret part (the key without its sk-...- prefix) replaced by
+ * SECRET_HIDDEN (with the prefix, when it stands right before): in either
+ * letter case, and also when zero-width or format
  * characters are slipped in. The whole text is scrubbed before it is cut,
  * so no part of the key survives a cut. key NULL: a plain copy. This is
  * what msg.h applies to every line on stderr. */

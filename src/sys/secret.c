@@ -138,7 +138,9 @@ static const char *key_prefix(const char *key)
  * with zero-width and format characters skipped (they hide nothing from a
  * reader). Every run of SECRET_MIN_RUN or more characters that occurs in
  * the secret part is replaced by the mask, invisible characters inside it
- * included. Whole characters are kept or dropped, never halves.
+ * included. The replacement, SECRET_HIDDEN, is bracketed so that nothing
+ * next to it can join it into a fragment. Whole characters are kept or
+ * dropped, never halves.
  */
 
 /* One visible character of the text: its ASCII letter folded to lower
@@ -232,7 +234,6 @@ static size_t secret_part(const char *key, char *sec, size_t size)
 static int scrub_into(const char *in, const char *key, struct buf *b)
 {
     char sec[SECRET_KEY_MAX + 1];
-    char mask[SECRET_MASK_MAX];
     size_t len = strlen(in);
     size_t m = secret_part(key, sec, sizeof(sec));
     size_t min = m < SECRET_MIN_RUN ? m : SECRET_MIN_RUN;
@@ -241,7 +242,6 @@ static int scrub_into(const char *in, const char *key, struct buf *b)
     size_t copied = 0;
     int rc = v == NULL ? -1 : 0;
 
-    secret_mask(key, mask, sizeof(mask));
     for (size_t i = 0; i < n && rc == 0 && min > 0;) {
         size_t run = longest_run(v, i, n, sec, m);
         if (run < min) {
@@ -250,7 +250,7 @@ static int scrub_into(const char *in, const char *key, struct buf *b)
         }
         size_t from = with_prefix(v, i, key, copied);
         rc |= buf_append(b, in + copied, from - copied);
-        rc |= buf_puts(b, mask);
+        rc |= buf_puts(b, SECRET_HIDDEN);
         copied = v[i + run - 1].to;
         i += run;
     }

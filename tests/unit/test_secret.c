@@ -42,31 +42,31 @@ int main(void)
     char big[2048];
     secret_scrub("bad key sk-admin-abcdefghijklmnopqrstuvwxyz0123 here", k, out,
                  sizeof(out));
-    CHECK_STR(out, "bad key sk-admin-\xe2\x80\xa6"
-                   "0123 here");
+    CHECK_STR(out, "bad key [key hidden] here");
     /* A run of 8 or more characters of the secret part is masked
      * wherever it stands; fewer are not (they identify nothing). */
     secret_scrub("key sk-admin-abcdEF", k, out, sizeof(out));
     CHECK_STR(out, "key sk-admin-abcdEF");
     secret_scrub("id cdefghij!", k, out, sizeof(out));
-    CHECK_STR(out, "id sk-admin-\xe2\x80\xa6"
-                   "0123!");
+    CHECK_STR(out, "id [key hidden]!");
     secret_scrub("id cdefghi!", k, out, sizeof(out));
     CHECK_STR(out, "id cdefghi!");
     /* In any letter case, and with zero-width or format characters
      * slipped in: the run and what hides in it go. */
     secret_scrub("KEY: ABCDEFGHIJKLMNOP end", k, out, sizeof(out));
-    CHECK_STR(out, "KEY: sk-admin-\xe2\x80\xa6"
-                   "0123 end");
+    CHECK_STR(out, "KEY: [key hidden] end");
     secret_scrub("x abcd\xe2\x80\x8b"
                  "efgh\xef\xbb\xbfijkl y",
                  k, out, sizeof(out));
-    CHECK_STR(out, "x sk-admin-\xe2\x80\xa6"
-                   "0123 y");
+    CHECK_STR(out, "x [key hidden] y");
     /* Runs that only overlap the key in part: the overlap goes. */
     secret_scrub("uvwxyz0123456", k, out, sizeof(out));
-    CHECK_STR(out, "sk-admin-\xe2\x80\xa6"
-                   "0123456");
+    CHECK_STR(out, "[key hidden]456");
+    /* Nothing next to the replacement joins it into a fragment (found by
+     * fuzzing: a mask that ended the way the key does, or began with its
+     * letters, could). */
+    secret_scrub("wxyz012abcdefgh", k, out, sizeof(out));
+    CHECK_STR(out, "wxyz012[key hidden]");
     /* The non-secret prefix alone is not. */
     secret_scrub("use an sk-admin- key", k, out, sizeof(out));
     CHECK_STR(out, "use an sk-admin- key");
