@@ -215,7 +215,7 @@ static int add_metric(struct agg_row *dst, int m, const struct metric_desc *md,
                            "%s total overflows a 64-bit integer", md->name);
         return 0;
     case MK_DEC:
-        if (!present) {
+        if (!present || dv == NULL) {
             if (replace)
                 dst->present[m] = false;
             return 0;
