@@ -366,13 +366,6 @@ def all_of(*checks) -> Callable:
     return check
 
 
-def err_says(pattern: str, flags=re.I) -> Callable:
-    def check(run: Run) -> list:
-        ok_ = re.search(pattern, run.err_text, flags) is not None
-        return [] if ok_ else ["stderr does not say /%s/" % pattern]
-    return check
-
-
 # ---- 1. key leaks ------------------------------------------------------------
 
 def add_key_leak_cases():
@@ -469,6 +462,14 @@ def add_control_byte_cases():
     raw_case("0x0C between tokens", good.replace(b', "data"', b',\x0c"data"', 1),
              b"\x0c")
     raw_case("0x0C before the first member", b"{\x0c" + good[1:], b"\x0c")
+
+    # Invalid UTF-8 in a string: a stray byte, an overlong "/", a surrogate.
+    for what, bad in (("0xFF", b"\xff"), ("overlong C0 AF", b"\xc0\xaf"),
+                      ("surrogate ED A0 80", b"\xed\xa0\x80"),
+                      ("truncated E2 82", b"\xe2\x82")):
+        body = encode(page(days([comp("gpt@BAD@x", input_tokens=1)],
+                                [comp("gpt-4o")]))).replace(b"@BAD@", bad)
+        raw_case("invalid UTF-8 (%s) in a model name" % what, body, bad)
 
 
 # ---- 3. terminal escapes -----------------------------------------------------
@@ -888,16 +889,16 @@ def exact_output(expected: bytes) -> Callable:
 def formula_usage_page() -> Resp:
     return ok(page(days(
         [comp("=SUM(A1:A9)", input_tokens=300, output_tokens=30),
-         comp("-gpt", input_tokens=200, output_tokens=20),
+         comp("-gpt", input_tokens=200, output_tokens=-20),
          comp("+x", input_tokens=150),
-         comp("@y", input_tokens=120),
+         comp("@y", input_tokens=-120, num_model_requests=-1),
          comp("gpt-4o", input_tokens=100, output_tokens=10)],
         [comp("=SUM(A1:A9)", input_tokens=3)])))
 
 
 def formula_usage_check(run: Run) -> list:
-    want = {"'=SUM(A1:A9)": ("303", "30"), "'-gpt": ("200", "20"),
-            "'+x": ("150", "0"), "'@y": ("120", "0"), "gpt-4o": ("100", "10")}
+    want = {"'=SUM(A1:A9)": ("303", "30"), "'-gpt": ("200", "-20"),
+            "'+x": ("150", "0"), "'@y": ("-120", "0"), "gpt-4o": ("100", "10")}
     rows = parse_csv(run.out)
     got = {r["model"]: (r["input_tokens"], r["output_tokens"]) for r in rows}
     problems = [] if got == want else ["rows %r, wanted %r" % (got, want)]
@@ -948,8 +949,10 @@ def add_csv_cases():
          {COSTS: [formula_costs_page()]}, check=formula_costs_check)
     case("csv: --csv-safe with --format json is a usage error",
          ["projects", "--format", "json", "--csv-safe"],
-         {PROJECTS: [projects_list()]}, exit=2,
-         check=lambda run: ["a request was made"] if run.requests else [])
+         {PROJECTS: [projects_list()]}, exit=2, stderr_re=r"--csv-safe",
+         check=lambda run: (["a request was made"] if run.requests else [])
+         + (["--csv-safe is not known"] if "unknown option" in run.err_text
+            else []))
 
 
 # ---- the names cache ----------------------------------------------------------
