@@ -1,6 +1,7 @@
-/* lists.c - owns the list endpoints (projects, users, project API keys):
- * object serialization per reference section 6 / appendix A.12 and the
- * after/limit cursor pagination with first_id/last_id/has_more. */
+/* lists.c - owns the list endpoints (projects, users, project API keys with
+ * their owner_project_access views, project service accounts): object
+ * serialization per reference section 6 / appendix A.12 and the after/limit
+ * cursor pagination with first_id/last_id/has_more. */
 #include "lists.h"
 
 #include <stdlib.h>
@@ -172,7 +173,6 @@ cJSON *lists_users(const org_t *org, const qargs *a, api_error *err)
 static cJSON *key_obj(const org_t *org, int i)
 {
     const org_key *k = &org->keys[i];
-    const org_user *u = &org->users[k->owner];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "object", "organization.project.api_key");
     cJSON_AddStringToObject(o, "redacted_value", k->redacted);
@@ -180,8 +180,20 @@ static cJSON *key_obj(const org_t *org, int i)
     add_i64(o, "created_at", k->created_at);
     add_i64(o, "last_used_at", k->last_used_at);
     cJSON_AddStringToObject(o, "id", k->id);
-    cJSON_AddStringToObject(o, "owner_project_access", "active");
+    cJSON_AddStringToObject(o, "owner_project_access",
+                            k->inactive ? "inactive" : "active");
     cJSON *owner = cJSON_AddObjectToObject(o, "owner");
+    if (k->owner_sa >= 0) {
+        const org_service_account *sa = &org->service_accounts[k->owner_sa];
+        cJSON_AddStringToObject(owner, "type", "service_account");
+        cJSON *os = cJSON_AddObjectToObject(owner, "service_account");
+        cJSON_AddStringToObject(os, "id", sa->id);
+        cJSON_AddStringToObject(os, "name", sa->name);
+        add_i64(os, "created_at", sa->created_at);
+        cJSON_AddStringToObject(os, "role", sa->role);
+        return o;
+    }
+    const org_user *u = &org->users[k->owner];
     cJSON_AddStringToObject(owner, "type", "user");
     cJSON *ou = cJSON_AddObjectToObject(owner, "user");
     cJSON_AddStringToObject(ou, "id", u->id);
@@ -192,32 +204,104 @@ static cJSON *key_obj(const org_t *org, int i)
     return o;
 }
 
-cJSON *lists_api_keys(const org_t *org, const char *project_id, const qargs *a,
-                      api_error *err)
+/* the listed (not deleted) project with this id, or -1 with a 404 */
+static int find_project(const org_t *org, const char *project_id,
+                        api_error *err)
 {
-    int proj = -1;
     for (int i = 0; i < org->nprojects; i++)
         if (!org->projects[i].deleted &&
             strcmp(org->projects[i].id, project_id) == 0)
-            proj = i;
-    if (proj < 0) {
-        api_error_set(err, 404, NULL, "No project found with id '%.64s'.",
-                      project_id);
-        return NULL;
+            return i;
+    api_error_set(err, 404, NULL, "No project found with id '%.64s'.",
+                  project_id);
+    return -1;
+}
+
+typedef enum { ACCESS_ACTIVE, ACCESS_INACTIVE, ACCESS_ANY } owner_access;
+
+static bool parse_owner_access(const qargs *a, owner_access *out,
+                               api_error *err)
+{
+    const char *v = qargs_get(a, "owner_project_access");
+    *out = ACCESS_ACTIVE;
+    if (!v || !*v || strcmp(v, "active") == 0)
+        return true;
+    if (strcmp(v, "inactive") == 0) {
+        *out = ACCESS_INACTIVE;
+        return true;
     }
+    if (strcmp(v, "any") == 0) {
+        *out = ACCESS_ANY;
+        return true;
+    }
+    api_error_set(err, 400, "owner_project_access",
+                  "Invalid value for 'owner_project_access': '%.64s'. "
+                  "Supported values are: active, inactive, any.",
+                  v);
+    return false;
+}
+
+cJSON *lists_api_keys(const org_t *org, const char *project_id, const qargs *a,
+                      api_error *err)
+{
+    int proj = find_project(org, project_id, err);
+    if (proj < 0)
+        return NULL;
     list_params p;
-    if (!parse_list_params(a, &p, err))
+    owner_access access;
+    if (!parse_list_params(a, &p, err) || !parse_owner_access(a, &access, err))
         return NULL;
     int *idx = xcalloc((size_t)org->nkeys, sizeof *idx);
     const char **ids = xcalloc((size_t)org->nkeys, sizeof *ids);
     int n = 0;
     for (int i = 0; i < org->nkeys; i++) {
-        if (org->keys[i].project != proj)
+        const org_key *k = &org->keys[i];
+        if (k->project != proj || (access == ACCESS_ACTIVE && k->inactive) ||
+            (access == ACCESS_INACTIVE && !k->inactive))
             continue;
         idx[n] = i;
-        ids[n++] = org->keys[i].id;
+        ids[n++] = k->id;
     }
     cJSON *r = paginate(org, idx, ids, n, &p, key_obj, err);
+    free(idx);
+    free(ids);
+    return r;
+}
+
+/* ---- project service accounts ------------------------------------------------ */
+
+static cJSON *service_account_obj(const org_t *org, int i)
+{
+    const org_service_account *sa = &org->service_accounts[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "object",
+                            "organization.project.service_account");
+    cJSON_AddStringToObject(o, "id", sa->id);
+    cJSON_AddStringToObject(o, "name", sa->name);
+    cJSON_AddStringToObject(o, "role", sa->role);
+    add_i64(o, "created_at", sa->created_at);
+    return o;
+}
+
+cJSON *lists_service_accounts(const org_t *org, const char *project_id,
+                              const qargs *a, api_error *err)
+{
+    int proj = find_project(org, project_id, err);
+    if (proj < 0)
+        return NULL;
+    list_params p;
+    if (!parse_list_params(a, &p, err))
+        return NULL;
+    int n = 0, cap = org->nservice_accounts;
+    int *idx = xcalloc((size_t)cap, sizeof *idx);
+    const char **ids = xcalloc((size_t)cap, sizeof *ids);
+    for (int i = 0; i < org->nservice_accounts; i++) {
+        if (org->service_accounts[i].project != proj)
+            continue;
+        idx[n] = i;
+        ids[n++] = org->service_accounts[i].id;
+    }
+    cJSON *r = paginate(org, idx, ids, n, &p, service_account_obj, err);
     free(idx);
     free(ids);
     return r;

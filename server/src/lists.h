@@ -1,6 +1,8 @@
 /* lists.h - the admin list endpoints used for ID -> name resolution:
- * /organization/projects, /organization/users and
- * /organization/projects/{id}/api_keys (after/limit/has_more envelope). */
+ * /organization/projects, /organization/users,
+ * /organization/projects/{id}/api_keys and
+ * /organization/projects/{id}/service_accounts (after/limit/has_more
+ * envelope). */
 #ifndef OAIMOCK_LISTS_H
 #define OAIMOCK_LISTS_H
 
@@ -12,7 +14,11 @@
 /* Each returns the list JSON, or NULL with err filled (400 / 404). */
 cJSON *lists_projects(const org_t *org, const qargs *a, api_error *err);
 cJSON *lists_users(const org_t *org, const qargs *a, api_error *err);
+/* owner_project_access: absent or "active" lists the keys whose owner still
+ * has access, "inactive" only the others, "any" all of them */
 cJSON *lists_api_keys(const org_t *org, const char *project_id, const qargs *a,
                       api_error *err);
+cJSON *lists_service_accounts(const org_t *org, const char *project_id,
+                              const qargs *a, api_error *err);
 
 #endif

@@ -16,6 +16,9 @@ static const char USAGE[] =
     "                      [--fault SPEC]... [--amounts number|string|mixed]\n"
     "                      [--page-cap N] [--cache-mb N]\n"
     "                      [--log FILE] [--key KEY]\n"
+    "                      [--api-key-floor UNIX] [--refuse-user-project]\n"
+    "                      [--service-account-users]\n"
+    "                      [--extra-field NAME] [--extra-object NAME]\n"
     "  oaiusage-mock truth ENDPOINT --start-time T [--end-time T]\n"
     "                      [--now T] [--seed N] [--org small|large]\n"
     "                      [--bucket-width 1m|1h|1d] [--group-by f1,f2,...]\n"
@@ -24,11 +27,13 @@ static const char USAGE[] =
     "                      [--api-key-ids a,b] [--models a,b]\n"
     "                      [--batch true|false] [--sources a,b]\n"
     "                      [--sizes a,b] [--context-levels a,b]\n"
-    "                      [--vector-store-ids a,b]\n"
-    "    ENDPOINT: completions costs embeddings moderations images\n"
-    "              audio_speeches audio_transcriptions vector_stores\n"
-    "              code_interpreter_sessions file_search_calls\n"
-    "              web_search_calls\n"
+    "                      [--vector-store-ids a,b] [--line-items a,b]\n"
+    "                      [--extra-field NAME] [--extra-object NAME]\n"
+    "                      [--service-account-users]\n"
+    "    ENDPOINT: completions decisions costs embeddings moderations\n"
+    "              images audio_speeches audio_transcriptions\n"
+    "              vector_stores code_interpreter_sessions\n"
+    "              file_search_calls web_search_calls\n"
     "  oaiusage-mock --help\n"
     "\n"
     "serve: a local OpenAI Usage/Costs API on 127.0.0.1 with deterministic\n"
@@ -46,6 +51,20 @@ static const char USAGE[] =
     "        first; a repeated request (same path, raw query and now) is\n"
     "        answered from it with identical bytes. Latency and faults apply\n"
     "        as without it. Disabled with --now auto. 0 (default): no cache.\n"
+    "  --api-key-floor UNIX: costs grouped by api_key_id with a start_time\n"
+    "        before UNIX get a 400 (default 0: no floor; the live API's is\n"
+    "        1764979200).\n"
+    "  --refuse-user-project: costs grouped by user_id together with\n"
+    "        project_id (or a project_ids filter) get a 400 (default:\n"
+    "        allowed).\n"
+    "  --service-account-users: usage on a service account's key carries the\n"
+    "        account's id as user_id (default: null, as the live API is\n"
+    "        believed to send; the reference does not say). truth takes it\n"
+    "        too.\n"
+    "  --extra-field NAME: every completions result also carries an unknown\n"
+    "        integer field NAME. --extra-object NAME: every non-empty\n"
+    "        completions bucket ends with a result of the unknown object\n"
+    "        type NAME. truth accepts both and ignores them.\n"
     "truth: prints the CSV a correct client must produce for the window.\n"
     "See server/README.md for details.\n";
 
@@ -104,6 +123,18 @@ static int parse_serve_option(server_config *c, const char *name, const char *v)
         c->log_path = v;
     } else if (strcmp(name, "--key") == 0) {
         c->key = v;
+    } else if (strcmp(name, "--api-key-floor") == 0) {
+        if (!parse_int64(v, &n) || n < 0)
+            return usage_error("bad --api-key-floor (UNIX seconds)", v);
+        c->api_key_floor = n;
+    } else if (strcmp(name, "--extra-field") == 0) {
+        if (!*v)
+            return usage_error("bad --extra-field (a field name)", v);
+        c->extra_field = v;
+    } else if (strcmp(name, "--extra-object") == 0) {
+        if (!*v)
+            return usage_error("bad --extra-object (an object type)", v);
+        c->extra_object = v;
     } else {
         return usage_error("unknown option", name);
     }
@@ -120,10 +151,19 @@ static int serve_main(int argc, char **argv)
     c.amounts = AMOUNTS_MIXED;
     int rc = 0;
     for (int i = 0; i < argc && rc == 0; i += 2) {
-        if (i + 1 >= argc)
+        if (strcmp(argv[i], "--refuse-user-project") == 0 ||
+            strcmp(argv[i], "--service-account-users") == 0) {
+            /* the options without a value */
+            if (argv[i][2] == 'r')
+                c.refuse_user_project = true;
+            else
+                c.sa_users = true;
+            i--;
+        } else if (i + 1 >= argc) {
             rc = usage_error("option needs a value", argv[i]);
-        else
+        } else {
             rc = parse_serve_option(&c, argv[i], argv[i + 1]);
+        }
     }
     if (rc == 0)
         rc = server_run(&c);

@@ -1,9 +1,9 @@
 /* org.c - owns the synthetic dataset: builds the organization (projects,
- * users, keys, models, vector stores, usage streams of all ten usage
- * endpoints, cost streams) from a seed, and defines the per-minute usage and
- * per-hour cost functions. Everything is a pure function of (seed, org size,
- * stream, time); the server's page builder and the independent `truth`
- * command both read the data only through here. */
+ * users, service accounts, keys, models, vector stores, usage streams of all
+ * eleven usage endpoints, cost streams) from a seed, and defines the
+ * per-minute usage and per-hour cost functions. Everything is a pure
+ * function of (seed, org size, stream, time); the server's page builder and
+ * the independent `truth` command both read the data only through here. */
 #include "org.h"
 #include "util.h"
 
@@ -15,6 +15,7 @@ const char *const org_metric_names[ORG_NMETRICS] = {
     "input_tokens",
     "input_cached_tokens",
     "input_cache_write_tokens",
+    "input_cache_write_12h_tokens",
     "input_uncached_tokens",
     "output_tokens",
     "input_text_tokens",
@@ -32,11 +33,14 @@ const char *const org_metric_names[ORG_NMETRICS] = {
 const char *const org_tier_names[ORG_NTIERS] = {"default", "flex", "priority",
                                                 "scale"};
 
+const char *const org_api_sources[ORG_NAPI_SOURCES] = {"unlabeled",
+                                                       "agents_api", "evals"};
+
 /* ---- the other usage endpoints: wire description ------------------------ */
 
 const char *const org_xdim_names[ORG_NXD] = {
-    "project_id", "user_id", "api_key_id",      "model",
-    "size",       "source",  "vector_store_id", "context_level"};
+    "project_id", "user_id",         "api_key_id",    "model",     "size",
+    "source",     "vector_store_id", "context_level", "api_source"};
 
 #define XD_PUKM XD_PROJECT, XD_USER, XD_API_KEY, XD_MODEL
 
@@ -110,14 +114,15 @@ const org_xe_info org_xe_table[ORG_NXE] = {
      2,
      {"num_model_requests", "num_requests"},
      false,
-     5,
-     {XD_PUKM, XD_CONTEXT_LEVEL},
-     {XD_PUKM, XD_CONTEXT_LEVEL}},
+     6,
+     {XD_PUKM, XD_CONTEXT_LEVEL, XD_API_SOURCE},
+     {XD_PUKM, XD_CONTEXT_LEVEL, XD_API_SOURCE}},
 };
 
-const char *const org_image_sizes[ORG_NSIZES] = {"256x256", "512x512",
+const char *const org_image_sizes[ORG_NSIZES] = {"256x256",   "512x512",
                                                  "1024x1024", "1792x1792",
-                                                 "1024x1792"};
+                                                 "1024x1792", "1536x1024",
+                                                 "1024x1536", "1792x1024"};
 const char *const org_image_sources[ORG_NSOURCES] = {"image.generation",
                                                      "image.edit",
                                                      "image.variation"};
@@ -230,6 +235,11 @@ static const char *const KEY_NAMES[] = {"Production",      "Staging",
                                         "Zapier",          "Eval harness",
                                         "Backfill worker", "Slack bot",
                                         "Notebook",        "Nightly export"};
+
+static const char *const SA_NAMES[] = {"deploy-bot",    "ci-runner",
+                                       "etl-worker",    "support-agent",
+                                       "eval-service",  "nightly-batch",
+                                       "search-indexer"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -349,7 +359,66 @@ static void make_keys(org_t *o, uint64_t *st)
         int64_t pc = o->projects[k->project].created_at;
         k->created_at = rand_between(st, pc, pc + 200 * SECS_DAY);
         k->last_used_at = rand_between(st, 1735689600, 1756684800);
+        /* Ownership is a function of the index alone (no draws), so that
+         * every id and stream drawn after the keys stays as it was. Among
+         * the listed keys every 5th (4, 9, ...) belongs to a service
+         * account; of the others every 4th (2, 6, 10, ...) belongs to a
+         * user who left the project. */
+        k->owner_sa = -1;
+        bool sa = i < listed && i % 5 == 4;
+        k->inactive = i < listed && !sa && i % 4 == 2;
+        if (sa)
+            k->owner = -1; /* owner_sa is set by make_service_accounts */
     }
+}
+
+/* A service account for every key a service account owns (in that key's
+ * project), plus a few without keys: two in the first project of the small
+ * org, one in every 4th project of the large one. Drawn from their own
+ * state, after everything else. */
+static void add_service_account(org_t *o, uint64_t *st, int project, int n)
+{
+    org_service_account *a = &o->service_accounts[o->nservice_accounts];
+    rand_id(st, "svc_acct_", 24, a->id, sizeof a->id);
+    const char *base = SA_NAMES[prng_next(st) % NELEM(SA_NAMES)];
+    if (o->size == ORG_LARGE)
+        snprintf(a->name, sizeof a->name, "%s-%d", base, n + 1);
+    else
+        snprintf(a->name, sizeof a->name, "%s", base);
+    a->project = project;
+    a->role = n % 5 == 0 ? "owner" : "member";
+    int64_t pc = o->projects[project].created_at;
+    a->created_at = rand_between(st, pc, pc + 300 * SECS_DAY);
+    o->nservice_accounts++;
+}
+
+static void make_service_accounts(org_t *o, uint64_t *st)
+{
+    bool large = o->size == ORG_LARGE;
+    int listed = o->nprojects - 1;
+    o->service_accounts = xcalloc((size_t)(o->nkeys + listed + 2),
+                                  sizeof *o->service_accounts);
+    int n = 0;
+    for (int p = 0; p < listed; p++) {
+        int extra = large ? (p % 4 == 0) : (p == 0 ? 2 : 0);
+        for (int i = 0; i < extra; i++)
+            add_service_account(o, st, p, n++);
+    }
+    for (int k = 0; k < o->nkeys; k++) {
+        if (o->keys[k].owner >= 0)
+            continue;
+        o->keys[k].owner_sa = o->nservice_accounts;
+        add_service_account(o, st, o->keys[k].project, n++);
+    }
+}
+
+/* api_source of stream i: mostly "unlabeled", every 3rd "agents_api", and
+ * rarely (i = 7, 104, 201, ...) "evals" */
+static int pick_api_source(int i)
+{
+    if (i % 97 == 7)
+        return 2;
+    return i % 3 == 1 ? 1 : 0;
 }
 
 static int pick_tier(uint64_t r)
@@ -379,7 +448,7 @@ static void make_streams(org_t *o, uint64_t *st)
                              : o->keys[s->key].owner;
         bool service = o->size == ORG_LARGE ? prng_next(st) % 25 == 0
                                             : (i == 6 || i == 13);
-        if (service)
+        if (service || o->keys[s->key].owner < 0)
             s->user = -1;
         s->batch = prng_next(st) % 6 == 0;
         s->tier = s->batch ? 0 : pick_tier(prng_next(st));
@@ -389,6 +458,38 @@ static void make_streams(org_t *o, uint64_t *st)
         }
         s->intensity = (int)rand_between(st, 50, 150);
         s->salt = mix64(o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)i + 1);
+        s->api_source = pick_api_source(i);
+        s->extended_cache = o->models[s->model].cache && i % 4 == 1;
+    }
+}
+
+/* decisions streams: fewer and quieter than completions, on the models
+ * listed here (all with a cache), every other one with extended caching */
+static void make_dstreams(org_t *o, uint64_t *st)
+{
+    static const int DMODELS[] = {4, 3, 2, 1}; /* gpt-5, gpt-4.1, o3-mini,
+                                                  gpt-4o-mini */
+    bool large = o->size == ORG_LARGE;
+    o->ndstreams = large ? 120 : 6;
+    o->dstreams = xcalloc((size_t)o->ndstreams, sizeof *o->dstreams);
+    for (int i = 0; i < o->ndstreams; i++) {
+        org_stream *s = &o->dstreams[i];
+        s->key = (int)(prng_next(st) % (uint64_t)o->nkeys);
+        s->project = o->keys[s->key].project;
+        int nm = (int)NELEM(DMODELS);
+        s->model = DMODELS[i < nm ? i : (int)(prng_next(st) % (uint64_t)nm)];
+        bool shared_key = prng_next(st) % 4 == 0;
+        s->user = shared_key ? (int)(prng_next(st) % (uint64_t)o->nusers)
+                             : o->keys[s->key].owner;
+        bool service = large ? prng_next(st) % 20 == 0 : i == 2;
+        if (service || o->keys[s->key].owner < 0)
+            s->user = -1;
+        s->batch = large ? prng_next(st) % 8 == 0 : i == 3;
+        s->tier = s->batch ? 0 : pick_tier(prng_next(st));
+        s->intensity = (int)rand_between(st, 30, 90);
+        s->salt = mix64(o->seed * 0x94D049BB133111EBULL + (uint64_t)i + 1);
+        s->api_source = pick_api_source(i);
+        s->extended_cache = i % 2 == 0;
     }
 }
 
@@ -434,6 +535,8 @@ static void add_token_cost_streams(org_t *o, int *cap, uint64_t *st)
             cs.project = s->project;
             cs.key = s->key;
             cs.model = s->model;
+            cs.user = s->user;
+            cs.api_source = s->api_source;
             cs.kind = KIND[k];
             cs.quantity_unit = "tokens";
             snprintf(cs.line_item, sizeof cs.line_item, "%s, %s", m->name,
@@ -455,6 +558,8 @@ static void add_project_cost_streams(org_t *o, int *cap, uint64_t *st)
             cs.project = p;
             cs.key = -1;
             cs.model = -1;
+            cs.user = -1;
+            cs.api_source = 0;
             cs.kind = COST_FILE_STORAGE;
             cs.quantity_unit = "gibibyte_hours";
             snprintf(cs.line_item, sizeof cs.line_item, "File search storage");
@@ -466,11 +571,45 @@ static void add_project_cost_streams(org_t *o, int *cap, uint64_t *st)
             cs.project = p;
             cs.key = -1;
             cs.model = -1;
+            cs.user = -1;
+            cs.api_source = p % 2 == 0 ? 1 : 0; /* agents search the web */
             cs.kind = COST_WEB_SEARCH;
             cs.quantity_unit = NULL;
             snprintf(cs.line_item, sizeof cs.line_item,
                      "Web search tool calls");
             cs.base = rand_between(st, 5, 40);
+            add_cost_stream(o, cap, &cs);
+        }
+    }
+}
+
+/* Prompt-cache writes, billed as "<model>, cache writes" (30-minute
+ * retention, models with a cache) and "<model>, cache writes - 12hr" (the
+ * (project, key, model) triples whose first stream uses extended caching).
+ * Appended after every other cost stream and drawn from their own state,
+ * so the earlier streams keep their salts and magnitudes. */
+static void add_cache_write_cost_streams(org_t *o, int *cap, uint64_t *st)
+{
+    for (int i = 0; i < o->nstreams; i++) {
+        const org_stream *s = &o->streams[i];
+        const org_model *m = &o->models[s->model];
+        if (triple_seen(o, i, s) || !m->cache)
+            continue;
+        for (int k = 0; k < 2; k++) {
+            if (k == 1 && !s->extended_cache)
+                continue;
+            org_cost_stream cs = {0};
+            cs.project = s->project;
+            cs.key = s->key;
+            cs.model = s->model;
+            cs.user = s->user;
+            cs.api_source = s->api_source;
+            cs.kind = k == 0 ? COST_CACHE_WRITE : COST_CACHE_WRITE_12H;
+            cs.quantity_unit = "tokens";
+            snprintf(cs.line_item, sizeof cs.line_item, "%s, %s", m->name,
+                     k == 0 ? "cache writes" : "cache writes - 12hr");
+            bool sparse = o->ncost_streams % 4 == 3;
+            cs.base = sparse ? 0 : rand_between(st, 20000, 2000000);
             add_cost_stream(o, cap, &cs);
         }
     }
@@ -487,7 +626,7 @@ typedef struct {
 static const xe_profile XE_PROFILES[ORG_NXE] = {
     [XE_EMBEDDINGS] = {6, 150, XM_EMBED_3_SMALL, 3, 80},
     [XE_MODERATIONS] = {4, 100, XM_OMNI_MODERATION, 3, 60},
-    [XE_IMAGES] = {8, 200, XM_DALL_E_3, 3, 20},
+    [XE_IMAGES] = {11, 200, XM_DALL_E_3, 3, 20},
     [XE_AUDIO_SPEECHES] = {5, 125, XM_TTS_1, 3, 30},
     [XE_AUDIO_TRANSCRIPTIONS] = {5, 125, XM_WHISPER_1, 3, 30},
     [XE_VECTOR_STORES] = {0, 0, 0, 0, 0},
@@ -497,14 +636,15 @@ static const xe_profile XE_PROFILES[ORG_NXE] = {
 };
 
 /* (model, size, source) tuples an image stream can have; the first ones are
- * used in order so that every size and source occurs */
+ * used in order so that every size (old enum and newer) and source occurs */
 static const struct {
     int model, size, source;
 } IMAGE_COMBOS[] = {
     {XM_DALL_E_3, 2, 0},    {XM_DALL_E_3, 4, 0},    {XM_DALL_E_2, 0, 2},
     {XM_DALL_E_2, 1, 1},    {XM_GPT_IMAGE_1, 2, 1}, {XM_GPT_IMAGE_1, 3, 0},
-    {XM_DALL_E_2, 2, 0},    {XM_GPT_IMAGE_1, 4, 0}, {XM_DALL_E_2, 2, 1},
-    {XM_GPT_IMAGE_1, 2, 0}, {XM_DALL_E_3, 3, 0},
+    {XM_DALL_E_2, 2, 0},    {XM_GPT_IMAGE_1, 4, 0}, {XM_GPT_IMAGE_1, 5, 0},
+    {XM_GPT_IMAGE_1, 6, 1}, {XM_DALL_E_3, 7, 0},    {XM_DALL_E_2, 2, 1},
+    {XM_GPT_IMAGE_1, 2, 0}, {XM_DALL_E_3, 3, 0},    {XM_GPT_IMAGE_1, 5, 1},
 };
 
 /* projects that own vector stores: the ones billed "File search storage" */
@@ -572,7 +712,7 @@ static void x_owner(org_t *o, uint64_t *st, org_xe e, int i, org_xstream *s)
     s->dim[XD_USER] = shared_key ? (int)(prng_next(st) % (uint64_t)o->nusers)
                                  : o->keys[key].owner;
     bool service = large ? prng_next(st) % 25 == 0 : i == 2;
-    if (service)
+    if (service || o->keys[key].owner < 0)
         s->dim[XD_USER] = -1;
 }
 
@@ -633,11 +773,13 @@ static void make_xstreams(org_t *o, uint64_t *st)
                             : (int)(prng_next(st) % (uint64_t)pr->nmodels);
                 s->dim[XD_MODEL] = pr->model_first + m;
             }
-            if (e == XE_WEB_SEARCH_CALLS)
+            if (e == XE_WEB_SEARCH_CALLS) {
                 s->dim[XD_CONTEXT_LEVEL] =
                     i < ORG_NCONTEXT_LEVELS
                         ? i
                         : (int)(prng_next(st) % ORG_NCONTEXT_LEVELS);
+                s->dim[XD_API_SOURCE] = pick_api_source(i);
+            }
         }
     }
 }
@@ -658,11 +800,65 @@ org_t *org_create(uint64_t seed, org_size size)
     add_token_cost_streams(o, &cap, &st);
     add_project_cost_streams(o, &cap, &st);
     /* the other usage endpoints draw from their own state, so that adding
-     * them left every earlier id and stream unchanged */
+     * them left every earlier id and stream unchanged; so do the 2026-11
+     * additions (service accounts, decisions, cache-write costs) */
     uint64_t xst = mix64(seed ^ 0x78656e64706f696eULL); /* "xendpoin" */
     make_vector_stores(o, &xst);
     make_xstreams(o, &xst);
+    uint64_t nst = mix64(seed ^ 0x323032362d31310aULL); /* "2026-11\n" */
+    make_service_accounts(o, &nst);
+    make_dstreams(o, &nst);
+    add_cache_write_cost_streams(o, &cap, &nst);
     return o;
+}
+
+static bool xe_has_user(int e)
+{
+    for (int k = 0; k < org_xe_table[e].ndims; k++) {
+        if (org_xe_table[e].groups[k] == XD_USER)
+            return true;
+    }
+    return false;
+}
+
+static int sa_user(const org_t *o, int key, int user)
+{
+    if (user >= 0 || key < 0 || o->keys[key].owner_sa < 0)
+        return user;
+    return o->nusers + o->keys[key].owner_sa;
+}
+
+void org_attribute_service_accounts(org_t *o)
+{
+    for (int i = 0; i < o->nstreams; i++)
+        o->streams[i].user = sa_user(o, o->streams[i].key, o->streams[i].user);
+    for (int i = 0; i < o->ndstreams; i++)
+        o->dstreams[i].user = sa_user(o, o->dstreams[i].key,
+                                      o->dstreams[i].user);
+    for (int i = 0; i < o->ncost_streams; i++)
+        o->cost_streams[i].user = sa_user(o, o->cost_streams[i].key,
+                                          o->cost_streams[i].user);
+    for (int e = 0; e < ORG_NXE; e++) {
+        for (int i = 0; i < o->nxstreams[e]; i++) {
+            int *d = o->xstreams[e][i].dim;
+            if (d[XD_USER] < 0 && d[XD_API_KEY] >= 0 &&
+                o->keys[d[XD_API_KEY]].owner_sa >= 0 && xe_has_user(e))
+                d[XD_USER] = sa_user(o, d[XD_API_KEY], -1);
+        }
+    }
+}
+
+const char *org_user_id(const org_t *o, int user)
+{
+    if (user < 0)
+        return NULL;
+    return user < o->nusers ? o->users[user].id
+                            : o->service_accounts[user - o->nusers].id;
+}
+
+const char *org_user_email(const org_t *o, int user)
+{
+    return user >= 0 && user < o->nusers ? o->users[user].email : NULL;
 }
 
 void org_free(org_t *org)
@@ -675,6 +871,8 @@ void org_free(org_t *org)
     free(org->streams);
     free(org->cost_streams);
     free(org->vector_stores);
+    free(org->service_accounts);
+    free(org->dstreams);
     for (int e = 0; e < ORG_NXE; e++)
         free(org->xstreams[e]);
     free(org);
@@ -722,10 +920,15 @@ static int64_t pct(int64_t v, int64_t p)
 bool org_usage_at(const org_t *org, int si, int64_t minute_start,
                   int64_t out[ORG_NMETRICS])
 {
+    return org_token_usage_at(org, &org->streams[si], minute_start, out);
+}
+
+bool org_token_usage_at(const org_t *org, const org_stream *s,
+                        int64_t minute_start, int64_t out[ORG_NMETRICS])
+{
     memset(out, 0, sizeof(int64_t) * ORG_NMETRICS);
     if (minute_start < ORG_DATA_START)
         return false;
-    const org_stream *s = &org->streams[si];
     uint64_t h = mix64(s->salt ^ mix64((uint64_t)minute_start));
     if ((int)(h % 10000) >= activity_bp(s, minute_start))
         return false;
@@ -743,6 +946,12 @@ bool org_usage_at(const org_t *org, int si, int64_t minute_start,
     int64_t cache_write = 0;
     if (m->cache && r[3] % 4 == 0)
         cache_write = hash_range(r[3] >> 8, 0, input_text / 5);
+    /* extended caching: 12-hour cache writes, from a draw of their own so
+     * that the other counters are those of before the 2026-11 field */
+    int64_t cache_write_12h = 0;
+    uint64_t r8 = mix64(h + 9);
+    if (s->extended_cache && r8 % 3 == 0)
+        cache_write_12h = hash_range(r8 >> 8, 1, input_text / 4 + 1);
 
     int64_t input_audio = 0, cached_audio = 0, output_audio = 0;
     if (m->audio && r[4] % 3 == 0) {
@@ -770,6 +979,7 @@ bool org_usage_at(const org_t *org, int si, int64_t minute_start,
     out[M_INPUT_IMAGE_TOKENS] = input_image;
     out[M_INPUT_CACHED_IMAGE_TOKENS] = cached_image;
     out[M_INPUT_CACHE_WRITE_TOKENS] = cache_write;
+    out[M_INPUT_CACHE_WRITE_12H_TOKENS] = cache_write_12h;
     out[M_OUTPUT_TEXT_TOKENS] = output_text;
     out[M_OUTPUT_AUDIO_TOKENS] = output_audio;
     out[M_OUTPUT_IMAGE_TOKENS] = output_image;
@@ -777,7 +987,8 @@ bool org_usage_at(const org_t *org, int si, int64_t minute_start,
     out[M_INPUT_CACHED_TOKENS] = cached_text + cached_audio + cached_image;
     out[M_INPUT_UNCACHED_TOKENS] = input_text + input_audio + input_image;
     out[M_INPUT_TOKENS] = out[M_INPUT_UNCACHED_TOKENS] +
-                          out[M_INPUT_CACHED_TOKENS] + cache_write;
+                          out[M_INPUT_CACHED_TOKENS] + cache_write +
+                          cache_write_12h;
     out[M_OUTPUT_TOKENS] = output_text + output_audio + output_image;
     return true;
 }
@@ -800,13 +1011,27 @@ static bool token_cost(const org_t *org, const org_cost_stream *c, uint64_t h,
         tokens = hash_range(r >> 8, 1, 60);
     else
         tokens = pct(c->base, hash_range(r >> 8, 20, 300));
-    if (c->kind == COST_OUTPUT)
+    int64_t price = m->price_out;
+    switch (c->kind) {
+    case COST_OUTPUT:
         tokens = tokens / 4 + 1;
-    else if (c->kind == COST_CACHED_INPUT)
+        break;
+    case COST_CACHED_INPUT:
         tokens = tokens / 3 + 1;
-    int64_t price = c->kind == COST_INPUT          ? m->price_in
-                    : c->kind == COST_CACHED_INPUT ? m->price_cached
-                                                   : m->price_out;
+        price = m->price_cached;
+        break;
+    case COST_CACHE_WRITE:
+        tokens = tokens / 5 + 1;
+        price = m->price_in * 5 / 4;
+        break;
+    case COST_CACHE_WRITE_12H:
+        tokens = tokens / 8 + 1;
+        price = m->price_in * 2;
+        break;
+    default:
+        price = m->price_in;
+        break;
+    }
     *amount = tokens * price;
     *qty = tokens * 10000;
     return true;
@@ -825,6 +1050,8 @@ bool org_cost_at(const org_t *org, int ci, int64_t hour_start,
     case COST_INPUT:
     case COST_CACHED_INPUT:
     case COST_OUTPUT:
+    case COST_CACHE_WRITE:
+    case COST_CACHE_WRITE_12H:
         return token_cost(org, c, h, hour_start, amount_e10, quantity_e4);
     case COST_FILE_STORAGE: {
         int64_t centi_gib = c->base + hash_range(h, 0, 20);
@@ -951,7 +1178,7 @@ const char *org_xdim_value(const org_t *org, org_xdim d, int v)
     case XD_PROJECT:
         return org->projects[v].id;
     case XD_USER:
-        return org->users[v].id;
+        return org_user_id(org, v);
     case XD_API_KEY:
         return org->keys[v].id;
     case XD_MODEL:
@@ -964,6 +1191,8 @@ const char *org_xdim_value(const org_t *org, org_xdim d, int v)
         return org->vector_stores[v].id;
     case XD_CONTEXT_LEVEL:
         return org_context_levels[v];
+    case XD_API_SOURCE:
+        return org_api_sources[v];
     default:
         return NULL;
     }

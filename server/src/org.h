@@ -1,8 +1,10 @@
-/* org.h - the synthetic organization: projects, users, API keys, models,
- * vector stores, usage streams (completions and the nine other usage
- * endpoints) and cost streams, all derived deterministically from a seed,
- * plus the pure dataset functions every other module builds on:
- *   org_usage_at()  - one completions stream's counters for one UTC minute
+/* org.h - the synthetic organization: projects, users, service accounts,
+ * API keys, models, vector stores, usage streams (completions, decisions and
+ * the nine other usage endpoints) and cost streams, all derived
+ * deterministically from a seed, plus the pure dataset functions every other
+ * module builds on:
+ *   org_token_usage_at() - one completions or decisions stream's counters
+ *                          for one UTC minute (org_usage_at: completions)
  *   org_xusage_at() - one stream of another usage endpoint for one minute
  *   org_cost_at()   - one cost stream's amount/quantity for one UTC hour */
 #ifndef OAIMOCK_ORG_H
@@ -19,11 +21,12 @@
 
 typedef enum { ORG_SMALL = 0, ORG_LARGE = 1 } org_size;
 
-/* completions metrics, in the CSV/reference order */
+/* completions (and decisions) metrics, in the CSV/result order */
 enum {
     M_INPUT_TOKENS,
     M_INPUT_CACHED_TOKENS,
     M_INPUT_CACHE_WRITE_TOKENS,
+    M_INPUT_CACHE_WRITE_12H_TOKENS,
     M_INPUT_UNCACHED_TOKENS,
     M_OUTPUT_TOKENS,
     M_INPUT_TEXT_TOKENS,
@@ -43,6 +46,10 @@ extern const char *const org_metric_names[ORG_NMETRICS];
 #define ORG_NTIERS 4
 extern const char *const org_tier_names[ORG_NTIERS];
 
+/* api_source values (open text on the wire): index 0 is "unlabeled" */
+#define ORG_NAPI_SOURCES 3
+extern const char *const org_api_sources[ORG_NAPI_SOURCES];
+
 typedef struct {
     char id[32];
     char name[80];
@@ -59,12 +66,24 @@ typedef struct {
     int64_t added_at;
 } org_user;
 
+/* a project's service account ("svc_acct_" + 24 alnum) */
+typedef struct {
+    char id[40];
+    char name[64];
+    int project;
+    const char *role; /* "owner" | "member" */
+    int64_t created_at;
+} org_service_account;
+
 typedef struct {
     char id[24];
     char name[64];
     char redacted[32];
     int project;
-    int owner; /* user index */
+    int owner;     /* user index; -1 when a service account owns the key */
+    int owner_sa;  /* service account index, or -1 */
+    bool inactive; /* the owner left the project: owner_project_access
+                      "inactive", hidden from the default api_keys list */
     int64_t created_at;
     int64_t last_used_at;
 } org_key;
@@ -76,10 +95,13 @@ typedef struct {
     int64_t price_in, price_cached, price_out;
 } org_model;
 
+/* a completions or decisions usage stream */
 typedef struct {
     int project, user /* -1: null */, key, model, tier;
+    int api_source; /* index into org_api_sources */
     bool batch;
-    int intensity; /* percent multiplier on the activity probability */
+    bool extended_cache; /* also writes 12-hour cache entries */
+    int intensity;       /* percent multiplier on the activity probability */
     uint64_t salt;
 } org_stream;
 
@@ -88,11 +110,15 @@ typedef enum {
     COST_CACHED_INPUT,
     COST_OUTPUT,
     COST_FILE_STORAGE,
-    COST_WEB_SEARCH
+    COST_WEB_SEARCH,
+    COST_CACHE_WRITE,
+    COST_CACHE_WRITE_12H
 } org_cost_kind;
 
 typedef struct {
     int project, key /* -1: null */, model /* -1 */;
+    int user;       /* -1: null */
+    int api_source; /* index into org_api_sources */
     org_cost_kind kind;
     char line_item[96];
     const char *quantity_unit; /* NULL: JSON null */
@@ -100,7 +126,7 @@ typedef struct {
     uint64_t salt;
 } org_cost_stream;
 
-/* ---- the nine usage endpoints besides completions -----------------------
+/* ---- the nine usage endpoints besides completions and decisions ---------
  * They share one data model: streams that are fixed tuples over a few
  * dimensions, each with one or two int64 metrics per minute. */
 
@@ -128,6 +154,7 @@ typedef enum {
     XD_SOURCE,
     XD_VECTOR_STORE,
     XD_CONTEXT_LEVEL,
+    XD_API_SOURCE, /* group_by only: no filter */
     ORG_NXD
 } org_xdim;
 extern const char *const org_xdim_names[ORG_NXD];
@@ -149,8 +176,9 @@ extern const org_xe_info org_xe_table[ORG_NXE];
 /* the endpoint whose path segment is `path`; false when none */
 bool org_xe_by_path(const char *path, org_xe *out);
 
-/* value catalogues of the enum dimensions */
-#define ORG_NSIZES 5
+/* value catalogues of the enum dimensions (sizes are open text on the wire:
+ * the first five are the 2026-08 spec's enum, the rest newer sizes) */
+#define ORG_NSIZES 8
 extern const char *const org_image_sizes[ORG_NSIZES];
 #define ORG_NSOURCES 3
 extern const char *const org_image_sources[ORG_NSOURCES];
@@ -166,8 +194,8 @@ typedef struct {
 
 typedef struct {
     /* per dimension: an index into projects, users, keys, org_xmodel_names,
-     * org_image_sizes, org_image_sources, vector_stores or
-     * org_context_levels; -1 = null (user) or not a dimension here */
+     * org_image_sizes, org_image_sources, vector_stores, org_context_levels
+     * or org_api_sources; -1 = null (user) or not a dimension here */
     int dim[ORG_NXD];
     int intensity; /* percent multiplier on the activity probability */
     /* vector_stores only: the project's stored bytes (see org_xusage_at) */
@@ -185,8 +213,12 @@ typedef struct {
     org_user *users;
     org_key *keys;
     const org_model *models;
-    org_stream *streams;
+    org_stream *streams; /* completions */
     org_cost_stream *cost_streams;
+    int nservice_accounts;
+    org_service_account *service_accounts;
+    int ndstreams;
+    org_stream *dstreams; /* decisions */
     int nvector_stores;
     org_vector_store *vector_stores;
     int nxstreams[ORG_NXE];
@@ -194,11 +226,24 @@ typedef struct {
 } org_t;
 
 org_t *org_create(uint64_t seed, org_size size);
+/* Attribute usage on service-account keys to the service account: such
+ * rows carry the account's id as user_id (user index nusers + account)
+ * instead of null. Whether the live API does is unknown; serve and truth
+ * take --service-account-users to switch it on. */
+void org_attribute_service_accounts(org_t *org);
+/* A user index as an id: a person's, or (>= nusers) a service account's;
+ * NULL for -1. The email is NULL for a service account. */
+const char *org_user_id(const org_t *org, int user);
+const char *org_user_email(const org_t *org, int user);
 void org_free(org_t *org);
 bool org_parse_size(const char *s, org_size *out);
 
-/* Counters of usage stream s for the minute starting at minute_start
+/* Counters of completions or decisions stream s (an element of
+ * org->streams or org->dstreams) for the minute starting at minute_start
  * (must be minute aligned). Returns false (and zeroes out) when idle. */
+bool org_token_usage_at(const org_t *org, const org_stream *s,
+                        int64_t minute_start, int64_t out[ORG_NMETRICS]);
+/* the same for completions stream number s */
 bool org_usage_at(const org_t *org, int s, int64_t minute_start,
                   int64_t out[ORG_NMETRICS]);
 

@@ -1,5 +1,5 @@
 /* pages.c - owns the server's page builder for /organization/usage/... (all
- * ten usage endpoints) and /organization/costs: the bucket layout (partial
+ * eleven usage endpoints) and /organization/costs: the bucket layout (partial
  * first bucket, UTC aligned buckets, truncated last bucket), aggregation of
  * dataset streams into grouped results (sums of flows; for vector_stores the
  * level at the bucket's start minute), result serialization, and opaque
@@ -147,13 +147,15 @@ static bool string_amount(amount_mode m, int64_t bucket_start, int row)
             1) != 0;
 }
 
-/* ---- completions ----------------------------------------------------------- */
+/* ---- completions and decisions --------------------------------------------- */
 
 typedef struct {
-    int project, user, key, model, batch, tier; /* -1 = null */
+    int project, user, key, model, batch, tier, api_source; /* -1 = null */
 } ukey;
 
 typedef struct {
+    const org_stream *streams; /* org->streams or org->dstreams */
+    int nstreams;
     ukey *keys; /* distinct group keys, sorted */
     int ngroups;
     int *stream_group; /* per stream: group index or -1 (filtered out) */
@@ -167,7 +169,7 @@ static bool ustream_selected(const org_t *org, const page_query *q,
         return false;
     if (q->user_ids.len &&
         (s->user < 0 ||
-         !strlist_contains(&q->user_ids, org->users[s->user].id)))
+         !strlist_contains(&q->user_ids, org_user_id(org, s->user))))
         return false;
     if (q->api_key_ids.len &&
         !strlist_contains(&q->api_key_ids, org->keys[s->key].id))
@@ -184,9 +186,10 @@ static ukey ukey_of(const page_query *q, const org_stream *s)
 {
     unsigned g = q->group_mask;
     ukey k = {
-        g & G_PROJECT ? s->project : -1,  g & G_USER ? s->user : -1,
-        g & G_API_KEY ? s->key : -1,      g & G_MODEL ? s->model : -1,
-        g & G_BATCH ? (int)s->batch : -1, g & G_TIER ? s->tier : -1,
+        g & G_PROJECT ? s->project : -1,       g & G_USER ? s->user : -1,
+        g & G_API_KEY ? s->key : -1,           g & G_MODEL ? s->model : -1,
+        g & G_BATCH ? (int)s->batch : -1,      g & G_TIER ? s->tier : -1,
+        g & G_API_SOURCE ? s->api_source : -1,
     };
     return k;
 }
@@ -198,13 +201,16 @@ static int ukey_cmp(const void *a, const void *b)
 
 static void ugroups_init(const org_t *org, const page_query *q, ugroups *g)
 {
-    g->keys = xcalloc((size_t)org->nstreams, sizeof *g->keys);
-    g->stream_group = xcalloc((size_t)org->nstreams, sizeof(int));
+    bool dec = q->ep == EP_DECISIONS;
+    g->streams = dec ? org->dstreams : org->streams;
+    g->nstreams = dec ? org->ndstreams : org->nstreams;
+    g->keys = xcalloc((size_t)g->nstreams, sizeof *g->keys);
+    g->stream_group = xcalloc((size_t)g->nstreams, sizeof(int));
     g->ngroups = 0;
-    for (int i = 0; i < org->nstreams; i++) {
-        if (!ustream_selected(org, q, &org->streams[i]))
+    for (int i = 0; i < g->nstreams; i++) {
+        if (!ustream_selected(org, q, &g->streams[i]))
             continue;
-        ukey k = ukey_of(q, &org->streams[i]);
+        ukey k = ukey_of(q, &g->streams[i]);
         int j = 0;
         while (j < g->ngroups && ukey_cmp(&g->keys[j], &k) != 0)
             j++;
@@ -212,11 +218,11 @@ static void ugroups_init(const org_t *org, const page_query *q, ugroups *g)
             g->keys[g->ngroups++] = k;
     }
     qsort(g->keys, (size_t)g->ngroups, sizeof *g->keys, ukey_cmp);
-    for (int i = 0; i < org->nstreams; i++) {
+    for (int i = 0; i < g->nstreams; i++) {
         g->stream_group[i] = -1;
-        if (!ustream_selected(org, q, &org->streams[i]))
+        if (!ustream_selected(org, q, &g->streams[i]))
             continue;
-        ukey k = ukey_of(q, &org->streams[i]);
+        ukey k = ukey_of(q, &g->streams[i]);
         ukey *hit = bsearch(&k, g->keys, (size_t)g->ngroups, sizeof k,
                             ukey_cmp);
         g->stream_group[i] = (int)(hit - g->keys);
@@ -229,17 +235,19 @@ static void ugroups_free(ugroups *g)
     free(g->stream_group);
 }
 
-static cJSON *usage_result(const org_t *org, const ukey *k,
-                           const int64_t *metrics)
+/* object, the 16 counters, [--extra-field], then the seven group keys */
+static cJSON *usage_result(const org_t *org, const char *object, const ukey *k,
+                           const int64_t *metrics, const char *extra_field)
 {
     cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "object",
-                            "organization.usage.completions.result");
+    cJSON_AddStringToObject(r, "object", object);
     for (int m = 0; m < ORG_NMETRICS; m++)
         add_int(r, org_metric_names[m], metrics[m]);
+    if (extra_field) /* deterministic and never 0 */
+        add_int(r, extra_field, 1 + metrics[M_INPUT_TOKENS] % 997);
     add_str_or_null(r, "project_id",
                     k->project >= 0 ? org->projects[k->project].id : NULL);
-    add_str_or_null(r, "user_id", k->user >= 0 ? org->users[k->user].id : NULL);
+    add_str_or_null(r, "user_id", org_user_id(org, k->user));
     add_str_or_null(r, "api_key_id", k->key >= 0 ? org->keys[k->key].id : NULL);
     add_str_or_null(r, "model",
                     k->model >= 0 ? org->models[k->model].name : NULL);
@@ -249,31 +257,52 @@ static cJSON *usage_result(const org_t *org, const ukey *k,
         cJSON_AddNullToObject(r, "batch");
     add_str_or_null(r, "service_tier",
                     k->tier >= 0 ? org_tier_names[k->tier] : NULL);
+    add_str_or_null(r, "api_source",
+                    k->api_source >= 0 ? org_api_sources[k->api_source] : NULL);
     return r;
 }
 
-static cJSON *usage_bucket_results(const org_t *org, const ugroups *g,
-                                   int64_t bs, int64_t be)
+/* --extra-object: a result of an unknown type (a client must not add it) */
+static cJSON *unknown_result(const char *object, int64_t bs)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "object", object);
+    add_int(r, "input_tokens", 1000 + (int64_t)(mix64((uint64_t)bs) % 9000));
+    add_int(r, "output_tokens", 7);
+    add_int(r, "num_model_requests", 1);
+    return r;
+}
+
+static cJSON *usage_bucket_results(const org_t *org, const page_query *q,
+                                   const ugroups *g, int64_t bs, int64_t be,
+                                   const page_options *opts)
 {
     int64_t *acc = xcalloc((size_t)g->ngroups * ORG_NMETRICS, sizeof *acc);
     bool *seen = xcalloc((size_t)g->ngroups, sizeof *seen);
     int64_t row[ORG_NMETRICS];
     for (int64_t m = bs; m < be; m += SECS_MINUTE) {
-        for (int s = 0; s < org->nstreams; s++) {
+        for (int s = 0; s < g->nstreams; s++) {
             int gi = g->stream_group[s];
-            if (gi < 0 || !org_usage_at(org, s, m, row))
+            if (gi < 0 || !org_token_usage_at(org, &g->streams[s], m, row))
                 continue;
             seen[gi] = true;
             for (int k = 0; k < ORG_NMETRICS; k++)
                 acc[(size_t)gi * ORG_NMETRICS + (size_t)k] += row[k];
         }
     }
+    bool dec = q->ep == EP_DECISIONS;
+    const char *object = dec ? "organization.usage.decisions.result"
+                             : "organization.usage.completions.result";
+    const char *extra = dec ? NULL : opts->extra_field;
     cJSON *results = cJSON_CreateArray();
     for (int gi = 0; gi < g->ngroups; gi++)
         if (seen[gi])
             cJSON_AddItemToArray(results,
-                                 usage_result(org, &g->keys[gi],
-                                              acc + (size_t)gi * ORG_NMETRICS));
+                                 usage_result(org, object, &g->keys[gi],
+                                              acc + (size_t)gi * ORG_NMETRICS,
+                                              extra));
+    if (!dec && opts->extra_object && cJSON_GetArraySize(results) > 0)
+        cJSON_AddItemToArray(results, unknown_result(opts->extra_object, bs));
     free(acc);
     free(seen);
     return results;
@@ -299,8 +328,9 @@ static bool xstream_selected(const org_t *org, const page_query *q,
     for (int i = 0; i < info->ndims; i++) {
         org_xdim d = info->groups[i];
         const strlist *f = page_query_filter(q, d);
-        if (f->len && (s->dim[d] < 0 ||
-                       !strlist_contains(f, org_xdim_value(org, d, s->dim[d]))))
+        if (f && f->len &&
+            (s->dim[d] < 0 ||
+             !strlist_contains(f, org_xdim_value(org, d, s->dim[d]))))
             return false;
     }
     return true;
@@ -403,8 +433,8 @@ static cJSON *xusage_bucket_results(const org_t *org, const xgroups *g,
 /* ---- costs ----------------------------------------------------------------- */
 
 typedef struct {
-    int project, key;      /* -1 = null */
-    const char *line_item; /* NULL = null */
+    int project, user, key, api_source; /* -1 = null */
+    const char *line_item;              /* NULL = null */
     const char *unit;
 } ckey;
 
@@ -424,13 +454,18 @@ static bool cstream_selected(const org_t *org, const page_query *q,
         (c->key < 0 ||
          !strlist_contains(&q->api_key_ids, org->keys[c->key].id)))
         return false;
+    if (q->line_items.len && !strlist_contains(&q->line_items, c->line_item))
+        return false;
     return true;
 }
 
 static ckey ckey_of(const page_query *q, const org_cost_stream *c)
 {
     unsigned g = q->group_mask;
-    ckey k = {g & G_PROJECT ? c->project : -1, g & G_API_KEY ? c->key : -1,
+    ckey k = {g & G_PROJECT ? c->project : -1,
+              g & G_USER ? c->user : -1,
+              g & G_API_KEY ? c->key : -1,
+              g & G_API_SOURCE ? c->api_source : -1,
               g & G_LINE_ITEM ? c->line_item : NULL,
               g & G_LINE_ITEM ? c->quantity_unit : NULL};
     return k;
@@ -441,8 +476,12 @@ static int ckey_cmp(const void *pa, const void *pb)
     const ckey *a = pa, *b = pb;
     if (a->project != b->project)
         return a->project < b->project ? -1 : 1;
+    if (a->user != b->user)
+        return a->user < b->user ? -1 : 1;
     if (a->key != b->key)
         return a->key < b->key ? -1 : 1;
+    if (a->api_source != b->api_source)
+        return a->api_source < b->api_source ? -1 : 1;
     if (!a->line_item || !b->line_item)
         return (a->line_item != NULL) - (b->line_item != NULL);
     return strcmp(a->line_item, b->line_item);
@@ -506,7 +545,11 @@ static cJSON *cost_result(const org_t *org, const ckey *k, int64_t amount,
     add_str_or_null(r, "line_item", k->line_item);
     add_str_or_null(r, "project_id",
                     k->project >= 0 ? org->projects[k->project].id : NULL);
+    add_str_or_null(r, "user_id", org_user_id(org, k->user));
+    add_str_or_null(r, "user_email", org_user_email(org, k->user));
     add_str_or_null(r, "api_key_id", k->key >= 0 ? org->keys[k->key].id : NULL);
+    add_str_or_null(r, "api_source",
+                    k->api_source >= 0 ? org_api_sources[k->api_source] : NULL);
     if (k->line_item) {
         char buf[48];
         fmt_fixed(qty, ORG_QTY_SCALE, 0, buf, sizeof buf);
@@ -563,7 +606,7 @@ static cJSON *bucket_object(int64_t bs, int64_t be, cJSON *results)
 }
 
 bool pages_build(const org_t *org, const page_query *q, int64_t now,
-                 amount_mode amounts, page_result *out, api_error *err)
+                 const page_options *opts, page_result *out, api_error *err)
 {
     window w;
     if (q->page) {
@@ -590,10 +633,11 @@ bool pages_build(const org_t *org, const page_query *q, int64_t now,
     for (int n = 0; n < q->limit && bs < w.end; n++) {
         int64_t be = bucket_end(q, &w, bs);
         cJSON *results = q->ep == EP_COSTS
-                             ? cost_bucket_results(org, &cg, bs, be, amounts)
+                             ? cost_bucket_results(org, &cg, bs, be,
+                                                   opts->amounts)
                          : q->ep == EP_USAGE
                              ? xusage_bucket_results(org, &xg, bs, be)
-                             : usage_bucket_results(org, &ug, bs, be);
+                             : usage_bucket_results(org, q, &ug, bs, be, opts);
         cJSON_AddItemToArray(data, bucket_object(bs, be, results));
         bs = be;
     }

@@ -1,8 +1,9 @@
 /* params.c - owns query-string interpretation for the Usage and Costs
  * endpoints: array-parameter encodings, per-endpoint allowed parameters and
- * enums (completions, costs, and the nine other usage endpoints described by
- * org_xe_table), limits/defaults, and the canonical query hash that cursors
- * bind to. */
+ * enums (completions, decisions, costs, and the nine other usage endpoints
+ * described by org_xe_table), limits/defaults, the canonical query hash that
+ * cursors bind to, and the costs policies (api_key_id floor, refused
+ * user_id + project_id combination). */
 #include "params.h"
 
 #include <stdarg.h>
@@ -75,6 +76,29 @@ void qargs_get_array(const qargs *q, const char *name, strlist *out)
             strlist_push_split(out, q->items[i].value);
 }
 
+/* Line items contain ", " ("gpt-4o-2024-08-06, input"): a comma-joined
+ * value is split only at commas NOT followed by a space. */
+static void push_split_line_items(strlist *l, const char *s)
+{
+    const char *start = s;
+    for (const char *p = s;; p++) {
+        if (*p == '\0' || (*p == ',' && p[1] != ' ')) {
+            if (p > start)
+                strlist_push_n(l, start, (size_t)(p - start));
+            if (*p == '\0')
+                return;
+            start = p + 1;
+        }
+    }
+}
+
+static void qargs_get_line_items(const qargs *q, strlist *out)
+{
+    for (size_t i = 0; i < q->len; i++)
+        if (array_key_matches(q->items[i].key, "line_items"))
+            push_split_line_items(out, q->items[i].value);
+}
+
 /* ---- errors -------------------------------------------------------------- */
 
 void api_error_set(api_error *e, int status, const char *param, const char *fmt,
@@ -95,23 +119,25 @@ typedef struct {
     unsigned flag;
 } group_field;
 
-static const group_field COMPLETIONS_GROUPS[] = {{"project_id", G_PROJECT},
-                                                 {"user_id", G_USER},
-                                                 {"api_key_id", G_API_KEY},
-                                                 {"model", G_MODEL},
-                                                 {"batch", G_BATCH},
-                                                 {"service_tier", G_TIER},
-                                                 {NULL, 0}};
+/* completions and decisions */
+static const group_field COMPLETIONS_GROUPS[] = {
+    {"project_id", G_PROJECT},    {"user_id", G_USER},
+    {"api_key_id", G_API_KEY},    {"model", G_MODEL},
+    {"batch", G_BATCH},           {"service_tier", G_TIER},
+    {"api_source", G_API_SOURCE}, {NULL, 0}};
 static const group_field COSTS_GROUPS[] = {{"project_id", G_PROJECT},
+                                           {"user_id", G_USER},
                                            {"line_item", G_LINE_ITEM},
                                            {"api_key_id", G_API_KEY},
+                                           {"api_source", G_API_SOURCE},
                                            {NULL, 0}};
 
 /* group_by flags of the other usage endpoints, by org_xdim */
 static const unsigned XDIM_FLAGS[ORG_NXD] = {G_PROJECT,      G_USER,
                                              G_API_KEY,      G_MODEL,
                                              G_SIZE,         G_SOURCE,
-                                             G_VECTOR_STORE, G_CONTEXT_LEVEL};
+                                             G_VECTOR_STORE, G_CONTEXT_LEVEL,
+                                             G_API_SOURCE};
 
 unsigned group_flag_of(org_xdim d)
 {
@@ -119,10 +145,11 @@ unsigned group_flag_of(org_xdim d)
 }
 
 /* the array filters, by the org_xdim they filter on; enum filters carry
- * their allowed values */
+ * their allowed values. Image sizes are open text (any WIDTHxHEIGHT; an
+ * unknown size matches nothing). api_source has no filter. */
 typedef struct {
-    const char *name;
-    const char *const *values; /* NULL: free-form ids */
+    const char *name;          /* NULL: no filter parameter */
+    const char *const *values; /* NULL: free-form */
     int nvalues;
 } filter_param;
 
@@ -131,12 +158,14 @@ static const filter_param FILTERS[ORG_NXD] = {
     {"user_ids", NULL, 0},
     {"api_key_ids", NULL, 0},
     {"models", NULL, 0},
-    {"sizes", org_image_sizes, ORG_NSIZES},
+    {"sizes", NULL, 0},
     {"sources", org_image_sources, ORG_NSOURCES},
     {"vector_store_ids", NULL, 0},
     {"context_levels", org_context_levels, ORG_NCONTEXT_LEVELS},
+    {NULL, NULL, 0},
 };
 
+/* only for dimensions with a filter parameter */
 static strlist *filter_slot(page_query *q, org_xdim d)
 {
     switch (d) {
@@ -161,7 +190,7 @@ static strlist *filter_slot(page_query *q, org_xdim d)
 
 const strlist *page_query_filter(const page_query *q, org_xdim d)
 {
-    return filter_slot((page_query *)q, d);
+    return FILTERS[d].name ? filter_slot((page_query *)q, d) : NULL;
 }
 
 /* does the endpoint of q have the filter (and group_by value) of d? */
@@ -169,6 +198,7 @@ static bool has_dim(const page_query *q, org_xdim d)
 {
     switch (q->ep) {
     case EP_COMPLETIONS:
+    case EP_DECISIONS:
         return d <= XD_MODEL;
     case EP_COSTS:
         return d == XD_PROJECT || d == XD_API_KEY;
@@ -348,6 +378,8 @@ static bool parse_filters(const qargs *a, page_query *q, api_error *err)
     q->batch = -1;
     for (int d = 0; d < ORG_NXD; d++) {
         const filter_param *f = &FILTERS[d];
+        if (!f->name)
+            continue;
         if (!has_dim(q, (org_xdim)d)) {
             if (!reject_unsupported(a, f->name, err))
                 return false;
@@ -358,7 +390,11 @@ static bool parse_filters(const qargs *a, page_query *q, api_error *err)
         if (f->values && !check_enum_filter(f, l, err))
             return false;
     }
-    if (q->ep != EP_COMPLETIONS)
+    if (q->ep == EP_COSTS)
+        qargs_get_line_items(a, &q->line_items);
+    else if (!reject_unsupported(a, "line_items", err))
+        return false;
+    if (q->ep != EP_COMPLETIONS && q->ep != EP_DECISIONS)
         return reject_unsupported(a, "batch", err);
     const char *b = qargs_get(a, "batch");
     if (b) {
@@ -407,6 +443,8 @@ static uint32_t canonical_hash(const page_query *q)
         h = hash_list(h, "v", &q->vector_store_ids);
         h = hash_list(h, "c", &q->context_levels);
     }
+    if (q->ep == EP_COSTS)
+        h = hash_list(h, "l", &q->line_items);
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -421,7 +459,9 @@ bool page_query_parse(const qargs *a, endpoint_kind ep, org_xe xe,
         !parse_filters(a, q, err) || !parse_group_by(a, q, err))
         return false;
     for (int d = 0; d < ORG_NXD; d++)
-        strlist_sort_unique(filter_slot(q, (org_xdim)d));
+        if (FILTERS[d].name)
+            strlist_sort_unique(filter_slot(q, (org_xdim)d));
+    strlist_sort_unique(&q->line_items);
     q->page = qargs_get(a, "page");
     q->hash = canonical_hash(q);
     return true;
@@ -437,4 +477,36 @@ void page_query_free(page_query *q)
     strlist_free(&q->sources);
     strlist_free(&q->vector_store_ids);
     strlist_free(&q->context_levels);
+    strlist_free(&q->line_items);
+}
+
+/* ---- costs policies ----------------------------------------------------------- */
+
+bool page_query_policy(const page_query *q, int64_t api_key_floor,
+                       bool refuse_user_project, api_error *err)
+{
+    if (q->ep != EP_COSTS)
+        return true;
+    if ((q->group_mask & G_API_KEY) && q->start < api_key_floor) {
+        api_error_set(err, 400, "start_time",
+                      "group_by=api_key_id is not available for this time "
+                      "range. Try a start_time on or after %lld.",
+                      (long long)api_key_floor);
+        return false;
+    }
+    if (refuse_user_project && (q->group_mask & G_USER)) {
+        if (q->group_mask & G_PROJECT) {
+            api_error_set(err, 400, "group_by",
+                          "group_by user_id cannot be combined with "
+                          "project_id for this organization.");
+            return false;
+        }
+        if (q->project_ids.len) {
+            api_error_set(err, 400, "group_by",
+                          "group_by user_id cannot be combined with the "
+                          "project_ids filter for this organization.");
+            return false;
+        }
+    }
+    return true;
 }

@@ -29,8 +29,9 @@ bool qargs_has_array(const qargs *q, const char *name);
 /* collect an array parameter in any encoding (k, k[], k[N]; comma split) */
 void qargs_get_array(const qargs *q, const char *name, strlist *out);
 
-/* EP_USAGE: one of the nine other usage endpoints, page_query.xe says which */
-typedef enum { EP_COMPLETIONS, EP_COSTS, EP_USAGE } endpoint_kind;
+/* EP_USAGE: one of the nine other usage endpoints, page_query.xe says which;
+ * EP_DECISIONS has the parameters and result shape of completions */
+typedef enum { EP_COMPLETIONS, EP_COSTS, EP_USAGE, EP_DECISIONS } endpoint_kind;
 
 /* group_by flags */
 enum {
@@ -45,6 +46,7 @@ enum {
     G_SOURCE = 1 << 8,
     G_VECTOR_STORE = 1 << 9,
     G_CONTEXT_LEVEL = 1 << 10,
+    G_API_SOURCE = 1 << 11,
 };
 
 /* the group_by flag of a dimension of the other usage endpoints */
@@ -66,7 +68,8 @@ typedef struct {
     int limit;
     strlist project_ids, user_ids, api_key_ids, models; /* sorted, unique */
     strlist sources, sizes, vector_store_ids, context_levels;
-    int batch; /* -1 any, 0, 1 */
+    strlist line_items; /* costs only */
+    int batch;          /* -1 any, 0, 1 */
     unsigned group_mask;
     const char *page; /* borrowed from the qargs; NULL when absent */
     uint32_t hash;    /* canonical hash of everything except page */
@@ -77,8 +80,17 @@ typedef struct {
 bool page_query_parse(const qargs *args, endpoint_kind ep, org_xe xe,
                       page_query *q, api_error *err);
 void page_query_free(page_query *q);
-/* the filter list of dimension d (empty: no filter) */
+/* the filter list of dimension d (empty: no filter); NULL for a dimension
+ * that has no filter parameter (api_source) */
 const strlist *page_query_filter(const page_query *q, org_xdim d);
+
+/* Server policies on a parsed costs query (no-ops for the other endpoints):
+ * grouping by api_key_id with a start_time before `api_key_floor` is a 400
+ * (param start_time; floor 0: never), and with `refuse_user_project`
+ * grouping by user_id together with project_id grouping or a project_ids
+ * filter is a 400 (param group_by). Returns false with err filled. */
+bool page_query_policy(const page_query *q, int64_t api_key_floor,
+                       bool refuse_user_project, api_error *err);
 
 void api_error_set(api_error *e, int status, const char *param, const char *fmt,
                    ...) __attribute__((format(printf, 4, 5)));

@@ -189,18 +189,39 @@ static bool authorize(const server_config *cfg, struct MHD_Connection *c,
 typedef enum {
     ROUTE_NONE,
     ROUTE_COMPLETIONS,
+    ROUTE_DECISIONS,
     ROUTE_COSTS,
     ROUTE_USAGE, /* the nine other usage endpoints */
     ROUTE_PROJECTS,
     ROUTE_USERS,
     ROUTE_API_KEYS,
+    ROUTE_SERVICE_ACCOUNTS,
 } route_kind;
+
+/* /v1/organization/projects/{id}<suffix>: copies the id */
+static bool project_sub_route(const char *url, const char *suf,
+                              char *project_id, size_t n)
+{
+    const char *pre = "/v1/organization/projects/";
+    size_t lp = strlen(pre), ls = strlen(suf), lu = strlen(url);
+    if (lu <= lp + ls || strncmp(url, pre, lp) != 0 ||
+        strcmp(url + lu - ls, suf) != 0)
+        return false;
+    size_t idlen = lu - lp - ls;
+    if (idlen >= n || memchr(url + lp, '/', idlen))
+        return false;
+    memcpy(project_id, url + lp, idlen);
+    project_id[idlen] = '\0';
+    return true;
+}
 
 static route_kind route(const char *url, char *project_id, size_t n, org_xe *xe)
 {
     const char *usage = "/v1/organization/usage/";
     if (strcmp(url, "/v1/organization/usage/completions") == 0)
         return ROUTE_COMPLETIONS;
+    if (strcmp(url, "/v1/organization/usage/decisions") == 0)
+        return ROUTE_DECISIONS;
     if (strncmp(url, usage, strlen(usage)) == 0 &&
         org_xe_by_path(url + strlen(usage), xe))
         return ROUTE_USAGE;
@@ -210,17 +231,10 @@ static route_kind route(const char *url, char *project_id, size_t n, org_xe *xe)
         return ROUTE_PROJECTS;
     if (strcmp(url, "/v1/organization/users") == 0)
         return ROUTE_USERS;
-    const char *pre = "/v1/organization/projects/", *suf = "/api_keys";
-    size_t lp = strlen(pre), ls = strlen(suf), lu = strlen(url);
-    if (lu > lp + ls && strncmp(url, pre, lp) == 0 &&
-        strcmp(url + lu - ls, suf) == 0) {
-        size_t idlen = lu - lp - ls;
-        if (idlen < n && !memchr(url + lp, '/', idlen)) {
-            memcpy(project_id, url + lp, idlen);
-            project_id[idlen] = '\0';
-            return ROUTE_API_KEYS;
-        }
-    }
+    if (project_sub_route(url, "/api_keys", project_id, n))
+        return ROUTE_API_KEYS;
+    if (project_sub_route(url, "/service_accounts", project_id, n))
+        return ROUTE_SERVICE_ACCOUNTS;
     return ROUTE_NONE;
 }
 
@@ -235,7 +249,12 @@ static void handle_page(server_state *s, endpoint_kind ep, org_xe xe,
      * still binds the query as sent). */
     if (parsed && s->cfg->page_cap > 0 && q.limit > s->cfg->page_cap)
         q.limit = s->cfg->page_cap;
-    if (!parsed || !pages_build(s->org, &q, now, s->cfg->amounts, &pr, &err)) {
+    page_options opts = {s->cfg->amounts, s->cfg->extra_field,
+                         s->cfg->extra_object};
+    if (!parsed ||
+        !page_query_policy(&q, s->cfg->api_key_floor,
+                           s->cfg->refuse_user_project, &err) ||
+        !pages_build(s->org, &q, now, &opts, &pr, &err)) {
         plan_api_error(p, &err);
     } else {
         p->status = 200;
@@ -256,7 +275,9 @@ static void handle_list(server_state *s, route_kind r, const char *project_id,
     api_error err = {0};
     cJSON *j = r == ROUTE_PROJECTS ? lists_projects(s->org, a, &err)
                : r == ROUTE_USERS  ? lists_users(s->org, a, &err)
-                                  : lists_api_keys(s->org, project_id, a, &err);
+               : r == ROUTE_API_KEYS
+                   ? lists_api_keys(s->org, project_id, a, &err)
+                   : lists_service_accounts(s->org, project_id, a, &err);
     if (!j) {
         if (err.status == 404)
             plan_error(p, 404, err.message, "invalid_request_error", NULL,
@@ -369,6 +390,8 @@ static void handle_normal(server_state *s, struct MHD_Connection *c,
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
     if (r == ROUTE_COMPLETIONS)
         handle_page(s, EP_COMPLETIONS, xe, now, &a, p);
+    else if (r == ROUTE_DECISIONS)
+        handle_page(s, EP_DECISIONS, xe, now, &a, p);
     else if (r == ROUTE_COSTS)
         handle_page(s, EP_COSTS, xe, now, &a, p);
     else if (r == ROUTE_USAGE)
@@ -807,6 +830,8 @@ int server_run(const server_config *cfg)
         return 1;
     }
     s.org = org_create(cfg->seed, cfg->org);
+    if (cfg->sa_users)
+        org_attribute_service_accounts(s.org);
     if (cfg->cache_mb > 0 && cfg->now_auto)
         fprintf(stderr, "oaiusage-mock: --cache-mb has no effect with "
                         "--now auto\n");

@@ -22,8 +22,15 @@ typedef struct {
                                (ignored with now_auto) */
     fault_list faults;
     amount_mode amounts;
-    const char *log_path; /* NULL = no request log */
-    const char *key;      /* NULL = any sk-admin-* key */
+    int64_t api_key_floor;    /* costs group_by api_key_id needs start_time
+                                 >= this (0: no floor) */
+    bool refuse_user_project; /* costs: user_id with project_id -> 400 */
+    bool sa_users;            /* service-account usage carries the account
+                                 as user_id (org_attribute_service_accounts) */
+    const char *extra_field;  /* NULL: off (see page_options) */
+    const char *extra_object; /* NULL: off */
+    const char *log_path;     /* NULL = no request log */
+    const char *key;          /* NULL = any sk-admin-* key */
 } server_config;
 
 /* Runs until SIGINT/SIGTERM; returns the process exit status. */

@@ -21,9 +21,10 @@
 
 typedef enum { PER_NONE, PER_DAY, PER_WEEK, PER_MONTH, PER_BUCKET } per_mode;
 
-/* The nine usage endpoints besides completions, by org_xe: the CSV metrics,
- * whether the metric is a level (see walk_xlevels) and the allowed
- * --group-by fields, which are also the allowed filters. */
+/* The nine usage endpoints besides completions and decisions, by org_xe:
+ * the CSV metrics, whether the metric is a level (see walk_xlevels) and the
+ * allowed --group-by fields, which are also the allowed filters (except
+ * api_source, which has no filter). */
 typedef struct {
     const char *name;
     const char *metrics[2];
@@ -71,10 +72,11 @@ static const xe_truth XE[ORG_NXE] = {
                              {"num_model_requests", "num_requests"},
                              false,
                              {"project_id", "user_id", "api_key_id", "model",
-                              "context_level"}},
+                              "context_level", "api_source"}},
 };
 
-/* group field, filter option and (for enums) allowed values, per org_xdim */
+/* group field, filter option (NULL: none) and (for enums) allowed values,
+ * per org_xdim; sizes are open text */
 static const struct {
     const char *field, *option;
     const char *const values[6];
@@ -83,19 +85,19 @@ static const struct {
     {"user_id", "--user-ids", {NULL}},
     {"api_key_id", "--api-key-ids", {NULL}},
     {"model", "--models", {NULL}},
-    {"size",
-     "--sizes",
-     {"256x256", "512x512", "1024x1024", "1792x1792", "1024x1792", NULL}},
+    {"size", "--sizes", {NULL}},
     {"source",
      "--sources",
      {"image.generation", "image.edit", "image.variation", NULL}},
     {"vector_store_id", "--vector-store-ids", {NULL}},
     {"context_level", "--context-levels", {"low", "medium", "high", NULL}},
+    {"api_source", NULL, {NULL}},
 };
 
 typedef struct {
     bool costs;
-    int xe; /* an org_xe, or -1 for completions and costs */
+    bool decisions; /* completions' shape, decisions' streams */
+    int xe;         /* an org_xe, or -1 for completions, decisions, costs */
     int64_t start, end, now;
     bool has_end;
     uint64_t seed;
@@ -105,14 +107,18 @@ typedef struct {
     per_mode per;
     bool records;
     strlist filter[ORG_NXD]; /* by org_xdim: --project-ids ... */
+    strlist line_items;      /* costs: --line-items */
+    bool sa_users;           /* --service-account-users */
     int batch;               /* -1 any */
 } truth_opts;
 
+/* completions and decisions */
 static const char *const USAGE_GROUPS[] = {"project_id", "user_id",
                                            "api_key_id", "model",
-                                           "batch",      "service_tier"};
-static const char *const COST_GROUPS[] = {"project_id", "line_item",
-                                          "api_key_id"};
+                                           "batch",      "service_tier",
+                                           "api_source"};
+static const char *const COST_GROUPS[] = {"project_id", "user_id", "line_item",
+                                          "api_key_id", "api_source"};
 
 static int fail(const char *msg, const char *arg)
 {
@@ -124,7 +130,7 @@ static int fail(const char *msg, const char *arg)
 static bool valid_group(const truth_opts *o, const char *g)
 {
     const char *const *names = o->costs ? COST_GROUPS : USAGE_GROUPS;
-    size_t n = o->costs ? 3 : 6;
+    size_t n = o->costs ? 5 : 7;
     if (o->xe >= 0) {
         names = XE[o->xe].groups;
         for (n = 0; names[n]; n++)
@@ -163,6 +169,7 @@ static bool parse_width(const char *v, int64_t *out)
 static void opts_free(truth_opts *o)
 {
     strlist_free(&o->group_by);
+    strlist_free(&o->line_items);
     for (int d = 0; d < ORG_NXD; d++)
         strlist_free(&o->filter[d]);
 }
@@ -171,9 +178,23 @@ static void opts_free(truth_opts *o)
 static int filter_option(const char *name)
 {
     for (int d = 0; d < ORG_NXD; d++)
-        if (strcmp(XDIM[d].option, name) == 0)
+        if (XDIM[d].option && strcmp(XDIM[d].option, name) == 0)
             return d;
     return -1;
+}
+
+/* --line-items: line items contain ", ", so a value is split only at
+ * commas not followed by a space */
+static void add_line_items(strlist *l, const char *v)
+{
+    size_t start = 0, n = strlen(v);
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && !(v[i] == ',' && v[i + 1] != ' '))
+            continue;
+        if (i > start)
+            strlist_push_n(l, v + start, i - start);
+        start = i + 1;
+    }
 }
 
 /* does the endpoint have the filter of dimension d? */
@@ -205,7 +226,9 @@ static int check_filters(const truth_opts *o)
         }
     }
     if (o->batch >= 0 && (o->costs || o->xe >= 0))
-        return fail("only completions has --batch", NULL);
+        return fail("only completions and decisions have --batch", NULL);
+    if (o->line_items.len && !o->costs)
+        return fail("only costs has --line-items", NULL);
     return 0;
 }
 
@@ -242,6 +265,11 @@ static int parse_valued(truth_opts *o, const char *name, const char *v,
             return fail("bad --per (day|week|month|bucket)", v);
     } else if (filter_option(name) >= 0) {
         strlist_push_split(&o->filter[filter_option(name)], v);
+    } else if (strcmp(name, "--line-items") == 0) {
+        add_line_items(&o->line_items, v);
+    } else if (strcmp(name, "--extra-field") == 0 ||
+               strcmp(name, "--extra-object") == 0) {
+        /* schema-drift hooks of serve: never data, nothing changes */
     } else if (strcmp(name, "--batch") == 0) {
         if (strcmp(v, "true") == 0)
             o->batch = 1;
@@ -291,9 +319,11 @@ static int parse_opts(int argc, char **argv, truth_opts *o)
             o->xe = e;
     if (strcmp(argv[0], "costs") == 0)
         o->costs = true;
+    else if (strcmp(argv[0], "decisions") == 0)
+        o->decisions = true;
     else if (strcmp(argv[0], "completions") != 0 && o->xe < 0)
-        return fail("unknown ENDPOINT (completions, costs, embeddings, "
-                    "moderations, images, audio_speeches, "
+        return fail("unknown ENDPOINT (completions, decisions, costs, "
+                    "embeddings, moderations, images, audio_speeches, "
                     "audio_transcriptions, vector_stores, "
                     "code_interpreter_sessions, file_search_calls, "
                     "web_search_calls)",
@@ -302,6 +332,10 @@ static int parse_opts(int argc, char **argv, truth_opts *o)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--records") == 0) {
             o->records = true;
+            continue;
+        }
+        if (strcmp(argv[i], "--service-account-users") == 0) {
+            o->sa_users = true;
             continue;
         }
         if (i + 1 >= argc)
@@ -467,13 +501,15 @@ static const char *usage_group_value(const org_t *org, const org_stream *s,
     if (strcmp(field, "project_id") == 0)
         return org->projects[s->project].id;
     if (strcmp(field, "user_id") == 0)
-        return s->user >= 0 ? org->users[s->user].id : "";
+        return s->user >= 0 ? org_user_id(org, s->user) : "";
     if (strcmp(field, "api_key_id") == 0)
         return org->keys[s->key].id;
     if (strcmp(field, "model") == 0)
         return org->models[s->model].name;
     if (strcmp(field, "batch") == 0)
         return s->batch ? "true" : "false";
+    if (strcmp(field, "api_source") == 0)
+        return org_api_sources[s->api_source];
     return org_tier_names[s->tier];
 }
 
@@ -485,7 +521,7 @@ static bool usage_stream_wanted(const truth_opts *o, const org_t *org,
         return false;
     if (o->filter[XD_USER].len) {
         if (s->user < 0 ||
-            !strlist_contains(&o->filter[XD_USER], org->users[s->user].id))
+            !strlist_contains(&o->filter[XD_USER], org_user_id(org, s->user)))
             return false;
     }
     if (o->filter[XD_API_KEY].len &&
@@ -497,22 +533,26 @@ static bool usage_stream_wanted(const truth_opts *o, const org_t *org,
     return o->batch < 0 || (o->batch == 1) == s->batch;
 }
 
+/* completions or decisions: every counter summed over every minute */
 static void walk_usage(const walk *w, acc_map *m)
 {
     const truth_opts *o = w->o;
+    const org_stream *streams = o->decisions ? w->org->dstreams
+                                             : w->org->streams;
+    int n = o->decisions ? w->org->ndstreams : w->org->nstreams;
     csv_row key = {0};
     int64_t row[ORG_NMETRICS];
-    bool *wanted = xcalloc((size_t)w->org->nstreams, sizeof *wanted);
-    for (int s = 0; s < w->org->nstreams; s++)
-        wanted[s] = usage_stream_wanted(o, w->org, &w->org->streams[s]);
+    bool *wanted = xcalloc((size_t)n, sizeof *wanted);
+    for (int s = 0; s < n; s++)
+        wanted[s] = usage_stream_wanted(o, w->org, &streams[s]);
     for (int64_t t = w->first; t < w->end; t += SECS_MINUTE) {
-        for (int s = 0; s < w->org->nstreams; s++) {
-            if (!wanted[s] || !org_usage_at(w->org, s, t, row))
+        for (int s = 0; s < n; s++) {
+            if (!wanted[s] || !org_token_usage_at(w->org, &streams[s], t, row))
                 continue;
             csv_reset(&key);
             time_prefix(w, t, &key);
             for (size_t g = 0; g < o->group_by.len; g++)
-                csv_field(&key, usage_group_value(w->org, &w->org->streams[s],
+                csv_field(&key, usage_group_value(w->org, &streams[s],
                                                   o->group_by.items[g]));
             acc_entry *e = acc_get(m, csv_text(&key));
             for (int k = 0; k < ORG_NMETRICS; k++)
@@ -530,6 +570,10 @@ static const char *cost_group_value(const org_t *org, const org_cost_stream *c,
         return org->projects[c->project].id;
     if (strcmp(field, "line_item") == 0)
         return c->line_item;
+    if (strcmp(field, "user_id") == 0)
+        return c->user >= 0 ? org_user_id(org, c->user) : "";
+    if (strcmp(field, "api_source") == 0)
+        return org_api_sources[c->api_source];
     return c->key >= 0 ? org->keys[c->key].id : "";
 }
 
@@ -542,6 +586,8 @@ static bool cost_stream_wanted(const truth_opts *o, const org_t *org,
     if (o->filter[XD_API_KEY].len &&
         (c->key < 0 ||
          !strlist_contains(&o->filter[XD_API_KEY], org->keys[c->key].id)))
+        return false;
+    if (o->line_items.len && !strlist_contains(&o->line_items, c->line_item))
         return false;
     return true;
 }
@@ -813,6 +859,8 @@ int truth_main(int argc, char **argv)
         return rc;
     }
     org_t *org = org_create(o.seed, o.org);
+    if (o.sa_users)
+        org_attribute_service_accounts(org);
     walk w = {&o, org, 0, 0};
     w.first = o.costs ? floor_to(o.start, SECS_DAY)
                       : floor_to(o.start, SECS_MINUTE);

@@ -2,13 +2,19 @@
 """verify_mock.py - end-to-end check of oaiusage-mock (stdlib only).
 
 Starts `oaiusage-mock serve` on a free port, then:
-  * pages through all ten /usage/* endpoints and /costs for many windows,
+  * pages through all eleven /usage/* endpoints and /costs for many windows,
     widths, groupings, filters and array encodings, aggregates the pages the
     way the client must (CSV contract in server/README.md; vector_stores
     levels keep the last bucket's value instead of summing) and compares the
     result byte for byte with `oaiusage-mock truth`;
   * checks result shapes (object names, field order, explicit nulls),
     400/401/403/404/405 errors, the list endpoints and cursors;
+  * checks the 2026-11 additions: the 12-hour cache-write counter,
+    api_source, usage/decisions, costs by user_id/api_source with the
+    line_items filter, the api_key_id floor and the user_id + project_id
+    refusal (server options), hidden keys (owner_project_access), service
+    accounts, open image sizes and the schema-drift hooks (--extra-field,
+    --extra-object);
   * starts fault servers with one --fault per request (completions, then the
     other usage endpoints) and checks each one;
   * checks that the large org has proportionally more streams;
@@ -44,11 +50,19 @@ FAILED = 0
 
 COMPLETION_METRICS = [
     "input_tokens", "input_cached_tokens", "input_cache_write_tokens",
-    "input_uncached_tokens", "output_tokens", "input_text_tokens",
+    "input_cache_write_12h_tokens", "input_uncached_tokens", "output_tokens", "input_text_tokens",
     "output_text_tokens", "input_cached_text_tokens", "input_audio_tokens",
     "input_cached_audio_tokens", "output_audio_tokens", "input_image_tokens",
     "input_cached_image_tokens", "output_image_tokens", "num_model_requests"]
 
+# completions and decisions group keys, in result order
+TOKEN_KEYS = ["project_id", "user_id", "api_key_id", "model", "batch", "service_tier",
+              "api_source"]
+TOKEN_OBJECTS = {"completions": "organization.usage.completions.result",
+                 "decisions": "organization.usage.decisions.result"}
+COST_KEYS = ["object", "amount", "line_item", "project_id", "user_id", "user_email",
+             "api_key_id", "api_source", "quantity", "quantity_unit"]
+API_KEY_FLOOR = 1764979200          # 2025-12-06T00:00:00Z, the live API's floor
 PUKM = ["project_id", "user_id", "api_key_id", "model"]
 # the nine other usage endpoints (reference 2.2, 3.3, A.2-A.10):
 # path segment -> (result object, metrics, group_by enum, result key order)
@@ -71,16 +85,20 @@ X_ENDPOINTS = {
                           ["project_id", "user_id", "api_key_id", "vector_store_id"],
                           ["project_id", "user_id", "api_key_id", "vector_store_id"]),
     "web_search_calls": ("organization.usage.web_searches.result",
-                         ["num_model_requests", "num_requests"], PUKM + ["context_level"],
-                         PUKM + ["context_level"]),
+                         ["num_model_requests", "num_requests"],
+                         PUKM + ["context_level", "api_source"],
+                         PUKM + ["context_level", "api_source"]),
 }
 LEVEL_ENDPOINTS = {"vector_stores"}
 FILTER_OF = {"project_id": "project_ids", "user_id": "user_ids", "api_key_id": "api_key_ids",
              "model": "models", "size": "sizes", "source": "sources",
              "vector_store_id": "vector_store_ids", "context_level": "context_levels"}
-ENUMS = {"size": ["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"],
-         "source": ["image.generation", "image.edit", "image.variation"],
+# enum filters (a value outside is a 400); sizes are open text since 2026-11
+ENUMS = {"source": ["image.generation", "image.edit", "image.variation"],
          "context_level": ["low", "medium", "high"]}
+SIZES = ["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792",
+         "1536x1024", "1024x1536", "1792x1024"]
+API_SOURCES = ["agents_api", "evals", "unlabeled"]
 
 
 def ep_path(ep):
@@ -88,7 +106,13 @@ def ep_path(ep):
 
 
 def ep_metrics(ep):
-    return COMPLETION_METRICS if ep == "completions" else X_ENDPOINTS[ep][1]
+    return COMPLETION_METRICS if ep in TOKEN_OBJECTS else X_ENDPOINTS[ep][1]
+
+
+def ep_object(ep):
+    if ep == "costs":
+        return "organization.costs.result"
+    return TOKEN_OBJECTS[ep] if ep in TOKEN_OBJECTS else X_ENDPOINTS[ep][0]
 
 
 def check(cond, what):
@@ -234,8 +258,11 @@ def aggregate(buckets, ep, group_by, per=None, records=False):
         else:
             for b in buckets:
                 row_for((rfc3339(period_start(per, b["start_time"])),))
+    obj = ep_object(ep)
     for b in buckets:
         for r in b["results"]:
+            if r["object"] != obj:
+                continue                # a result type the client does not know
             if records:
                 prefix = (rfc3339(b["start_time"]), rfc3339(b["end_time"]))
             elif per:
@@ -280,8 +307,9 @@ def aggregate(buckets, ep, group_by, per=None, records=False):
     return "\r\n".join([",".join(head)] + sorted(lines, key=lambda s: s.encode())) + "\r\n"
 
 
-def truth(ep, start, end, width, group_by, per, records, filters, extra=()):
-    cmd = [BIN, "truth", ep, "--start-time", str(start), "--now", str(NOW)] + list(extra)
+def truth(ep, start, end, width, group_by, per, records, filters, extra=(), now=None):
+    cmd = [BIN, "truth", ep, "--start-time", str(start), "--now",
+           str(now or NOW)] + list(extra)
     if end is not None:
         cmd += ["--end-time", str(end)]
     if width:
@@ -307,7 +335,7 @@ def encode_array(name, values, style):
 
 
 def compare(srv, ep, start, end=None, width=None, limit=None, group_by=(),
-            per=None, records=False, filters=None, style="brackets", extra=()):
+            per=None, records=False, filters=None, style="brackets", extra=(), now=None):
     filters = filters or {}
     params = [("start_time", start)]
     if end is not None:
@@ -322,7 +350,7 @@ def compare(srv, ep, start, end=None, width=None, limit=None, group_by=(),
         params += encode_array("group_by", list(group_by), style)
     buckets, npages = fetch_all(srv, ep_path(ep), params)
     got = aggregate(buckets, ep, list(group_by), per, records)
-    want = truth(ep, start, end, width, list(group_by), per, records, filters, extra)
+    want = truth(ep, start, end, width, list(group_by), per, records, filters, extra, now)
     label = "%s%s start=%s end=%s width=%s group=%s per=%s records=%s filters=%s style=%s" % (
         ep, "".join(" " + x for x in extra), start, end, width, ",".join(group_by), per,
         records, filters, style)
@@ -398,6 +426,59 @@ def test_sums(srv):
             style="brackets")
     compare(srv, "costs", s, records=True, group_by=["line_item"],
             filters={"project_ids": projects[1:3]}, style="repeat")
+    # 2026-11: api_source on completions, costs by user_id / api_source, line_items
+    compare(srv, "completions", s, group_by=["api_source"], per="day", style="comma")
+    compare(srv, "completions", s, end=s + 86400, width="1h", limit=24, records=True,
+            group_by=["api_source", "model", "service_tier"], style="repeat")
+    compare(srv, "completions", s, group_by=["api_source", "user_id"],
+            filters={"batch": "false", "models": ["gpt-4o-2024-08-06", "gpt-5-2025-08-07"]})
+    compare(srv, "costs", s, group_by=["user_id"], per="day", style="repeat")
+    compare(srv, "costs", s, group_by=["api_source", "line_item"], style="comma")
+    compare(srv, "costs", s, records=True, group_by=["user_id", "project_id", "api_source"])
+    compare(srv, "costs", 1727000000, end=1736000000, limit=180, per="month",
+            group_by=["user_id", "api_key_id"], style="comma")
+    items = distinct(srv, "costs", "line_item")
+    pick = [next(i for i in items if i.endswith(", cache writes - 12hr")),
+            next(i for i in items if i.endswith(", cache writes")),
+            next(i for i in items if i.endswith(", cached input")),
+            "Web search tool calls"]
+    for n, style in enumerate(["brackets", "repeat", "comma"]):
+        compare(srv, "costs", s, group_by=[["line_item"], ["user_id", "line_item"],
+                                           ["api_source"]][n],
+                per=[None, "day", None][n], filters={"line_items": pick}, style=style)
+    compare(srv, "costs", s, records=True, group_by=["line_item", "api_key_id"],
+            filters={"line_items": pick[:2], "api_key_ids": keys, "project_ids": projects[:2]},
+            style="comma")
+    compare(srv, "costs", s, filters={"line_items": ["no such line item"]})
+    compare(srv, "costs", s, per="day", filters={"line_items": pick[3:]})
+    test_decisions_sums(srv, projects, users)
+
+
+def test_decisions_sums(srv, projects, users):
+    s = 1736616663
+    d_keys = distinct(srv, "decisions", "api_key_id")
+    compare(srv, "decisions", s, group_by=["model"], limit=3)
+    compare(srv, "decisions", s)
+    compare(srv, "decisions", s, per="day", group_by=["api_source", "batch"], style="repeat")
+    compare(srv, "decisions", s, group_by=TOKEN_KEYS, style="comma")
+    compare(srv, "decisions", s, records=True, group_by=["service_tier", "user_id"])
+    compare(srv, "decisions", s, end=s + 2 * 86400, width="1h", limit=48, per="bucket",
+            group_by=["user_id", "api_key_id"], style="comma")
+    compare(srv, "decisions", s + 3600 * 5, end=s + 3600 * 7 + 17, width="1m", limit=1440,
+            records=True, group_by=["api_source"])
+    compare(srv, "decisions", 1733000000, width="1d", limit=31, per="month")
+    compare(srv, "decisions", 1733000000, width="1d", limit=31, per="week", group_by=["model"],
+            style="repeat")
+    compare(srv, "decisions", s, group_by=["user_id"], filters={"user_ids": users[:4]})
+    compare(srv, "decisions", s, group_by=["project_id", "batch"],
+            filters={"project_ids": projects[:3], "batch": "true"}, style="comma")
+    compare(srv, "decisions", s, per="day", group_by=["model"],
+            filters={"models": ["gpt-5-2025-08-07", "o3-mini-2025-01-31"], "batch": "false"},
+            style="repeat")
+    compare(srv, "decisions", s, records=True, group_by=["api_key_id"],
+            filters={"api_key_ids": d_keys[:2]})
+    compare(srv, "decisions", 1700000000, end=1700100000)
+    compare(srv, "decisions", NOW + 100, per="day")
 
 
 def page_json(srv, path, params):
@@ -415,13 +496,12 @@ def test_shapes(srv):
     check(doc["data"][1]["start_time"] == 1736640000 and
           doc["data"][1]["end_time"] == 1736726400, "aligned second bucket")
     r = doc["data"][0]["results"][0]
-    check(list(r.keys()) == ["object"] + COMPLETION_METRICS +
-          ["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"],
+    check(list(r.keys()) == ["object"] + COMPLETION_METRICS + TOKEN_KEYS,
           "completions result fields")
-    check(all(r[k] is None for k in ["project_id", "user_id", "api_key_id", "model",
-                                     "batch", "service_tier"]), "explicit nulls")
+    check(all(r[k] is None for k in TOKEN_KEYS), "explicit nulls")
     check(r["input_tokens"] == r["input_uncached_tokens"] + r["input_cached_tokens"]
-          + r["input_cache_write_tokens"], "input_tokens identity")
+          + r["input_cache_write_tokens"] + r["input_cache_write_12h_tokens"],
+          "input_tokens identity")
     check(doc["has_more"] is True and doc["next_page"].startswith("page_"), "has_more")
     # last bucket truncated at now
     st, _, doc = page_json(srv, "/v1/organization/usage/completions",
@@ -452,6 +532,7 @@ def test_shapes(srv):
                           [("start_time", s), ("group_by", "line_item,project_id,api_key_id"),
                            ("limit", 7)])
     check(b"e-0" in body, "tiny amounts use exponent form")
+    test_shapes_2026_11(srv)
     st, _, doc = page_json(srv, "/v1/organization/costs", [("start_time", s)])
     r = doc["data"][1]["results"][0]
     check(r["quantity"] is None and r["quantity_unit"] is None and r["line_item"] is None,
@@ -479,6 +560,91 @@ def test_shapes(srv):
         bodies.append(body)
     check(len(set(bodies)) == 1 and bodies[0] and b'"project_id":"proj_' in bodies[0],
           "all array encodings give the same page")
+
+
+def token_identity(r):
+    return (r["input_tokens"] == r["input_cached_tokens"] + r["input_cache_write_tokens"]
+            + r["input_cache_write_12h_tokens"] + r["input_uncached_tokens"]
+            and r["input_uncached_tokens"] == r["input_text_tokens"] + r["input_audio_tokens"]
+            + r["input_image_tokens"]
+            and r["input_cached_tokens"] == r["input_cached_text_tokens"]
+            + r["input_cached_audio_tokens"] + r["input_cached_image_tokens"]
+            and r["output_tokens"] == r["output_text_tokens"] + r["output_audio_tokens"]
+            + r["output_image_tokens"])
+
+
+LINE_ITEM_COMPONENTS = {"input", "cached input", "cache writes", "cache writes - 12hr",
+                        "output"}
+
+
+def test_shapes_2026_11(srv):
+    s = 1736616663
+    st, _, body = srv.get("/v1/organization/users", [("limit", 100)])
+    email_of = {u["id"]: u["email"] for u in json.loads(body)["data"]}
+    models = set(distinct(srv, "completions", "model"))
+    # completions and decisions: 16 counters, 7 keys, the 4-way input identity
+    for ep, obj in TOKEN_OBJECTS.items():
+        st, _, doc = page_json(srv, ep_path(ep), [("start_time", 1736000000), ("limit", 31),
+                                                  ("group_by", ",".join(TOKEN_KEYS))])
+        res = [r for b in doc["data"] for r in b["results"]]
+        check(st == 200 and res and all(list(r) == ["object"] + COMPLETION_METRICS + TOKEN_KEYS
+                                        and r["object"] == obj for r in res),
+              "%s: result object, counters and keys in order" % ep)
+        check(all(token_identity(r) for r in res), "%s: token identities" % ep)
+        w12 = [r["input_cache_write_12h_tokens"] for r in res]
+        check(any(w > 0 for w in w12) and any(w == 0 for w in w12),
+              "%s: 12-hour cache writes for some traffic only" % ep)
+        check(all(type(r[m]) is int and r[m] >= 0 for r in res for m in COMPLETION_METRICS),
+              "%s: integer counters" % ep)
+        check({r["api_source"] for r in res} >= {"agents_api", "unlabeled"}
+              and {r["api_source"] for r in res} <= set(API_SOURCES),
+              "%s: api_source values %s" % (ep, {r["api_source"] for r in res}))
+        check(any(r["user_id"] is None for r in res) and
+              {r["batch"] for r in res} == {True, False}, "%s: null users, batch both ways" % ep)
+        dup = [b for b in doc["data"] if len({tuple(r[k] for k in TOKEN_KEYS)
+                                              for r in b["results"]}) != len(b["results"])]
+        check(not dup, "%s: one result per combination" % ep)
+        for g in TOKEN_KEYS:
+            st, _, doc = page_json(srv, ep_path(ep), [("start_time", s), ("limit", 3),
+                                                      ("group_by[]", g)])
+            res = [r for b in doc["data"] for r in b["results"]]
+            check(res and all(r[k] is None for r in res for k in TOKEN_KEYS if k != g) and
+                  (g == "user_id" or all(r[g] is not None for r in res)),
+                  "%s grouped by %s: nulls" % (ep, g))
+    dm = set(distinct(srv, "decisions", "model"))
+    check(dm and dm <= models, "decisions models %s" % dm)
+    check(set(distinct(srv, "completions", "api_source")) == set(API_SOURCES),
+          "completions: every api_source (evals is rare)")
+    # decisions traffic is smaller than completions traffic
+    st, _, c = page_json(srv, ep_path("completions"), [("start_time", s), ("limit", 7)])
+    st, _, d = page_json(srv, ep_path("decisions"), [("start_time", s), ("limit", 7)])
+    ct = sum(r["input_tokens"] for b in c["data"] for r in b["results"])
+    dt = sum(r["input_tokens"] for b in d["data"] for r in b["results"])
+    check(0 < dt < ct, "decisions smaller than completions (%d < %d)" % (dt, ct))
+    # costs: key order, user_email from the users list, api_source, line items
+    st, _, doc = page_json(srv, "/v1/organization/costs",
+                           [("start_time", s), ("limit", 7),
+                            ("group_by", "user_id,line_item,api_source")])
+    res = [r for b in doc["data"] for r in b["results"]]
+    check(res and all(list(r) == COST_KEYS for r in res), "costs result keys %s" % COST_KEYS)
+    check(all(r["user_email"] == email_of[r["user_id"]] if r["user_id"] else
+              r["user_email"] is None for r in res) and any(r["user_id"] for r in res)
+          and any(r["user_id"] is None for r in res), "costs user_email matches the users list")
+    check(all(r["project_id"] is None and r["api_key_id"] is None for r in res),
+          "costs: ungrouped keys null")
+    check({r["api_source"] for r in res} >= {"agents_api", "unlabeled"} and
+          {r["api_source"] for r in res} <= set(API_SOURCES), "costs api_source values")
+    items = {r["line_item"] for r in res}
+    labels = {i for i in items if ", " not in i}
+    comps = {i.split(", ", 1)[1] for i in items if ", " in i}
+    check(labels >= {"Web search tool calls", "File search storage"} and
+          comps == LINE_ITEM_COMPONENTS and
+          all(i.split(", ", 1)[0] in models for i in items if ", " in i),
+          "line items: <model>, <component> and labels: %s %s" % (sorted(labels), sorted(comps)))
+    st, _, doc = page_json(srv, "/v1/organization/costs", [("start_time", s), ("limit", 2)])
+    r = doc["data"][1]["results"][0]
+    check(list(r) == COST_KEYS and all(r[k] is None for k in COST_KEYS[2:]),
+          "ungrouped costs: every key null")
 
 
 def api_err(srv, path, params, status, param, key=ADMIN, method="GET"):
@@ -539,7 +705,53 @@ def test_errors(srv):
     err("/v1/nothing", [], 404, None)
     err(U, [("start_time", s)], 405, None, method="POST")
     err("/v1/organization/projects/proj_doesnotexist/api_keys", [], 404, None)
+    err("/v1/organization/projects/proj_doesnotexist/service_accounts", [], 404, None)
     err("/v1/organization/projects", [("limit", 101)], 400, "limit")
+    # 2026-11: decisions, line_items, api_source
+    D = ep_path("decisions")
+    err(D, [], 400, "start_time")
+    err(D, [("start_time", s), ("end_time", s - 1)], 400, "end_time")
+    err(D, [("start_time", s), ("bucket_width", "1w")], 400, "bucket_width")
+    err(D, [("start_time", s), ("limit", 32)], 400, "limit")
+    err(D, [("start_time", s), ("bucket_width", "1h"), ("limit", 169)], 400, "limit")
+    err(D, [("start_time", s), ("bucket_width", "1m"), ("limit", 1441)], 400, "limit")
+    err(D, [("start_time", s), ("batch", "1")], 400, "batch")
+    err(D, [("start_time", s), ("group_by[]", "line_item")], 400, "group_by")
+    err(D, [("start_time", s), ("group_by", "model,size")], 400, "group_by")
+    err(D, [("start_time", s), ("sizes", "256x256")], 400, "sizes")
+    err(D, [("start_time", s), ("line_items[]", "x")], 400, "line_items")
+    err(D, [("start_time", s)], 405, None, method="POST")
+    err(D, [("start_time", s)], 401, None, key=None)
+    err(D, [("start_time", s)], 403, None, key="sk-proj-abcdefghijklmnop")
+    err(U, [("start_time", s), ("line_items", "gpt-4o-2024-08-06, input")], 400, "line_items")
+    err(C, [("start_time", s), ("group_by", "api_source,model")], 400, "group_by")
+    err(C, [("start_time", s), ("batch", "true")], 400, "batch")
+    err("/v1/organization/usage/decisions/x", [("start_time", s)], 404, None)
+    for q in [[("start_time", s), ("group_by", "api_source,user_id,line_item")],
+              [("start_time", s), ("group_by[]", "api_key_id"), ("group_by[]", "user_id"),
+               ("group_by[]", "project_id")],
+              [("start_time", 1700000000), ("group_by", "api_key_id")],
+              [("start_time", s), ("group_by", "user_id"), ("project_ids", "proj_x")],
+              [("start_time", s), ("bucket_width", "1h"), ("limit", 168),
+               ("group_by", "api_source,model,batch,service_tier")]]:
+        path = U if ("bucket_width", "1h") in q else C
+        st, _, _ = srv.get(path, q)
+        check(st == 200, "default server accepts %s %s" % (path, q))
+    # cursors are bound to the endpoint: decisions' is not completions'
+    st, _, doc = page_json(srv, D, [("start_time", s), ("limit", 1)])
+    st, _, _ = srv.get(U, [("start_time", s), ("limit", 1), ("page", doc["next_page"])])
+    check(st == 400, "decisions cursor on completions -> 400")
+    st, _, _ = srv.get(D, [("start_time", s), ("limit", 1), ("page", doc["next_page"])])
+    check(st == 200, "decisions cursor on decisions -> 200")
+    # a costs cursor is bound to its line_items filter (any encoding)
+    li = ["gpt-4o-2024-08-06, input", "Web search tool calls"]
+    st, _, doc = page_json(srv, C, [("start_time", s), ("limit", 1)]
+                           + [("line_items[]", v) for v in li])
+    st, _, _ = srv.get(C, [("start_time", s), ("limit", 1), ("page", doc["next_page"])])
+    check(st == 400, "costs cursor without its line_items -> 400")
+    st, _, _ = srv.get(C, [("start_time", s), ("limit", 1), ("line_items", ",".join(li[::-1])),
+                           ("page", doc["next_page"])])
+    check(st == 200, "costs cursor, line_items comma-joined -> 200")
 
 
 def test_lists(srv, org):
@@ -579,32 +791,109 @@ def test_lists(srv, org):
         st, _, body = srv.get("/v1/organization/users", q)
         check(sorted(x["email"] for x in json.loads(body)["data"]) == sorted(emails),
               "emails filter %s" % q)
-    nkeys = 0
-    for p in allp:
-        st, _, body = srv.get("/v1/organization/projects/%s/api_keys" % p["id"])
-        d = json.loads(body)
-        check(st == 200 and d["object"] == "list", "api_keys list")
-        for k in d["data"]:
-            check(set(k) == {"object", "redacted_value", "name", "created_at",
-                             "last_used_at", "id", "owner_project_access", "owner"}
-                  and k["owner"]["type"] == "user" and k["id"].startswith("key_"),
-                  "api key fields")
-        nkeys += len(d["data"])
-    if org == "small":
-        check(nkeys == 12, "small: 12 listed keys")
-    # the deleted project's key shows up in usage but in no list
-    st, _, body = srv.get("/v1/organization/usage/completions",
-                          [("start_time", 1736000000), ("limit", 31), ("group_by", "api_key_id,project_id")])
-    used = {r["api_key_id"] for b in json.loads(body)["data"] for r in b["results"]}
-    listed = set()
-    for p in allp:
-        st, _, body = srv.get("/v1/organization/projects/%s/api_keys" % p["id"], [("limit", 100)])
-        listed |= {k["id"] for k in json.loads(body)["data"]}
-    check(len(used - listed) == 1, "exactly one unlisted (deleted-project) key in usage")
+    test_keys_and_service_accounts(srv, org, allp)
     st, _, body = srv.get("/v1/organization/usage/completions",
                           [("start_time", 1736000000), ("limit", 31), ("group_by", "user_id")])
     check(any(r["user_id"] is None for b in json.loads(body)["data"] for r in b["results"]),
           "null user_id group appears")
+
+
+def list_all(srv, path, params=(), limit=100):
+    """every object of a list endpoint, following after = last_id"""
+    out, after, pages = [], None, 0
+    while True:
+        st, _, body = srv.get(path, list(params) + [("limit", limit)]
+                              + ([("after", after)] if after else []))
+        d = json.loads(body)
+        check(st == 200 and set(d) == {"object", "data", "first_id", "last_id", "has_more"}
+              and d["object"] == "list", "list envelope %s %s" % (path, params))
+        out += d["data"]
+        pages += 1
+        if not d["has_more"] or pages > 1000:
+            return out
+        after = d["last_id"]
+
+
+KEY_FIELDS = ["object", "redacted_value", "name", "created_at", "last_used_at", "id",
+              "owner_project_access", "owner"]
+
+
+def test_keys_and_service_accounts(srv, org, allp):
+    """owner_project_access views, service-account owners, service accounts"""
+    views = {}
+    sa_lists = {}
+    for n, p in enumerate(allp):
+        path = "/v1/organization/projects/%s/api_keys" % p["id"]
+        lim = 1 if n % 2 else 100          # some projects paged one key at a time
+        default = list_all(srv, path, (), lim)
+        v = {x: list_all(srv, path, [("owner_project_access", x)], lim)
+             for x in ("active", "inactive", "any")}
+        ids = {x: [k["id"] for k in v[x]] for x in v}
+        check([k["id"] for k in default] == ids["active"], "default api_keys view = active")
+        check(set(ids["active"]) | set(ids["inactive"]) == set(ids["any"]) and
+              not set(ids["active"]) & set(ids["inactive"]) and
+              len(ids["any"]) == len(set(ids["any"])), "api_keys views partition 'any'")
+        check(all(k["owner_project_access"] == x for x in ("active", "inactive") for k in v[x]),
+              "owner_project_access matches the view")
+        for k in v["any"]:
+            o = k["owner"]
+            if o.get("type") == "user":
+                ok = set(o) == {"type", "user"} and set(o["user"]) == {
+                    "id", "name", "email", "role", "created_at"}
+            else:
+                ok = (o.get("type") == "service_account" and set(o) == {"type", "service_account"}
+                      and set(o["service_account"]) == {"id", "name", "created_at", "role"})
+            check(list(k) == KEY_FIELDS and k["object"] == "organization.project.api_key"
+                  and k["id"].startswith("key_") and ok, "api key fields %s" % k["id"])
+        views[p["id"]] = v
+        sa_path = "/v1/organization/projects/%s/service_accounts" % p["id"]
+        sas = list_all(srv, sa_path, (), 1)
+        check(sas == list_all(srv, sa_path), "service_accounts: pages of 1 = one page")
+        check(all(list(a) == ["object", "id", "name", "role", "created_at"] and
+                  a["object"] == "organization.project.service_account" and
+                  a["id"].startswith("svc_acct_") and a["role"] in ("owner", "member")
+                  for a in sas), "service account fields")
+        sa_lists[p["id"]] = sas
+    api_err(srv, "/v1/organization/projects/%s/api_keys" % allp[0]["id"],
+            [("owner_project_access", "all")], 400, "owner_project_access")
+    api_err(srv, "/v1/organization/projects/%s/service_accounts" % allp[0]["id"],
+            [("after", "svc_acct_nope")], 400, "after")
+    every = {k["id"]: k for v in views.values() for k in v["any"]}
+    hidden = {k for v in views.values() for k in (x["id"] for x in v["inactive"])}
+    shown = {k for v in views.values() for k in (x["id"] for x in v["active"])}
+    sa_keys = {i: k for i, k in every.items() if k["owner"]["type"] == "service_account"}
+    check(len(hidden) >= 1 and len([p for p in views.values() if p["inactive"]]) >= 2,
+          "hidden keys in several projects: %d" % len(hidden))
+    check(len({pid for pid, v in views.items() for k in v["any"]
+               if k["owner"]["type"] == "service_account"}) >= 2,
+          "service-account keys in several projects: %d" % len(sa_keys))
+    for pid, v in views.items():
+        sa_ids = {a["id"]: a for a in sa_lists[pid]}
+        for k in v["any"]:
+            if k["owner"]["type"] == "service_account":
+                a = sa_ids.get(k["owner"]["service_account"]["id"])
+                check(a is not None and a["name"] == k["owner"]["service_account"]["name"],
+                      "key %s: its service account is in its project's list" % k["id"])
+    check(any(len(x) >= 2 for x in sa_lists.values()) and
+          any(not x for x in sa_lists.values()), "service accounts: several, some projects none")
+    if org == "small":
+        check(len(every) == 12 and len(hidden) == 3 and len(sa_keys) == 2,
+              "small: 12 listed keys, 3 hidden, 2 of service accounts")
+    # usage and costs name keys that only owner_project_access=any lists; the
+    # deleted project's key is in no list at all
+    for ep in ("completions", "decisions", "costs"):
+        buckets, _ = fetch_all(srv, ep_path(ep), [("start_time", 1736000000), ("limit", 31),
+                                                  ("group_by", "api_key_id,user_id")])
+        used = {r["api_key_id"] for b in buckets for r in b["results"] if r["api_key_id"]}
+        if ep == "decisions":           # a few streams: only a subset of the keys
+            check(used and len(used - set(every)) <= 1, "decisions: keys used are listed")
+        else:
+            check(len(used - set(every)) == 1 and used & hidden and used & set(sa_keys),
+                  "%s: hidden (%d) and service-account (%d) keys used, %d unlisted" %
+                  (ep, len(used & hidden), len(used & set(sa_keys)), len(used - set(every))))
+            check(len(used - shown) > 1, "%s: the default api_keys view misses keys" % ep)
+        check(all(r["user_id"] is None for b in buckets for r in b["results"]
+                  if r["api_key_id"] in sa_keys), "%s: service-account keys have no user" % ep)
 
 
 FAULT_PLAN = [
@@ -743,7 +1032,7 @@ def distinct(srv, ep, field, start=1736000000, limit=31):
 
 def combos(srv, ep, start=1736800263, days=4):
     """distinct combinations of every group field over a window"""
-    groups = X_ENDPOINTS[ep][2]
+    groups = TOKEN_KEYS if ep in TOKEN_OBJECTS else X_ENDPOINTS[ep][2]
     buckets, _ = fetch_all(srv, ep_path(ep), [("start_time", start),
                                               ("end_time", start + days * 86400)]
                            + [("group_by[]", g) for g in groups])
@@ -779,12 +1068,14 @@ def test_x_sums(srv):
                 records=True, style=st(0))
         # every filter alone, then one of each taken from an existing stream
         for k, g in enumerate(groups):
+            if g not in FILTER_OF:          # api_source: group_by only
+                continue
             vals = filter_values(srv, ep, g)
             other = [x for x in groups if x != g][:1]
             compare(srv, ep, s, group_by=[g] + other, filters={FILTER_OF[g]: vals},
                     per="day" if k % 2 else None, style=st(k))
         one = sorted(c for c in combos(srv, ep) if None not in c)[0]
-        together = {FILTER_OF[g]: [v] for g, v in zip(groups, one)}
+        together = {FILTER_OF[g]: [v] for g, v in zip(groups, one) if g in FILTER_OF}
         compare(srv, ep, s, group_by=groups[-1:], width="1h", limit=168, per="day",
                 filters=together, style=st(1))
     # moderations around the end of an idle stretch (2025-01-14T00:00Z)
@@ -800,6 +1091,15 @@ def test_x_sums(srv):
             records=True, group_by=["project_id"])
     compare(srv, "moderations", NOW + 100, per="day")
     compare(srv, "web_search_calls", NOW + 100)
+    # 2026-11: sizes are open text (newer sizes, unknown sizes match nothing)
+    compare(srv, "images", s, group_by=["size", "model"], per="day",
+            filters={"sizes": ["1536x1024", "1024x1536", "1792x1024"]}, style="comma")
+    compare(srv, "images", s, group_by=["size"], filters={"sizes": ["640x480", "1792x1024"]})
+    compare(srv, "images", s, filters={"sizes": ["4096x4096"]}, style="repeat")
+    compare(srv, "images", s, records=True, group_by=["source"], filters={"sizes": ["huge"]})
+    compare(srv, "web_search_calls", s, group_by=["api_source"], per="day", style="repeat")
+    compare(srv, "web_search_calls", s, group_by=["api_source", "context_level"],
+            filters={"context_levels": ["low", "high"]}, style="comma")
 
 
 def test_x_shapes(srv):
@@ -848,7 +1148,16 @@ def test_x_shapes(srv):
                    "web_search_calls": "gpt-4o-mini-search-preview-2025-03-11"}
     for ep, m in want_models.items():
         check(m in distinct(srv, ep, "model"), "%s has model %s" % (ep, m))
-    check(distinct(srv, "images", "size") == sorted(ENUMS["size"]), "images: every size")
+    check(distinct(srv, "images", "size") == sorted(SIZES), "images: every size, old and new")
+    for q, want in [("sizes=640x480", set()),
+                    ("sizes%5B%5D=1536x1024&sizes%5B%5D=7x7", {"1536x1024"}),
+                    ("sizes=huge,1792x1024", {"1792x1024"})]:
+        st, _, body = srv.get(ep_path("images"), raw_query="start_time=%d&limit=7&group_by=size&"
+                              % s + q)
+        got = {r["size"] for b in json.loads(body)["data"] for r in b["results"]}
+        check(st == 200 and got == want, "images: open sizes %s -> %s" % (q, sorted(got)))
+    check(set(distinct(srv, "web_search_calls", "api_source")) >= {"agents_api", "unlabeled"},
+          "web search: api_source values")
     check(distinct(srv, "images", "source") == sorted(ENUMS["source"]), "images: every source")
     check(distinct(srv, "web_search_calls", "context_level") == sorted(ENUMS["context_level"]),
           "web search: every context level")
@@ -907,12 +1216,13 @@ def test_x_errors(srv):
     for ep, (_, _, groups, _) in X_ENDPOINTS.items():
         P = ep_path(ep)
         for bad in ["batch", "service_tier", "line_item", "model", "size", "source",
-                    "vector_store_id", "context_level", "nonsense"]:
+                    "vector_store_id", "context_level", "api_source", "user_email",
+                    "nonsense"]:
             if bad not in groups:
                 err(P, [("start_time", s), ("group_by[]", groups[0]), ("group_by[]", bad)],
                     400, "group_by")
-        own = {FILTER_OF[g] for g in groups}
-        for f in list(FILTER_OF.values()) + ["batch"]:
+        own = {FILTER_OF[g] for g in groups if g in FILTER_OF}
+        for f in list(FILTER_OF.values()) + ["batch", "line_items"]:
             if f not in own:
                 err(P, [("start_time", s), (f, "x")], 400, f)
         for g in groups:
@@ -972,6 +1282,107 @@ def test_x_large(srv, small_combos):
             group_by=["context_level", "user_id"], style="comma", extra=big)
     compare(srv, "file_search_calls", s, group_by=["vector_store_id"], style="repeat",
             extra=big)
+    n, k = len(combos(srv, "decisions")), small_combos["decisions"]
+    check(k > 0 and n >= 5 * k, "large org decisions: %d combinations vs %d small" % (n, k))
+    compare(srv, "decisions", s, group_by=["project_id", "api_source"], limit=7, extra=big)
+    compare(srv, "decisions", s, end=s + 3 * 3600, width="1h", records=True,
+            group_by=["api_key_id", "batch"], style="comma", extra=big)
+    compare(srv, "costs", s, group_by=["user_id", "api_source"], per="day", extra=big)
+    compare(srv, "costs", s, group_by=["line_item"], style="comma", extra=big,
+            filters={"line_items": distinct(srv, "costs", "line_item")[::7]})
+    compare(srv, "web_search_calls", s, group_by=["api_source"], extra=big)
+
+
+def test_policies():
+    """--api-key-floor and --refuse-user-project: 400s on costs only; the
+    truth never applies them"""
+    C = ep_path("costs")
+    later = 1765500000                   # 2025-12-12T00:40:00Z, after the floor
+    srv = Server("--now", str(later), "--api-key-floor", str(API_KEY_FLOOR),
+                 "--refuse-user-project")
+    floor_msg = ("group_by=api_key_id is not available for this time range. "
+                 "Try a start_time on or after %d." % API_KEY_FLOOR)
+    for q in [[("start_time", 1736616663), ("group_by", "api_key_id")],
+              [("start_time", API_KEY_FLOOR - 1), ("group_by[]", "line_item"),
+               ("group_by[]", "api_key_id")],
+              [("start_time", 1736616663), ("group_by", "project_id,api_key_id,api_source")],
+              [("start_time", 1736616663), ("group_by", "api_key_id"),
+               ("api_key_ids", "key_x")]]:
+        st, _, body = srv.get(C, q)
+        check(st == 400 and json.loads(body) == {"error": {
+            "message": floor_msg, "type": "invalid_request_error", "param": "start_time",
+            "code": None}}, "floor: %s -> %s %s" % (q, st, body))
+    # a cursor request of a refused query is refused the same way
+    user_msg = "group_by user_id cannot be combined with project_id for this organization."
+    filt_msg = ("group_by user_id cannot be combined with the project_ids filter for this "
+                "organization.")
+    for q, msg in [([("group_by", "user_id,project_id")], user_msg),
+                   ([("group_by[]", "project_id"), ("group_by[]", "line_item"),
+                     ("group_by[]", "user_id")], user_msg),
+                   ([("group_by", "user_id"), ("project_ids[]", "proj_x")], filt_msg),
+                   ([("group_by", "user_id,api_source"), ("project_ids", "a,b")], filt_msg)]:
+        st, _, body = srv.get(C, [("start_time", API_KEY_FLOOR)] + q)
+        check(st == 400 and json.loads(body) == {"error": {
+            "message": msg, "type": "invalid_request_error", "param": "group_by",
+            "code": None}}, "refusal: %s -> %s %s" % (q, st, body))
+    # what stays allowed: other groupings before the floor, api_key_id from it on,
+    # user_id without project_id, project_id without user_id, usage endpoints
+    for q in [[("start_time", 1736616663), ("group_by", "line_item,project_id")],
+              [("start_time", 1736616663), ("api_key_ids", "key_x")],
+              [("start_time", 1736616663), ("group_by", "user_id,api_source,line_item")],
+              [("start_time", 1736616663), ("group_by", "project_id"), ("project_ids", "p")]]:
+        check(srv.get(C, q)[0] == 200, "policies allow %s" % q)
+    for ep in ("completions", "decisions"):
+        st, _, _ = srv.get(ep_path(ep), [("start_time", 1736616663), ("limit", 31),
+                                         ("group_by", "api_key_id,user_id,project_id")])
+        check(st == 200, "policies do not apply to %s" % ep)
+    s = API_KEY_FLOOR
+    compare(srv, "costs", s, group_by=["api_key_id"], now=later)
+    compare(srv, "costs", s + 3600, records=True, group_by=["api_key_id", "user_id"],
+            style="comma", now=later)
+    compare(srv, "costs", s, group_by=["user_id", "line_item"], per="day", now=later)
+    srv.stop()
+    # the floor is an option: the message names the configured value
+    srv = Server("--now", str(NOW), "--api-key-floor", "1736000000")
+    st, _, body = srv.get(C, [("start_time", 1735999999), ("group_by", "api_key_id")])
+    check(st == 400 and json.loads(body)["error"]["message"].endswith(
+        "Try a start_time on or after 1736000000."), "moved floor: %s" % body)
+    compare(srv, "costs", 1736000000, group_by=["api_key_id", "project_id", "user_id"])
+    srv.stop()
+
+
+def test_drift_hooks():
+    """--extra-field adds an unknown counter to every completions result,
+    --extra-object an unknown result type; the truth ignores both"""
+    name, obj = "input_future_tokens", "organization.usage.future.result"
+    srv = Server("--now", str(NOW), "--extra-field", name, "--extra-object", obj)
+    s = 1736616663
+    for q in [[("start_time", s), ("limit", 7)],
+              [("start_time", s), ("limit", 7), ("group_by", ",".join(TOKEN_KEYS))],
+              [("start_time", NOW - 7200), ("bucket_width", "1m"), ("limit", 1440)]]:
+        st, _, doc = page_json(srv, ep_path("completions"), q)
+        res = [r for b in doc["data"] for r in b["results"]]
+        known = [r for r in res if r["object"] == TOKEN_OBJECTS["completions"]]
+        check(known and all(list(r) == ["object"] + COMPLETION_METRICS + [name] + TOKEN_KEYS
+                            and type(r[name]) is int and r[name] > 0 for r in known),
+              "--extra-field: every completions result has %s" % name)
+        check(all(b["results"][-1]["object"] == obj and
+                  sum(r["object"] == obj for r in b["results"]) == 1
+                  for b in doc["data"] if b["results"]) and
+              len(res) - len(known) == sum(1 for b in doc["data"] if b["results"]),
+              "--extra-object: one unknown result per non-empty bucket")
+    st, _, doc = page_json(srv, ep_path("decisions"), [("start_time", s), ("limit", 3)])
+    check(all(name not in r and r["object"] == TOKEN_OBJECTS["decisions"]
+              for b in doc["data"] for r in b["results"]), "drift hooks: decisions untouched")
+    for extra in ((), ("--extra-field", name), ("--extra-object", obj)):
+        compare(srv, "completions", s, group_by=["model", "api_source"], per="day", extra=extra)
+    compare(srv, "completions", s, end=s + 7200, width="1m", limit=1440, records=True,
+            extra=("--extra-field", name, "--extra-object", obj))
+    plain = truth("completions", s, None, None, ["model"], None, False, {})
+    drift = truth("completions", s, None, None, ["model"], None, False, {},
+                  ("--extra-field", name, "--extra-object", obj))
+    check(plain == drift, "truth: --extra-field/--extra-object print nothing different")
+    srv.stop()
 
 
 def test_log_raw_query():
@@ -1177,8 +1588,10 @@ def main():
     test_x_sums(srv)
     test_x_shapes(srv)
     test_x_errors(srv)
-    small_combos = {ep: len(combos(srv, ep)) for ep in X_ENDPOINTS}
+    small_combos = {ep: len(combos(srv, ep)) for ep in list(X_ENDPOINTS) + ["decisions"]}
     srv.stop()
+    test_policies()
+    test_drift_hooks()
     srv = Server("--now", str(NOW), "--amounts", "string", "--key", "sk-admin-only")
     st, _, body = srv.get("/v1/organization/costs", [("start_time", 1736616663)], key="sk-admin-only")
     vals = [r["amount"]["value"] for b in json.loads(body)["data"] for r in b["results"]]
