@@ -68,7 +68,7 @@ int main(int argc, char **argv)
     }
 
     struct agg *a = agg_new(&spec);
-    struct page_sink sink = { on_bucket, on_record, a };
+    struct page_sink sink = { on_bucket, on_record, a, NULL };
     struct ou_err err = { OU_OK, "" };
     double t0 = cpu_now();
     for (int i = 0; i < nfiles; i++) {

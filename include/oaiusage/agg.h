@@ -71,6 +71,10 @@ size_t agg_ntotals(const struct agg *a);
 const struct agg_row *agg_total_at(const struct agg *a, size_t i);
 const struct agg_spec *agg_spec_of(const struct agg *a);
 
+/* The name the results gave the id of the group at position g (costs:
+ * the user_email beside a user_id), or NULL. */
+const char *agg_hint(const struct agg *a, int g, const char *id);
+
 /* With --per: the distinct periods the buckets touched, ascending (after
  * agg_finish; idle periods included). */
 size_t agg_nperiods(const struct agg *a);

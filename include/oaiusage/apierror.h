@@ -13,13 +13,21 @@
 
 #include <cjson/cJSON.h>
 
-/* error.message of body into msg (cut to size); false when the body has
- * none. body must be writable with a NUL at body[len] (it is parsed in
- * place). */
-bool api_error_message(char *body, size_t len, char *msg, size_t size);
+/* An API error, as read from a failed response. */
+struct api_error {
+    long status; /* HTTP status; 0 without a response */
+    bool has_message;
+    char message[512]; /* error.message, cut between characters */
+    char param[64];    /* error.param, or "" */
+};
 
-/* The same from a parsed tree (a page that is an error in disguise: HTTP
- * 200 with {"error":...}). */
+/* Read the error body of a response with the given status into e. body
+ * must be writable with a NUL at body[len] (it is parsed in place). */
+void api_error_read(char *body, size_t len, long status, struct api_error *e);
+
+/* error.message of a parsed tree into msg (cut to size), false when it has
+ * none: also for a page that is an error in disguise (HTTP 200 with
+ * {"error":...}). */
 bool api_error_in(const cJSON *root, char *msg, size_t size);
 
 #endif

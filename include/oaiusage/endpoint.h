@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define EP_MAX_GROUPS 8
+#define EP_MAX_GROUPS 10
 #define EP_MAX_METRICS 20
 #define EP_MAX_FILTERS 8
 
@@ -23,10 +23,19 @@ enum group_type { GT_STRING, GT_BOOL };
 /* Which organization list can name a group field's ids (--names). */
 enum name_kind { NK_NONE = 0, NK_PROJECT, NK_USER, NK_API_KEY, NK_COUNT };
 
+/* A group field the client derives from another one instead of asking the
+ * API (costs: model and component from "<model>, <component>" line
+ * items). */
+enum derive { DG_NONE = 0, DG_MODEL, DG_COMPONENT };
+
 struct group_desc {
     const char *name; /* API field and group_by value, e.g. "model" */
     enum group_type type;
-    enum name_kind names; /* NK_NONE: not an id with a name */
+    enum name_kind names;   /* NK_NONE: not an id with a name */
+    const char *name_field; /* a result field that names the id (costs:
+                               user_email), or NULL */
+    enum derive derived;    /* DG_*: computed from source, never sent */
+    const char *source;     /* the group field it is derived from */
 };
 
 /* The output column holding the name of an NK_* id ("project_name"). */
@@ -89,11 +98,14 @@ struct endpoint {
     const char *ov_units; /* the endpoint's own unit count */
     const char *ov_unit;  /* its label: "images", "bytes", ... */
     bool billing;         /* the costs endpoint (money, not usage) */
+    /* Result fields known to carry nothing to report (not drift). */
+    const char *const *quiet_fields;
 };
 
 /* The endpoints, in the table's (and the overview's) order. */
 enum ep_index {
     EP_COMPLETIONS,
+    EP_DECISIONS,
     EP_EMBEDDINGS,
     EP_MODERATIONS,
     EP_IMAGES,

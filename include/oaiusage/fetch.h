@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 
+#include "oaiusage/apierror.h"
 #include "oaiusage/check.h"
 #include "oaiusage/query.h"
 #include "oaiusage/record.h"
@@ -47,11 +48,21 @@ struct fetch_stream {
     struct check_span span; /* filled by fetch_streams */
 };
 
+/* Schema drift: what page.h's unknown() reports, for endpoint ep. */
+typedef int (*fetch_unknown_fn)(void *ctx, const struct endpoint *ep,
+                                const char *field, const char *number,
+                                struct ou_err *err);
+
 /* What every fetch of a run shares. */
 struct fetch_env {
     struct sched *sched;
     const char *base_url;
-    int64_t now; /* the client's clock (bounds the window) */
+    int64_t now;              /* the client's clock (bounds the window) */
+    fetch_unknown_fn unknown; /* optional */
+    void *unknown_ctx;
+    /* Optional: when a request fails for good, the API's error (status,
+     * message, param), for a caller that can work around it. */
+    struct api_error *failed;
 };
 
 /* Fetch every stream (e.g. every endpoint of the overview) at once. */

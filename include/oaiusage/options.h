@@ -29,6 +29,7 @@ enum opt_id {
     OPT_BATCH,
     OPT_NO_BATCH,
     OPT_SOURCE,
+    OPT_LINE_ITEM,
     OPT_SIZE,
     OPT_VECTOR_STORE,
     OPT_CONTEXT_LEVEL,

@@ -48,8 +48,13 @@ int orglist_start(struct orglist *l, const struct fetch_env *env,
                   struct ou_err *err);
 void orglist_release(struct orglist *l);
 
-/* Append the path of a project's API key list to path. 0, or -1 when out
- * of memory. */
-int orglist_keys_path(struct buf *path, const char *project);
+/* Append the path of one of a project's lists ("api_keys",
+ * "service_accounts") to path. 0, or -1 when out of memory. */
+int orglist_project_path(struct buf *path, const char *project,
+                         const char *list);
+
+/* The API keys list shows only the keys of the project's members unless
+ * asked for all: a cost review must name every key. */
+#define ORGLIST_ALL_KEYS "owner_project_access=any"
 
 #endif

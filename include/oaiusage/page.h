@@ -5,7 +5,8 @@
  * hands each bucket and each result to the sink's callbacks, in document
  * order, one bucket's tree at a time (a page is split into its buckets
  * first, so memory holds one bucket's tree, not the page's). Numbers are
- * exact (see json.h); unknown fields are ignored; group fields may be null;
+ * exact (see json.h); unknown fields are handed to sink->unknown, never an
+ * error; group fields may be null;
  * missing counters count 0; a decimal may be a JSON number or a numeric
  * string. Callbacks run while a tree is alive: they must not use cJSON.
  */
@@ -29,6 +30,12 @@ struct page_sink {
     /* Once per result; rec is valid during the call only. */
     int (*record)(void *ctx, const struct record *rec, struct ou_err *err);
     void *ctx;
+    /* Optional: a result member this version does not know (a new counter,
+     * a new field), with its literal when it is a number (else NULL); or,
+     * as field "object", a result type it does not know. Never an error
+     * by itself: the caller reports it. */
+    int (*unknown)(void *ctx, const char *field, const char *number,
+                   struct ou_err *err);
 };
 
 struct page_info {

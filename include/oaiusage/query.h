@@ -38,6 +38,11 @@ struct query {
 int query_url(const struct query *q, const char *base_url, const char *page,
               struct buf *out);
 
+/* The group_by value sent for the query's i-th group field: the field
+ * itself, or the field a derived one is computed from; NULL when an
+ * earlier field already sends it. */
+const char *query_group_sent(const struct query *q, int i);
+
 /* Append s percent-encoded (RFC 3986 unreserved characters kept). */
 int url_encode(struct buf *out, const char *s);
 

@@ -18,6 +18,8 @@ struct record {
     int64_t start_time; /* the bucket's bounds */
     int64_t end_time;
     const char *group[EP_MAX_GROUPS]; /* by endpoint group index; NULL = null */
+    const char *hint[EP_MAX_GROUPS];  /* a name the result gives the group's
+                                         id (costs: user_email), or NULL */
     int64_t ival[EP_MAX_METRICS];     /* MK_INT metrics, by metric index */
     struct dec dval[EP_MAX_METRICS];  /* MK_DEC metrics */
     const char *text[EP_MAX_METRICS]; /* MK_TEXT metrics; NULL = null */

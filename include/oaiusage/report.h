@@ -32,6 +32,8 @@ struct report_meta {
     int64_t start_time;       /* window start, for the JSON envelope */
     int64_t end_time;         /* window end (exclusive) */
     const char *bucket_width; /* "1d" */
+    int64_t api_key_id_from;  /* > 0: api_key_id is known only from then
+                                 on (refusal.h); the envelope says so */
 };
 
 struct report_opts {

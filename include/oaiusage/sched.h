@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oaiusage/apierror.h"
 #include "oaiusage/buf.h"
 #include "oaiusage/retry.h"
 #include "oaiusage/status.h"
@@ -83,5 +84,9 @@ void sched_drop(struct sched *s);
 
 /* The attempts made for r so far (1 on a first success). */
 int sched_attempts(const struct sched_req *r);
+
+/* Why r failed for good (in ops->failed): the status and the API's own
+ * error message and param. */
+const struct api_error *sched_error(const struct sched_req *r);
 
 #endif

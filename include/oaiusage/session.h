@@ -20,6 +20,17 @@
 #include "oaiusage/names.h"
 #include "oaiusage/sched.h"
 
+/* Schema drift seen during a run: one entry per endpoint and field. */
+struct drift {
+    const struct endpoint *ep;
+    char *field; /* the member's name, or the unknown object type */
+    bool object; /* an unknown result object type */
+    bool number; /* the field held numbers: sum is their total */
+    bool exact;  /* the sum stayed within the exact range */
+    struct dec sum;
+    struct drift *next;
+};
+
 struct session {
     const struct config *cfg;
     int64_t now; /* the client's clock at start (Unix) */
@@ -27,7 +38,19 @@ struct session {
     struct http_client *http;
     struct transport tp;
     struct sched *sched;
-    struct fetch_env env; /* sched, base URL, now */
+    struct fetch_env env;    /* sched, base URL, now */
+    struct drift *drift;     /* what the API sent that this version does not
+                            know */
+    struct api_error failed; /* why the last failed request failed */
+};
+
+/* One piece of a window fetched in pieces (refusal.h): its query, and the
+ * value its records get in group field fill (an endpoint group index; -1
+ * for none), which the piece does not ask for. */
+struct piece {
+    struct query q;
+    int fill;
+    const char *fill_value;
 };
 
 /* Load the key, connect, make the scheduler. */
@@ -41,6 +64,21 @@ void session_close(struct session *s);
 int session_fetch_aggs(struct session *s, const struct query *q,
                        const struct agg_spec *spec, struct agg **aggs,
                        struct check_span *span, int n, struct ou_err *err);
+
+/* Fetch n (1 or 2) consecutive pieces of one window into one aggregate (made from
+ * spec, the caller's to free, also on failure); span receives what they
+ * covered together. */
+int session_fetch_pieces(struct session *s, const struct piece *pc, int n,
+                         const struct agg_spec *spec, struct agg **agg,
+                         struct check_span *span, struct ou_err *err);
+
+/* After q failed: the pieces that work around the API's refusal of it
+ * (refusal.h), with a warning, and how many; *floor_at is where the
+ * refused field starts. 0: no workaround (err is then explained where the
+ * refusal is known). */
+int session_work_around(struct session *s, const struct query *q,
+                        struct piece pieces[2], int64_t *floor_at,
+                        struct ou_err *err);
 
 /* Names for the ids in the aggregates' group fields. Never fatal: a
  * failure is a warning and the report keeps its ids. NULL only when out
@@ -60,6 +98,10 @@ void session_window(const struct session *s, const struct check_span *span,
 
 /* Colour only on a terminal, and never with NO_COLOR. */
 bool session_color(const struct session *s);
+
+/* Once per run, after success: each unknown field and object type the API
+ * sent, per endpoint, with the sum a numeric field would have added. */
+void session_report_drift(const struct session *s);
 
 /* Write the finished output to -o FILE or stdout. */
 int session_deliver(const struct session *s, const struct buf *out,

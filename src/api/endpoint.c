@@ -6,77 +6,57 @@
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-/* clang-format off: a table, laid out by hand */
+/* The tables, laid out by hand. */
+/* clang-format off */
+
 /* Group fields shared by several endpoints. */
-#define G_PROJECT                           \
-    {                                       \
-        "project_id", GT_STRING, NK_PROJECT \
-    }
-#define G_USER                        \
-    {                                 \
-        "user_id", GT_STRING, NK_USER \
-    }
-#define G_API_KEY                           \
-    {                                       \
-        "api_key_id", GT_STRING, NK_API_KEY \
-    }
-#define G_MODEL                     \
-    {                               \
-        "model", GT_STRING, NK_NONE \
-    }
+#define G(name, type, names) { name, type, names, NULL, DG_NONE, NULL }
+#define G_PROJECT G("project_id", GT_STRING, NK_PROJECT)
+#define G_USER G("user_id", GT_STRING, NK_USER)
+#define G_API_KEY G("api_key_id", GT_STRING, NK_API_KEY)
+#define G_MODEL G("model", GT_STRING, NK_NONE)
+#define G_BATCH G("batch", GT_BOOL, NK_NONE)
+#define G_TIER G("service_tier", GT_STRING, NK_NONE)
+/* Open text: agents_api, unlabeled, and whatever comes next. */
+#define G_SOURCE G("api_source", GT_STRING, NK_NONE)
 
 /* Filters shared by several endpoints. */
-#define F_PROJECT                               \
-    {                                           \
-        "project", "project_ids", FK_LIST, NULL \
-    }
-#define F_USER                            \
-    {                                     \
-        "user", "user_ids", FK_LIST, NULL \
-    }
-#define F_API_KEY                               \
-    {                                           \
-        "api-key", "api_key_ids", FK_LIST, NULL \
-    }
-#define F_MODEL                          \
-    {                                    \
-        "model", "models", FK_LIST, NULL \
-    }
+#define F_PROJECT { "project", "project_ids", FK_LIST, NULL }
+#define F_USER { "user", "user_ids", FK_LIST, NULL }
+#define F_API_KEY { "api-key", "api_key_ids", FK_LIST, NULL }
+#define F_MODEL { "model", "models", FK_LIST, NULL }
+#define F_BATCH { "batch", "batch", FK_BOOL, NULL }
 
-#define M_INT(n, tab)                                             \
-    {                                                             \
-        n, MK_INT, MA_SUM, NULL, n, false, tab, NULL, false, NULL \
-    }
+#define M_INT(n, tab) { n, MK_INT, MA_SUM, NULL, n, false, tab, NULL, false, NULL }
 
 #define ALL_WIDTHS { true, true, true }, { 1440, 168, 31 }, false, 0
 
-static const struct group_desc owner_groups[] = { G_PROJECT, G_USER, G_API_KEY,
-                                                  G_MODEL };
-static const struct filter_desc owner_filters[] = { F_PROJECT, F_USER,
-                                                    F_API_KEY, F_MODEL };
+static const struct group_desc owner_groups[] = {
+    G_PROJECT, G_USER, G_API_KEY, G_MODEL,
+};
+static const struct filter_desc owner_filters[] = {
+    F_PROJECT, F_USER, F_API_KEY, F_MODEL,
+};
 static const struct group_desc project_groups[] = { G_PROJECT };
 static const struct filter_desc project_filters[] = { F_PROJECT };
 
-/* ---- completions ---------------------------------------------------- */
+/* ---- completions and decisions ------------------------------------------- */
 
 static const struct group_desc completions_groups[] = {
-    G_PROJECT,
-    G_USER,
-    G_API_KEY,
-    G_MODEL,
-    { "batch", GT_BOOL, NK_NONE },
-    { "service_tier", GT_STRING, NK_NONE },
+    G_PROJECT, G_USER, G_API_KEY, G_MODEL, G_BATCH, G_TIER, G_SOURCE,
 };
 
 static const struct filter_desc completions_filters[] = {
-    F_PROJECT, F_USER, F_API_KEY, F_MODEL, { "batch", "batch", FK_BOOL, NULL },
+    F_PROJECT, F_USER, F_API_KEY, F_MODEL, F_BATCH,
 };
 
-/* Order: the reference's field order (2025 set and the current one). */
+/* Order: the reference's field order; the 12-hour cache writes (2026)
+ * follow the 30-minute ones. */
 static const struct metric_desc completions_metrics[] = {
     M_INT("input_tokens", true),
     M_INT("input_cached_tokens", true),
     M_INT("input_cache_write_tokens", false),
+    M_INT("input_cache_write_12h_tokens", false),
     M_INT("input_uncached_tokens", false),
     M_INT("output_tokens", true),
     M_INT("input_text_tokens", false),
@@ -91,33 +71,25 @@ static const struct metric_desc completions_metrics[] = {
     M_INT("num_model_requests", true),
 };
 
-/* ---- the other usage endpoints ----------------------------------------- */
+/* ---- the other usage endpoints ------------------------------------------- */
 
 static const struct metric_desc tokens_metrics[] = {
     M_INT("input_tokens", true),
     M_INT("num_model_requests", true),
 };
 
-static const char *const image_sources[] = { "image.generation", "image.edit",
-                                             "image.variation", NULL };
-static const char *const image_sizes[] = { "256x256",   "512x512",
-                                           "1024x1024", "1792x1792",
-                                           "1024x1792", NULL };
-static const struct group_desc images_groups[] = {
-    G_PROJECT,
-    G_USER,
-    G_API_KEY,
-    G_MODEL,
-    { "size", GT_STRING, NK_NONE },
-    { "source", GT_STRING, NK_NONE },
+static const char *const image_sources[] = {
+    "image.generation", "image.edit", "image.variation", NULL,
 };
+static const struct group_desc images_groups[] = {
+    G_PROJECT, G_USER, G_API_KEY, G_MODEL,
+    G("size", GT_STRING, NK_NONE), G("source", GT_STRING, NK_NONE),
+};
+/* Sizes are open text: newer models make sizes the 2026-08 list lacks. */
 static const struct filter_desc images_filters[] = {
     { "source", "sources", FK_LIST, image_sources },
-    { "size", "sizes", FK_LIST, image_sizes },
-    F_PROJECT,
-    F_USER,
-    F_API_KEY,
-    F_MODEL,
+    { "size", "sizes", FK_LIST, NULL },
+    F_PROJECT, F_USER, F_API_KEY, F_MODEL,
 };
 static const struct metric_desc images_metrics[] = {
     M_INT("images", true),
@@ -146,15 +118,10 @@ static const struct metric_desc sessions_metrics[] = {
 };
 
 static const struct group_desc file_search_groups[] = {
-    G_PROJECT,
-    G_USER,
-    G_API_KEY,
-    { "vector_store_id", GT_STRING, NK_NONE },
+    G_PROJECT, G_USER, G_API_KEY, G("vector_store_id", GT_STRING, NK_NONE),
 };
 static const struct filter_desc file_search_filters[] = {
-    F_PROJECT,
-    F_USER,
-    F_API_KEY,
+    F_PROJECT, F_USER, F_API_KEY,
     { "vector-store", "vector_store_ids", FK_LIST, NULL },
 };
 static const struct metric_desc file_search_metrics[] = {
@@ -163,17 +130,11 @@ static const struct metric_desc file_search_metrics[] = {
 
 static const char *const context_levels[] = { "low", "medium", "high", NULL };
 static const struct group_desc web_search_groups[] = {
-    G_PROJECT,
-    G_USER,
-    G_API_KEY,
-    G_MODEL,
-    { "context_level", GT_STRING, NK_NONE },
+    G_PROJECT, G_USER, G_API_KEY, G_MODEL,
+    G("context_level", GT_STRING, NK_NONE), G_SOURCE,
 };
 static const struct filter_desc web_search_filters[] = {
-    F_PROJECT,
-    F_USER,
-    F_API_KEY,
-    F_MODEL,
+    F_PROJECT, F_USER, F_API_KEY, F_MODEL,
     { "context-level", "context_levels", FK_LIST, context_levels },
 };
 static const struct metric_desc web_search_metrics[] = {
@@ -181,15 +142,23 @@ static const struct metric_desc web_search_metrics[] = {
     M_INT("num_requests", true),
 };
 
-/* ---- costs ------------------------------------------------------------ */
+/* ---- costs ------------------------------------------------------------------ */
 
+/* model and component are the client's own: derived from line_item
+ * ("<model>, <component>"); user_email names user_id for free. */
 static const struct group_desc costs_groups[] = {
     G_PROJECT,
-    { "line_item", GT_STRING, NK_NONE },
+    { "user_id", GT_STRING, NK_USER, "user_email", DG_NONE, NULL },
+    G("line_item", GT_STRING, NK_NONE),
     G_API_KEY,
+    G_SOURCE,
+    { "model", GT_STRING, NK_NONE, NULL, DG_MODEL, "line_item" },
+    { "component", GT_STRING, NK_NONE, NULL, DG_COMPONENT, "line_item" },
 };
 
-static const struct filter_desc costs_filters[] = { F_PROJECT, F_API_KEY };
+static const struct filter_desc costs_filters[] = {
+    F_PROJECT, F_API_KEY, { "line-item", "line_items", FK_LIST, NULL },
+};
 
 static const struct metric_desc costs_metrics[] = {
     { "amount", MK_DEC, MA_SUM, "amount", "value", false, true, NULL, false,
@@ -202,105 +171,102 @@ static const struct metric_desc costs_metrics[] = {
       "quantity", false, NULL },
 };
 
-#define LIST(a) a, COUNT(a)
-/* clang-format on */
+/* Sent by the live API, not in the spec, and nothing to report. */
+static const char *const costs_quiet[] = { "organization_id", NULL };
 
-/* clang-format off: a table, laid out by hand */
+#define LIST(a) a, COUNT(a)
+
 /* Ordered as the overview lists them. */
 static const struct endpoint endpoints[EP_COUNT] = {
-    [EP_COMPLETIONS] = { "completions", NULL, "/organization/usage/completions",
-                         "organization.usage.completions.result",
-                         "tokens and requests of chat and text completions",
-                         LIST(completions_groups), LIST(completions_filters),
-                         LIST(completions_metrics), ALL_WIDTHS,
-                         "num_model_requests", "input_tokens", "output_tokens",
-                         NULL, NULL, false },
-    [EP_EMBEDDINGS] = { "embeddings", NULL, "/organization/usage/embeddings",
-                        "organization.usage.embeddings.result",
-                        "tokens and requests of embeddings", LIST(owner_groups),
-                        LIST(owner_filters), LIST(tokens_metrics), ALL_WIDTHS,
-                        "num_model_requests", "input_tokens", NULL, NULL, NULL,
-                        false },
-    [EP_MODERATIONS] = { "moderations", NULL, "/organization/usage/moderations",
-                         "organization.usage.moderations.result",
-                         "tokens and requests of moderations",
-                         LIST(owner_groups), LIST(owner_filters),
-                         LIST(tokens_metrics), ALL_WIDTHS, "num_model_requests",
-                         "input_tokens", NULL, NULL, NULL, false },
-    [EP_IMAGES] = { "images", NULL, "/organization/usage/images",
-                    "organization.usage.images.result",
-                    "images generated, edited and varied, and requests",
-                    LIST(images_groups), LIST(images_filters),
-                    LIST(images_metrics), ALL_WIDTHS, "num_model_requests",
-                    NULL, NULL, "images", "images", false },
-    [EP_AUDIO_SPEECHES] = { "audio-speeches", "audio_speeches",
-                            "/organization/usage/audio_speeches",
-                            "organization.usage.audio_speeches.result",
-                            "characters spoken by text-to-speech, and requests",
-                            LIST(owner_groups), LIST(owner_filters),
-                            LIST(speeches_metrics), ALL_WIDTHS,
-                            "num_model_requests", NULL, NULL, "characters",
-                            "characters", false },
-    [EP_AUDIO_TRANSCRIPTIONS] = { "audio-transcriptions",
-                                  "audio_transcriptions",
-                                  "/organization/usage/audio_transcriptions",
-                                  "organization.usage.audio_transcriptions.result",
-                                  "seconds of audio transcribed, and requests",
-                                  LIST(owner_groups), LIST(owner_filters),
-                                  LIST(transcriptions_metrics), ALL_WIDTHS,
-                                  "num_model_requests", NULL, NULL, "seconds",
-                                  "seconds", false },
-    [EP_VECTOR_STORES] = { "vector-stores", "vector_stores",
-                           "/organization/usage/vector_stores",
-                           "organization.usage.vector_stores.result",
-                           "bytes stored in vector stores (a level: the latest, not a sum)",
-                           LIST(project_groups), LIST(project_filters),
-                           LIST(vector_stores_metrics), ALL_WIDTHS, NULL, NULL,
-                           NULL, "usage_bytes", "bytes", false },
-    [EP_CODE_INTERPRETER_SESSIONS] = { "code-interpreter-sessions",
-                                       "code_interpreter_sessions",
-                                       "/organization/usage/code_interpreter_sessions",
-                                       "organization.usage.code_interpreter_sessions.result",
-                                       "code interpreter sessions",
-                                       LIST(project_groups),
-                                       LIST(project_filters),
-                                       LIST(sessions_metrics), ALL_WIDTHS, NULL,
-                                       NULL, NULL, "num_sessions", "sessions",
-                                       false },
-    [EP_FILE_SEARCH_CALLS] = { "file-search-calls", "file_search_calls",
-                               "/organization/usage/file_search_calls",
-                               "organization.usage.file_searches.result",
-                               "file search tool calls",
-                               LIST(file_search_groups),
-                               LIST(file_search_filters),
-                               LIST(file_search_metrics), ALL_WIDTHS, NULL,
-                               NULL, NULL, "num_requests", "calls", false },
-    [EP_WEB_SEARCH_CALLS] = { "web-search-calls", "web_search_calls",
-                              "/organization/usage/web_search_calls",
-                              "organization.usage.web_searches.result",
-                              "web search tool calls, and model requests",
-                              LIST(web_search_groups), LIST(web_search_filters),
-                              LIST(web_search_metrics), ALL_WIDTHS,
-                              "num_model_requests", NULL, NULL, "num_requests",
-                              "calls", false },
-    [EP_COSTS] = { "costs",
-                   NULL,
-                   "/organization/costs",
-                   "organization.costs.result",
-                   "billed costs per UTC day (the source of truth for money)",
-                   LIST(costs_groups),
-                   LIST(costs_filters),
-                   LIST(costs_metrics),
-                   { false, false, true },
-                   { 0, 0, 180 },
-                   true,
-                   0,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL,
-                   true },
+    [EP_COMPLETIONS] = {
+        "completions", NULL, "/organization/usage/completions",
+        "organization.usage.completions.result",
+        "tokens and requests of chat and text completions",
+        LIST(completions_groups), LIST(completions_filters),
+        LIST(completions_metrics), ALL_WIDTHS,
+        "num_model_requests", "input_tokens", "output_tokens", NULL, NULL,
+        false, NULL },
+    [EP_DECISIONS] = {
+        "decisions", NULL, "/organization/usage/decisions",
+        "organization.usage.decisions.result",
+        "tokens and requests of the Decisions API",
+        LIST(completions_groups), LIST(completions_filters),
+        LIST(completions_metrics), ALL_WIDTHS,
+        "num_model_requests", "input_tokens", "output_tokens", NULL, NULL,
+        false, NULL },
+    [EP_EMBEDDINGS] = {
+        "embeddings", NULL, "/organization/usage/embeddings",
+        "organization.usage.embeddings.result",
+        "tokens and requests of embeddings",
+        LIST(owner_groups), LIST(owner_filters), LIST(tokens_metrics),
+        ALL_WIDTHS, "num_model_requests", "input_tokens", NULL, NULL, NULL,
+        false, NULL },
+    [EP_MODERATIONS] = {
+        "moderations", NULL, "/organization/usage/moderations",
+        "organization.usage.moderations.result",
+        "tokens and requests of moderations",
+        LIST(owner_groups), LIST(owner_filters), LIST(tokens_metrics),
+        ALL_WIDTHS, "num_model_requests", "input_tokens", NULL, NULL, NULL,
+        false, NULL },
+    [EP_IMAGES] = {
+        "images", NULL, "/organization/usage/images",
+        "organization.usage.images.result",
+        "images generated, edited and varied, and requests",
+        LIST(images_groups), LIST(images_filters), LIST(images_metrics),
+        ALL_WIDTHS, "num_model_requests", NULL, NULL, "images", "images",
+        false, NULL },
+    [EP_AUDIO_SPEECHES] = {
+        "audio-speeches", "audio_speeches",
+        "/organization/usage/audio_speeches",
+        "organization.usage.audio_speeches.result",
+        "characters spoken by text-to-speech, and requests",
+        LIST(owner_groups), LIST(owner_filters), LIST(speeches_metrics),
+        ALL_WIDTHS, "num_model_requests", NULL, NULL, "characters",
+        "characters", false, NULL },
+    [EP_AUDIO_TRANSCRIPTIONS] = {
+        "audio-transcriptions", "audio_transcriptions",
+        "/organization/usage/audio_transcriptions",
+        "organization.usage.audio_transcriptions.result",
+        "seconds of audio transcribed, and requests",
+        LIST(owner_groups), LIST(owner_filters),
+        LIST(transcriptions_metrics), ALL_WIDTHS, "num_model_requests", NULL,
+        NULL, "seconds", "seconds", false, NULL },
+    [EP_VECTOR_STORES] = {
+        "vector-stores", "vector_stores", "/organization/usage/vector_stores",
+        "organization.usage.vector_stores.result",
+        "bytes stored in vector stores (a level: the latest, not a sum)",
+        LIST(project_groups), LIST(project_filters),
+        LIST(vector_stores_metrics), ALL_WIDTHS, NULL, NULL, NULL,
+        "usage_bytes", "bytes", false, NULL },
+    [EP_CODE_INTERPRETER_SESSIONS] = {
+        "code-interpreter-sessions", "code_interpreter_sessions",
+        "/organization/usage/code_interpreter_sessions",
+        "organization.usage.code_interpreter_sessions.result",
+        "code interpreter sessions",
+        LIST(project_groups), LIST(project_filters), LIST(sessions_metrics),
+        ALL_WIDTHS, NULL, NULL, NULL, "num_sessions", "sessions", false,
+        NULL },
+    [EP_FILE_SEARCH_CALLS] = {
+        "file-search-calls", "file_search_calls",
+        "/organization/usage/file_search_calls",
+        "organization.usage.file_searches.result", "file search tool calls",
+        LIST(file_search_groups), LIST(file_search_filters),
+        LIST(file_search_metrics), ALL_WIDTHS, NULL, NULL, NULL,
+        "num_requests", "calls", false, NULL },
+    [EP_WEB_SEARCH_CALLS] = {
+        "web-search-calls", "web_search_calls",
+        "/organization/usage/web_search_calls",
+        "organization.usage.web_searches.result",
+        "web search tool calls, and model requests",
+        LIST(web_search_groups), LIST(web_search_filters),
+        LIST(web_search_metrics), ALL_WIDTHS, "num_model_requests", NULL,
+        NULL, "num_requests", "calls", false, NULL },
+    [EP_COSTS] = {
+        "costs", NULL, "/organization/costs", "organization.costs.result",
+        "billed costs per UTC day (the source of truth for money)",
+        LIST(costs_groups), LIST(costs_filters), LIST(costs_metrics),
+        { false, false, true }, { 0, 0, 180 }, true, 0,
+        NULL, NULL, NULL, NULL, NULL, true, costs_quiet },
 };
 /* clang-format on */
 

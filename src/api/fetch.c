@@ -47,9 +47,31 @@ static int on_record(void *ctx, const struct record *rec, struct ou_err *err)
     return sk->record != NULL ? sk->record(sk->ctx, sw->index, rec, err) : 0;
 }
 
+static int on_unknown(void *ctx, const char *field, const char *number,
+                      struct ou_err *err)
+{
+    struct sub *sw = ctx;
+    const struct fetch_env *env = sw->env;
+
+    return env->unknown != NULL
+               ? env->unknown(env->unknown_ctx, sw->q.ep, field, number, err)
+               : 0;
+}
+
 static int page_done(void *ctx, struct sched *s, struct sched_req *r,
                      struct buf *body, struct ou_err *err);
-static const struct sched_ops page_ops = { page_done, NULL };
+static int page_failed(void *ctx, struct sched_req *r, struct ou_err *err);
+static const struct sched_ops page_ops = { page_done, page_failed };
+
+/* A page failed for good: keep the API's reason for the caller. */
+static int page_failed(void *ctx, struct sched_req *r, struct ou_err *err)
+{
+    const struct sub *sw = ctx;
+
+    if (sw->env->failed != NULL)
+        *sw->env->failed = *sched_error(r);
+    return (int)err->cat;
+}
 
 static int queue_page(struct sub *sw, const char *cursor, int page,
                       struct sched_req *after, struct ou_err *err)
@@ -96,7 +118,7 @@ static int page_done(void *ctx, struct sched *s, struct sched_req *r,
                      struct buf *body, struct ou_err *err)
 {
     struct sub *sw = ctx;
-    struct page_sink wrapped = { on_bucket, on_record, sw };
+    struct page_sink wrapped = { on_bucket, on_record, sw, on_unknown };
     struct page_info info;
     char label[32];
     int rc;

@@ -303,8 +303,8 @@ bool names_cache_load(struct names *n, const char *path, int64_t now,
 
 /* ---- fetching the lists ----------------------------------------------------- */
 
-/* The API keys of one project. */
-struct key_list {
+/* One of a project's lists (API keys, service accounts). */
+struct project_list {
     struct orglist l;
     struct buf path;
     const char *project;
@@ -317,8 +317,10 @@ struct resolve {
     const struct fetch_env *env;
     struct orglist projects;
     struct orglist users;
-    struct key_list *keys; /* one per project */
+    struct project_list *keys; /* one per project */
     int nkeys;
+    struct project_list *sas; /* service accounts, one per project */
+    int nsas;
     char **pids; /* every project's id (projects list) */
     int npids;
 };
@@ -343,7 +345,7 @@ static int on_project(void *ctx, const struct list_value *v, struct ou_err *err)
     struct resolve *rs = ctx;
     int rc = put_item(rs, NK_PROJECT, v, err);
 
-    if (rc == 0 && rs->want->kind[NK_API_KEY]) {
+    if (rc == 0 && (rs->want->kind[NK_API_KEY] || rs->want->kind[NK_USER])) {
         char **p = realloc(rs->pids, sizeof(*p) * (size_t)(rs->npids + 1));
         if (p == NULL)
             return ou_nomem(err);
@@ -365,12 +367,35 @@ static int on_key(void *ctx, const struct list_value *v, struct ou_err *err)
     return put_item(ctx, NK_API_KEY, v, err);
 }
 
-/* The projects are in: list the API keys of the projects the report shows
- * (or of every project). A project the organization no longer lists has
- * no key list. Key lists fail alone: the first failure is reported. */
+/* Start one of a project's lists into *pl. */
+static int start_project_list(struct resolve *rs, struct project_list *pl,
+                              const char *project, const char *list,
+                              list_item_fn item, struct ou_err *err)
+{
+    static const char *const fields[] = { "id", "name", "redacted_value" };
+    bool keys = strcmp(list, "api_keys") == 0;
+
+    buf_init(&pl->path, 0);
+    pl->project = project;
+    if (orglist_project_path(&pl->path, project, list) != 0)
+        return ou_nomem(err);
+    pl->l = (struct orglist){ .path = pl->path.data,
+                              .extra = keys ? ORGLIST_ALL_KEYS : NULL,
+                              .what = keys ? "API keys" : "service accounts",
+                              .fields = fields,
+                              .nfields = 3,
+                              .item = item,
+                              .ctx = rs,
+                              .tolerate = true };
+    return orglist_start(&pl->l, rs->env, err);
+}
+
+/* The projects are in: list the API keys (all of them, not only the
+ * members') of the projects the report shows, or of every project. A
+ * project the organization no longer lists has no key list. Key lists
+ * fail alone: the first failure is reported. */
 static int projects_done(struct orglist *l, struct ou_err *err)
 {
-    static const char *const key_fields[] = { "id", "name", "redacted_value" };
     struct resolve *rs = l->ctx;
     const struct names_want *w = rs->want;
     bool given = w->nids[NK_PROJECT] > 0;
@@ -385,21 +410,39 @@ static int projects_done(struct orglist *l, struct ou_err *err)
     if (rs->keys == NULL)
         return ou_nomem(err);
     for (int i = 0; i < np && rc == 0; i++) {
-        if (lookup(rs->n, NK_PROJECT, pids[i]) == NULL)
-            continue;
-        struct key_list *k = &rs->keys[rs->nkeys++];
-        buf_init(&k->path, 0);
-        k->project = pids[i];
-        if (orglist_keys_path(&k->path, pids[i]) != 0)
-            return ou_nomem(err);
-        k->l = (struct orglist){ .path = k->path.data,
-                                 .what = "API keys",
-                                 .fields = key_fields,
-                                 .nfields = 3,
-                                 .item = on_key,
-                                 .ctx = rs,
-                                 .tolerate = true };
-        rc = orglist_start(&k->l, rs->env, err);
+        if (lookup(rs->n, NK_PROJECT, pids[i]) != NULL)
+            rc = start_project_list(rs, &rs->keys[rs->nkeys++], pids[i],
+                                    "api_keys", on_key, err);
+    }
+    return rc;
+}
+
+/* Users the users list does not name may be service accounts: list every
+ * project's service accounts, once, when some are left. */
+static int service_accounts(struct resolve *rs, struct ou_err *err)
+{
+    const struct names_want *w = rs->want;
+    bool unknown = false;
+    int rc = 0;
+
+    for (int i = 0; w->kind[NK_USER] && i < w->nids[NK_USER]; i++)
+        unknown |= lookup(rs->n, NK_USER, w->ids[NK_USER][i]) == NULL;
+    if (!unknown || rs->npids == 0)
+        return 0;
+    rs->sas = calloc((size_t)rs->npids + 1, sizeof(*rs->sas));
+    if (rs->sas == NULL)
+        return ou_nomem(err);
+    for (int i = 0; i < rs->npids && rc == 0; i++)
+        rc = start_project_list(rs, &rs->sas[rs->nsas++], rs->pids[i],
+                                "service_accounts", on_user, err);
+    rc = rc == 0 ? sched_run(rs->env->sched, err)
+                 : (sched_drop(rs->env->sched), rc);
+    for (int i = 0; i < rs->nsas && rc == 0; i++) {
+        if (rs->sas[i].l.failed) {
+            *err = rs->sas[i].l.err;
+            ou_err_prefix(err, "project %s: ", rs->sas[i].project);
+            rc = err->cat;
+        }
     }
     return rc;
 }
@@ -427,7 +470,7 @@ static int fetch_lists(struct resolve *rs, struct ou_err *err)
                                   .item = on_user,
                                   .ctx = rs,
                                   .tolerate = true };
-    if (w->kind[NK_PROJECT] || w->kind[NK_API_KEY])
+    if (w->kind[NK_PROJECT] || w->kind[NK_API_KEY] || w->kind[NK_USER])
         rc = orglist_start(&rs->projects, rs->env, err);
     if (rc == 0 && w->kind[NK_USER])
         rc = orglist_start(&rs->users, rs->env, err);
@@ -447,7 +490,7 @@ static int fetch_lists(struct resolve *rs, struct ou_err *err)
             rc = err->cat;
         }
     }
-    return rc;
+    return rc == 0 ? service_accounts(rs, err) : rc;
 }
 
 static void resolve_release(struct resolve *rs)
@@ -459,6 +502,11 @@ static void resolve_release(struct resolve *rs)
         buf_release(&rs->keys[i].path);
     }
     free(rs->keys);
+    for (int i = 0; i < rs->nsas; i++) {
+        orglist_release(&rs->sas[i].l);
+        buf_release(&rs->sas[i].path);
+    }
+    free(rs->sas);
     for (int i = 0; i < rs->npids; i++)
         free(rs->pids[i]);
     free(rs->pids);

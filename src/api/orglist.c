@@ -35,11 +35,12 @@ static int queue_page(struct orglist *l, const char *after,
     return rc;
 }
 
-int orglist_keys_path(struct buf *path, const char *project)
+int orglist_project_path(struct buf *path, const char *project,
+                         const char *list)
 {
     return buf_puts(path, "/organization/projects/") != 0 ||
-                   url_encode(path, project) != 0 ||
-                   buf_puts(path, "/api_keys") != 0
+                   url_encode(path, project) != 0 || buf_putc(path, '/') != 0 ||
+                   buf_puts(path, list) != 0
                ? -1
                : 0;
 }

@@ -51,6 +51,25 @@ static int add_int(struct buf *out, bool *first, const char *name, int64_t v)
     return add_param(out, first, name, false, tmp);
 }
 
+/* The API field a group field is read from. */
+static const char *sent_name(const struct group_desc *g)
+{
+    return g->derived != DG_NONE && g->source != NULL ? g->source : g->name;
+}
+
+const char *query_group_sent(const struct query *q, int i)
+{
+    const char *name = sent_name(&q->ep->groups[q->group[i]]);
+
+    /* a field asked for twice (line_item, and model derived from it) is
+     * sent once, where it first appears */
+    for (int k = 0; k < i; k++) {
+        if (strcmp(sent_name(&q->ep->groups[q->group[k]]), name) == 0)
+            return NULL;
+    }
+    return name;
+}
+
 int query_url(const struct query *q, const char *base_url, const char *page,
               struct buf *out)
 {
@@ -74,9 +93,11 @@ int query_url(const struct query *q, const char *base_url, const char *page,
         for (int k = 0; k < f->nvalues; k++)
             rc |= add_param(out, &first, f->desc->param, true, f->values[k]);
     }
-    for (int i = 0; i < q->ngroup; i++)
-        rc |= add_param(out, &first, "group_by", true,
-                        q->ep->groups[q->group[i]].name);
+    for (int i = 0; i < q->ngroup; i++) {
+        const char *name = query_group_sent(q, i);
+        if (name != NULL)
+            rc |= add_param(out, &first, "group_by", true, name);
+    }
     rc |= add_int(out, &first, "limit", q->limit);
     if (page != NULL)
         rc |= add_param(out, &first, "page", false, page);

@@ -53,13 +53,14 @@ void config_release(struct config *cfg)
 
 /* ---- reading values ------------------------------------------------------ */
 
-/* Split "a, b,c" into trimmed values appended to l. Duplicates are dropped,
- * or are an error when dup_is_error. */
-static int split_values(const char *opt, const char *arg, struct strlist *l,
-                        bool dup_is_error, struct ou_err *err)
+/* Split "a, b,c" into trimmed values appended to l (or, with whole, take
+ * arg as one value: line items hold ", "). Duplicates are dropped, or are
+ * an error when dup_is_error. */
+static int add_values(const char *opt, const char *arg, struct strlist *l,
+                      bool dup_is_error, bool whole, struct ou_err *err)
 {
     for (const char *p = arg;;) {
-        const char *comma = strchr(p, ',');
+        const char *comma = whole ? NULL : strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         const char *s = p;
         while (len > 0 && (*s == ' ' || *s == '\t')) {
@@ -133,7 +134,8 @@ static int store_filter(struct config *cfg, const struct opt_desc *o,
         return ou_fail(err, OU_E_USAGE,
                        "option '--api-key' takes API key ids (key_...), not "
                        "secret keys (sk-...)");
-    return split_values(o->name, arg, &f->values, false, err);
+    return add_values(o->name, arg, &f->values, false, o->id == OPT_LINE_ITEM,
+                      err);
 }
 
 static bool parse_long(const char *s, long lo, long hi, long *out)
@@ -212,7 +214,7 @@ static int store(struct config *cfg, const struct opt_desc *o, const char *arg,
     case ST_STRING:
         return store_string(at, arg, err);
     case ST_LIST:
-        return split_values(o->name, arg, at, true, err);
+        return add_values(o->name, arg, at, true, false, err);
     case ST_FILTER:
     case ST_FILTER_FLAG:
         return store_filter(cfg, o, arg, err);

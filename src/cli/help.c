@@ -96,13 +96,17 @@ static void flags_of(const struct opt_desc *o, char *buf, size_t size)
                  o->arg ? o->arg : "");
 }
 
-/* A filter of a usage command: its API parameter and allowed values. */
-static void filter_help(const struct filter_desc *f, char *buf, size_t size)
+/* A filter of a usage command: its API parameter, what it does, and the
+ * values it allows. */
+static void filter_help(const struct opt_desc *o, const struct filter_desc *f,
+                        char *buf, size_t size)
 {
-    size_t n = (size_t)snprintf(buf, size, "%s", f->param);
+    size_t n = (size_t)snprintf(buf, size, "%s: %s", f->param, o->help);
     for (const char *const *a = f->allowed; a != NULL && *a && n < size; a++)
         n += (size_t)snprintf(buf + n, size - n, "%s%s",
-                              a == f->allowed ? ": " : ", ", *a);
+                              a == f->allowed ? "\n(one of: " : ", ", *a);
+    if (f->allowed != NULL && n < size)
+        snprintf(buf + n, size - n, ")");
 }
 
 /* The help of option o for command c: the row's, or made for c. */
@@ -114,7 +118,7 @@ static const char *help_for(const struct opt_desc *o, const struct command *c,
 
     buf[0] = '\0';
     if (f != NULL && f->kind == FK_LIST) {
-        filter_help(f, buf, size);
+        filter_help(o, f, buf, size);
         return buf;
     }
     if (o->id == OPT_GROUP_BY && ep != NULL) {

@@ -13,7 +13,8 @@
 #define T_FETCH (CK_USAGE | CK_OVERVIEW | CK_HTML)
 #define T_TABLES (CK_USAGE | CK_OVERVIEW | CK_LISTS)
 
-/* clang-format off: a table, laid out by hand */
+/* A table, laid out by hand. */
+/* clang-format off */
 static const char *const bucket_names[] = { "1m", "1h", "1d", NULL };
 static const int bucket_values[] = { BW_1M, BW_1H, BW_1D };
 static const char *const per_names[] = { "day", "week", "month", "bucket",
@@ -26,11 +27,9 @@ static const int format_values[] = { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_NDJSON,
                                      FMT_SVG };
 
 /* A filter option: a usage command takes it when its endpoint has it. */
-#define FILTER(id, name, arg, takes, help)                                   \
-    {                                                                        \
-        id, name, 0, arg, SEC_FILTER, takes, ST_FILTER, 0, 0, 0, NULL, NULL, \
-            NULL, help                                                       \
-    }
+#define FILTER(id, name, arg, takes, help) \
+    { id, name, 0, arg, SEC_FILTER, takes, ST_FILTER, 0, 0, 0, NULL, NULL, \
+      NULL, help }
 
 static const struct opt_desc options[] = {
     { OPT_SINCE, "since", 0, "WHEN", SEC_WINDOW, T_WINDOW, ST_WHEN,
@@ -58,7 +57,13 @@ static const struct opt_desc options[] = {
     { OPT_NO_BATCH, "no-batch", 0, NULL, SEC_FILTER, CK_USAGE, ST_FILTER_FLAG,
       0, 0, 0, NULL, NULL, NULL, "only non-batch jobs" },
     FILTER(OPT_SOURCE, "source", "S,...", CK_USAGE, "only these sources"),
-    FILTER(OPT_SIZE, "size", "S,...", CK_USAGE, "only these image sizes"),
+    FILTER(OPT_SIZE, "size", "WxH,...", CK_USAGE,
+           "only these image sizes (open: any WIDTHxHEIGHT; common: "
+           "1024x1024, 1536x1024, 1024x1536, 1792x1024, 1024x1792, 512x512, "
+           "256x256)"),
+    FILTER(OPT_LINE_ITEM, "line-item", "ITEM", CK_USAGE,
+           "only this line item, exactly as the API names it "
+           "(\"gpt-4o-2024-08-06, input\"); repeat for more"),
     FILTER(OPT_VECTOR_STORE, "vector-store", "ID,...", CK_USAGE,
            "only these vector stores"),
     FILTER(OPT_CONTEXT_LEVEL, "context-level", "L,...", CK_USAGE,

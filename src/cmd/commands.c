@@ -39,9 +39,11 @@ static const char report_about[] =
     "line item, and the totals tables. Completions and costs are\n"
     "fetched per UTC day, at once. --names shows project names.\n";
 
-/* clang-format off: a table, laid out by hand */
+/* A table, laid out by hand. */
+/* clang-format off */
 static const struct command commands[] = {
     USAGE(EP_COMPLETIONS),
+    USAGE(EP_DECISIONS),
     USAGE(EP_EMBEDDINGS),
     USAGE(EP_MODERATIONS),
     USAGE(EP_IMAGES),
@@ -131,6 +133,8 @@ int command_run(const struct config *cfg, int64_t now, struct ou_err *err)
     rc = session_open(&s, cfg, now, err);
     if (rc == 0)
         rc = cfg->cmd->run(&s, err);
+    if (rc == 0)
+        session_report_drift(&s);
     session_close(&s);
     json_release();
     return rc;

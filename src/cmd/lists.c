@@ -18,7 +18,8 @@ struct list_col {
     bool time;
 };
 
-/* clang-format off: a table, laid out by hand */
+/* A table, laid out by hand. */
+/* clang-format off */
 static const struct list_col project_cols[] = {
     { "id", "id", NULL, false },
     { "name", "name", NULL, false },
@@ -232,10 +233,11 @@ static int start_key_job(struct session *s, struct key_job *j,
     buf_init(&j->what, 0);
     j->lc = (struct list_ctx){ &j->g, key_cols, NCOLS(key_cols), project, 1,
                                { 0 }, { 0 } };
-    if (orglist_keys_path(&j->path, project) != 0 ||
+    if (orglist_project_path(&j->path, project, "api_keys") != 0 ||
         buf_printf(&j->what, "project %s: API keys", project) != 0)
         return ou_nomem(err);
-    return list_start(s, &j->lc, j->path.data, NULL, j->what.data, err);
+    return list_start(s, &j->lc, j->path.data, ORGLIST_ALL_KEYS, j->what.data,
+                      err);
 }
 
 /* Run every project's key list, then gather the rows in project order. */

@@ -27,6 +27,7 @@ struct rec_stream {
     int spill;  /* descriptor of the spill file */
     bool first; /* no row written yet */
     struct buf chunk;
+    const struct piece *piece; /* the piece being fetched (session.h) */
 };
 
 static struct agg *seg_of(struct rec_stream *rs, int sub, struct ou_err *err)
@@ -46,8 +47,18 @@ static int rs_bucket(void *ctx, int sub, int64_t start, int64_t end,
 static int rs_record(void *ctx, int sub, const struct record *rec,
                      struct ou_err *err)
 {
-    struct agg *a = seg_of(ctx, sub, err);
-    return a != NULL ? agg_add(a, rec, err) : (int)err->cat;
+    struct rec_stream *rs = ctx;
+    const struct piece *pc = rs->piece;
+    struct agg *a = seg_of(rs, sub, err);
+    struct record r;
+
+    if (a == NULL)
+        return (int)err->cat;
+    if (pc->fill < 0 || rec->group[pc->fill] != NULL)
+        return agg_add(a, rec, err);
+    r = *rec;
+    r.group[pc->fill] = pc->fill_value;
+    return agg_add(a, &r, err);
 }
 
 /* Render one finished sub-window's rows to the spill and free them. */
@@ -56,6 +67,7 @@ static int rs_planned(void *ctx, int nsub, struct ou_err *err)
     struct rec_stream *rs = ctx;
 
     rs->nseg = nsub;
+    rs->next = 0;
     rs->seg = calloc((size_t)nsub, sizeof(*rs->seg));
     rs->done = calloc((size_t)nsub, sizeof(*rs->done));
     return rs->seg != NULL && rs->done != NULL ? 0 : ou_nomem(err);
@@ -64,7 +76,7 @@ static int rs_planned(void *ctx, int nsub, struct ou_err *err)
 static int rs_flush(struct rec_stream *rs, int i, struct ou_err *err)
 {
     struct agg *a = rs->seg[i];
-    struct report_meta m = { 0, 0, "" };
+    struct report_meta m = { 0, 0, "", 0 };
     struct grid g;
     int rc;
 
@@ -102,9 +114,10 @@ static int rs_segment(void *ctx, int sub, struct ou_err *err)
 
 /* The head and tail: the columns and the window, from an empty report. */
 static int deliver(const struct session *s, struct rec_stream *rs,
-                   const struct check_span *span, struct ou_err *err)
+                   const struct check_span *span, int64_t key_from,
+                   struct ou_err *err)
 {
-    struct report_meta m = { 0, 0, bucket_width_name(s->cfg->width) };
+    struct report_meta m = { 0, 0, bucket_width_name(s->cfg->width), key_from };
     struct agg *none = agg_new(&rs->spec);
     struct buf head;
     struct buf tail;
@@ -135,20 +148,73 @@ static int deliver(const struct session *s, struct rec_stream *rs,
     return rc;
 }
 
-static int stream(struct session *s, struct rec_stream *rs,
-                  const struct query *q, struct ou_err *err)
+/* Forget the sub-windows of a piece (its rows are in the spill). */
+static void rs_forget(struct rec_stream *rs)
+{
+    for (int i = 0; rs->seg != NULL && i < rs->nseg; i++)
+        agg_free(rs->seg[i]);
+    free(rs->seg);
+    free(rs->done);
+    rs->seg = NULL;
+    rs->done = NULL;
+    rs->nseg = 0;
+}
+
+/* Fetch one piece's rows into the spill. */
+static int fetch_piece(struct session *s, struct rec_stream *rs,
+                       const struct piece *pc, struct check_span *span,
+                       bool last, struct ou_err *err)
 {
     struct fetch_sink sink = { rs_planned, rs_bucket, rs_record, rs_segment,
                                rs };
-    struct fetch_stream fs = { q, &sink, { 0, 0, -1, -1 } };
-    int rc = fetch_streams(&s->env, &fs, 1, err);
+    struct fetch_stream fs = { &pc->q, &sink, { 0, 0, -1, -1 } };
+    int rc;
 
+    rs->piece = pc;
+    rc = fetch_streams(&s->env, &fs, 1, err);
     for (int i = rs->next; rc == 0 && i < rs->nseg; i++)
         rc = rs_flush(rs, i, err); /* sub-windows the API had no page for */
+    rs_forget(rs);
     if (rc != 0)
         return rc;
-    session_warn_short(s, q, &fs.span);
-    return deliver(s, rs, &fs.span, err);
+    if (last)
+        session_warn_short(s, &pc->q, &fs.span);
+    span->pages += fs.span.pages;
+    span->buckets += fs.span.buckets;
+    if (span->first_start < 0)
+        span->first_start = fs.span.first_start;
+    if (fs.span.last_end > span->last_end)
+        span->last_end = fs.span.last_end;
+    return 0;
+}
+
+/* Start over: no row written. */
+static int rs_restart(struct rec_stream *rs, struct ou_err *err)
+{
+    rs->first = true;
+    if (ftruncate(rs->spill, 0) != 0 || lseek(rs->spill, 0, SEEK_SET) != 0)
+        return ou_fail(err, OU_E_IO, "cannot reset the spill file");
+    return 0;
+}
+
+static int stream(struct session *s, struct rec_stream *rs,
+                  const struct query *q, struct ou_err *err)
+{
+    struct piece pieces[2] = { { *q, -1, NULL }, { *q, -1, NULL } };
+    struct check_span span = { 0, 0, -1, -1 };
+    int64_t key_from = 0;
+    int n = 1;
+    int rc = fetch_piece(s, rs, &pieces[0], &span, true, err);
+
+    if (rc != 0 &&
+        (n = session_work_around(s, q, pieces, &key_from, err)) > 0) {
+        /* A refusal the client can work around: fetch in pieces. */
+        span = (struct check_span){ 0, 0, -1, -1 };
+        rc = rs_restart(rs, err);
+        for (int i = 0; i < n && rc == 0; i++)
+            rc = fetch_piece(s, rs, &pieces[i], &span, i == n - 1, err);
+    }
+    return rc != 0 ? rc : deliver(s, rs, &span, key_from, err);
 }
 
 int cmd_records_streamed(struct session *s, struct ou_err *err)
@@ -173,10 +239,7 @@ int cmd_records_streamed(struct session *s, struct ou_err *err)
         rc = (int)err->cat;
     else
         rc = stream(s, &rs, &q, err);
-    for (int i = 0; rs.seg != NULL && i < rs.nseg; i++)
-        agg_free(rs.seg[i]);
-    free(rs.seg);
-    free(rs.done);
+    rs_forget(&rs);
     if (rs.spill >= 0)
         close(rs.spill);
     buf_release(&rs.chunk);

@@ -1,6 +1,7 @@
 /* session.c - what every command run shares (see session.h). */
 #include "oaiusage/session.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,7 +9,70 @@
 #include "oaiusage/htab.h"
 #include "oaiusage/msg.h"
 #include "oaiusage/output.h"
+#include "oaiusage/refusal.h"
 #include "oaiusage/secret.h"
+
+/* ---- schema drift ---------------------------------------------------------- */
+
+/* Note an unknown member (or, as field "object", result type) of ep. */
+static int session_unknown(void *ctx, const struct endpoint *ep,
+                           const char *field, const char *number,
+                           struct ou_err *err)
+{
+    struct session *s = ctx;
+    bool object = strcmp(field, "object") == 0;
+    const char *name = object ? number : field;
+    struct drift *d = s->drift;
+
+    if (object && name == NULL)
+        return 0;
+    while (d != NULL &&
+           !(d->ep == ep && d->object == object && strcmp(d->field, name) == 0))
+        d = d->next;
+    if (d == NULL) {
+        if ((d = calloc(1, sizeof(*d))) == NULL ||
+            (d->field = strdup(name)) == NULL) {
+            free(d);
+            return ou_nomem(err);
+        }
+        *d = (struct drift){ ep,   d->field, object,  !object && number != NULL,
+                             true, DEC_ZERO, s->drift };
+        s->drift = d;
+    }
+    if (object)
+        return 0;
+    struct dec v;
+    if (number == NULL || dec_parse(number, strlen(number), &v) != DEC_OK) {
+        d->number = false; /* not (always) a number: no sum to give */
+        return 0;
+    }
+    if (d->exact && dec_add(&d->sum, &v) != DEC_OK)
+        d->exact = false;
+    return 0;
+}
+
+void session_report_drift(const struct session *s)
+{
+    char sum[DEC_FMT_MAX];
+
+    for (const struct drift *d = s->drift; d != NULL; d = d->next) {
+        if (d->object) {
+            msg_warn("%s: the API sent results of type \"%s\", which this "
+                     "version does not know; their known fields are counted",
+                     d->ep->command, d->field);
+        } else if (d->number) {
+            dec_format(&d->sum, sum, sizeof(sum));
+            msg_warn("%s: the API sent a field this version does not know, "
+                     "%s (it would have added %s%s); it is not in the report",
+                     d->ep->command, d->field, d->exact ? "" : "more than ",
+                     sum);
+        } else {
+            msg_warn("%s: the API sent a field this version does not know, "
+                     "%s; it is not in the report",
+                     d->ep->command, d->field);
+        }
+    }
+}
 
 int session_open(struct session *s, const struct config *cfg, int64_t now,
                  struct ou_err *err)
@@ -40,12 +104,24 @@ int session_open(struct session *s, const struct config *cfg, int64_t now,
         sc.deadline_ms = cfg->start_ms + cfg->deadline_ms;
     if ((s->sched = sched_new(&sc)) == NULL)
         return ou_nomem(err);
-    s->env = (struct fetch_env){ s->sched, cfg->base_url, now };
+    s->env = (struct fetch_env){ s->sched, cfg->base_url, now, session_unknown,
+                                 s,        &s->failed };
     return 0;
+}
+
+static void drift_clear(struct session *s)
+{
+    while (s->drift != NULL) {
+        struct drift *d = s->drift;
+        s->drift = d->next;
+        free(d->field);
+        free(d);
+    }
 }
 
 void session_close(struct session *s)
 {
+    drift_clear(s);
     sched_free(s->sched);
     http_client_free(s->http);
     secret_free(s->key);
@@ -101,6 +177,106 @@ int session_fetch_aggs(struct session *s, const struct query *q,
     return rc;
 }
 
+/* A piece's records, with its fill value where the piece has none. */
+struct filled {
+    const struct piece *pc;
+    struct agg *agg;
+};
+
+static int fill_bucket(void *ctx, int sub, int64_t start, int64_t end,
+                       struct ou_err *err)
+{
+    (void)sub;
+    return agg_bucket(((struct filled *)ctx)->agg, start, end, err);
+}
+
+static int fill_record(void *ctx, int sub, const struct record *rec,
+                       struct ou_err *err)
+{
+    const struct filled *f = ctx;
+    struct record r;
+
+    (void)sub;
+    if (f->pc->fill < 0 || rec->group[f->pc->fill] != NULL)
+        return agg_add(f->agg, rec, err);
+    r = *rec;
+    r.group[f->pc->fill] = f->pc->fill_value;
+    return agg_add(f->agg, &r, err);
+}
+
+static void span_join(struct check_span *into, const struct check_span *sp)
+{
+    into->pages += sp->pages;
+    into->buckets += sp->buckets;
+    if (sp->first_start >= 0 &&
+        (into->first_start < 0 || sp->first_start < into->first_start))
+        into->first_start = sp->first_start;
+    if (sp->last_end > into->last_end)
+        into->last_end = sp->last_end;
+}
+
+int session_fetch_pieces(struct session *s, const struct piece *pc, int n,
+                         const struct agg_spec *spec, struct agg **agg,
+                         struct check_span *span, struct ou_err *err)
+{
+    struct filled f[2];
+    struct fetch_sink sinks[2];
+    struct fetch_stream fss[2];
+    int rc;
+
+    if ((*agg = agg_new(spec)) == NULL)
+        return ou_nomem(err);
+    for (int i = 0; i < n; i++) {
+        f[i] = (struct filled){ &pc[i], *agg };
+        sinks[i] = (struct fetch_sink){ NULL, fill_bucket, fill_record, NULL,
+                                        &f[i] };
+        fss[i] = (struct fetch_stream){ &pc[i].q, &sinks[i], { 0, 0, -1, -1 } };
+    }
+    rc = fetch_streams(&s->env, fss, n, err);
+    if (rc != 0)
+        return rc;
+    *span = fss[0].span;
+    for (int i = 1; i < n; i++)
+        span_join(span, &fss[i].span);
+    session_warn_short(s, &pc[n - 1].q, &fss[n - 1].span);
+    return agg_finish(*agg, err);
+}
+
+int session_work_around(struct session *s, const struct query *q,
+                        struct piece pieces[2], int64_t *floor_at,
+                        struct ou_err *err)
+{
+    struct query qs[2];
+    char at[TU_RFC3339_LEN];
+    int64_t floor;
+    int n;
+
+    if (err->cat != OU_E_API)
+        return 0;
+    if (refusal_user_project(&s->failed, q)) {
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof(err->msg) - len,
+                 " (the API does not combine user_id with project_id, as "
+                 "grouping or --project, for every organization and window: "
+                 "drop one of them)");
+        return 0;
+    }
+    if ((floor = refusal_key_floor(&s->failed, q)) < 0)
+        return 0;
+    n = refusal_split(q, floor, s->now, qs);
+    *floor_at = floor;
+    drift_clear(s); /* the pieces see every result again */
+    tu_format_rfc3339(floor, at);
+    msg_warn("%s: the API has api_key_id only from %s on; costs before "
+             "then show api_key_id %s",
+             q->ep->command, at, REFUSAL_UNAVAILABLE);
+    for (int i = 0; i < n; i++)
+        pieces[i] = (struct piece){ qs[i], -1, NULL };
+    pieces[0].fill = endpoint_group_index(q->ep, "api_key_id");
+    pieces[0].fill_value = REFUSAL_UNAVAILABLE;
+    return n;
+}
+
 /* ---- names ----------------------------------------------------------------- */
 
 /* The distinct ids of one kind in the rows, as a hash set. */
@@ -134,21 +310,44 @@ static int idset_add(struct idset *ids, const char *id)
 }
 
 /* Every nameable id of the aggregates' rows, by kind. */
+/* The ids of one group field of an aggregate: those the results named
+ * (costs: user_email) go straight into names; the others are wanted. */
+static int collect_group(const struct agg *a, int g, struct names *names,
+                         struct names_want *want, struct idset *ids)
+{
+    const struct agg_spec *sp = agg_spec_of(a);
+    const struct group_desc *gd = &sp->ep->groups[sp->group[g]];
+    enum name_kind k = gd->names;
+    bool all_named = gd->name_field != NULL;
+
+    for (size_t i = 0; i < agg_nrows(a); i++) {
+        const char *id = agg_row_at(a, i)->key[g];
+        const char *hint = id != NULL ? agg_hint(a, g, id) : NULL;
+        if (hint != NULL) {
+            if (names_put(names, k, id, hint) != 0)
+                return -1;
+        } else if (id != NULL) {
+            all_named = false;
+            if (idset_add(&ids[k], id) != 0)
+                return -1;
+        }
+    }
+    if (!all_named)
+        want->kind[k] = true;
+    return 0;
+}
+
+/* Every nameable id of the aggregates' rows, by kind. */
 static int collect_ids(const struct agg *const *aggs, int n,
-                       struct names_want *want, struct idset *ids)
+                       struct names *names, struct names_want *want,
+                       struct idset *ids)
 {
     for (int a = 0; a < n; a++) {
         const struct agg_spec *sp = agg_spec_of(aggs[a]);
         for (int g = 0; g < sp->ngroup; g++) {
-            enum name_kind k = sp->ep->groups[sp->group[g]].names;
-            if (k == NK_NONE)
-                continue;
-            want->kind[k] = true;
-            for (size_t i = 0; i < agg_nrows(aggs[a]); i++) {
-                const char *id = agg_row_at(aggs[a], i)->key[g];
-                if (id != NULL && idset_add(&ids[k], id) != 0)
-                    return -1;
-            }
+            if (sp->ep->groups[sp->group[g]].names != NK_NONE &&
+                collect_group(aggs[a], g, names, want, ids) != 0)
+                return -1;
         }
     }
     for (int k = 0; k < NK_COUNT; k++) {
@@ -168,7 +367,7 @@ struct names *session_names(struct session *s, const struct agg *const *aggs,
 
     memset(&want, 0, sizeof(want));
     memset(ids, 0, sizeof(ids));
-    if (names == NULL || collect_ids(aggs, n, &want, ids) != 0) {
+    if (names == NULL || collect_ids(aggs, n, names, &want, ids) != 0) {
         names_free(names);
         names = NULL;
         ou_nomem(err);
@@ -176,7 +375,10 @@ struct names *session_names(struct session *s, const struct agg *const *aggs,
         struct names_opts o = {
             &s->env, s->key, s->now, OU_NAMES_TTL_S, s->cfg->refresh_names, NULL
         };
-        if (names_resolve(names, &want, &o, &e2) != 0)
+        bool any = false;
+        for (int k = 0; k < NK_COUNT; k++)
+            any |= want.kind[k];
+        if (any && names_resolve(names, &want, &o, &e2) != 0)
             msg_warn("names: %s; rows keep their ids", e2.msg);
     }
     for (int k = 0; k < NK_COUNT; k++) {

@@ -15,10 +15,10 @@ int plan_usage(const struct config *cfg, struct query *q)
 /* The aggregate as the chosen output: a grid, or an SVG chart. */
 static int render(struct session *s, const struct agg *agg,
                   const struct names *names, const struct check_span *span,
-                  struct ou_err *err)
+                  int64_t key_from, struct ou_err *err)
 {
     const struct config *cfg = s->cfg;
-    struct report_meta m = { 0, 0, bucket_width_name(cfg->width) };
+    struct report_meta m = { 0, 0, bucket_width_name(cfg->width), key_from };
     struct report_opts o = { names, cfg->chart, 30, session_color(s) };
     struct grid g;
     struct buf svg;
@@ -51,6 +51,7 @@ int cmd_usage(struct session *s, struct ou_err *err)
     struct check_span span;
     struct names *names = NULL;
     struct agg *agg = NULL;
+    int64_t key_from = 0;
     int rc;
 
     session_explain_window(s, cfg->ep);
@@ -59,13 +60,23 @@ int cmd_usage(struct session *s, struct ou_err *err)
     plan_usage(cfg, &q);
     memcpy(spec.group, cfg->group, sizeof(spec.group));
     rc = session_fetch_aggs(s, &q, &spec, &agg, &span, 1, err);
+    if (rc != 0) {
+        /* A refusal the client can work around: fetch in pieces. */
+        struct piece pieces[2];
+        int n = session_work_around(s, &q, pieces, &key_from, err);
+        if (n > 0) {
+            agg_free(agg);
+            agg = NULL;
+            rc = session_fetch_pieces(s, pieces, n, &spec, &agg, &span, err);
+        }
+    }
     if (rc == 0 && cfg->names) {
         names = session_names(s, (const struct agg *const *)&agg, 1, err);
         if (names == NULL)
             rc = (int)err->cat;
     }
     if (rc == 0)
-        rc = render(s, agg, names, &span, err);
+        rc = render(s, agg, names, &span, key_from, err);
     names_free(names);
     agg_free(agg);
     return rc;

@@ -66,8 +66,9 @@ struct agg {
     bool has_dec;
     bool has_level;
     struct arena arena;
-    struct htab pool; /* interned group values and labels */
-    struct htab map;  /* rows by (period, key, labels); not records */
+    struct htab pool;  /* interned group values and labels */
+    struct htab map;   /* rows by (period, key, labels); not records */
+    struct htab hints; /* names the results gave group ids */
     struct rowvec rows;
     struct rowvec totals;
     struct i64vec periods; /* distinct period starts seen, ascending */
@@ -114,6 +115,7 @@ void agg_free(struct agg *a)
     arena_release(&a->arena);
     htab_release(&a->pool);
     htab_release(&a->map);
+    htab_release(&a->hints);
     free(a->rows.v);
     free(a->totals.v);
     free(a->periods.v);
@@ -279,6 +281,61 @@ static int intern_record(struct agg *a, const struct record *rec,
     return 0;
 }
 
+/* A name a result gave a group's id (the group at position g). */
+struct hint {
+    int g;
+    const char *id;   /* interned */
+    const char *name; /* interned */
+};
+
+static bool hint_eq(const void *entry, const void *key)
+{
+    const struct hint *x = entry;
+    const struct hint *y = key;
+    return x->g == y->g && x->id == y->id;
+}
+
+static uint64_t hint_hash(int g, const char *id)
+{
+    return hash_mix((uint64_t)(uintptr_t)id, (uint64_t)g);
+}
+
+/* Remember the first name the results give each group id. */
+static int note_hints(struct agg *a, const struct record *rec, const char **key,
+                      struct ou_err *err)
+{
+    for (int g = 0; g < a->spec.ngroup; g++) {
+        const char *name = rec->hint[a->spec.group[g]];
+        if (name == NULL || key[g] == NULL)
+            continue;
+        struct hint k = { g, key[g], NULL };
+        uint64_t h = hint_hash(g, key[g]);
+        if (htab_reserve(&a->hints) != 0)
+            return ou_nomem(err);
+        size_t i = htab_probe(&a->hints, h, hint_eq, &k);
+        if (a->hints.entry[i] != NULL)
+            continue;
+        struct hint *e = arena_alloc(&a->arena, sizeof(*e));
+        if (e == NULL ||
+            (k.name = pool_intern(&a->pool, &a->arena, name)) == NULL)
+            return ou_nomem(err);
+        *e = k;
+        htab_set(&a->hints, i, h, e);
+    }
+    return 0;
+}
+
+const char *agg_hint(const struct agg *a, int g, const char *id)
+{
+    /* ids are interned: look the pool's copy up first */
+    const char *own = htab_find(&a->pool, hash_str(id), str_eq, id);
+    struct hint k = { g, own, NULL };
+    const struct hint *e = own != NULL ? htab_find(&a->hints, hint_hash(g, own),
+                                                   hint_eq, &k)
+                                       : NULL;
+    return e != NULL ? e->name : NULL;
+}
+
 int agg_add(struct agg *a, const struct record *rec, struct ou_err *err)
 {
     const char *key[EP_MAX_GROUPS] = { NULL };
@@ -288,6 +345,8 @@ int agg_add(struct agg *a, const struct record *rec, struct ou_err *err)
     int rc;
 
     rc = intern_record(a, rec, key, text, err);
+    if (rc == 0)
+        rc = note_hints(a, rec, key, err);
     if (rc != 0)
         return rc;
     if (a->spec.records) {

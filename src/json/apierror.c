@@ -4,6 +4,7 @@
 #include "oaiusage/json.h"
 #include "oaiusage/text.h"
 
+#include <stdio.h>
 #include <string.h>
 
 bool api_error_in(const cJSON *root, char *msg, size_t size)
@@ -24,16 +25,28 @@ bool api_error_in(const cJSON *root, char *msg, size_t size)
     return true;
 }
 
-bool api_error_message(char *body, size_t len, char *msg, size_t size)
+void api_error_read(char *body, size_t len, long status, struct api_error *e)
 {
     struct ou_err ignored = { OU_OK, "" };
-    cJSON *root;
-    bool ok;
+    cJSON *root = NULL;
 
-    if (body == NULL || len == 0 || size == 0)
-        return false;
+    memset(e, 0, sizeof(*e));
+    e->status = status;
+    if (body == NULL || len == 0)
+        return;
     root = json_parse(body, len, &ignored);
-    ok = root != NULL && api_error_in(root, msg, size);
+    if (root != NULL) {
+        const cJSON *er = cJSON_GetObjectItemCaseSensitive(root, "error");
+        const cJSON *pa = cJSON_IsObject(er)
+                              ? cJSON_GetObjectItemCaseSensitive(er, "param")
+                              : NULL;
+        e->has_message = api_error_in(root, e->message, sizeof(e->message));
+        if (pa != NULL && cJSON_IsString(pa) && pa->valuestring != NULL) {
+            size_t n = utf8_cut(pa->valuestring, strlen(pa->valuestring),
+                                sizeof(e->param) - 1);
+            memcpy(e->param, pa->valuestring, n);
+            e->param[n] = '\0';
+        }
+    }
     json_tree_end(root);
-    return ok;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "oaiusage/apierror.h"
+#include "oaiusage/buf.h"
 #include "oaiusage/htab.h"
 #include "oaiusage/json.h"
 
@@ -47,7 +48,15 @@ static int bad_type(struct ou_err *err, const struct path *p, const char *field,
  * endpoint's field names, built per page.
  */
 
-enum fkind { FK_NONE = 0, FK_OBJECT, FK_GROUP, FK_METRIC, FK_PARENT };
+enum fkind {
+    FK_NONE = 0,
+    FK_OBJECT,
+    FK_GROUP,
+    FK_METRIC,
+    FK_PARENT,
+    FK_HINT, /* a field that names a group's id (index: the group) */
+    FK_QUIET /* known, and nothing to report */
+};
 
 struct fslot {
     const char *name;
@@ -56,7 +65,9 @@ struct fslot {
 };
 
 #define FMAP_PARENTS 4
-#define FMAP_SLOTS (1 + EP_MAX_GROUPS + 2 * EP_MAX_METRICS + FMAP_PARENTS)
+#define FMAP_QUIET 4
+#define FMAP_SLOTS \
+    (1 + 2 * EP_MAX_GROUPS + 2 * EP_MAX_METRICS + FMAP_PARENTS + FMAP_QUIET)
 
 struct field_map {
     struct htab tab; /* name -> struct fslot */
@@ -111,8 +122,15 @@ static int field_map_init(struct field_map *fm, const struct endpoint *ep)
 
     memset(fm, 0, sizeof(*fm));
     rc |= fmap_add(fm, "object", FK_OBJECT, 0);
-    for (int g = 0; g < ep->ngroups; g++)
-        rc |= fmap_add(fm, ep->groups[g].name, FK_GROUP, g);
+    for (int g = 0; g < ep->ngroups; g++) {
+        const struct group_desc *gd = &ep->groups[g];
+        if (gd->derived == DG_NONE)
+            rc |= fmap_add(fm, gd->name, FK_GROUP, g);
+        if (gd->name_field != NULL)
+            rc |= fmap_add(fm, gd->name_field, FK_HINT, g);
+    }
+    for (int k = 0; ep->quiet_fields != NULL && ep->quiet_fields[k]; k++)
+        rc |= fmap_add(fm, ep->quiet_fields[k], FK_QUIET, 0);
     for (int m = 0; m < ep->nmetrics; m++) {
         const struct metric_desc *md = &ep->metrics[m];
         if (md->parent != NULL) {
@@ -133,6 +151,7 @@ struct page_ctx {
     struct page_info *info;
     struct field_map fm;
     struct record rec;
+    struct buf derived; /* the current result's derived strings */
 };
 
 static int read_group(const cJSON *v, const struct group_desc *g,
@@ -244,54 +263,147 @@ static int metric_value(const struct field_map *fm,
     return 0;
 }
 
+/* What a result holds, found in one pass over its members. */
+struct members {
+    const cJSON *obj;
+    const cJSON *gv[EP_MAX_GROUPS];
+    const cJSON *hint[EP_MAX_GROUPS];
+    const cJSON *mv[EP_MAX_METRICS];
+    const cJSON *alt[EP_MAX_METRICS];
+    const cJSON *parent[FMAP_PARENTS];
+};
+
+/* A member this version does not know: noticed, never an error. */
+static int unknown_member(struct page_ctx *pc, const cJSON *c,
+                          struct ou_err *err)
+{
+    const struct page_sink *sk = pc->sink;
+
+    if (sk->unknown == NULL || cJSON_IsNull(c))
+        return 0;
+    return sk->unknown(sk->ctx, c->string, json_number_text(c), err);
+}
+
+static int sort_members(const cJSON *res, struct page_ctx *pc,
+                        struct members *mb, struct ou_err *err)
+{
+    memset(mb, 0, sizeof(*mb));
+    /* With duplicate keys the first wins. */
+    for (const cJSON *c = res->child; c != NULL; c = c->next) {
+        const struct fslot *f = c->string ? fmap_find(&pc->fm, c->string)
+                                          : NULL;
+        const cJSON **slot = NULL;
+        if (f == NULL) {
+            int rc = unknown_member(pc, c, err);
+            if (rc != 0)
+                return rc;
+            continue;
+        }
+        switch (f->kind) {
+        case FK_OBJECT:
+            slot = &mb->obj;
+            break;
+        case FK_GROUP:
+            slot = &mb->gv[f->index];
+            break;
+        case FK_HINT:
+            slot = &mb->hint[f->index];
+            break;
+        case FK_PARENT:
+            slot = &mb->parent[f->index];
+            break;
+        case FK_METRIC:
+            slot = f->index >= EP_MAX_METRICS
+                       ? &mb->alt[f->index - EP_MAX_METRICS]
+                       : &mb->mv[f->index];
+            break;
+        case FK_QUIET:
+        case FK_NONE:
+            break;
+        }
+        if (slot != NULL && *slot == NULL)
+            *slot = c;
+    }
+    return 0;
+}
+
+/* The group fields the client derives: from "<model>, <component>" line
+ * items, the model and the component; a label without that form has no
+ * model and is its own component. */
+static int derive_groups(struct page_ctx *pc, struct ou_err *err)
+{
+    const struct endpoint *ep = pc->ep;
+    struct record *rec = &pc->rec;
+
+    buf_reset(&pc->derived);
+    for (int g = 0; g < ep->ngroups; g++) {
+        const struct group_desc *gd = &ep->groups[g];
+        if (gd->derived == DG_NONE)
+            continue;
+        const char *src = rec->group[endpoint_group_index(ep, gd->source)];
+        const char *sep = src != NULL ? strstr(src, ", ") : NULL;
+        rec->group[g] = NULL;
+        if (src == NULL)
+            continue;
+        if (gd->derived == DG_COMPONENT) {
+            rec->group[g] = sep != NULL ? sep + 2 : src;
+        } else if (sep != NULL) {
+            /* the model: a copy of the part before ", " */
+            size_t at = pc->derived.len;
+            if (buf_append(&pc->derived, src, (size_t)(sep - src)) != 0 ||
+                buf_putc(&pc->derived, '\0') != 0)
+                return ou_nomem(err);
+            rec->group[g] = pc->derived.data + at;
+        }
+    }
+    return 0;
+}
+
+static int check_object(const struct members *mb, struct page_ctx *pc,
+                        const struct path *p, struct ou_err *err)
+{
+    const struct page_sink *sk = pc->sink;
+    const cJSON *obj = mb->obj;
+
+    if (obj == NULL || (cJSON_IsString(obj) &&
+                        strcmp(obj->valuestring, pc->ep->result_object) == 0))
+        return 0;
+    if (!cJSON_IsString(obj))
+        return bad_type(err, p, "object", "a string", obj);
+    /* A result type this version does not know: its known fields count,
+     * and it is reported. */
+    return sk->unknown != NULL
+               ? sk->unknown(sk->ctx, "object", obj->valuestring, err)
+               : 0;
+}
+
 static int parse_result(const cJSON *res, struct page_ctx *pc,
                         const struct path *p, struct ou_err *err)
 {
     const struct endpoint *ep = pc->ep;
-    const struct field_map *fm = &pc->fm;
     struct record *rec = &pc->rec;
-    const cJSON *obj = NULL;
-    const cJSON *gv[EP_MAX_GROUPS] = { 0 };
-    const cJSON *mv[EP_MAX_METRICS] = { 0 };
-    const cJSON *alt[EP_MAX_METRICS] = { 0 };
-    const cJSON *parent[FMAP_PARENTS] = { 0 };
+    struct members mb;
     int rc;
 
     if (!cJSON_IsObject(res))
         return bad_type(err, p, NULL, "an object", res);
-    /* One pass over the members; with duplicate keys the first wins. */
-    for (const cJSON *c = res->child; c != NULL; c = c->next) {
-        const struct fslot *f = c->string ? fmap_find(fm, c->string) : NULL;
-        if (f == NULL)
-            continue; /* unknown fields are ignored */
-        const cJSON **slot = f->kind == FK_OBJECT   ? &obj
-                             : f->kind == FK_GROUP  ? &gv[f->index]
-                             : f->kind == FK_PARENT ? &parent[f->index]
-                             : f->index >= EP_MAX_METRICS
-                                 ? &alt[f->index - EP_MAX_METRICS]
-                                 : &mv[f->index];
-        if (*slot == NULL)
-            *slot = c;
-    }
-    if (obj != NULL && (!cJSON_IsString(obj) ||
-                        strcmp(obj->valuestring, ep->result_object) != 0))
-        return ou_fail(err, OU_E_DATA,
-                       "%s.object: expected \"%s\", got %s%.60s%s",
-                       path_str(p, (char[64]){ 0 }, 64), ep->result_object,
-                       cJSON_IsString(obj) ? "\"" : "",
-                       cJSON_IsString(obj) ? obj->valuestring
-                                           : json_type_name(obj),
-                       cJSON_IsString(obj) ? "\"" : "");
+    if ((rc = sort_members(res, pc, &mb, err)) != 0 ||
+        (rc = check_object(&mb, pc, p, err)) != 0)
+        return rc;
     for (int g = 0; g < ep->ngroups; g++) {
-        rc = read_group(gv[g], &ep->groups[g], p, &rec->group[g], err);
+        const cJSON *h = mb.hint[g];
+        rec->hint[g] = h != NULL && cJSON_IsString(h) ? h->valuestring : NULL;
+        rc = read_group(mb.gv[g], &ep->groups[g], p, &rec->group[g], err);
         if (rc != 0)
             return rc;
     }
+    if ((rc = derive_groups(pc, err)) != 0)
+        return rc;
     for (int m = 0; m < ep->nmetrics; m++) {
         const struct metric_desc *md = &ep->metrics[m];
         const cJSON *v;
-        rc = metric_value(fm, md, mv[m] != NULL ? mv[m] : alt[m], parent, p, &v,
-                          err);
+        rc = metric_value(&pc->fm, md, mb.mv[m] != NULL ? mb.mv[m] : mb.alt[m],
+                          mb.parent, p, &v, err);
         if (rc == 0)
             rc = read_metric(v, md, m, p, rec, err);
         if (rc != 0)
@@ -505,6 +617,7 @@ int page_parse(char *body, size_t len, const struct endpoint *ep,
         json_scan_free(&sc);
     }
     htab_release(&pc->fm.tab);
+    buf_release(&pc->derived);
     free(pc);
     return rc;
 }

@@ -21,6 +21,7 @@ struct sched_req {
     int64_t not_before; /* no new attempt before (transport clock) */
     bool running;
     struct buf body;
+    struct api_error error; /* why it failed for good */
     struct sched_req *next;
 };
 
@@ -115,6 +116,11 @@ struct sched_req *sched_get(struct sched *s, const char *url, const char *what,
 int sched_attempts(const struct sched_req *r)
 {
     return r->attempt;
+}
+
+const struct api_error *sched_error(const struct sched_req *r)
+{
+    return &r->error;
 }
 
 static void unlink_req(struct sched *s, struct sched_req *r)
@@ -213,10 +219,13 @@ static long next_delay(const struct sched *s, const struct sched_req *r,
 static int failure(struct sched_req *r, const struct http_response *resp,
                    struct ou_err *err)
 {
-    char api[512] = "";
     char after[64] = "";
-    bool has_msg = api_error_message(r->body.data, r->body.len, api,
-                                     sizeof(api));
+    const char *api = r->error.message;
+    bool has_msg;
+
+    api_error_read(r->body.data, r->body.len,
+                   resp->result == HTTP_OK ? resp->status : 0, &r->error);
+    has_msg = r->error.has_message;
 
     if (r->attempt > 1)
         snprintf(after, sizeof(after), " (after %d attempts)", r->attempt);

@@ -296,6 +296,10 @@ static void add_meta(const struct agg *a, const struct report_opts *o,
                                           sp->records, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "names", META_BOOL, NULL, 0,
                                           o->names != NULL, NULL, 0 });
+    if (m->api_key_id_from > 0)
+        grid_add_meta(g, &(struct grid_meta){ "api_key_id_from", META_TIME,
+                                              NULL, m->api_key_id_from, false,
+                                              NULL, 0 });
 }
 
 int report_grid(const struct agg *a, const struct report_opts *o,

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """orglists.py BASE KIND [PROJECT] - the organization's lists read straight
 from the server with the standard library (an independent path from the
-client's): prints one 'id<TAB>name' line per item, following after/limit."""
+client's): prints one 'id<TAB>name' line per item, following after/limit.
+
+KIND: projects, users, keys [PROJECT] (every key: owner_project_access=any,
+the reference's advice), visible-keys [PROJECT] (the endpoint's default
+visibility), service-accounts (every project's)."""
 import json
 import os
 import sys
@@ -30,9 +34,14 @@ if kind == "projects":
 elif kind == "users":
     for u in fetch(base, "/organization/users"):
         print(f"{u['id']}\t{u['email']}")
-elif kind == "keys":
+else:
     projects = [sys.argv[3]] if len(sys.argv) > 3 else [
         p["id"] for p in fetch(base, "/organization/projects", "&include_archived=true")]
     for pid in projects:
-        for k in fetch(base, f"/organization/projects/{pid}/api_keys"):
+        if kind == "service-accounts":
+            for a in fetch(base, f"/organization/projects/{pid}/service_accounts"):
+                print(f"{a['id']}\t{a['name']}")
+            continue
+        extra = "&owner_project_access=any" if kind == "keys" else ""
+        for k in fetch(base, f"/organization/projects/{pid}/api_keys", extra):
             print(f"{k['id']}\t{k['name']}")

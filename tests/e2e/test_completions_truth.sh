@@ -22,7 +22,7 @@ cmp_case() { # cmp_case NAME "oaiusage args" "truth args"
 }
 
 for g in "" model project_id,model user_id,api_key_id batch,service_tier \
-         project_id,user_id,api_key_id,model,batch,service_tier; do
+         api_source,model project_id,user_id,api_key_id,model,batch,service_tier,api_source; do
     gb=${g:+--group-by $g}
     cmp_case "1d grouped [$g]" "--since $D_START --until $D_END $gb" \
         "--start-time $D_START --end-time $D_END --bucket-width 1d $gb"

@@ -35,5 +35,5 @@ fcase "--project with --model" "--project $P --model $M" "--project-ids $P --mod
 
 # A filter that matches nothing gives zero, not an error.
 ou completions $W --model no-such-model --format csv
-check "an empty result is one zero row" eval 'tail -n 1 "$WORK/out" | tr -d "\r" | grep -qx "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"'
+check "an empty result is one zero row" eval 'tail -n 1 "$WORK/out" | tr -d "\r" | grep -qx "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"'
 finish

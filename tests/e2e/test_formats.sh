@@ -7,8 +7,8 @@ command -v jq >/dev/null || { echo "jq is required" >&2; exit 1; }
 start_mock
 W="--since 1735689600 --until 1740787200"
 T="--start-time 1735689600 --end-time 1740787200 --bucket-width 1d"
-COLS="input_tokens,input_cached_tokens,input_cache_write_tokens,input_uncached_tokens,output_tokens,input_text_tokens,output_text_tokens,input_cached_text_tokens,input_audio_tokens,input_cached_audio_tokens,output_audio_tokens,input_image_tokens,input_cached_image_tokens,output_image_tokens,num_model_requests"
-JQ_COLS=$(echo "$COLS" | sed 's/\([a-z_]*\)/(.\1|tostring)/g')
+COLS="input_tokens,input_cached_tokens,input_cache_write_tokens,input_cache_write_12h_tokens,input_uncached_tokens,output_tokens,input_text_tokens,output_text_tokens,input_cached_text_tokens,input_audio_tokens,input_cached_audio_tokens,output_audio_tokens,input_image_tokens,input_cached_image_tokens,output_image_tokens,num_model_requests"
+JQ_COLS=$(echo "$COLS" | sed 's/\([a-z0-9_]*\)/(.\1|tostring)/g')
 
 truth completions $T --group-by model,project_id
 for fmt in json ndjson; do

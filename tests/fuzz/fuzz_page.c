@@ -67,14 +67,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spec.per = (enum tu_period)((sel >> 6) & 3);
     spec.records = spec.per == TU_PER_NONE && (sel & 0x80);
     struct agg *a = agg_new(&spec);
-    struct page_sink sink = { on_bucket, on_record, a };
+    struct page_sink sink = { on_bucket, on_record, a, NULL };
     struct page_info info;
     if (a != NULL && page_parse(body, size - 1, ep, &sink, &info, &err) == 0 &&
         agg_finish(a, &err) == 0) {
         for (int k = 0; k < 4; k++) {
             struct grid g;
             struct buf out;
-            struct report_meta m = { 0, 86400, "1d" };
+            struct report_meta m = { 0, 86400, "1d", 0 };
             grid_init(&g, "oaiusage.report");
             buf_init(&out, 0);
             if (report_grid(a, NULL, &m, &g, &err) == 0)

@@ -60,7 +60,8 @@ struct ccase {
     struct span_want span; /* when rc == 0 */
 };
 
-/* clang-format off: a table, laid out by hand */
+/* A table, laid out by hand. */
+/* clang-format off */
 #define PAGE(...)       \
     {                   \
         {               \

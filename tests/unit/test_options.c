@@ -201,7 +201,7 @@ int main(void)
         walk(c, devnull);
         ncommands++;
     }
-    CHECK(ncommands == 16);
+    CHECK(ncommands == 17);
     /* Aliases. */
     CHECK(command_find("audio_speeches") == command_find("audio-speeches"));
     CHECK(command_find("api_keys") == command_find("api-keys"));

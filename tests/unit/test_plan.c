@@ -116,7 +116,8 @@ struct plan_case {
     struct want_sw sw[6];
 };
 
-/* clang-format off: a table, laid out by hand */
+/* A table, laid out by hand. */
+/* clang-format off */
 static const struct plan_case cases[] = {
     /* 1d usage, 31 buckets per page */
     { "1d exactly one page",
