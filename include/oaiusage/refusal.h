@@ -31,6 +31,10 @@
  * after q's start. */
 int64_t refusal_key_floor(const struct api_error *e, const struct query *q);
 
+/* Is e the api_key_id refusal of q (HTTP 400 on param start_time for a
+ * query grouped by api_key_id), whether or not it names a usable floor? */
+bool refusal_is_key_floor(const struct api_error *e, const struct query *q);
+
 /* q's window cut at floor: pieces[0] before it, without api_key_id in its
  * group_by; pieces[1] from it on, as q. Returns the number of pieces: 1
  * when the whole window is before the floor (pieces[0] only). */

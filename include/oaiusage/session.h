@@ -73,12 +73,16 @@ int session_fetch_pieces(struct session *s, const struct piece *pc, int n,
                          struct check_span *span, struct ou_err *err);
 
 /* After q failed: the pieces that work around the API's refusal of it
- * (refusal.h), with a warning, and how many; *floor_at is where the
+ * (refusal.h), and how many; *floor_at is where the
  * refused field starts. 0: no workaround (err is then explained where the
  * refusal is known). */
 int session_work_around(struct session *s, const struct query *q,
                         struct piece pieces[2], int64_t *floor_at,
                         struct ou_err *err);
+
+/* Once the pieces succeeded: the warning that api_key_id starts at floor. */
+void session_warn_floor(const struct session *s, const struct endpoint *ep,
+                        int64_t floor);
 
 /* Names for the ids in the aggregates' group fields. Never fatal: a
  * failure is a warning and the report keeps its ids. NULL only when out

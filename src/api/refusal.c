@@ -40,12 +40,17 @@ static int64_t floor_in(const char *text)
     return digits > 0 ? v : -1;
 }
 
+bool refusal_is_key_floor(const struct api_error *e, const struct query *q)
+{
+    return e->status == 400 && strcmp(e->param, "start_time") == 0 &&
+           groups_by(q, "api_key_id");
+}
+
 int64_t refusal_key_floor(const struct api_error *e, const struct query *q)
 {
     int64_t w = bucket_width_seconds(q->width);
 
-    if (e->status != 400 || !e->has_message ||
-        strcmp(e->param, "start_time") != 0 || !groups_by(q, "api_key_id"))
+    if (!refusal_is_key_floor(e, q) || !e->has_message)
         return -1;
     int64_t floor = floor_in(e->message);
     if (floor < 0)

@@ -214,7 +214,11 @@ static int stream(struct session *s, struct rec_stream *rs,
         for (int i = 0; i < n && rc == 0; i++)
             rc = fetch_piece(s, rs, &pieces[i], &span, i == n - 1, err);
     }
-    return rc != 0 ? rc : deliver(s, rs, &span, key_from, err);
+    if (rc == 0)
+        rc = deliver(s, rs, &span, key_from, err);
+    if (rc == 0 && key_from > 0)
+        session_warn_floor(s, q->ep, key_from);
+    return rc;
 }
 
 int cmd_records_streamed(struct session *s, struct ou_err *err)

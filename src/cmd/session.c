@@ -242,12 +242,23 @@ int session_fetch_pieces(struct session *s, const struct piece *pc, int n,
     return agg_finish(*agg, err);
 }
 
+void session_warn_floor(const struct session *s, const struct endpoint *ep,
+                        int64_t floor)
+{
+    char at[TU_RFC3339_LEN];
+
+    (void)s;
+    tu_format_rfc3339(floor, at);
+    msg_warn("%s: the API has api_key_id only from %s on; costs before "
+             "then show api_key_id %s",
+             ep->command, at, REFUSAL_UNAVAILABLE);
+}
+
 int session_work_around(struct session *s, const struct query *q,
                         struct piece pieces[2], int64_t *floor_at,
                         struct ou_err *err)
 {
     struct query qs[2];
-    char at[TU_RFC3339_LEN];
     int64_t floor;
     int n;
 
@@ -261,15 +272,19 @@ int session_work_around(struct session *s, const struct query *q,
                  "drop one of them)");
         return 0;
     }
-    if ((floor = refusal_key_floor(&s->failed, q)) < 0)
+    if ((floor = refusal_key_floor(&s->failed, q)) < 0) {
+        if (refusal_is_key_floor(&s->failed, q)) {
+            size_t len = strlen(err->msg);
+            snprintf(err->msg + len, sizeof(err->msg) - len,
+                     " (the API refused api_key_id for this window without "
+                     "naming a start time inside it to split the window at; "
+                     "try a later --since)");
+        }
         return 0;
+    }
     n = refusal_split(q, floor, s->now, qs);
     *floor_at = floor;
     drift_clear(s); /* the pieces see every result again */
-    tu_format_rfc3339(floor, at);
-    msg_warn("%s: the API has api_key_id only from %s on; costs before "
-             "then show api_key_id %s",
-             q->ep->command, at, REFUSAL_UNAVAILABLE);
     for (int i = 0; i < n; i++)
         pieces[i] = (struct piece){ qs[i], -1, NULL };
     pieces[0].fill = endpoint_group_index(q->ep, "api_key_id");

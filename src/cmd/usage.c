@@ -77,6 +77,8 @@ int cmd_usage(struct session *s, struct ou_err *err)
     }
     if (rc == 0)
         rc = render(s, agg, names, &span, key_from, err);
+    if (rc == 0 && key_from > 0)
+        session_warn_floor(s, cfg->ep, key_from);
     names_free(names);
     agg_free(agg);
     return rc;

@@ -678,6 +678,35 @@ def money_check(run: Run) -> list:
 BIG = num("9223372036854775000")
 
 
+def floor_400(message: str) -> Resp:
+    return Resp(400, encode({"error": {
+        "message": message, "type": "invalid_request_error",
+        "param": "start_time", "code": None}}))
+
+
+def add_floor_cases():
+    """The api_key_id floor (reference 2026-11, section 4) as a hostile
+    server could state it: no start, a start outside the window, a start
+    beyond any time, and a refusal repeated after the split. Each must fail
+    cleanly (exit 1, one line), never loop or print partial data."""
+    args = ["costs", "--group-by", "api_key_id"] + W2
+    lead = ("group_by=api_key_id is not available for this time range. "
+            "Try a start_time on or after ")
+    case("floor: a refusal naming no start",
+         args, {COSTS: [floor_400("group_by=api_key_id is not available "
+                                  "for this time range.")]},
+         exit=1, stderr_re=r"without naming a start time")
+    case("floor: a start before the window",
+         args, {COSTS: [floor_400(lead + "%d." % (JAN1 - DAY))]},
+         exit=1, stderr_re=r"without naming a start time")
+    case("floor: a start beyond any time",
+         args, {COSTS: [floor_400(lead + "9" * 40 + ".")]},
+         exit=1, stderr_re=r"without naming a start time")
+    case("floor: refused again after the split",
+         args, {COSTS: [floor_400(lead + "%d." % (JAN1 + DAY))] * 3},
+         exit=1, stderr_re=r"HTTP 400")
+
+
 def add_money_cases():
     case("html: costs TOTAL per currency, exact (usd, eur)",
          ["report"] + W2,
@@ -1180,7 +1209,7 @@ def main() -> int:
     for add in (add_key_leak_cases, add_control_byte_cases, add_terminal_cases,
                 add_xml_cases, add_money_cases, add_missing_data_cases,
                 add_vector_store_cases, add_message_cases, add_csv_cases,
-                add_names_cases):
+                add_names_cases, add_floor_cases):
         add()
     runner = Runner(sys.argv[1])
     if runner.xmllint is None:

@@ -63,6 +63,11 @@ int main(void)
     CHECK(refusal_key_floor(&other, &q) == -1);
     struct query nokey = costs_by(li, 1, FLOOR - 30 * D, FLOOR + 10 * D);
     CHECK(refusal_key_floor(&e, &nokey) == -1);
+    /* Still the floor's refusal, even when no floor can be read. */
+    CHECK(refusal_is_key_floor(&e, &q));
+    other = refused(400, "start_time", "Try a start_time on or after soon.");
+    CHECK(refusal_is_key_floor(&other, &q));
+    CHECK(!refusal_is_key_floor(&e, &nokey));
     /* A floor at or before the start: the refusal is not the floor's. */
     struct query late = costs_by(key_li, 2, FLOOR, FLOOR + 10 * D);
     CHECK(refusal_key_floor(&e, &late) == -1);
