@@ -19,6 +19,7 @@ static const char USAGE[] =
     "                      [--api-key-floor UNIX] [--refuse-user-project]\n"
     "                      [--service-account-users]\n"
     "                      [--extra-field NAME] [--extra-object NAME]\n"
+    "                      [--revise-lag SECS[,COSTS_SECS]]\n"
     "  oaiusage-mock truth ENDPOINT --start-time T [--end-time T]\n"
     "                      [--now T] [--seed N] [--org small|large]\n"
     "                      [--bucket-width 1m|1h|1d] [--group-by f1,f2,...]\n"
@@ -30,6 +31,7 @@ static const char USAGE[] =
     "                      [--vector-store-ids a,b] [--line-items a,b]\n"
     "                      [--extra-field NAME] [--extra-object NAME]\n"
     "                      [--service-account-users]\n"
+    "                      [--revise-lag SECS[,COSTS_SECS]]\n"
     "    ENDPOINT: completions decisions costs embeddings moderations\n"
     "              images audio_speeches audio_transcriptions\n"
     "              vector_stores code_interpreter_sessions\n"
@@ -65,6 +67,16 @@ static const char USAGE[] =
     "        integer field NAME. --extra-object NAME: every non-empty\n"
     "        completions bucket ends with a result of the unknown object\n"
     "        type NAME. truth accepts both and ignores them.\n"
+    "  --revise-lag SECS[,COSTS_SECS]: serve late revisions (default: off).\n"
+    "        A usage minute that ended less than SECS before now, and a costs\n"
+    "        hour whose UTC day ended less than COSTS_SECS (default 3 * SECS)\n"
+    "        before now, is provisional: its counters, amounts and\n"
+    "        quantities are 70-95% of the settled ones, and for one usage\n"
+    "        stream and one cost stream in four the provisional part has\n"
+    "        project_id, user_id and api_key_id null; vector_stores serve\n"
+    "        the level of one hour earlier. Once settled, the values are\n"
+    "        exactly those without the option. 0 turns a part off. truth\n"
+    "        takes it too (with the same --now).\n"
     "truth: prints the CSV a correct client must produce for the window.\n"
     "See server/README.md for details.\n";
 
@@ -127,6 +139,9 @@ static int parse_serve_option(server_config *c, const char *name, const char *v)
         if (!parse_int64(v, &n) || n < 0)
             return usage_error("bad --api-key-floor (UNIX seconds)", v);
         c->api_key_floor = n;
+    } else if (strcmp(name, "--revise-lag") == 0) {
+        if (!org_parse_revise_lag(v, &c->revise_lag, &c->revise_costs_lag))
+            return usage_error("bad --revise-lag (SECS[,COSTS_SECS])", v);
     } else if (strcmp(name, "--extra-field") == 0) {
         if (!*v)
             return usage_error("bad --extra-field (a field name)", v);

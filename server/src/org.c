@@ -460,6 +460,7 @@ static void make_streams(org_t *o, uint64_t *st)
         s->salt = mix64(o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)i + 1);
         s->api_source = pick_api_source(i);
         s->extended_cache = o->models[s->model].cache && i % 4 == 1;
+        s->late_attribution = i % 4 == 3;
     }
 }
 
@@ -490,6 +491,7 @@ static void make_dstreams(org_t *o, uint64_t *st)
         s->salt = mix64(o->seed * 0x94D049BB133111EBULL + (uint64_t)i + 1);
         s->api_source = pick_api_source(i);
         s->extended_cache = i % 2 == 0;
+        s->late_attribution = i % 4 == 3;
     }
 }
 
@@ -504,6 +506,7 @@ static void add_cost_stream(org_t *o, int *cap, const org_cost_stream *cs)
     *d = *cs;
     d->salt = mix64(o->seed * 0x9E3779B97F4A7C15ULL +
                     (uint64_t)o->ncost_streams + 0x1234567ULL);
+    d->late_attribution = o->ncost_streams % 4 == 1;
     o->ncost_streams++;
 }
 
@@ -747,6 +750,7 @@ static void make_xstreams(org_t *o, uint64_t *st)
             s->intensity = (int)rand_between(st, 50, 150);
             s->salt = mix64(o->seed * 0xD1B54A32D192ED03ULL +
                             (uint64_t)e * 0x100000ULL + (uint64_t)i + 1);
+            s->late_attribution = e != XE_VECTOR_STORES && i % 4 == 3;
             if (e == XE_VECTOR_STORES) {
                 while (!has_vector_stores(next_project))
                     next_project++;
@@ -1196,4 +1200,135 @@ const char *org_xdim_value(const org_t *org, org_xdim d, int v)
     default:
         return NULL;
     }
+}
+
+/* ---- late revisions (--revise-lag) -------------------------------------- */
+
+void org_set_revise_lag(org_t *org, int64_t usage_lag, int64_t costs_lag)
+{
+    org->revise_lag = usage_lag;
+    org->revise_costs_lag = costs_lag;
+}
+
+bool org_parse_revise_lag(const char *s, int64_t *usage_lag, int64_t *costs_lag)
+{
+    const char *comma = strchr(s, ',');
+    char head[32];
+    size_t n = comma ? (size_t)(comma - s) : strlen(s);
+    if (n == 0 || n >= sizeof head)
+        return false;
+    memcpy(head, s, n);
+    head[n] = '\0';
+    /* at most ten years: no overflow in any time arithmetic */
+    const int64_t most = 10 * 366 * SECS_DAY;
+    if (!parse_int64(head, usage_lag) || *usage_lag < 0 || *usage_lag > most)
+        return false;
+    if (!comma) {
+        *costs_lag = 3 * *usage_lag;
+        return true;
+    }
+    return parse_int64(comma + 1, costs_lag) && *costs_lag >= 0 &&
+           *costs_lag <= most;
+}
+
+bool org_minute_provisional(const org_t *org, int64_t minute_start, int64_t now)
+{
+    return org->revise_lag > 0 &&
+           now < minute_start + SECS_MINUTE + org->revise_lag;
+}
+
+bool org_hour_provisional(const org_t *org, int64_t hour_start, int64_t now)
+{
+    int64_t day_end = floor_to(hour_start, SECS_DAY) + SECS_DAY;
+    return org->revise_costs_lag > 0 && now < day_end + org->revise_costs_lag;
+}
+
+/* the provisional share of a settled value, in permille (700..950), per
+ * (stream salt, minute or hour): a draw of its own */
+static int64_t provisional_permille(uint64_t salt, int64_t t)
+{
+    uint64_t h = mix64(mix64(salt ^ 0x7265766973696f6eULL) + (uint64_t)t);
+    return 700 + (int64_t)(h % 251);
+}
+
+/* v - v * (1000 - p) / 1000: at most v, at least 1 when v >= 1 */
+static int64_t provisional_share(int64_t v, int64_t permille)
+{
+    return v - v * (1000 - permille) / 1000;
+}
+
+bool org_token_usage_served(const org_t *org, const org_stream *s,
+                            int64_t minute_start, int64_t now,
+                            int64_t out[ORG_NMETRICS], bool *unattributed)
+{
+    *unattributed = false;
+    if (!org_token_usage_at(org, s, minute_start, out))
+        return false;
+    if (!org_minute_provisional(org, minute_start, now))
+        return true;
+    static const int BASE[] = {
+        M_INPUT_TEXT_TOKENS,        M_INPUT_CACHED_TEXT_TOKENS,
+        M_INPUT_AUDIO_TOKENS,       M_INPUT_CACHED_AUDIO_TOKENS,
+        M_INPUT_IMAGE_TOKENS,       M_INPUT_CACHED_IMAGE_TOKENS,
+        M_INPUT_CACHE_WRITE_TOKENS, M_INPUT_CACHE_WRITE_12H_TOKENS,
+        M_OUTPUT_TEXT_TOKENS,       M_OUTPUT_AUDIO_TOKENS,
+        M_OUTPUT_IMAGE_TOKENS,      M_NUM_MODEL_REQUESTS,
+    };
+    int64_t p = provisional_permille(s->salt, minute_start);
+    for (size_t i = 0; i < NELEM(BASE); i++)
+        out[BASE[i]] = provisional_share(out[BASE[i]], p);
+    out[M_INPUT_CACHED_TOKENS] = out[M_INPUT_CACHED_TEXT_TOKENS] +
+                                 out[M_INPUT_CACHED_AUDIO_TOKENS] +
+                                 out[M_INPUT_CACHED_IMAGE_TOKENS];
+    out[M_INPUT_UNCACHED_TOKENS] = out[M_INPUT_TEXT_TOKENS] +
+                                   out[M_INPUT_AUDIO_TOKENS] +
+                                   out[M_INPUT_IMAGE_TOKENS];
+    out[M_INPUT_TOKENS] =
+        out[M_INPUT_UNCACHED_TOKENS] + out[M_INPUT_CACHED_TOKENS] +
+        out[M_INPUT_CACHE_WRITE_TOKENS] + out[M_INPUT_CACHE_WRITE_12H_TOKENS];
+    out[M_OUTPUT_TOKENS] = out[M_OUTPUT_TEXT_TOKENS] +
+                           out[M_OUTPUT_AUDIO_TOKENS] +
+                           out[M_OUTPUT_IMAGE_TOKENS];
+    *unattributed = s->late_attribution;
+    return true;
+}
+
+bool org_xusage_served(const org_t *org, org_xe e, int si, int64_t minute_start,
+                       int64_t now, int64_t out[ORG_XE_MAXMETRICS],
+                       bool *unattributed)
+{
+    *unattributed = false;
+    bool provisional = org_minute_provisional(org, minute_start, now);
+    if (e == XE_VECTOR_STORES) /* a level: it lags the settled one */
+        return org_xusage_at(org, e, si,
+                             provisional ? minute_start - SECS_HOUR
+                                         : minute_start,
+                             out);
+    if (!org_xusage_at(org, e, si, minute_start, out))
+        return false;
+    if (!provisional)
+        return true;
+    const org_xstream *s = &org->xstreams[e][si];
+    int64_t p = provisional_permille(s->salt, minute_start);
+    for (int k = 0; k < ORG_XE_MAXMETRICS; k++)
+        out[k] = provisional_share(out[k], p);
+    *unattributed = s->late_attribution;
+    return true;
+}
+
+bool org_cost_served(const org_t *org, int c, int64_t hour_start, int64_t now,
+                     int64_t *amount_e10, int64_t *quantity_e4,
+                     bool *unattributed)
+{
+    *unattributed = false;
+    if (!org_cost_at(org, c, hour_start, amount_e10, quantity_e4))
+        return false;
+    if (!org_hour_provisional(org, hour_start, now))
+        return true;
+    const org_cost_stream *cs = &org->cost_streams[c];
+    int64_t p = provisional_permille(cs->salt, hour_start);
+    *amount_e10 = provisional_share(*amount_e10, p);
+    *quantity_e4 = provisional_share(*quantity_e4, p);
+    *unattributed = cs->late_attribution;
+    return true;
 }

@@ -6,7 +6,9 @@
  *   org_token_usage_at() - one completions or decisions stream's counters
  *                          for one UTC minute (org_usage_at: completions)
  *   org_xusage_at() - one stream of another usage endpoint for one minute
- *   org_cost_at()   - one cost stream's amount/quantity for one UTC hour */
+ *   org_cost_at()   - one cost stream's amount/quantity for one UTC hour
+ * and their "served" variants (org_*_served), which apply the late
+ * revisions of --revise-lag for a given "now". */
 #ifndef OAIMOCK_ORG_H
 #define OAIMOCK_ORG_H
 
@@ -102,6 +104,8 @@ typedef struct {
     bool batch;
     bool extended_cache; /* also writes 12-hour cache entries */
     int intensity;       /* percent multiplier on the activity probability */
+    /* --revise-lag: the provisional part is unattributed */
+    bool late_attribution;
     uint64_t salt;
 } org_stream;
 
@@ -123,6 +127,7 @@ typedef struct {
     char line_item[96];
     const char *quantity_unit; /* NULL: JSON null */
     int64_t base;              /* per-stream magnitude parameter */
+    bool late_attribution;     /* --revise-lag: provisional part unattributed */
     uint64_t salt;
 } org_cost_stream;
 
@@ -202,6 +207,8 @@ typedef struct {
     int64_t since;        /* first minute with a non-zero level */
     int64_t base, growth; /* bytes at `since`, bytes added per hour */
     bool sporadic;        /* emptied on about one UTC day in four */
+    /* --revise-lag: the provisional part is unattributed */
+    bool late_attribution;
     uint64_t salt;
 } org_xstream;
 
@@ -223,6 +230,8 @@ typedef struct {
     org_vector_store *vector_stores;
     int nxstreams[ORG_NXE];
     org_xstream *xstreams[ORG_NXE];
+    /* --revise-lag (org_set_revise_lag); 0: that part is never revised */
+    int64_t revise_lag, revise_costs_lag;
 } org_t;
 
 org_t *org_create(uint64_t seed, org_size size);
@@ -263,5 +272,41 @@ const char *org_xdim_value(const org_t *org, org_xdim d, int v);
  * Returns false when nothing accrued. */
 bool org_cost_at(const org_t *org, int c, int64_t hour_start,
                  int64_t *amount_e10, int64_t *quantity_e4);
+
+/* ---- late revisions (--revise-lag) ---------------------------------------
+ * The live API revises closed buckets for a while after they close. With a
+ * usage lag L > 0, the minute [m, m + 60) is PROVISIONAL at `now` while
+ * now < m + 60 + L, and SETTLED from then on; with a costs lag C > 0, an
+ * hour of costs is provisional while now < (end of its UTC day) + C. A
+ * settled minute or hour serves exactly the org_*_at() values. A
+ * provisional one serves:
+ *   - flows (completions, decisions, the flow endpoints, costs): every base
+ *     counter (amount and quantity) v scaled to v - v * (1000 - p) / 1000
+ *     with p in 700..950 permille drawn per (stream, minute or hour), so
+ *     never more than the settled value and never 0 for a non-zero one;
+ *     completions' and decisions' derived counters are re-derived (the
+ *     identities hold);
+ *   - for the streams with late_attribution (index % 4 == 3; cost streams
+ *     index % 4 == 1; never vector_stores), that whole provisional part
+ *     UNATTRIBUTED: project, user and api key null (*unattributed = true);
+ *     the caller groups and filters it with those three values null;
+ *   - vector_stores: the settled level of one hour earlier (m - 3600).
+ * Without --revise-lag (both lags 0) these equal org_*_at() exactly. */
+void org_set_revise_lag(org_t *org, int64_t usage_lag, int64_t costs_lag);
+/* "SECS[,COSTS_SECS]", both >= 0; COSTS_SECS defaults to 3 * SECS */
+bool org_parse_revise_lag(const char *s, int64_t *usage_lag,
+                          int64_t *costs_lag);
+bool org_minute_provisional(const org_t *org, int64_t minute_start,
+                            int64_t now);
+bool org_hour_provisional(const org_t *org, int64_t hour_start, int64_t now);
+bool org_token_usage_served(const org_t *org, const org_stream *s,
+                            int64_t minute_start, int64_t now,
+                            int64_t out[ORG_NMETRICS], bool *unattributed);
+bool org_xusage_served(const org_t *org, org_xe e, int s, int64_t minute_start,
+                       int64_t now, int64_t out[ORG_XE_MAXMETRICS],
+                       bool *unattributed);
+bool org_cost_served(const org_t *org, int c, int64_t hour_start, int64_t now,
+                     int64_t *amount_e10, int64_t *quantity_e4,
+                     bool *unattributed);
 
 #endif

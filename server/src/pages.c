@@ -4,7 +4,9 @@
  * dataset streams into grouped results (sums of flows; for vector_stores the
  * level at the bucket's start minute), result serialization, and opaque
  * cursors ("page_" + base64(u64 snapshot, u32 query hash, u64 next bucket
- * start)). */
+ * start)). With --revise-lag a stream's provisional, unattributed part
+ * (org_*_served) is grouped like a stream of its own, a "variant" with null
+ * project, user and key. */
 #include "pages.h"
 
 #include <stdio.h>
@@ -153,26 +155,32 @@ typedef struct {
     int project, user, key, model, batch, tier, api_source; /* -1 = null */
 } ukey;
 
+/* Variant v of a stream: v < n is stream v itself; v = n + i is the
+ * provisional, unattributed part of stream i (--revise-lag), which exists
+ * only when revisions are on and the stream has late attribution. */
 typedef struct {
     const org_stream *streams; /* org->streams or org->dstreams */
     int nstreams;
     ukey *keys; /* distinct group keys, sorted */
     int ngroups;
-    int *stream_group; /* per stream: group index or -1 (filtered out) */
+    int *stream_group; /* per variant (2 * nstreams): group index or -1
+                          (filtered out, or no such variant) */
 } ugroups;
 
 static bool ustream_selected(const org_t *org, const page_query *q,
                              const org_stream *s)
 {
     if (q->project_ids.len &&
-        !strlist_contains(&q->project_ids, org->projects[s->project].id))
+        (s->project < 0 ||
+         !strlist_contains(&q->project_ids, org->projects[s->project].id)))
         return false;
     if (q->user_ids.len &&
         (s->user < 0 ||
          !strlist_contains(&q->user_ids, org_user_id(org, s->user))))
         return false;
     if (q->api_key_ids.len &&
-        !strlist_contains(&q->api_key_ids, org->keys[s->key].id))
+        (s->key < 0 ||
+         !strlist_contains(&q->api_key_ids, org->keys[s->key].id)))
         return false;
     if (q->models.len &&
         !strlist_contains(&q->models, org->models[s->model].name))
@@ -199,18 +207,34 @@ static int ukey_cmp(const void *a, const void *b)
     return memcmp(a, b, sizeof(ukey));
 }
 
+/* variant v of the streams (see ugroups); false when it does not exist */
+static bool uvariant(const org_t *org, const ugroups *g, int v, org_stream *out)
+{
+    if (v < g->nstreams) {
+        *out = g->streams[v];
+        return true;
+    }
+    *out = g->streams[v - g->nstreams];
+    if (org->revise_lag <= 0 || !out->late_attribution)
+        return false;
+    out->project = out->user = out->key = -1;
+    return true;
+}
+
 static void ugroups_init(const org_t *org, const page_query *q, ugroups *g)
 {
     bool dec = q->ep == EP_DECISIONS;
     g->streams = dec ? org->dstreams : org->streams;
     g->nstreams = dec ? org->ndstreams : org->nstreams;
-    g->keys = xcalloc((size_t)g->nstreams, sizeof *g->keys);
-    g->stream_group = xcalloc((size_t)g->nstreams, sizeof(int));
+    int nv = 2 * g->nstreams;
+    g->keys = xcalloc((size_t)nv, sizeof *g->keys);
+    g->stream_group = xcalloc((size_t)nv, sizeof(int));
     g->ngroups = 0;
-    for (int i = 0; i < g->nstreams; i++) {
-        if (!ustream_selected(org, q, &g->streams[i]))
+    org_stream s;
+    for (int i = 0; i < nv; i++) {
+        if (!uvariant(org, g, i, &s) || !ustream_selected(org, q, &s))
             continue;
-        ukey k = ukey_of(q, &g->streams[i]);
+        ukey k = ukey_of(q, &s);
         int j = 0;
         while (j < g->ngroups && ukey_cmp(&g->keys[j], &k) != 0)
             j++;
@@ -218,11 +242,11 @@ static void ugroups_init(const org_t *org, const page_query *q, ugroups *g)
             g->keys[g->ngroups++] = k;
     }
     qsort(g->keys, (size_t)g->ngroups, sizeof *g->keys, ukey_cmp);
-    for (int i = 0; i < g->nstreams; i++) {
+    for (int i = 0; i < nv; i++) {
         g->stream_group[i] = -1;
-        if (!ustream_selected(org, q, &g->streams[i]))
+        if (!uvariant(org, g, i, &s) || !ustream_selected(org, q, &s))
             continue;
-        ukey k = ukey_of(q, &g->streams[i]);
+        ukey k = ukey_of(q, &s);
         ukey *hit = bsearch(&k, g->keys, (size_t)g->ngroups, sizeof k,
                             ukey_cmp);
         g->stream_group[i] = (int)(hit - g->keys);
@@ -275,15 +299,20 @@ static cJSON *unknown_result(const char *object, int64_t bs)
 
 static cJSON *usage_bucket_results(const org_t *org, const page_query *q,
                                    const ugroups *g, int64_t bs, int64_t be,
-                                   const page_options *opts)
+                                   int64_t now, const page_options *opts)
 {
     int64_t *acc = xcalloc((size_t)g->ngroups * ORG_NMETRICS, sizeof *acc);
     bool *seen = xcalloc((size_t)g->ngroups, sizeof *seen);
     int64_t row[ORG_NMETRICS];
+    int n = g->nstreams;
     for (int64_t m = bs; m < be; m += SECS_MINUTE) {
-        for (int s = 0; s < g->nstreams; s++) {
-            int gi = g->stream_group[s];
-            if (gi < 0 || !org_token_usage_at(org, &g->streams[s], m, row))
+        for (int s = 0; s < n; s++) {
+            bool un;
+            if ((g->stream_group[s] < 0 && g->stream_group[n + s] < 0) ||
+                !org_token_usage_served(org, &g->streams[s], m, now, row, &un))
+                continue;
+            int gi = g->stream_group[un ? n + s : s];
+            if (gi < 0)
                 continue;
             seen[gi] = true;
             for (int k = 0; k < ORG_NMETRICS; k++)
@@ -318,7 +347,8 @@ typedef struct {
     org_xe e;
     xkey *keys; /* distinct group keys, sorted */
     int ngroups;
-    int *stream_group; /* per stream: group index or -1 (filtered out) */
+    int *stream_group; /* per variant (2 * streams, as in ugroups): group
+                          index or -1 */
 } xgroups;
 
 static bool xstream_selected(const org_t *org, const page_query *q,
@@ -349,18 +379,33 @@ static int xkey_cmp(const void *a, const void *b)
     return memcmp(a, b, sizeof(xkey));
 }
 
+/* variant v of the endpoint's streams (see ugroups) */
+static bool xvariant(const org_t *org, org_xe e, int v, org_xstream *out)
+{
+    int n = org->nxstreams[e];
+    if (v < n) {
+        *out = org->xstreams[e][v];
+        return true;
+    }
+    *out = org->xstreams[e][v - n];
+    if (org->revise_lag <= 0 || !out->late_attribution)
+        return false;
+    out->dim[XD_PROJECT] = out->dim[XD_USER] = out->dim[XD_API_KEY] = -1;
+    return true;
+}
+
 static void xgroups_init(const org_t *org, const page_query *q, xgroups *g)
 {
-    int n = org->nxstreams[q->xe];
-    const org_xstream *streams = org->xstreams[q->xe];
+    int nv = 2 * org->nxstreams[q->xe];
     g->e = q->xe;
-    g->keys = xcalloc((size_t)n, sizeof *g->keys);
-    g->stream_group = xcalloc((size_t)n, sizeof(int));
+    g->keys = xcalloc((size_t)nv, sizeof *g->keys);
+    g->stream_group = xcalloc((size_t)nv, sizeof(int));
     g->ngroups = 0;
-    for (int i = 0; i < n; i++) {
-        if (!xstream_selected(org, q, &streams[i]))
+    org_xstream s;
+    for (int i = 0; i < nv; i++) {
+        if (!xvariant(org, q->xe, i, &s) || !xstream_selected(org, q, &s))
             continue;
-        xkey k = xkey_of(q, &streams[i]);
+        xkey k = xkey_of(q, &s);
         int j = 0;
         while (j < g->ngroups && xkey_cmp(&g->keys[j], &k) != 0)
             j++;
@@ -368,11 +413,11 @@ static void xgroups_init(const org_t *org, const page_query *q, xgroups *g)
             g->keys[g->ngroups++] = k;
     }
     qsort(g->keys, (size_t)g->ngroups, sizeof *g->keys, xkey_cmp);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < nv; i++) {
         g->stream_group[i] = -1;
-        if (!xstream_selected(org, q, &streams[i]))
+        if (!xvariant(org, q->xe, i, &s) || !xstream_selected(org, q, &s))
             continue;
-        xkey k = xkey_of(q, &streams[i]);
+        xkey k = xkey_of(q, &s);
         xkey *hit = bsearch(&k, g->keys, (size_t)g->ngroups, sizeof k,
                             xkey_cmp);
         g->stream_group[i] = (int)(hit - g->keys);
@@ -403,17 +448,22 @@ static cJSON *xusage_result(const org_t *org, org_xe e, const xkey *k,
 /* Flows are summed over every minute of [bs, be); a level (vector_stores)
  * is the value at the bucket's start minute. */
 static cJSON *xusage_bucket_results(const org_t *org, const xgroups *g,
-                                    int64_t bs, int64_t be)
+                                    int64_t bs, int64_t be, int64_t now)
 {
     const int M = ORG_XE_MAXMETRICS;
     int64_t *acc = xcalloc((size_t)g->ngroups * M, sizeof *acc);
     bool *seen = xcalloc((size_t)g->ngroups, sizeof *seen);
     int64_t row[ORG_XE_MAXMETRICS];
     int64_t stop = org_xe_table[g->e].level ? bs + SECS_MINUTE : be;
+    int n = org->nxstreams[g->e];
     for (int64_t m = bs; m < stop; m += SECS_MINUTE) {
-        for (int s = 0; s < org->nxstreams[g->e]; s++) {
-            int gi = g->stream_group[s];
-            if (gi < 0 || !org_xusage_at(org, g->e, s, m, row))
+        for (int s = 0; s < n; s++) {
+            bool un;
+            if ((g->stream_group[s] < 0 && g->stream_group[n + s] < 0) ||
+                !org_xusage_served(org, g->e, s, m, now, row, &un))
+                continue;
+            int gi = g->stream_group[un ? n + s : s];
+            if (gi < 0)
                 continue;
             seen[gi] = true;
             for (int k = 0; k < M; k++)
@@ -441,14 +491,15 @@ typedef struct {
 typedef struct {
     ckey *keys;
     int ngroups;
-    int *stream_group;
+    int *stream_group; /* per variant (2 * cost streams, as in ugroups) */
 } cgroups;
 
 static bool cstream_selected(const org_t *org, const page_query *q,
                              const org_cost_stream *c)
 {
     if (q->project_ids.len &&
-        !strlist_contains(&q->project_ids, org->projects[c->project].id))
+        (c->project < 0 ||
+         !strlist_contains(&q->project_ids, org->projects[c->project].id)))
         return false;
     if (q->api_key_ids.len &&
         (c->key < 0 ||
@@ -487,16 +538,43 @@ static int ckey_cmp(const void *pa, const void *pb)
     return strcmp(a->line_item, b->line_item);
 }
 
-static void cgroups_init(const org_t *org, const page_query *q, cgroups *g)
+/* variant v of the cost streams (see ugroups) */
+static bool cvariant(const org_t *org, int v, org_cost_stream *out)
 {
     int n = org->ncost_streams;
-    g->keys = xcalloc((size_t)n, sizeof *g->keys);
-    g->stream_group = xcalloc((size_t)n, sizeof(int));
+    if (v < n) {
+        *out = org->cost_streams[v];
+        return true;
+    }
+    *out = org->cost_streams[v - n];
+    if (org->revise_costs_lag <= 0 || !out->late_attribution)
+        return false;
+    out->project = out->user = out->key = -1;
+    return true;
+}
+
+/* the group key of variant v (a copy in c): its line item is the
+ * stream's own string, which outlives the copy */
+static ckey cvariant_key(const org_t *org, const page_query *q, int v,
+                         const org_cost_stream *c)
+{
+    ckey k = ckey_of(q, c);
+    if (k.line_item)
+        k.line_item = org->cost_streams[v % org->ncost_streams].line_item;
+    return k;
+}
+
+static void cgroups_init(const org_t *org, const page_query *q, cgroups *g)
+{
+    int nv = 2 * org->ncost_streams;
+    g->keys = xcalloc((size_t)nv, sizeof *g->keys);
+    g->stream_group = xcalloc((size_t)nv, sizeof(int));
     g->ngroups = 0;
-    for (int i = 0; i < n; i++) {
-        if (!cstream_selected(org, q, &org->cost_streams[i]))
+    org_cost_stream c;
+    for (int i = 0; i < nv; i++) {
+        if (!cvariant(org, i, &c) || !cstream_selected(org, q, &c))
             continue;
-        ckey k = ckey_of(q, &org->cost_streams[i]);
+        ckey k = cvariant_key(org, q, i, &c);
         int j = 0;
         while (j < g->ngroups && ckey_cmp(&g->keys[j], &k) != 0)
             j++;
@@ -504,11 +582,11 @@ static void cgroups_init(const org_t *org, const page_query *q, cgroups *g)
             g->keys[g->ngroups++] = k;
     }
     qsort(g->keys, (size_t)g->ngroups, sizeof *g->keys, ckey_cmp);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < nv; i++) {
         g->stream_group[i] = -1;
-        if (!cstream_selected(org, q, &org->cost_streams[i]))
+        if (!cvariant(org, i, &c) || !cstream_selected(org, q, &c))
             continue;
-        ckey k = ckey_of(q, &org->cost_streams[i]);
+        ckey k = cvariant_key(org, q, i, &c);
         ckey *hit = bsearch(&k, g->keys, (size_t)g->ngroups, sizeof k,
                             ckey_cmp);
         g->stream_group[i] = (int)(hit - g->keys);
@@ -562,16 +640,22 @@ static cJSON *cost_result(const org_t *org, const ckey *k, int64_t amount,
 }
 
 static cJSON *cost_bucket_results(const org_t *org, const cgroups *g,
-                                  int64_t bs, int64_t be, amount_mode am)
+                                  int64_t bs, int64_t be, int64_t now,
+                                  amount_mode am)
 {
     int64_t *amount = xcalloc((size_t)g->ngroups, sizeof *amount);
     int64_t *qty = xcalloc((size_t)g->ngroups, sizeof *qty);
     bool *seen = xcalloc((size_t)g->ngroups, sizeof *seen);
+    int n = org->ncost_streams;
     for (int64_t h = bs; h < be; h += SECS_HOUR) {
-        for (int c = 0; c < org->ncost_streams; c++) {
-            int gi = g->stream_group[c];
+        for (int c = 0; c < n; c++) {
             int64_t a, qn;
-            if (gi < 0 || !org_cost_at(org, c, h, &a, &qn))
+            bool un;
+            if ((g->stream_group[c] < 0 && g->stream_group[n + c] < 0) ||
+                !org_cost_served(org, c, h, now, &a, &qn, &un))
+                continue;
+            int gi = g->stream_group[un ? n + c : c];
+            if (gi < 0)
                 continue;
             seen[gi] = true;
             amount[gi] += a;
@@ -632,12 +716,14 @@ bool pages_build(const org_t *org, const page_query *q, int64_t now,
     int64_t bs = w.page_start;
     for (int n = 0; n < q->limit && bs < w.end; n++) {
         int64_t be = bucket_end(q, &w, bs);
-        cJSON *results = q->ep == EP_COSTS
-                             ? cost_bucket_results(org, &cg, bs, be,
-                                                   opts->amounts)
-                         : q->ep == EP_USAGE
-                             ? xusage_bucket_results(org, &xg, bs, be)
-                             : usage_bucket_results(org, q, &ug, bs, be, opts);
+        /* revisions are served as of the query's snapshot */
+        int64_t snap = w.snapshot;
+        cJSON *results =
+            q->ep == EP_COSTS
+                ? cost_bucket_results(org, &cg, bs, be, snap, opts->amounts)
+            : q->ep == EP_USAGE
+                ? xusage_bucket_results(org, &xg, bs, be, snap)
+                : usage_bucket_results(org, q, &ug, bs, be, snap, opts);
         cJSON_AddItemToArray(data, bucket_object(bs, be, results));
         bs = be;
     }

@@ -832,6 +832,7 @@ int server_run(const server_config *cfg)
     s.org = org_create(cfg->seed, cfg->org);
     if (cfg->sa_users)
         org_attribute_service_accounts(s.org);
+    org_set_revise_lag(s.org, cfg->revise_lag, cfg->revise_costs_lag);
     if (cfg->cache_mb > 0 && cfg->now_auto)
         fprintf(stderr, "oaiusage-mock: --cache-mb has no effect with "
                         "--now auto\n");

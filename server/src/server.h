@@ -27,6 +27,8 @@ typedef struct {
     bool refuse_user_project; /* costs: user_id with project_id -> 400 */
     bool sa_users;            /* service-account usage carries the account
                                  as user_id (org_attribute_service_accounts) */
+    int64_t revise_lag;       /* --revise-lag SECS (0: off) */
+    int64_t revise_costs_lag; /* --revise-lag ...,COSTS_SECS (0: off) */
     const char *extra_field;  /* NULL: off (see page_options) */
     const char *extra_object; /* NULL: off */
     const char *log_path;     /* NULL = no request log */

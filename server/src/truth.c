@@ -6,7 +6,10 @@
  * window, applies the filters itself and accumulates into a hash map keyed
  * by the rendered CSV prefix (period or bucket bounds + group values); it
  * never builds pages or JSON. Only the vector_stores level, which is read
- * once per bucket, needs the bucket starts, and it derives them itself. */
+ * once per bucket, needs the bucket starts, and it derives them itself.
+ * With --revise-lag it reads the served values (org_*_served) as of --now
+ * and itself files an unattributed provisional part under null project,
+ * user and api key, and keeps it out of those three filters. */
 #include "truth.h"
 
 #include <stdio.h>
@@ -110,6 +113,8 @@ typedef struct {
     strlist line_items;      /* costs: --line-items */
     bool sa_users;           /* --service-account-users */
     int batch;               /* -1 any */
+    /* --revise-lag SECS,COSTS_SECS; 0: off */
+    int64_t revise_lag, revise_costs_lag;
 } truth_opts;
 
 /* completions and decisions */
@@ -267,6 +272,9 @@ static int parse_valued(truth_opts *o, const char *name, const char *v,
         strlist_push_split(&o->filter[filter_option(name)], v);
     } else if (strcmp(name, "--line-items") == 0) {
         add_line_items(&o->line_items, v);
+    } else if (strcmp(name, "--revise-lag") == 0) {
+        if (!org_parse_revise_lag(v, &o->revise_lag, &o->revise_costs_lag))
+            return fail("bad --revise-lag (SECS[,COSTS_SECS])", v);
     } else if (strcmp(name, "--extra-field") == 0 ||
                strcmp(name, "--extra-object") == 0) {
         /* schema-drift hooks of serve: never data, nothing changes */
@@ -495,9 +503,25 @@ static void time_prefix(const walk *w, int64_t t, csv_row *b)
     }
 }
 
-static const char *usage_group_value(const org_t *org, const org_stream *s,
-                                     const char *field)
+/* the group fields an unattributed provisional part has null */
+static bool unattributed_field(const char *field)
 {
+    return strcmp(field, "project_id") == 0 || strcmp(field, "user_id") == 0 ||
+           strcmp(field, "api_key_id") == 0;
+}
+
+/* the filters that exclude an unattributed provisional part */
+static bool filters_attribution(const truth_opts *o)
+{
+    return o->filter[XD_PROJECT].len || o->filter[XD_USER].len ||
+           o->filter[XD_API_KEY].len;
+}
+
+static const char *usage_group_value(const org_t *org, const org_stream *s,
+                                     const char *field, bool unattributed)
+{
+    if (unattributed && unattributed_field(field))
+        return "";
     if (strcmp(field, "project_id") == 0)
         return org->projects[s->project].id;
     if (strcmp(field, "user_id") == 0)
@@ -545,15 +569,21 @@ static void walk_usage(const walk *w, acc_map *m)
     bool *wanted = xcalloc((size_t)n, sizeof *wanted);
     for (int s = 0; s < n; s++)
         wanted[s] = usage_stream_wanted(o, w->org, &streams[s]);
+    /* an unattributed part passes no project, user or key filter */
+    bool any_un = !filters_attribution(o);
     for (int64_t t = w->first; t < w->end; t += SECS_MINUTE) {
         for (int s = 0; s < n; s++) {
-            if (!wanted[s] || !org_token_usage_at(w->org, &streams[s], t, row))
+            bool un;
+            if (!wanted[s] ||
+                !org_token_usage_served(w->org, &streams[s], t, o->now, row,
+                                        &un) ||
+                (un && !any_un))
                 continue;
             csv_reset(&key);
             time_prefix(w, t, &key);
             for (size_t g = 0; g < o->group_by.len; g++)
                 csv_field(&key, usage_group_value(w->org, &streams[s],
-                                                  o->group_by.items[g]));
+                                                  o->group_by.items[g], un));
             acc_entry *e = acc_get(m, csv_text(&key));
             for (int k = 0; k < ORG_NMETRICS; k++)
                 e->v[k] += row[k];
@@ -564,8 +594,10 @@ static void walk_usage(const walk *w, acc_map *m)
 }
 
 static const char *cost_group_value(const org_t *org, const org_cost_stream *c,
-                                    const char *field)
+                                    const char *field, bool unattributed)
 {
+    if (unattributed && unattributed_field(field))
+        return "";
     if (strcmp(field, "project_id") == 0)
         return org->projects[c->project].id;
     if (strcmp(field, "line_item") == 0)
@@ -600,17 +632,21 @@ static void walk_costs(const walk *w, acc_map *m)
     bool *wanted = xcalloc((size_t)n, sizeof *wanted);
     for (int c = 0; c < n; c++)
         wanted[c] = cost_stream_wanted(o, w->org, &w->org->cost_streams[c]);
+    bool any_un = !filters_attribution(o);
     for (int64_t t = w->first; t < w->end; t += SECS_HOUR) {
         for (int c = 0; c < n; c++) {
             int64_t amount, qty;
-            if (!wanted[c] || !org_cost_at(w->org, c, t, &amount, &qty))
+            bool un;
+            if (!wanted[c] ||
+                !org_cost_served(w->org, c, t, o->now, &amount, &qty, &un) ||
+                (un && !any_un))
                 continue;
             const org_cost_stream *cs = &w->org->cost_streams[c];
             csv_reset(&key);
             time_prefix(w, t, &key);
             for (size_t g = 0; g < o->group_by.len; g++)
-                csv_field(&key,
-                          cost_group_value(w->org, cs, o->group_by.items[g]));
+                csv_field(&key, cost_group_value(w->org, cs,
+                                                 o->group_by.items[g], un));
             acc_entry *e = acc_get(m, csv_text(&key));
             e->v[0] += amount;
             e->v[1] += qty;
@@ -641,14 +677,18 @@ static bool xstream_wanted(const truth_opts *o, const org_t *org,
     return true;
 }
 
-/* the group values of stream s, appended to a key */
-static void xgroup_fields(const walk *w, const org_xstream *s, csv_row *key)
+/* the group values of stream s (of its unattributed part), appended to a
+ * key */
+static void xgroup_fields(const walk *w, const org_xstream *s,
+                          bool unattributed, csv_row *key)
 {
     for (size_t g = 0; g < w->o->group_by.len; g++) {
         int d = 0;
         while (strcmp(XDIM[d].field, w->o->group_by.items[g]) != 0)
             d++;
-        const char *v = xdim_value(w->org, s, d);
+        const char *v = unattributed && unattributed_field(XDIM[d].field)
+                            ? NULL
+                            : xdim_value(w->org, s, d);
         csv_field(key, v ? v : "");
     }
 }
@@ -671,13 +711,17 @@ static void walk_xflows(const walk *w, acc_map *m)
     csv_row key = {0};
     int64_t row[ORG_XE_MAXMETRICS];
     bool *wanted = xwanted(w);
+    bool any_un = !filters_attribution(w->o);
     for (int64_t t = w->first; t < w->end; t += SECS_MINUTE) {
         for (int s = 0; s < n; s++) {
-            if (!wanted[s] || !org_xusage_at(w->org, e, s, t, row))
+            bool un;
+            if (!wanted[s] ||
+                !org_xusage_served(w->org, e, s, t, w->o->now, row, &un) ||
+                (un && !any_un))
                 continue;
             csv_reset(&key);
             time_prefix(w, t, &key);
-            xgroup_fields(w, &w->org->xstreams[e][s], &key);
+            xgroup_fields(w, &w->org->xstreams[e][s], un, &key);
             acc_entry *ent = acc_get(m, csv_text(&key));
             for (int k = 0; k < ORG_XE_MAXMETRICS; k++)
                 ent->v[k] += row[k];
@@ -703,11 +747,13 @@ static void walk_xlevels(const walk *w, acc_map *m)
     for (int64_t bs = w->first; bs < w->end;
          bs = floor_to(bs, w->o->width) + w->o->width) {
         for (int s = 0; s < n; s++) {
-            if (!wanted[s] || !org_xusage_at(w->org, e, s, bs, row))
+            bool un; /* a level is never unattributed */
+            if (!wanted[s] ||
+                !org_xusage_served(w->org, e, s, bs, w->o->now, row, &un))
                 continue;
             csv_reset(&key);
             time_prefix(w, bs, &key);
-            xgroup_fields(w, &w->org->xstreams[e][s], &key);
+            xgroup_fields(w, &w->org->xstreams[e][s], un, &key);
             acc_entry *ent = acc_get(m, csv_text(&key));
             if (!ent->has_slot || ent->slot != bs) {
                 ent->has_slot = true;
@@ -861,6 +907,7 @@ int truth_main(int argc, char **argv)
     org_t *org = org_create(o.seed, o.org);
     if (o.sa_users)
         org_attribute_service_accounts(org);
+    org_set_revise_lag(org, o.revise_lag, o.revise_costs_lag);
     walk w = {&o, org, 0, 0};
     w.first = o.costs ? floor_to(o.start, SECS_DAY)
                       : floor_to(o.start, SECS_MINUTE);

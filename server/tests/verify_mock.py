@@ -18,6 +18,10 @@ Starts `oaiusage-mock serve` on a free port, then:
   * starts fault servers with one --fault per request (completions, then the
     other usage endpoints) and checks each one;
   * checks that the large org has proportionally more streams;
+  * checks --revise-lag: servers at two "now"s agree on settled buckets and
+    differ on provisional ones (smaller values, an unattributed group that
+    vanishes once settled), and pages equal `truth --revise-lag` at the same
+    now;
   * checks --cache-mb: cached bodies identical to fresh ones, faults and
     latency still applied to cached pages, LRU eviction under a tiny bound,
     concurrent hits;
@@ -27,6 +31,7 @@ usage: verify_mock.py PATH/TO/oaiusage-mock [--valgrind]
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
 import atexit
+import base64
 import http.client
 import json
 import os
@@ -1385,6 +1390,239 @@ def test_drift_hooks():
     srv.stop()
 
 
+# ---- --revise-lag -----------------------------------------------------------------
+
+REVISE_LAG, REVISE_COSTS_LAG = 10800, 172800     # usage 3 h, costs 2 days
+REVISE = ("--revise-lag", "%d,%d" % (REVISE_LAG, REVISE_COSTS_LAG))
+ATTRIBUTION = ("project_id", "user_id", "api_key_id")
+
+
+def buckets_of(srv, ep, params):
+    return fetch_all(srv, ep_path(ep), params)[0]
+
+
+def attributed(r):
+    return any(r.get(k) is not None for k in ATTRIBUTION)
+
+
+def rkey(r, fields):
+    return tuple(r[f] for f in fields)
+
+
+def check_two_nows(ep, early, late, edge, fields, label):
+    """buckets of one window served at now1 (early) and now2 (late): the
+    buckets settled at now1 (ending <= edge) are identical, the others
+    differ; the unattributed group (the attribution fields among `fields`
+    null) is in the provisional buckets at now1 only, and every attributed
+    result only grows (small counters, 1 to 3, may stay as they are)"""
+    check([(b["start_time"], b["end_time"]) for b in early] ==
+          [(b["start_time"], b["end_time"]) for b in late], "%s: same buckets" % label)
+    metrics = ["amount"] if ep == "costs" else ep_metrics(ep)
+    settled = [(x, y) for x, y in zip(early, late) if x["end_time"] <= edge]
+    prov = [(x, y) for x, y in zip(early, late) if x["end_time"] > edge]
+    check(settled and prov, "%s: window straddles the lag boundary" % label)
+    check(all(x == y for x, y in settled), "%s: settled buckets identical" % label)
+    check(any(x != y for x, y in prov), "%s: provisional buckets differ" % label)
+
+    def nulls(b):
+        return [r for r in b["results"] if all(r[f] is None for f in fields
+                                                 if f in ATTRIBUTION)]
+    check(any(nulls(x) for x, _ in prov) and not any(nulls(y) for _, y in prov)
+          and not any(nulls(x) for x, _ in settled),
+          "%s: unattributed group at now1 only, in the provisional span" % label)
+    grows = True
+    for x, y in prov:
+        later = {rkey(r, fields): r for r in y["results"]}
+        for r in x["results"]:
+            if not attributed(r):
+                continue
+            o = later.get(rkey(r, fields))
+            grows = grows and o is not None and all(r[m] <= o[m] for m in metrics)
+    check(grows, "%s: attributed results only grow as they settle" % label)
+    first = metrics[0]
+    tot = [sum(r[first] for b in bs for r in b["results"]) for bs in zip(*prov)]
+    check(0.7 * tot[1] <= tot[0] <= tot[1],
+          "%s: provisional total %d is 70-100%% of the settled %d" % (label, tot[0], tot[1]))
+
+
+def test_revisions():
+    """--revise-lag: recent minutes (days of costs) are provisional: smaller
+    and partly unattributed; later they settle to exactly the plain data"""
+    now1, now2 = NOW, NOW + 3 * 86400
+    edge = now1 - REVISE_LAG                        # minutes ending after it: provisional
+    cedge = now1 - REVISE_COSTS_LAG                 # days ending after it: provisional
+    a = Server("--now", str(now1), *REVISE)
+    b = Server("--now", str(now2), *REVISE)
+    projects, users, keys = dataset_ids(a)
+    s = now1 - 9 * 3600
+    # pages summed like a client == truth at the same now and lag
+    compare(a, "completions", s, end=now1, width="1h", records=True,
+            group_by=["api_key_id", "model"], extra=REVISE)
+    compare(a, "completions", edge - 3600, width="1m", limit=1440,
+            group_by=["user_id", "project_id"], style="comma", extra=REVISE)
+    compare(a, "completions", now1 - 3 * 86400, per="day", group_by=["user_id"],
+            filters={"user_ids": users[:4]}, extra=REVISE)
+    compare(a, "completions", s, width="1h", limit=24, per="bucket", group_by=["api_key_id"],
+            filters={"models": ["gpt-4o-2024-08-06", "o3-mini-2025-01-31"]},
+            style="repeat", extra=REVISE)
+    compare(a, "completions", s, width="1h", limit=24, group_by=["project_id", "batch"],
+            filters={"project_ids": projects[:3]}, extra=REVISE)
+    compare(a, "completions", now1 - 2 * 86400, extra=REVISE)
+    compare(a, "decisions", now1 - 2 * 86400, width="1h", limit=168, per="day",
+            group_by=["api_key_id", "api_source"], style="comma", extra=REVISE)
+    compare(a, "decisions", s, width="1h", records=True, group_by=TOKEN_KEYS, extra=REVISE)
+    for ep, g in [("embeddings", ["api_key_id"]), ("images", ["user_id", "size"]),
+                  ("code_interpreter_sessions", ["project_id"]),
+                  ("file_search_calls", ["vector_store_id", "project_id"]),
+                  ("web_search_calls", ["api_source", "api_key_id"]),
+                  ("vector_stores", ["project_id"])]:
+        compare(a, ep, s, width="1h", limit=24, records=True, group_by=g, extra=REVISE)
+        compare(a, ep, now1 - 2 * 86400, per="day", group_by=g[-1:], style="repeat",
+                extra=REVISE)
+    compare(a, "web_search_calls", s, width="1h", limit=24, group_by=["model"],
+            filters={"api_key_ids": keys}, extra=REVISE)
+    compare(a, "vector_stores", edge - 600, width="1m", limit=1440, extra=REVISE)
+    compare(a, "costs", now1 - 6 * 86400, per="day", group_by=["project_id", "line_item"],
+            extra=REVISE)
+    compare(a, "costs", now1 - 6 * 86400, records=True, group_by=["api_key_id", "user_id"],
+            style="comma", extra=REVISE)
+    compare(a, "costs", now1 - 6 * 86400, group_by=["api_source"], extra=REVISE)
+    compare(a, "costs", now1 - 6 * 86400, per="day", group_by=["line_item"],
+            filters={"project_ids": projects[:2]}, extra=REVISE)
+    compare(a, "costs", now1 - 6 * 86400, group_by=["project_id"],
+            filters={"api_key_ids": keys}, style="repeat", extra=REVISE)
+    # windows settled at now1 serve exactly the plain dataset
+    settled_end = edge - edge % 3600
+    compare(a, "completions", s - 86400, end=settled_end, width="1h", limit=48,
+            group_by=["api_key_id", "user_id"])
+    compare(a, "web_search_calls", s - 86400, end=settled_end, width="1h", limit=48,
+            records=True, group_by=["project_id"])
+    compare(a, "vector_stores", s, end=settled_end, width="1h", limit=48,
+            records=True, group_by=["project_id"])
+    compare(a, "costs", now1 - 9 * 86400, end=cedge - cedge % 86400, per="day",
+            group_by=["project_id", "line_item"])
+    # ... and so does the whole window once now2 has settled it
+    compare(b, "completions", s, end=now1, width="1h", limit=24, records=True,
+            group_by=["api_key_id", "model"], now=now2)
+    compare(b, "embeddings", s, end=now1, width="1h", limit=24, group_by=["api_key_id"],
+            now=now2)
+    compare(b, "costs", now1 - 6 * 86400, end=now1, per="day", group_by=["project_id"],
+            now=now2)
+    compare(b, "completions", now1, width="1h", limit=168, group_by=["api_key_id"],
+            extra=REVISE, now=now2)
+    # the same window at now1 and now2
+    for ep, fields in [("completions", ["api_key_id", "model"]),
+                       ("decisions", ["user_id", "api_key_id"]),
+                       ("embeddings", ["api_key_id", "user_id"]),
+                       ("web_search_calls", ["project_id", "context_level"]),
+                       ("code_interpreter_sessions", ["project_id"])]:
+        q = [("start_time", now1 - 12 * 3600), ("end_time", now1), ("bucket_width", "1h"),
+             ("limit", 24)] + [("group_by[]", f) for f in fields]
+        early, late = buckets_of(a, ep, q), buckets_of(b, ep, q)
+        check_two_nows(ep, early, late, edge, fields, "%s at two nows" % ep)
+        if ep in TOKEN_OBJECTS:
+            check(all(token_identity(r) for x in early for r in x["results"]),
+                  "%s: provisional token identities" % ep)
+    # minute by minute across the boundary: exactly the minutes ending after
+    # now1 - lag change, by 70-100%
+    q = [("start_time", edge - 1800), ("end_time", edge + 1800), ("bucket_width", "1m"),
+         ("limit", 1440)]
+    early, late = buckets_of(a, "completions", q), buckets_of(b, "completions", q)
+    fine = True
+    for x, y in zip(early, late):
+        if x["end_time"] <= edge:
+            fine = fine and x == y
+        elif y["results"]:
+            t0, t1 = x["results"][0]["input_tokens"], y["results"][0]["input_tokens"]
+            fine = fine and 0.7 * t1 <= t0 <= t1
+    check(fine and any(x != y for x, y in zip(early, late)),
+          "completions per minute: settled minutes equal, provisional 70-100%")
+    # vector_stores: a provisional level is the settled level of an hour before
+    m0 = now1 - now1 % 60 - 1800
+    q = [("bucket_width", "1m"), ("limit", 1440), ("group_by", "project_id")]
+    early = buckets_of(a, "vector_stores", [("start_time", m0), ("end_time", m0 + 1800)] + q)
+    back = buckets_of(b, "vector_stores", [("start_time", m0 - 3600),
+                                            ("end_time", m0 - 1800)] + q)
+    now_ = buckets_of(b, "vector_stores", [("start_time", m0), ("end_time", m0 + 1800)] + q)
+    check(len(early) == len(back) == 30 and
+          all(x["results"] == y["results"] for x, y in zip(early, back)) and
+          any(x["results"] != y["results"] for x, y in zip(early, now_)),
+          "vector_stores: provisional level = settled level one hour earlier")
+    # costs: days ending within the costs lag are provisional
+    q = [("start_time", now1 - 6 * 86400), ("end_time", now1), ("group_by", "project_id")]
+    early, late = buckets_of(a, "costs", q), buckets_of(b, "costs", q)
+    check([x["end_time"] <= cedge for x in early].count(False) == 3,
+          "costs: two closed days and today provisional")
+    check_two_nows("costs", [cost_ints(x) for x in early], [cost_ints(y) for y in late],
+                   cedge, ["project_id"], "costs at two nows")
+    q = [("start_time", now1 - 6 * 86400), ("end_time", now1), ("group_by", "line_item"),
+         ("group_by", "user_id"), ("group_by", "project_id")]
+    early, late = buckets_of(a, "costs", q), buckets_of(b, "costs", q)
+    check_two_nows("costs", [cost_ints(x) for x in early], [cost_ints(y) for y in late],
+                   cedge, ["line_item", "user_id", "project_id"],
+                   "costs by line item at two nows")
+    a.stop()
+    b.stop()
+    # COSTS_SECS defaults to 3 * SECS: 8 h -> one day
+    c = Server("--now", str(now1), "--revise-lag", "28800")
+    compare(c, "costs", now1 - 4 * 86400, per="day", group_by=["project_id"],
+            extra=("--revise-lag", "28800"))
+    doc = buckets_of(c, "costs", [("start_time", now1 - 4 * 86400), ("group_by", "project_id")])
+    unattributed = [any(r["project_id"] is None for r in x["results"]) for x in doc]
+    check(unattributed == [False, False, False, True, True],
+          "costs lag defaults to 3 x SECS: %s" % unattributed)
+    c.stop()
+    # the large org, and --now auto: every page of a query is served as of
+    # the snapshot its cursor carries
+    big = ("--seed", "7", "--org", "large")
+    c = Server("--now", "auto", "--revise-lag", "7200,86400", *big)
+    q = [("start_time", int(time.time()) - 6 * 3600), ("bucket_width", "1h"), ("limit", 2),
+         ("group_by[]", "api_key_id"), ("group_by[]", "model")]
+    st, _, doc = page_json(c, ep_path("completions"), q)
+    snap = int.from_bytes(base64.b64decode(doc["next_page"][5:])[:8], "big")
+    got = aggregate(doc["data"] + buckets_of(c, "completions", q + [("page", doc["next_page"])]),
+                    "completions", ["api_key_id", "model"], records=True)
+    want = truth("completions", q[0][1], None, "1h", ["api_key_id", "model"], None, True, {},
+                 big + ("--revise-lag", "7200,86400"), now=snap)
+    check(got == want and ",," in want, "--now auto: pages == truth at the cursor's now")
+    c.stop()
+    c = Server("--now", str(now1), *(REVISE + big))
+    compare(c, "completions", s, width="1h", limit=24, records=True,
+            group_by=["api_key_id", "service_tier"], extra=REVISE + big)
+    compare(c, "costs", now1 - 4 * 86400, per="day", group_by=["project_id", "user_id"],
+            extra=REVISE + big)
+    compare(c, "file_search_calls", s, width="1h", limit=24, group_by=["user_id"],
+            extra=REVISE + big)
+    c.stop()
+    # off (0) is the plain dataset, byte for byte; bad values are refused
+    for ep in ("completions", "costs", "vector_stores"):
+        w = None if ep == "costs" else "1h"
+        plain = truth(ep, now1 - 86400, None, w, ["project_id"], None, True, {})
+        off = truth(ep, now1 - 86400, None, w, ["project_id"], None, True, {},
+                    ("--revise-lag", "0"))
+        on = truth(ep, now1 - 86400, None, w, ["project_id"], None, True, {}, REVISE)
+        check(plain == off != on, "%s: --revise-lag 0 is off" % ep)
+    for bad in ("-1", "x", "10,", ",10", "10,-2", "5,6,7"):
+        r = subprocess.run([BIN, "truth", "completions", "--start-time", "1736616663",
+                            "--revise-lag", bad], capture_output=True)
+        r2 = subprocess.run([BIN, "serve", "--port", "0", "--revise-lag", bad],
+                            capture_output=True, timeout=30)
+        check(r.returncode == 2 and r2.returncode == 2, "--revise-lag %r refused" % bad)
+    usage = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout
+    check(usage.count("--revise-lag SECS[,COSTS_SECS]") == 3, "--help documents --revise-lag")
+
+
+def cost_ints(bucket):
+    """a costs bucket with amount and quantity as integers of 1e-10 and 1e-4
+    units, so that check_two_nows can compare them like usage counters"""
+    out = dict(bucket)
+    out["results"] = [dict(r, amount=int(Decimal(str(r["amount"]["value"])) * 10**10),
+                           quantity=None if r["quantity"] is None else
+                           int(Decimal(str(r["quantity"])) * 10**4))
+                      for r in bucket["results"]]
+    return out
+
+
 def test_log_raw_query():
     srv = Server("--now", str(NOW))
     raw = "start_time=1736616663&group_by%5B%5D=model&group_by=batch&limit=1&x=%20y"
@@ -1592,6 +1830,7 @@ def main():
     srv.stop()
     test_policies()
     test_drift_hooks()
+    test_revisions()
     srv = Server("--now", str(NOW), "--amounts", "string", "--key", "sk-admin-only")
     st, _, body = srv.get("/v1/organization/costs", [("start_time", 1736616663)], key="sk-admin-only")
     vals = [r["amount"]["value"] for b in json.loads(body)["data"] for r in b["results"]]
