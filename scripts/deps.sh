@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# deps.sh [--test] - install the Debian packages oaiusage needs, if missing.
+# deps.sh [--test|--pg|--fuzz|--style|--valgrind|--bench] - install the
+# Debian packages oaiusage needs, if missing.
 # Build: a C compiler, CMake, pkg-config, libcurl, cJSON, libmicrohttpd
-# (the bundled API server). --test adds what the test suite uses (jq,
-# xmllint, chromium for the browser test, and
-# python3 for the bundled server's own check); --fuzz clang and its libFuzzer
-# runtime; --style clang, clang-format and clang-tidy; --valgrind valgrind; --bench what bench/run.sh compares against
-# (Debian's python3-pandas and python3-requests, GNU time, curl).
+# (the bundled API server), libsqlite3 and libpq (the history store's two
+# engines). --test adds what the test suite uses (jq, xmllint, the sqlite3
+# CLI, faketime, chromium for the browser test, and python3 for the bundled server's
+# own check); --pg the --test packages plus a PostgreSQL server and psql
+# (postgresql, postgresql-client) for the tests that start a throwaway
+# server with scripts/pg.sh; --fuzz clang and its libFuzzer runtime; --style
+# clang, clang-format and clang-tidy; --valgrind the --test packages plus
+# valgrind; --bench what bench/run.sh compares against (Debian's
+# python3-pandas and python3-requests, GNU time, curl).
 set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
-      libmicrohttpd-dev ca-certificates)
+      libmicrohttpd-dev libsqlite3-dev libpq-dev ca-certificates)
+test_pkgs=(jq python3 libxml2-utils sqlite3 faketime chromium)
 case "${1:-}" in
---test) pkgs+=(jq python3 libxml2-utils chromium) ;;
+--test) pkgs+=("${test_pkgs[@]}") ;;
+--pg) pkgs+=("${test_pkgs[@]}" postgresql postgresql-client) ;;
 --fuzz) pkgs+=(clang libclang-rt-dev) ;;
 --style) pkgs+=(clang clang-format clang-tidy) ;;
---valgrind) pkgs+=(jq python3 libxml2-utils chromium valgrind) ;;
+--valgrind) pkgs+=("${test_pkgs[@]}" valgrind) ;;
 --bench) pkgs+=(jq python3 python3-pandas python3-requests time curl) ;;
 esac
 

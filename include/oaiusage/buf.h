@@ -24,6 +24,9 @@ void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b); /* len = 0, keeps the allocation */
 int buf_append(struct buf *b, const void *p, size_t n);
+/* Make room for n more bytes, so the next appends of up to n bytes do not
+ * move data. */
+int buf_reserve(struct buf *b, size_t n);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...)

@@ -83,6 +83,13 @@ struct config {
     bool header;   /* resolved: !no_header */
     bool csv_safe; /* --csv-safe */
 
+    char *db;                 /* --db, NULL: reports use the API */
+    struct strlist endpoints; /* sync --endpoint */
+    int64_t settle;           /* sync --settle seconds, 0: per endpoint */
+    long lock_timeout_ms;     /* sync --lock-timeout */
+    bool status;              /* sync --status */
+    bool sync_ep[EP_COUNT];   /* resolved: the endpoints sync fetches */
+
     char *base_url; /* resolved: without a trailing slash */
     long timeout_ms;
     int retries;

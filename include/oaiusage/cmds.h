@@ -25,6 +25,8 @@ int plan_report(const struct config *cfg, struct query *q);
 
 /* lists.c: the organization's lists. */
 int cmd_projects(struct session *s, struct ou_err *err);
+/* sync.c: keep the history store current; --status: what it holds. */
+int cmd_sync(struct session *s, struct ou_err *err);
 int cmd_users(struct session *s, struct ou_err *err);
 int cmd_api_keys(struct session *s, struct ou_err *err);
 

@@ -25,10 +25,12 @@ enum cmd_kind {
     CK_HTML = 1u << 2,     /* the HTML report */
     CK_PROJECTS = 1u << 3,
     CK_USERS = 1u << 4,
-    CK_APIKEYS = 1u << 5
+    CK_APIKEYS = 1u << 5,
+    CK_SYNC = 1u << 6 /* the history store's sync */
 };
 #define CK_LISTS (CK_PROJECTS | CK_USERS | CK_APIKEYS)
-#define CK_ALL (CK_USAGE | CK_OVERVIEW | CK_HTML | CK_LISTS)
+#define CK_REPORTS (CK_USAGE | CK_OVERVIEW | CK_HTML)
+#define CK_ALL (CK_REPORTS | CK_LISTS | CK_SYNC)
 
 /* The most queries a command's plan can hold (the overview: every
  * endpoint). */

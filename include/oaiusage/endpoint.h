@@ -48,6 +48,7 @@ struct filter_desc {
     const char *param;  /* query parameter, e.g. "project_ids" */
     enum filter_kind kind;
     const char *const *allowed; /* NULL-terminated enum, or NULL = free text */
+    const char *field; /* the group field it constrains ("project_id") */
 };
 
 enum metric_kind {
@@ -123,6 +124,10 @@ enum ep_index {
 const struct endpoint *endpoint_find(const char *name);
 /* The i-th endpoint, or NULL past the end. */
 const struct endpoint *endpoint_at(int i);
+/* Does ep report a stored level (MA_LEVEL) rather than flows? */
+bool endpoint_has_level(const struct endpoint *ep);
+/* The index of ep in the table (enum ep_index). */
+int endpoint_index(const struct endpoint *ep);
 
 int endpoint_group_index(const struct endpoint *ep, const char *name);
 int endpoint_metric_index(const struct endpoint *ep, const char *name);

@@ -39,6 +39,9 @@ struct fetch_sink {
     /* Optional: sub-window sub has all its pages (no tree alive). */
     int (*segment)(void *ctx, int sub, struct ou_err *err);
     void *ctx;
+    /* Optional: the buckets and records since the last call were one
+     * whole page, parsed and checked (the store commits it). */
+    int (*page)(void *ctx, int sub, struct ou_err *err);
 };
 
 /* One query to fetch in full. */

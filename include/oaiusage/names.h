@@ -33,6 +33,12 @@ const char *names_get(const struct names *n, enum name_kind k, const char *id);
 int names_put(struct names *n, enum name_kind k, const char *id,
               const char *name);
 size_t names_count(const struct names *n, enum name_kind k);
+/* Call fn for every named entry (ids known to be unknown are skipped), in
+ * no particular order; non-zero from fn stops and is returned. */
+int names_each(const struct names *n,
+               int (*fn)(void *ctx, enum name_kind k, const char *id,
+                         const char *name),
+               void *ctx);
 
 /* What to resolve: the kinds needed and, for API keys, the projects whose
  * keys to list (NULL = every project). */
@@ -40,6 +46,8 @@ struct names_want {
     bool kind[NK_COUNT];
     const char *const *ids[NK_COUNT]; /* ids the report holds, per kind */
     int nids[NK_COUNT];
+    bool all; /* every list: every project's keys and service accounts
+                 (sync stores them all) */
 };
 
 struct names_opts {

@@ -43,6 +43,11 @@ enum opt_id {
     OPT_OUTPUT,
     OPT_NO_HEADER,
     OPT_CSV_SAFE,
+    OPT_DB,
+    OPT_ENDPOINT,
+    OPT_SETTLE,
+    OPT_LOCK_TIMEOUT,
+    OPT_STATUS,
     OPT_BASE_URL,
     OPT_TIMEOUT,
     OPT_RETRIES,
@@ -64,6 +69,7 @@ enum opt_section {
     SEC_WINDOW,
     SEC_FILTER,
     SEC_SHAPE,
+    SEC_STORE,
     SEC_OUTPUT,
     SEC_CONNECTION,
     SEC_GENERAL,
@@ -83,6 +89,7 @@ enum opt_store {
     ST_INT,         /* int: a whole number from lo to hi */
     ST_MS,          /* long: seconds (0 < t <= 86400) as milliseconds */
     ST_WHEN,        /* int64_t: a time, see timeutil.h */
+    ST_DURATION,    /* int64_t: seconds, from "90s", "30m", "6h", "3d" */
     ST_CHOICE,      /* int: choice_values[i] for the i-th of choices */
     ST_LEVEL,       /* int: lo (verbosity) */
     ST_ACTION       /* help and version: acted on by the parser */

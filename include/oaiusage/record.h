@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "oaiusage/buf.h"
 #include "oaiusage/dec.h"
 #include "oaiusage/endpoint.h"
 
@@ -25,5 +26,14 @@ struct record {
     const char *text[EP_MAX_METRICS]; /* MK_TEXT metrics; NULL = null */
     bool present[EP_MAX_METRICS];     /* false: a nullable metric was null */
 };
+
+/* Fill the group fields the client derives (endpoint.h, DG_*) from their
+ * source field: from a "<model>, <component>" line item, the model (the
+ * part before the first ", ") and the component (the part after); a label
+ * without that form has a null model and is its own component. Derived
+ * strings are written into scratch (reset first), which must outlive the
+ * record's use. Returns 0, or -1 when out of memory. Pure. */
+int record_derive(const struct endpoint *ep, struct record *rec,
+                  struct buf *scratch);
 
 #endif

@@ -19,6 +19,7 @@
 #include "oaiusage/http.h"
 #include "oaiusage/names.h"
 #include "oaiusage/sched.h"
+#include "oaiusage/store.h"
 
 /* Schema drift seen during a run: one entry per endpoint and field. */
 struct drift {
@@ -42,7 +43,14 @@ struct session {
     struct drift *drift;     /* what the API sent that this version does not
                             know */
     struct api_error failed; /* why the last failed request failed */
+    struct store *store;     /* --db (reports read it; sync writes it) */
+    const char *org;         /* the store's organization label */
+    int64_t key_from;        /* a store read: api_key_id known from then on */
 };
+
+/* Does this run use the API (a key, the network)? Reports with --db and
+ * sync --status do not. */
+bool session_uses_api(const struct config *cfg);
 
 /* One piece of a window fetched in pieces (refusal.h): its query, and the
  * value its records get in group field fill (an endpoint group index; -1
@@ -53,7 +61,8 @@ struct piece {
     const char *fill_value;
 };
 
-/* Load the key, connect, make the scheduler. */
+/* Load the key, connect, make the scheduler; open the store of --db (and
+ * sync's, default or not). */
 int session_open(struct session *s, const struct config *cfg, int64_t now,
                  struct ou_err *err);
 void session_close(struct session *s);

@@ -15,12 +15,14 @@
 
 enum ou_status {
     OU_OK = 0,
-    OU_E_API,   /* the API or the network failed (after retries) */
-    OU_E_USAGE, /* the command line is wrong */
-    OU_E_AUTH,  /* no usable key, or the API refused it (401/403) */
-    OU_E_DATA,  /* the API sent something malformed or inconsistent */
-    OU_E_IO,    /* a local file could not be read or written */
-    OU_E_NOMEM  /* out of memory */
+    OU_E_API,      /* the API or the network failed (after retries) */
+    OU_E_USAGE,    /* the command line is wrong */
+    OU_E_AUTH,     /* no usable key, or the API refused it (401/403) */
+    OU_E_DATA,     /* the API sent something malformed or inconsistent */
+    OU_E_IO,       /* a local file could not be read or written */
+    OU_E_NOMEM,    /* out of memory */
+    OU_E_BUSY,     /* the store is locked by another sync (--lock-timeout) */
+    OU_E_UNCOVERED /* the store does not hold the window asked for */
 };
 
 /* The documented process exit codes (README "Exit codes"). */
@@ -31,7 +33,9 @@ enum ou_exit {
     OU_EXIT_AUTH = 3,
     OU_EXIT_DATA = 4,
     OU_EXIT_IO = 5,
-    OU_EXIT_NOMEM = 6
+    OU_EXIT_NOMEM = 6,
+    OU_EXIT_BUSY = 7,
+    OU_EXIT_UNCOVERED = 8
 };
 
 #define OU_ERR_MSG_MAX 1024

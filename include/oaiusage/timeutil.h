@@ -35,6 +35,9 @@ void tu_format_rfc3339(int64_t t, char *buf);
 void tu_format_date(int64_t t, char *buf);
 
 int64_t tu_floor(int64_t t, int64_t step); /* floor to a multiple */
+/* A duration: seconds, or a number with s, m, h or d ("6h"), from 0 to
+ * 366 days, into *out seconds. */
+bool tu_parse_duration(const char *s, int64_t *out);
 int64_t tu_floor_day(int64_t t);
 int64_t tu_floor_week(int64_t t); /* Monday 00:00 UTC */
 int64_t tu_floor_month(int64_t t);

@@ -21,11 +21,11 @@
 #define G_SOURCE G("api_source", GT_STRING, NK_NONE)
 
 /* Filters shared by several endpoints. */
-#define F_PROJECT { "project", "project_ids", FK_LIST, NULL }
-#define F_USER { "user", "user_ids", FK_LIST, NULL }
-#define F_API_KEY { "api-key", "api_key_ids", FK_LIST, NULL }
-#define F_MODEL { "model", "models", FK_LIST, NULL }
-#define F_BATCH { "batch", "batch", FK_BOOL, NULL }
+#define F_PROJECT { "project", "project_ids", FK_LIST, NULL, "project_id" }
+#define F_USER { "user", "user_ids", FK_LIST, NULL, "user_id" }
+#define F_API_KEY { "api-key", "api_key_ids", FK_LIST, NULL, "api_key_id" }
+#define F_MODEL { "model", "models", FK_LIST, NULL, "model" }
+#define F_BATCH { "batch", "batch", FK_BOOL, NULL, "batch" }
 
 #define M_INT(n, tab) { n, MK_INT, MA_SUM, NULL, n, false, tab, NULL, false, NULL }
 
@@ -87,8 +87,8 @@ static const struct group_desc images_groups[] = {
 };
 /* Sizes are open text: newer models make sizes the 2026-08 list lacks. */
 static const struct filter_desc images_filters[] = {
-    { "source", "sources", FK_LIST, image_sources },
-    { "size", "sizes", FK_LIST, NULL },
+    { "source", "sources", FK_LIST, image_sources, "source" },
+    { "size", "sizes", FK_LIST, NULL, "size" },
     F_PROJECT, F_USER, F_API_KEY, F_MODEL,
 };
 static const struct metric_desc images_metrics[] = {
@@ -122,7 +122,7 @@ static const struct group_desc file_search_groups[] = {
 };
 static const struct filter_desc file_search_filters[] = {
     F_PROJECT, F_USER, F_API_KEY,
-    { "vector-store", "vector_store_ids", FK_LIST, NULL },
+    { "vector-store", "vector_store_ids", FK_LIST, NULL, "vector_store_id" },
 };
 static const struct metric_desc file_search_metrics[] = {
     M_INT("num_requests", true),
@@ -135,7 +135,8 @@ static const struct group_desc web_search_groups[] = {
 };
 static const struct filter_desc web_search_filters[] = {
     F_PROJECT, F_USER, F_API_KEY, F_MODEL,
-    { "context-level", "context_levels", FK_LIST, context_levels },
+    { "context-level", "context_levels", FK_LIST, context_levels,
+      "context_level" },
 };
 static const struct metric_desc web_search_metrics[] = {
     M_INT("num_model_requests", true),
@@ -157,7 +158,7 @@ static const struct group_desc costs_groups[] = {
 };
 
 static const struct filter_desc costs_filters[] = {
-    F_PROJECT, F_API_KEY, { "line-item", "line_items", FK_LIST, NULL },
+    F_PROJECT, F_API_KEY, { "line-item", "line_items", FK_LIST, NULL, "line_item" },
 };
 
 static const struct metric_desc costs_metrics[] = {
@@ -275,6 +276,20 @@ const struct endpoint *endpoint_at(int i)
     if (i < 0 || i >= COUNT(endpoints))
         return NULL;
     return &endpoints[i];
+}
+
+bool endpoint_has_level(const struct endpoint *ep)
+{
+    for (int m = 0; m < ep->nmetrics; m++) {
+        if (ep->metrics[m].agg == MA_LEVEL)
+            return true;
+    }
+    return false;
+}
+
+int endpoint_index(const struct endpoint *ep)
+{
+    return (int)(ep - endpoints);
 }
 
 const struct endpoint *endpoint_find(const char *name)

@@ -128,6 +128,8 @@ static int page_done(void *ctx, struct sched *s, struct sched_req *r,
     if (rc == 0) {
         rc = page_parse(body->data, body->len, sw->q.ep, &wrapped, &info, err);
         buf_release(body); /* the page is folded: free it now */
+        if (rc == 0 && sw->fs->sink->page != NULL)
+            rc = sw->fs->sink->page(sw->fs->sink->ctx, sw->index, err);
         if (rc == 0)
             rc = follow(sw, r, &info, err);
         free(info.next_page);

@@ -106,6 +106,23 @@ size_t names_count(const struct names *n, enum name_kind k)
     return k > NK_NONE && k < NK_COUNT ? n->m[k].n : 0;
 }
 
+int names_each(const struct names *n,
+               int (*fn)(void *ctx, enum name_kind k, const char *id,
+                         const char *name),
+               void *ctx)
+{
+    for (int k = NK_PROJECT; k < NK_COUNT; k++) {
+        for (size_t i = 0; i < n->m[k].cap; i++) {
+            const struct entry *e = n->m[k].entry[i];
+            int rc;
+            if (e != NULL && e->name[0] != '\0' &&
+                (rc = fn(ctx, (enum name_kind)k, e->id, e->name)) != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 /* Copy every entry of src into n. */
 static int names_merge(struct names *n, const struct names *src)
 {
@@ -427,6 +444,7 @@ static int service_accounts(struct resolve *rs, struct ou_err *err)
 
     for (int i = 0; w->kind[NK_USER] && i < w->nids[NK_USER]; i++)
         unknown |= lookup(rs->n, NK_USER, w->ids[NK_USER][i]) == NULL;
+    unknown |= w->all;
     if (!unknown || rs->npids == 0)
         return 0;
     rs->sas = calloc((size_t)rs->npids + 1, sizeof(*rs->sas));

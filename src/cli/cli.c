@@ -27,6 +27,7 @@ void config_init(struct config *cfg)
     cfg->timeout_ms = OU_DEFAULT_TIMEOUT_MS;
     cfg->retries = RETRY_DEFAULT_RETRIES;
     cfg->concurrency = OU_DEFAULT_CONCURRENCY;
+    cfg->lock_timeout_ms = 60000;
     cfg->verbosity = 1;
 }
 
@@ -48,6 +49,8 @@ void config_release(struct config *cfg)
     free(cfg->base_url);
     free(cfg->key_file);
     free(cfg->cacert);
+    free(cfg->db);
+    strlist_release(&cfg->endpoints);
     config_init(cfg);
 }
 
@@ -238,6 +241,13 @@ static int store(struct config *cfg, const struct opt_desc *o, const char *arg,
             return ou_fail(err, OU_E_USAGE, "option '--%s': '%s': %s", o->name,
                            arg, why);
         return 0;
+    case ST_DURATION:
+        if (!tu_parse_duration(arg, at))
+            return ou_fail(err, OU_E_USAGE,
+                           "option '--%s': '%s' is not a duration (e.g. 90s, "
+                           "30m, 6h, 3d; at most 366d)",
+                           o->name, arg);
+        return 0;
     case ST_CHOICE:
         return store_choice(o, arg, at, err);
     case ST_LEVEL:
@@ -403,6 +413,54 @@ static int resolve_base_url(struct config *cfg, struct ou_err *err)
     return 0;
 }
 
+/* sync: its endpoints, and what --status leaves out. */
+static int resolve_sync(struct config *cfg, struct ou_err *err)
+{
+    static const enum opt_id fetch_only[] = { OPT_SINCE, OPT_DAYS, OPT_BUCKET,
+                                              OPT_ENDPOINT, OPT_SETTLE };
+
+    for (int i = 0; i < EP_COUNT; i++)
+        cfg->sync_ep[i] = cfg->endpoints.n == 0;
+    for (int i = 0; i < cfg->endpoints.n; i++) {
+        const struct command *c = command_find(cfg->endpoints.v[i]);
+        const struct endpoint *ep = c != NULL ? command_endpoint(c) : NULL;
+        int k = 0;
+        while (ep != NULL && k < EP_COUNT && endpoint_at(k) != ep)
+            k++;
+        if (ep == NULL || k == EP_COUNT)
+            return ou_fail(err, OU_E_USAGE,
+                           "option '--endpoint': '%s' is not a usage endpoint "
+                           "or costs",
+                           cfg->endpoints.v[i]);
+        cfg->sync_ep[k] = true;
+    }
+    for (size_t i = 0;
+         cfg->status && i < sizeof(fetch_only) / sizeof(*fetch_only); i++) {
+        if (cfg->given[fetch_only[i]])
+            return ou_fail(err, OU_E_USAGE,
+                           "sync --status fetches nothing: it does not take "
+                           "--%s",
+                           opt_get(fetch_only[i])->name);
+    }
+    return 0;
+}
+
+/* Reports from the store: no API, so nothing that only the API does. */
+static int resolve_db(struct config *cfg, struct ou_err *err)
+{
+    if (cfg->db == NULL || cfg->cmd->kind == CK_SYNC)
+        return 0;
+    if (cfg->refresh_names)
+        return ou_fail(err, OU_E_USAGE,
+                       "--refresh-names reads the API: with --db, names come "
+                       "from the store (sync refreshes them)");
+    if (cfg->dry_run)
+        return ou_fail(err, OU_E_USAGE,
+                       "--dry-run shows API requests: with --db there are "
+                       "none");
+    return 0;
+}
+
 static int resolve(struct config *cfg, int64_t now, struct ou_err *err)
 {
     int rc;
@@ -416,6 +474,10 @@ static int resolve(struct config *cfg, int64_t now, struct ou_err *err)
     if (cfg->cmd->formats != 0 && (rc = check_format(cfg, err)) != 0)
         return rc;
     if (cfg->cmd->kind == CK_USAGE && (rc = resolve_usage(cfg, err)) != 0)
+        return rc;
+    if (cfg->cmd->kind == CK_SYNC && (rc = resolve_sync(cfg, err)) != 0)
+        return rc;
+    if ((rc = resolve_db(cfg, err)) != 0)
         return rc;
     if (opt_takes(opt_get(OPT_SINCE), cfg->cmd))
         return resolve_window(cfg, now, err);

@@ -11,7 +11,7 @@
 /* Who takes what. */
 #define T_WINDOW (CK_USAGE | CK_OVERVIEW | CK_HTML)
 #define T_FETCH (CK_USAGE | CK_OVERVIEW | CK_HTML)
-#define T_TABLES (CK_USAGE | CK_OVERVIEW | CK_LISTS)
+#define T_TABLES (CK_USAGE | CK_OVERVIEW | CK_LISTS | CK_SYNC)
 
 /* A table, laid out by hand. */
 /* clang-format off */
@@ -32,17 +32,19 @@ static const int format_values[] = { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_NDJSON,
       NULL, help }
 
 static const struct opt_desc options[] = {
-    { OPT_SINCE, "since", 0, "WHEN", SEC_WINDOW, T_WINDOW, ST_WHEN,
+    { OPT_SINCE, "since", 0, "WHEN", SEC_WINDOW, T_WINDOW | CK_SYNC, ST_WHEN,
       CFG(since_arg), 0, 0, NULL, NULL, NULL, "start, inclusive" },
     { OPT_UNTIL, "until", 0, "WHEN", SEC_WINDOW, T_WINDOW, ST_WHEN,
       CFG(until_arg), 0, 0, NULL, NULL, NULL,
       "end, exclusive (default: now; a future end\nis cut to now)" },
-    { OPT_DAYS, "days", 0, "N", SEC_WINDOW, T_WINDOW, ST_INT, CFG(days), 1,
+    { OPT_DAYS, "days", 0, "N", SEC_WINDOW, T_WINDOW | CK_SYNC, ST_INT,
+      CFG(days), 1,
       OU_MAX_DAYS, NULL, NULL, " of days",
       "the last N UTC calendar days up to --until:\nfrom 00:00 UTC of the "
       "day N-1 days before the\nday holding the last second of the window;"
       "\ntoday counts as one (default: --days 30)" },
-    { OPT_BUCKET, "bucket", 0, "W", SEC_WINDOW, CK_USAGE, ST_CHOICE, CFG(width),
+    { OPT_BUCKET, "bucket", 0, "W", SEC_WINDOW, CK_USAGE | CK_SYNC, ST_CHOICE,
+      CFG(width),
       0, 0, bucket_names, bucket_values, NULL,
       "bucket width: 1m, 1h or 1d (default 1d)" },
     FILTER(OPT_PROJECT, "project", "ID,...",
@@ -91,6 +93,25 @@ static const struct opt_desc options[] = {
     { OPT_REFRESH_NAMES, "refresh-names", 0, NULL, SEC_SHAPE,
       CK_USAGE | CK_HTML, ST_FLAG, CFG(refresh_names), 0, 0, NULL, NULL, NULL,
       "--names, re-reading the lists now" },
+    { OPT_DB, "db", 0, "DB", SEC_STORE, CK_REPORTS | CK_SYNC, ST_STRING,
+      CFG(db), 0, 0, NULL, NULL, NULL,
+      "the history store: a file, sqlite:PATH or a\npostgresql:// URI; "
+      "reports read it instead\nof the API (no key, no network); sync\n"
+      "default: $OAIUSAGE_DB, else\n~/.local/share/oaiusage/usage.db" },
+    { OPT_ENDPOINT, "endpoint", 0, "NAME,...", SEC_STORE, CK_SYNC, ST_LIST,
+      CFG(endpoints), 0, 0, NULL, NULL, NULL,
+      "only these endpoints (default: every usage\nendpoint and costs)" },
+    { OPT_SETTLE, "settle", 0, "DURATION", SEC_STORE, CK_SYNC, ST_DURATION,
+      CFG(settle), 0, 0, NULL, NULL, NULL,
+      "re-fetch what ended less than DURATION ago\n(90s, 30m, 6h, 3d; "
+      "default 1d for usage,\n3d for costs): the API revises closed\n"
+      "buckets" },
+    { OPT_LOCK_TIMEOUT, "lock-timeout", 0, "SECS", SEC_STORE, CK_SYNC, ST_MS,
+      CFG(lock_timeout_ms), 0, 0, NULL, NULL, NULL,
+      "wait this long for another sync (default\n60), then exit 7" },
+    { OPT_STATUS, "status", 0, NULL, SEC_STORE, CK_SYNC, ST_FLAG,
+      CFG(status), 0, 0, NULL, NULL, NULL,
+      "what the store holds, per endpoint and\nwidth; fetches nothing" },
     { OPT_FORMAT, "format", 0, "F", SEC_OUTPUT, T_TABLES, ST_CHOICE,
       CFG(format), 0, 0, format_names, format_values, NULL,
       "table (default), csv, json, ndjson, or svg\n(a standalone chart of "
@@ -118,7 +139,7 @@ static const struct opt_desc options[] = {
       CFG(deadline_ms), 0, 0, NULL, NULL, NULL,
       "give up the whole run after SECS" },
     { OPT_CONCURRENCY, "concurrency", 0, "N", SEC_CONNECTION,
-      T_FETCH | CK_APIKEYS, ST_INT, CFG(concurrency), 1, OU_MAX_CONCURRENCY,
+      T_FETCH | CK_APIKEYS | CK_SYNC, ST_INT, CFG(concurrency), 1, OU_MAX_CONCURRENCY,
       NULL, NULL, "",
       "requests in flight at once (default 4, at\nmost 32); a 429 halves "
       "it for a while" },
@@ -167,6 +188,7 @@ const char *opt_section_title(enum opt_section s)
          "UTC,\nor RFC 3339 such as 2025-01-11T17:31:00Z or ...+02:00)"),
         "Filters (sent to the API; repeatable, comma-separated)",
         "Shape",
+        "History store",
         "Output",
         "Connection and key",
         "General",

@@ -39,6 +39,17 @@ static const char report_about[] =
     "line item, and the totals tables. Completions and costs are\n"
     "fetched per UTC day, at once. --names shows project names.\n";
 
+static const char sync_about[] =
+    "Fetch every usage endpoint and the costs, grouped by every field\n"
+    "the API has, into the history store, and the organization's lists\n"
+    "(names). The first run backfills --days (default 90) or --since;\n"
+    "later runs fetch what is missing and re-fetch what ended less than\n"
+    "the settle window ago (the API revises closed buckets). Usage is\n"
+    "stored at --bucket (default 1h), costs per day. Each page is\n"
+    "committed as it arrives: a killed sync resumes where it stopped.\n"
+    "One sync per store at a time (exit 7 after --lock-timeout).\n"
+    "Every report takes --db to answer from the store, offline.\n";
+
 /* A table, laid out by hand. */
 /* clang-format off */
 static const struct command commands[] = {
@@ -64,6 +75,12 @@ static const struct command commands[] = {
       "[--since WHEN] [--until WHEN] [--days N] [--project ID,...]\n"
       "                       [--names] [-o FILE] [OPTIONS]",
       report_about, 0, cmd_report, plan_report },
+    { "sync", NULL, CK_SYNC, -1,
+      "keep the history store current (--db; cron)",
+      "[--db DB] [--since WHEN | --days N] [--bucket W]\n"
+      "                       [--endpoint NAME,...] [--settle DURATION]\n"
+      "                       [--lock-timeout SECS] [--status] [OPTIONS]",
+      sync_about, TABLES, cmd_sync, NULL },
     { "projects", NULL, CK_PROJECTS, -1,
       "the organization's projects (archived included)", NULL,
       "Every project of the organization, archived ones included\n"

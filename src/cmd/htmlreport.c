@@ -45,6 +45,7 @@ int cmd_report(struct session *s, struct ou_err *err)
     struct check_span span[2];
     struct names *names = NULL;
     struct buf out;
+    struct buf source;
     int rc;
 
     plan_report(cfg, q);
@@ -53,6 +54,7 @@ int cmd_report(struct session *s, struct ou_err *err)
         memcpy(spec[i].group, q[i].group, sizeof(spec[i].group));
     }
     buf_init(&out, 0);
+    buf_init(&source, 0);
     session_explain_window(s, q[0].ep);
     rc = session_fetch_aggs(s, q, spec, aggs, span, 2, err);
     if (rc == 0 && cfg->names) {
@@ -60,6 +62,9 @@ int cmd_report(struct session *s, struct ou_err *err)
         if (names == NULL)
             rc = (int)err->cat;
     }
+    if (rc == 0 && s->store != NULL &&
+        buf_printf(&source, "the history store %s", store_where(s->store)) != 0)
+        rc = ou_nomem(err);
     if (rc == 0) {
         struct html_input in = {
             aggs[0],
@@ -68,13 +73,14 @@ int cmd_report(struct session *s, struct ou_err *err)
             cfg->since,
             cfg->until_sent ? cfg->until : span[0].last_end,
             s->now,
-            cfg->base_url,
+            s->store != NULL ? source.data : cfg->base_url,
         };
         rc = html_report(&in, &out, err);
     }
     if (rc == 0)
         rc = session_deliver(s, &out, err);
     buf_release(&out);
+    buf_release(&source);
     names_free(names);
     agg_free(aggs[0]);
     agg_free(aggs[1]);

@@ -74,6 +74,31 @@ void session_report_drift(const struct session *s)
     }
 }
 
+bool session_uses_api(const struct config *cfg)
+{
+    if (cfg->cmd->kind == CK_SYNC)
+        return !cfg->status;
+    return cfg->db == NULL;
+}
+
+static int open_store(struct session *s, struct ou_err *err)
+{
+    const struct config *cfg = s->cfg;
+    bool sync = cfg->cmd->kind == CK_SYNC;
+    char *dflt = NULL;
+    int rc;
+
+    s->org = STORE_DEFAULT_ORG;
+    if (cfg->db == NULL && !sync)
+        return 0;
+    if (cfg->db == NULL && (dflt = store_default_db()) == NULL)
+        return ou_nomem(err);
+    rc = store_open(cfg->db != NULL ? cfg->db : dflt, sync && !cfg->status,
+                    &s->store, err);
+    free(dflt);
+    return rc;
+}
+
 int session_open(struct session *s, const struct config *cfg, int64_t now,
                  struct ou_err *err)
 {
@@ -84,6 +109,10 @@ int session_open(struct session *s, const struct config *cfg, int64_t now,
     memset(s, 0, sizeof(*s));
     s->cfg = cfg;
     s->now = now;
+    if ((rc = open_store(s, err)) != 0)
+        return rc;
+    if (!session_uses_api(cfg))
+        return 0;
     if ((rc = secret_load(cfg->key_file, &s->key, &source, err)) != 0)
         return rc;
     msg_set_secret(s->key);
@@ -122,6 +151,7 @@ static void drift_clear(struct session *s)
 void session_close(struct session *s)
 {
     drift_clear(s);
+    store_close(s->store);
     sched_free(s->sched);
     http_client_free(s->http);
     secret_free(s->key);
@@ -144,13 +174,99 @@ static int sink_record(void *ctx, int sub, const struct record *rec,
     return agg_add(ctx, rec, err);
 }
 
+static int store_bucket(void *ctx, int64_t start, int64_t end,
+                        struct ou_err *err)
+{
+    return agg_bucket(ctx, start, end, err);
+}
+
+static int store_record(void *ctx, const struct record *rec, struct ou_err *err)
+{
+    return agg_add(ctx, rec, err);
+}
+
+/* How old the store's answer is, when it ends where the store does. */
+static void note_age(const struct session *s, const struct query *q,
+                     const struct store_cov *cov, int n)
+{
+    int64_t synced = 0;
+    char at[TU_RFC3339_LEN];
+    char end[TU_RFC3339_LEN];
+
+    for (int i = 0; i < n; i++)
+        synced = cov[i].synced_at > synced ? cov[i].synced_at : synced;
+    if (n == 0 || s->cfg->until_sent)
+        return;
+    tu_format_rfc3339(synced, at);
+    tu_format_rfc3339(cov[n - 1].end, end);
+    msg_note("note: %s from the store up to %s (last synced %s, %lld min "
+             "ago)",
+             q->ep->command, end, at, (long long)((s->now - synced) / 60));
+}
+
+/* q from the store into agg: the width to read, the window, covered. */
+static int store_fetch(struct session *s, const struct query *q,
+                       struct agg *agg, struct check_span *span,
+                       struct ou_err *err)
+{
+    bool have[BW_COUNT];
+    struct store_read r = { BW_1D, 0, 0, 0 };
+    struct store_cov *cov = NULL;
+    int64_t from = q->ep->day_aligned_start ? tu_floor_day(q->start_time)
+                                            : q->start_time;
+    int ncov = 0;
+    int rc;
+
+    rc = store_widths(s->store, s->org, q->ep, have, err);
+    if (rc == 0)
+        rc = store_plan_width(q, have, &r.stored, err);
+    if (rc == 0)
+        rc = store_coverage(s->store, s->org, q->ep, r.stored, from, INT64_MAX,
+                            &cov, &ncov, err);
+    if (rc == 0 && q->ep->billing)
+        rc = store_key_floor(s->store, s->org, q->ep, &r.key_from, err);
+    if (rc == 0)
+        rc = store_plan_window(q, s->cfg->until_sent, cov, ncov, &r, err);
+    if (rc == 0) {
+        struct store_sink sink = { store_bucket, store_record, agg };
+        rc = store_read_query(s->store, s->org, q, &r, cov, ncov, &sink, err);
+    }
+    if (rc == 0) {
+        note_age(s, q, cov, ncov);
+        if (r.key_from > 0)
+            s->key_from = r.key_from;
+        if (span != NULL)
+            *span = (struct check_span){ 0,
+                                         (r.end - r.start) /
+                                             bucket_width_seconds(q->width),
+                                         r.start, r.end };
+    }
+    free(cov);
+    return rc;
+}
+
 int session_fetch_aggs(struct session *s, const struct query *q,
                        const struct agg_spec *spec, struct agg **aggs,
                        struct check_span *span, int n, struct ou_err *err)
 {
-    struct fetch_sink *sinks = calloc((size_t)n, sizeof(*sinks));
-    struct fetch_stream *fss = calloc((size_t)n, sizeof(*fss));
+    struct fetch_sink *sinks = NULL;
+    struct fetch_stream *fss = NULL;
     int rc = 0;
+
+    if (s->store != NULL) {
+        for (int i = 0; i < n && rc == 0; i++) {
+            if ((aggs[i] = agg_new(&spec[i])) == NULL)
+                rc = ou_nomem(err);
+            if (rc == 0)
+                rc = store_fetch(s, &q[i], aggs[i], span ? &span[i] : NULL,
+                                 err);
+            if (rc == 0)
+                rc = agg_finish(aggs[i], err);
+        }
+        return rc;
+    }
+    sinks = calloc((size_t)n, sizeof(*sinks));
+    fss = calloc((size_t)n, sizeof(*fss));
 
     if (sinks == NULL || fss == NULL) {
         free(sinks);
@@ -160,8 +276,8 @@ int session_fetch_aggs(struct session *s, const struct query *q,
     for (int i = 0; i < n && rc == 0; i++) {
         if ((aggs[i] = agg_new(&spec[i])) == NULL)
             rc = ou_nomem(err);
-        sinks[i] = (struct fetch_sink){ NULL, sink_bucket, sink_record, NULL,
-                                        aggs[i] };
+        sinks[i] = (struct fetch_sink){ NULL, sink_bucket, sink_record,
+                                        NULL, aggs[i],     NULL };
         fss[i] = (struct fetch_stream){ &q[i], &sinks[i], { 0, 0, -1, -1 } };
     }
     if (rc == 0)
@@ -228,8 +344,8 @@ int session_fetch_pieces(struct session *s, const struct piece *pc, int n,
         return ou_nomem(err);
     for (int i = 0; i < n; i++) {
         f[i] = (struct filled){ &pc[i], *agg };
-        sinks[i] = (struct fetch_sink){ NULL, fill_bucket, fill_record, NULL,
-                                        &f[i] };
+        sinks[i] = (struct fetch_sink){ NULL, fill_bucket, fill_record,
+                                        NULL, &f[i],       NULL };
         fss[i] = (struct fetch_stream){ &pc[i].q, &sinks[i], { 0, 0, -1, -1 } };
     }
     rc = fetch_streams(&s->env, fss, n, err);
@@ -386,6 +502,17 @@ struct names *session_names(struct session *s, const struct agg *const *aggs,
         names_free(names);
         names = NULL;
         ou_nomem(err);
+    } else if (s->store != NULL) {
+        /* Offline: the lists as the last sync stored them. */
+        if (store_get_names(s->store, s->org, names, &e2) != 0) {
+            if (e2.cat == OU_E_NOMEM) {
+                names_free(names);
+                names = NULL;
+                *err = e2;
+            } else {
+                msg_warn("names: %s; rows keep their ids", e2.msg);
+            }
+        }
     } else {
         struct names_opts o = {
             &s->env, s->key, s->now, OU_NAMES_TTL_S, s->cfg->refresh_names, NULL

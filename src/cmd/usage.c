@@ -55,7 +55,8 @@ int cmd_usage(struct session *s, struct ou_err *err)
     int rc;
 
     session_explain_window(s, cfg->ep);
-    if (cfg->records && cfg->format != FMT_TABLE && !cfg->names)
+    if (cfg->records && cfg->format != FMT_TABLE && !cfg->names &&
+        s->store == NULL)
         return cmd_records_streamed(s, err);
     plan_usage(cfg, &q);
     memcpy(spec.group, cfg->group, sizeof(spec.group));
@@ -70,6 +71,8 @@ int cmd_usage(struct session *s, struct ou_err *err)
             rc = session_fetch_pieces(s, pieces, n, &spec, &agg, &span, err);
         }
     }
+    if (rc == 0 && s->key_from > 0)
+        key_from = s->key_from; /* read from the store */
     if (rc == 0 && cfg->names) {
         names = session_names(s, (const struct agg *const *)&agg, 1, err);
         if (names == NULL)

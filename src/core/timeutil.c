@@ -37,6 +37,48 @@ int64_t tu_floor(int64_t t, int64_t step)
     return r < 0 ? t - r - step : t - r;
 }
 
+bool tu_parse_duration(const char *s, int64_t *out)
+{
+    int64_t v = 0;
+    int64_t unit = 1;
+    int digits = 0;
+    const char *p = s;
+
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (++digits > 9)
+            return false;
+        v = v * 10 + (*p - '0');
+    }
+    if (digits == 0)
+        return false;
+    switch (*p) {
+    case '\0':
+        break;
+    case 's':
+        unit = 1;
+        p++;
+        break;
+    case 'm':
+        unit = 60;
+        p++;
+        break;
+    case 'h':
+        unit = 3600;
+        p++;
+        break;
+    case 'd':
+        unit = DAY;
+        p++;
+        break;
+    default:
+        return false;
+    }
+    if (*p != '\0' || v * unit > 366 * DAY)
+        return false;
+    *out = v * unit;
+    return true;
+}
+
 int64_t tu_floor_day(int64_t t)
 {
     return tu_floor(t, DAY);

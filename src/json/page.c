@@ -327,36 +327,11 @@ static int sort_members(const cJSON *res, struct page_ctx *pc,
     return 0;
 }
 
-/* The group fields the client derives: from "<model>, <component>" line
- * items, the model and the component; a label without that form has no
- * model and is its own component. */
+/* The group fields the client derives (record.h). */
 static int derive_groups(struct page_ctx *pc, struct ou_err *err)
 {
-    const struct endpoint *ep = pc->ep;
-    struct record *rec = &pc->rec;
-
-    buf_reset(&pc->derived);
-    for (int g = 0; g < ep->ngroups; g++) {
-        const struct group_desc *gd = &ep->groups[g];
-        if (gd->derived == DG_NONE)
-            continue;
-        const char *src = rec->group[endpoint_group_index(ep, gd->source)];
-        const char *sep = src != NULL ? strstr(src, ", ") : NULL;
-        rec->group[g] = NULL;
-        if (src == NULL)
-            continue;
-        if (gd->derived == DG_COMPONENT) {
-            rec->group[g] = sep != NULL ? sep + 2 : src;
-        } else if (sep != NULL) {
-            /* the model: a copy of the part before ", " */
-            size_t at = pc->derived.len;
-            if (buf_append(&pc->derived, src, (size_t)(sep - src)) != 0 ||
-                buf_putc(&pc->derived, '\0') != 0)
-                return ou_nomem(err);
-            rec->group[g] = pc->derived.data + at;
-        }
-    }
-    return 0;
+    return record_derive(pc->ep, &pc->rec, &pc->derived) != 0 ? ou_nomem(err)
+                                                              : 0;
 }
 
 static int check_object(const struct members *mb, struct page_ctx *pc,

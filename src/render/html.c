@@ -485,7 +485,7 @@ static int put_head(struct ctx *x, struct buf *out)
     rc |= buf_printf(out, "<p>Window: %s to %s (UTC, end exclusive)</p>", x->a,
                      x->b);
     rc |= buf_printf(out, "<p>Generated %s by oaiusage from ", g);
-    rc |= svg_escape(out, x->in->base_url);
+    rc |= svg_escape(out, x->in->source);
     rc |= buf_puts(out, "</p></header>");
     return nomem_if(x, rc);
 }

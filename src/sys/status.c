@@ -47,10 +47,15 @@ void ou_err_prefix(struct ou_err *err, const char *fmt, ...)
 int ou_exit_code(int status)
 {
     static const int codes[] = {
-        [OU_OK] = OU_EXIT_OK,         [OU_E_API] = OU_EXIT_API,
-        [OU_E_USAGE] = OU_EXIT_USAGE, [OU_E_AUTH] = OU_EXIT_AUTH,
-        [OU_E_DATA] = OU_EXIT_DATA,   [OU_E_IO] = OU_EXIT_IO,
+        [OU_OK] = OU_EXIT_OK,
+        [OU_E_API] = OU_EXIT_API,
+        [OU_E_USAGE] = OU_EXIT_USAGE,
+        [OU_E_AUTH] = OU_EXIT_AUTH,
+        [OU_E_DATA] = OU_EXIT_DATA,
+        [OU_E_IO] = OU_EXIT_IO,
         [OU_E_NOMEM] = OU_EXIT_NOMEM,
+        [OU_E_BUSY] = OU_EXIT_BUSY,
+        [OU_E_UNCOVERED] = OU_EXIT_UNCOVERED,
     };
 
     if (status < 0 || (size_t)status >= sizeof(codes) / sizeof(codes[0]))

@@ -33,6 +33,12 @@ static const char *sample(const struct opt_desc *o, const struct command *c)
         return ep != NULL ? ep->groups[0].name : "x";
     case OPT_PER:
         return "day";
+    case OPT_ENDPOINT:
+        return "completions,costs";
+    case OPT_SETTLE:
+        return "6h";
+    case OPT_LOCK_TIMEOUT:
+        return "5";
     case OPT_FORMAT:
         return "csv";
     case OPT_OUTPUT:
@@ -201,7 +207,7 @@ int main(void)
         walk(c, devnull);
         ncommands++;
     }
-    CHECK(ncommands == 17);
+    CHECK(ncommands == 18);
     /* Aliases. */
     CHECK(command_find("audio_speeches") == command_find("audio-speeches"));
     CHECK(command_find("api_keys") == command_find("api-keys"));

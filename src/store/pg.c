@@ -1,0 +1,232 @@
+/* pg.c - the PostgreSQL engine of the store, through libpq (see db.h).
+ *
+ * Parameters and results travel as text. The sync lock is a session-level
+ * advisory lock: PostgreSQL drops it when the connection ends, so a killed
+ * sync never leaves the store locked. Reports read in their own
+ * transactions while a sync writes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "db.h"
+
+/* The advisory lock's key: "oaiusage" as a number. */
+#define PG_LOCK_KEY "7306916407233634149"
+
+struct pg_db {
+    struct db base;
+    PGconn *c;
+    bool locked;
+};
+
+/* The URI for messages: without its password. */
+static char *redact(const char *uri)
+{
+    char *out = strdup(uri);
+    char *at = out != NULL ? strchr(out, '@') : NULL;
+    char *scheme = out != NULL ? strstr(out, "://") : NULL;
+
+    if (at != NULL && scheme != NULL && scheme < at) {
+        char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+        if (colon != NULL)
+            memmove(colon, at, strlen(at) + 1); /* user@host */
+    }
+    /* password=... in the query string */
+    char *pw = out != NULL ? strstr(out, "password=") : NULL;
+    if (pw != NULL) {
+        char *end = strchr(pw, '&');
+        if (end != NULL)
+            memmove(pw, end + 1, strlen(end + 1) + 1);
+        else
+            *pw = '\0';
+    }
+    return out;
+}
+
+/* One line of libpq's message. */
+static int fail_pg(struct pg_db *d, struct ou_err *err, const char *what,
+                   const PGresult *res)
+{
+    const char *m = res != NULL ? PQresultErrorMessage(res) : "";
+    char line[512];
+
+    if (m == NULL || m[0] == '\0')
+        m = PQerrorMessage(d->c);
+    snprintf(line, sizeof(line), "%s", m != NULL ? m : "error");
+    line[strcspn(line, "\n")] = '\0';
+    return ou_fail(err, OU_E_IO, "store %s: %s: %s", d->base.where, what, line);
+}
+
+static int pg_run(struct db *db, const char *sql, int nparams,
+                  const char *const *params, db_row_fn fn, void *ctx,
+                  struct ou_err *err)
+{
+    struct pg_db *d = (struct pg_db *)db;
+    PGresult *res = PQexecParams(d->c, sql, nparams, NULL, params, NULL, NULL,
+                                 0);
+    ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    const char *vals[64];
+    int rc = 0;
+
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        rc = fail_pg(d, err, "query", res);
+        PQclear(res);
+        return rc;
+    }
+    int nrows = PQntuples(res);
+    int ncols = PQnfields(res);
+    if (ncols > 64)
+        ncols = 64;
+    for (int r = 0; r < nrows && rc == 0 && fn != NULL; r++) {
+        for (int c = 0; c < ncols; c++)
+            vals[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+        rc = fn(ctx, ncols, vals, err);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int pg_script(struct db *db, const char *sql, struct ou_err *err)
+{
+    struct pg_db *d = (struct pg_db *)db;
+    PGresult *res = PQexec(d->c, sql);
+    ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    int rc = 0;
+
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        rc = fail_pg(d, err, "schema", res);
+    PQclear(res);
+    return rc;
+}
+
+static int got_lock(void *ctx, int n, const char *const *v, struct ou_err *err)
+{
+    (void)err;
+    *(bool *)ctx = n > 0 && v[0] != NULL && v[0][0] == 't';
+    return 0;
+}
+
+static int pg_lock(struct db *db, long timeout_ms, struct ou_err *err)
+{
+    struct pg_db *d = (struct pg_db *)db;
+    long waited = 0;
+
+    for (;;) {
+        bool ok = false;
+        int rc = pg_run(db, "SELECT pg_try_advisory_lock(" PG_LOCK_KEY ")", 0,
+                        NULL, got_lock, &ok, err);
+        if (rc != 0)
+            return rc;
+        if (ok) {
+            d->locked = true;
+            return 0;
+        }
+        if (waited >= timeout_ms)
+            return ou_fail(err, OU_E_BUSY,
+                           "store %s: another sync holds it (waited %ld s; "
+                           "see --lock-timeout)",
+                           d->base.where, timeout_ms / 1000);
+        struct timespec ts = { 0, 100 * 1000000L };
+        nanosleep(&ts, NULL);
+        waited += 100;
+    }
+}
+
+static void pg_unlock(struct db *db)
+{
+    struct pg_db *d = (struct pg_db *)db;
+    struct ou_err ignored;
+
+    if (d->locked)
+        pg_run(db, "SELECT pg_advisory_unlock(" PG_LOCK_KEY ")", 0, NULL, NULL,
+               NULL, &ignored);
+    d->locked = false;
+}
+
+struct colnames {
+    char **v;
+    int n;
+};
+
+static int on_column(void *ctx, int ncols, const char *const *vals,
+                     struct ou_err *err)
+{
+    struct colnames *c = ctx;
+    char **nv;
+
+    if (ncols < 1 || vals[0] == NULL)
+        return 0;
+    if ((nv = realloc(c->v, sizeof(*nv) * (size_t)(c->n + 1))) == NULL)
+        return ou_nomem(err);
+    c->v = nv;
+    if ((nv[c->n] = strdup(vals[0])) == NULL)
+        return ou_nomem(err);
+    c->n++;
+    return 0;
+}
+
+static int pg_columns(struct db *db, const char *table, char ***names, int *n,
+                      struct ou_err *err)
+{
+    struct colnames c = { NULL, 0 };
+    const char *p[1] = { table };
+    int rc = pg_run(db,
+                    "SELECT column_name FROM information_schema.columns WHERE "
+                    "table_schema = current_schema() AND table_name = $1",
+                    1, p, on_column, &c, err);
+
+    *names = c.v;
+    *n = c.n;
+    return rc;
+}
+
+static void pg_close(struct db *db)
+{
+    struct pg_db *d = (struct pg_db *)db;
+
+    if (d == NULL)
+        return;
+    if (d->c != NULL)
+        PQfinish(d->c);
+    free(d->base.where);
+    free(d);
+}
+
+static const struct db_ops pg_ops = {
+    DB_POSTGRES, pg_run, pg_script, pg_lock, pg_unlock, pg_columns, pg_close,
+};
+
+int db_pg_open(const char *uri, struct db **out, struct ou_err *err)
+{
+    struct pg_db *d = calloc(1, sizeof(*d));
+    struct ou_err ignored;
+
+    *out = NULL;
+    if (d == NULL)
+        return ou_nomem(err);
+    d->base.ops = &pg_ops;
+    if ((d->base.where = redact(uri)) == NULL) {
+        free(d);
+        return ou_nomem(err);
+    }
+    d->c = PQconnectdb(uri);
+    if (d->c == NULL) {
+        pg_close(&d->base);
+        return ou_nomem(err);
+    }
+    if (PQstatus(d->c) != CONNECTION_OK) {
+        int rc = fail_pg(d, err, "cannot connect", NULL);
+        pg_close(&d->base);
+        return rc;
+    }
+    /* Quiet NOTICEs (IF NOT EXISTS) and UTC for the views. */
+    pg_script(&d->base,
+              "SET client_min_messages = warning; SET TIME ZONE 'UTC';",
+              &ignored);
+    *out = &d->base;
+    return 0;
+}
