@@ -204,29 +204,68 @@ static void note_age(const struct session *s, const struct query *q,
              q->ep->command, end, at, (long long)((s->now - synced) / 60));
 }
 
-/* q from the store into agg: the width to read, the window, covered. */
+/* The window of q at stored width w: its coverage (*cov, the caller's to
+ * free) and the read plan in *r. */
+static int plan_at(struct session *s, const struct query *q,
+                   enum bucket_width w, struct store_read *r,
+                   struct store_cov **cov, int *ncov, struct ou_err *err)
+{
+    int64_t from = q->ep->day_aligned_start ? tu_floor_day(q->start_time)
+                                            : q->start_time;
+    int rc;
+
+    *r = (struct store_read){ w, 0, 0, 0 };
+    rc = store_coverage(s->store, s->org, q->ep, w, from, INT64_MAX, cov, ncov,
+                        err);
+    if (rc == 0 && q->ep->billing)
+        rc = store_key_floor(s->store, s->org, q->ep, &r->key_from, err);
+    if (rc == 0)
+        rc = store_plan_window(q, s->cfg->until_sent, *cov, *ncov, r, err);
+    return rc;
+}
+
+/* q from the store into agg. The coarsest stored width that is no finer
+ * than the report's and covers the window is read (a sync keeps usage at
+ * 1h and 1d: a daily report reads 24 times fewer rows); if none covers
+ * it, the coarsest one's refusal is the answer. */
 static int store_fetch(struct session *s, const struct query *q,
                        struct agg *agg, struct check_span *span,
                        struct ou_err *err)
 {
     bool have[BW_COUNT];
-    struct store_read r = { BW_1D, 0, 0, 0 };
+    struct store_read r;
     struct store_cov *cov = NULL;
-    int64_t from = q->ep->day_aligned_start ? tu_floor_day(q->start_time)
-                                            : q->start_time;
+    enum bucket_width first = BW_1D;
     int ncov = 0;
     int rc;
 
     rc = store_widths(s->store, s->org, q->ep, have, err);
     if (rc == 0)
-        rc = store_plan_width(q, have, &r.stored, err);
-    if (rc == 0)
-        rc = store_coverage(s->store, s->org, q->ep, r.stored, from, INT64_MAX,
-                            &cov, &ncov, err);
-    if (rc == 0 && q->ep->billing)
-        rc = store_key_floor(s->store, s->org, q->ep, &r.key_from, err);
-    if (rc == 0)
-        rc = store_plan_window(q, s->cfg->until_sent, cov, ncov, &r, err);
+        rc = store_plan_width(q, have, &first, err);
+    if (rc != 0)
+        return rc;
+    rc = plan_at(s, q, first, &r, &cov, &ncov, err);
+    for (int w = (int)first - 1; rc == OU_E_UNCOVERED && w >= 0; w--) {
+        struct store_read r2;
+        struct store_cov *cov2 = NULL;
+        struct ou_err err2;
+        int ncov2 = 0;
+
+        if (!have[w])
+            continue;
+        if (plan_at(s, q, (enum bucket_width)w, &r2, &cov2, &ncov2, &err2) !=
+            0) {
+            free(cov2);
+            continue;
+        }
+        free(cov);
+        cov = cov2;
+        ncov = ncov2;
+        r = r2;
+        rc = 0;
+        err->cat = OU_OK;
+        err->msg[0] = '\0';
+    }
     if (rc == 0) {
         struct store_sink sink = { store_bucket, store_record, agg };
         rc = store_read_query(s->store, s->org, q, &r, cov, ncov, &sink, err);

@@ -90,10 +90,9 @@ static int uncovered(const struct query *q, enum bucket_width stored,
     day[10] = '\0';
     return ou_fail(err, OU_E_UNCOVERED,
                    "the store does not cover %s (%s buckets) from %s to %s: "
-                   "run 'oaiusage sync --endpoint %s --since %s%s%s'",
+                   "run 'oaiusage sync --endpoint %s --since %s%s'",
                    q->ep->command, bucket_width_name(stored), a, b,
-                   q->ep->command, day, q->ep->billing ? "" : " --bucket ",
-                   q->ep->billing ? "" : bucket_width_name(stored));
+                   q->ep->command, day, stored == BW_1M ? " --bucket 1m" : "");
 }
 
 /* Does a comma-separated dims list hold field? */

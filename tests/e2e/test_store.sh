@@ -97,11 +97,13 @@ store_fail() { # store_fail DESCRIPTION CODE PATTERN ARGS...
     RC=$?
     expect_failure "$what" "$code" "$pattern"
 }
-store_fail "a window before the store" 8 "the store does not cover completions \(1h buckets\) from 2025-01-01T00:00:00Z to 2025-02-01T00:00:00Z: run 'oaiusage sync --endpoint completions --since 2025-01-01 --bucket 1h'" \
+store_fail "a window before the store" 8 "the store does not cover completions \(1d buckets\) from 2025-01-01T00:00:00Z to 2025-02-01T00:00:00Z: run 'oaiusage sync --endpoint completions --since 2025-01-01'" \
     completions --since 2025-01-01 --until 2025-03-01
+store_fail "an hourly window before the store" 8 "the store does not cover completions \(1h buckets\) from 2025-01-31T00:00:00Z to 2025-02-01T00:00:00Z" \
+    completions --since 2025-01-31 --until 2025-02-02 --bucket 1h
 store_fail "an edge inside a bucket" 2 "falls inside a 1d bucket" \
     completions --since 2025-03-01T05:00:00Z --until 2025-03-05
-store_fail "finer than stored" 8 "--bucket 1m is finer than the store holds completions \(1h\)" \
+store_fail "finer than stored" 8 "--bucket 1m is finer than the store holds completions \(1h, 1d\)" \
     completions --since 2025-03-01 --until 2025-03-02 --bucket 1m
 store_fail "--refresh-names with --db" 2 "--refresh-names reads the API" \
     completions $W --refresh-names
@@ -144,7 +146,7 @@ check "view daily_costs joins project names ($named rows)" [ "${named:-0}" -gt 0
 ouat "$CLIENT_NOW" sync --db "$STORE_DB"
 check "second sync succeeds" [ "$RC" -eq 0 ]
 n=$(grep -c '/usage/completions?' "$WORK/requests.log")
-check "the second sync re-fetches only the settle window (completions: $n request)" [ "$n" -eq 1 ]
+check "the second sync re-fetches only the settle window (completions: $n requests, 1h and 1d)" [ "$n" -eq 2 ]
 check "the settle window is one day" grep -q 'usage/completions?start_time=1743379200&bucket_width=1h' "$WORK/requests.log"
 rows1=$(sql "SELECT COUNT(*) FROM usage_completions")
 same_report "after a second sync" completions $W --group-by model,project_id --format csv
@@ -187,6 +189,17 @@ same_as_truth "revised: the store's costs equal the truth at the new now"
 "${OU[@]}" --db "$RDB" completions $W2 --group-by model --format csv >"$WORK/out" 2>"$WORK/err"; RC=$?
 truth completions --start-time 1740787200 --end-time 1743724800 --group-by model --revise-lag $LAG
 same_as_truth "revised: the store's completions equal the truth at the new now"
+# Daily reports read the daily buckets, hourly ones the hourly buckets,
+# and a daily report falls back to the hourly ones where the daily
+# coverage is missing (a store synced before daily buckets were kept).
+sql "DELETE FROM coverage WHERE endpoint = 'completions' AND width = '1h' AND start_time >= 1742774400 AND start_time < 1742860800" >/dev/null
+same_report "a daily report without the hourly coverage of a day" completions --since 2025-03-20 --until 2025-03-28 --group-by model --format csv
+store_fail "an hourly report of that day" 8 "the store does not cover completions \(1h buckets\) from 2025-03-24T00:00:00Z to 2025-03-25T00:00:00Z" \
+    completions --since 2025-03-24 --until 2025-03-26 --bucket 1h
+sql "DELETE FROM coverage WHERE endpoint = 'completions' AND width = '1d'" >/dev/null
+same_report "a daily report from the hourly buckets alone" completions --since 2025-03-01 --until 2025-03-24 --group-by model,project_id --per week --format csv
+store_fail "a daily report where neither covers" 8 "the store does not cover completions \(1h buckets\) from 2025-03-24T00:00:00Z to 2025-03-25T00:00:00Z" \
+    completions --since 2025-03-20 --until 2025-03-28
 STORE_DB=$STORE_SAVE
 MOCK_NOW=$NOW1
 

@@ -107,7 +107,7 @@ int main(void)
     expect_err(store_plan_window(&q, true, c, n, &r, &e), &e, OU_E_UNCOVERED,
                "the store does not cover completions (1h buckets) from "
                "2025-03-02T00:00:00Z to 2025-03-02T06:00:00Z: run 'oaiusage "
-               "sync --endpoint completions --since 2025-03-02 --bucket 1h'");
+               "sync --endpoint completions --since 2025-03-02'");
     /* After the store's end, and before its start. */
     q = q_of("completions", BW_1H, T0 + 30 * H, T0 + 60 * H);
     expect_err(store_plan_window(&q, true, c, n, &r, &e), &e, OU_E_UNCOVERED,
@@ -115,6 +115,16 @@ int main(void)
     q = q_of("completions", BW_1H, T0 - D, T0 + H);
     expect_err(store_plan_window(&q, true, c, n, &r, &e), &e, OU_E_UNCOVERED,
                "from 2025-02-28T00:00:00Z to 2025-03-01T00:00:00Z");
+    /* A store kept at 1m: the sync that fills the gap says so (a plain
+     * sync keeps 1h and 1d). */
+    n = covs(c, 0, T0, 60, 10, "");
+    q = q_of("completions", BW_1M, T0, T0 + 20 * 60);
+    r = (struct store_read){ BW_1M, 0, 0, 0 };
+    expect_err(store_plan_window(&q, true, c, n, &r, &e), &e, OU_E_UNCOVERED,
+               "from 2025-03-01T00:10:00Z to 2025-03-01T00:20:00Z: run "
+               "'oaiusage sync --endpoint completions --since 2025-03-01 "
+               "--bucket 1m'");
+    r = (struct store_read){ BW_1H, 0, 0, 0 };
     /* A truncated last bucket (synced mid-hour) is a valid end. */
     n = covs(c, 0, T0, H, 3, "");
     c[n++] = (struct store_cov){ T0 + 3 * H, T0 + 3 * H + 1234, true, 0, "" };
