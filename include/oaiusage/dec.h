@@ -4,8 +4,8 @@
  * integer of up to 81 decimal digits kept in base-10^9 limbs. Parsing keeps
  * every digit given (so "12.50" has scale 2, and a float residue such as
  * -1.1102230246251565e-16 is kept exactly); addition aligns to the larger
- * scale; formatting prints plain decimal with exactly `scale` fractional
- * digits. Nothing here ever goes through a double. The all-zero struct
+ * scale; formatting prints plain decimal without trailing fractional
+ * zeros (one spelling per value). Nothing here ever goes through a double. The all-zero struct
  * (DEC_ZERO) is 0.
  */
 #ifndef OAIUSAGE_DEC_H
@@ -34,7 +34,8 @@ enum dec_status { DEC_OK = 0, DEC_SYNTAX, DEC_RANGE };
 enum dec_status dec_parse(const char *s, size_t n, struct dec *out);
 /* acc += v, exactly. DEC_RANGE on overflow (acc unchanged). */
 enum dec_status dec_add(struct dec *acc, const struct dec *v);
-/* Plain decimal text, e.g. "-1234.5600"; returns length. size >= DEC_FMT_MAX
+/* Plain decimal text, e.g. "-1234.56" (never trailing fractional zeros);
+ * returns length. size >= DEC_FMT_MAX
  * always suffices. */
 size_t dec_format(const struct dec *d, char *buf, size_t size);
 /* Same with ',' thousands separators in the integer part (for tables). */

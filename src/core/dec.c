@@ -283,6 +283,11 @@ static size_t format_impl(const struct dec *d, char *buf, size_t size,
         if (grouped && left > 0 && left % 3 == 0)
             out[o++] = ',';
     }
+    /* Trailing fractional zeros are not printed: a value has one
+     * spelling however it was summed ("1.50" + "1.25" and "2.750" both
+     * print 2.75), so a report from the store and the live one agree. */
+    while (scale > 0 && digs[int_digits + scale - 1] == '0')
+        scale--;
     if (scale > 0) {
         out[o++] = '.';
         memcpy(out + o, digs + int_digits, scale);

@@ -185,7 +185,7 @@ int main(void)
                 "\"next_page\":null}",
                 &g, &info, &err) == 0);
     free(info.next_page);
-    CHECK_STR(g.amount, "12.50");
+    CHECK_STR(g.amount, "12.5");
     char q[DEC_FMT_MAX];
     dec_format(&g.last.dval[2], q, sizeof(q));
     CHECK(g.last.present[2]);
