@@ -245,7 +245,9 @@ static int store_fetch(struct session *s, const struct query *q,
     if (rc != 0)
         return rc;
     rc = plan_at(s, q, first, &r, &cov, &ncov, err);
-    for (int w = (int)first - 1; rc == OU_E_UNCOVERED && w >= 0; w--) {
+    /* A level cannot be summed from finer buckets: no fallback. */
+    for (int w = (int)first - 1;
+         rc == OU_E_UNCOVERED && w >= 0 && !endpoint_has_level(q->ep); w--) {
         struct store_read r2;
         struct store_cov *cov2 = NULL;
         struct ou_err err2;

@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 
 #include "db.h"
+#include "oaiusage/buf.h"
 
 /* The advisory lock's key: "oaiusage" as a number. */
 #define PG_LOCK_KEY "7306916407233634149"
@@ -21,30 +22,78 @@ struct pg_db {
     struct db base;
     PGconn *c;
     bool locked;
+    char *secret; /* the password, scrubbed from libpq's messages */
 };
 
-/* The URI for messages: without its password. */
-static char *redact(const char *uri)
+/* The URI for messages, rebuilt from libpq's own parse of it with only
+ * user, host, port and database: never a password, whatever spelling
+ * (user:pw@, ?password=, percent-encoded). *secret gets the password
+ * (NULL if none; the caller frees it) to scrub from libpq's messages.
+ * NULL with *bad set: the URI does not parse (libpq's reason may quote
+ * the URI, so it is not shown); NULL without: out of memory. */
+static char *display_of(const char *uri, char **secret, bool *bad)
 {
-    char *out = strdup(uri);
-    char *at = out != NULL ? strchr(out, '@') : NULL;
-    char *scheme = out != NULL ? strstr(out, "://") : NULL;
+    char *perr = NULL;
+    PQconninfoOption *o = PQconninfoParse(uri, &perr);
+    const char *user = NULL;
+    const char *host = NULL;
+    const char *port = NULL;
+    const char *dbname = NULL;
+    struct buf b;
+    int rc = 0;
 
-    if (at != NULL && scheme != NULL && scheme < at) {
-        char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
-        if (colon != NULL)
-            memmove(colon, at, strlen(at) + 1); /* user@host */
+    *secret = NULL;
+    *bad = o == NULL && perr != NULL;
+    PQfreemem(perr);
+    if (o == NULL)
+        return NULL;
+    for (PQconninfoOption *k = o; k->keyword != NULL; k++) {
+        if (k->val == NULL || k->val[0] == '\0')
+            continue;
+        if (strcmp(k->keyword, "user") == 0)
+            user = k->val;
+        else if (strcmp(k->keyword, "host") == 0)
+            host = k->val;
+        else if (strcmp(k->keyword, "port") == 0)
+            port = k->val;
+        else if (strcmp(k->keyword, "dbname") == 0)
+            dbname = k->val;
+        else if (strcmp(k->keyword, "password") == 0 &&
+                 (*secret = strdup(k->val)) == NULL)
+            rc = -1;
     }
-    /* password=... in the query string */
-    char *pw = out != NULL ? strstr(out, "password=") : NULL;
-    if (pw != NULL) {
-        char *end = strchr(pw, '&');
-        if (end != NULL)
-            memmove(pw, end + 1, strlen(end + 1) + 1);
-        else
-            *pw = '\0';
+    buf_init(&b, 0);
+    rc |= buf_printf(&b, "postgresql://%s%s%s%s%s/%s", user ? user : "",
+                     user ? "@" : "", host ? host : "", port ? ":" : "",
+                     port ? port : "", dbname ? dbname : "");
+    PQconninfoFree(o);
+    if (rc != 0) {
+        buf_release(&b);
+        free(*secret);
+        *secret = NULL;
+        return NULL;
     }
-    return out;
+    return buf_detach(&b, NULL);
+}
+
+/* in into out (size bytes, cut there) with every occurrence of secret
+ * replaced by a mask. */
+static void scrub(const char *in, const char *secret, char *out, size_t size)
+{
+    static const char mask[] = "[password hidden]";
+    size_t n = secret != NULL ? strlen(secret) : 0;
+    size_t o = 0;
+
+    while (*in != '\0' && o + 1 < size) {
+        if (n > 0 && strncmp(in, secret, n) == 0) {
+            for (size_t k = 0; mask[k] != '\0' && o + 1 < size; k++)
+                out[o++] = mask[k];
+            in += n;
+        } else {
+            out[o++] = *in++;
+        }
+    }
+    out[o] = '\0';
 }
 
 /* One line of libpq's message. */
@@ -53,12 +102,15 @@ static int fail_pg(struct pg_db *d, struct ou_err *err, const char *what,
 {
     const char *m = res != NULL ? PQresultErrorMessage(res) : "";
     char line[512];
+    char clean[512];
 
     if (m == NULL || m[0] == '\0')
         m = PQerrorMessage(d->c);
     snprintf(line, sizeof(line), "%s", m != NULL ? m : "error");
     line[strcspn(line, "\n")] = '\0';
-    return ou_fail(err, OU_E_IO, "store %s: %s: %s", d->base.where, what, line);
+    scrub(line, d->secret, clean, sizeof(clean));
+    return ou_fail(err, OU_E_IO, "store %s: %s: %s", d->base.where, what,
+                   clean);
 }
 
 static int pg_run(struct db *db, const char *sql, int nparams,
@@ -193,6 +245,7 @@ static void pg_close(struct db *db)
     if (d->c != NULL)
         PQfinish(d->c);
     free(d->base.where);
+    free(d->secret);
     free(d);
 }
 
@@ -204,13 +257,19 @@ int db_pg_open(const char *uri, struct db **out, struct ou_err *err)
 {
     struct pg_db *d = calloc(1, sizeof(*d));
     struct ou_err ignored;
+    bool bad = false;
 
     *out = NULL;
     if (d == NULL)
         return ou_nomem(err);
     d->base.ops = &pg_ops;
-    if ((d->base.where = redact(uri)) == NULL) {
+    if ((d->base.where = display_of(uri, &d->secret, &bad)) == NULL) {
         free(d);
+        if (bad)
+            return ou_fail(err, OU_E_USAGE,
+                           "--db: not a valid PostgreSQL URI (libpq cannot "
+                           "parse it; it is not shown, as it may hold a "
+                           "password)");
         return ou_nomem(err);
     }
     d->c = PQconnectdb(uri);

@@ -128,8 +128,9 @@ static int table_ddl(const struct endpoint *ep, struct buf *b)
 }
 
 /* The BI views: a day per row, names joined. The day of a Unix time is
- * the one thing the engines spell differently. Each view reads the
- * finest width stored for the endpoint, so no day is counted twice. */
+ * the one thing the engines spell differently. Each view reads one width,
+ * the coarsest the endpoint was synced at (1d: every sync keeps it), so
+ * no day is counted twice. */
 static int views_ddl(enum db_engine e, struct buf *b)
 {
     const char *day = e == DB_SQLITE
@@ -155,7 +156,7 @@ static int views_ddl(enum db_engine e, struct buf *b)
                      day);
     rc |= buf_puts(b, "u.width = (SELECT s.width FROM sync_state s WHERE "
                       "s.org = u.org AND s.endpoint = 'completions' ORDER BY "
-                      "CASE s.width WHEN '1m' THEN 0 WHEN '1h' THEN 1 ELSE 2 "
+                      "CASE s.width WHEN '1d' THEN 0 WHEN '1h' THEN 1 ELSE 2 "
                       "END LIMIT 1)");
     rc |= buf_printf(b,
                      " GROUP BY u.org, %s, u.project_id, pn.name, u.model;\n",
@@ -1103,7 +1104,8 @@ int store_read_query(struct store *s, const char *org, const struct query *q,
     bool sum = !ep->billing;
     struct reader rd;
     struct buf sql;
-    const char *params[5 + EP_MAX_FILTERS * 64];
+    const char **params;
+    size_t nparams = 5;
     char nums[4][24];
     char t[64];
     int np = 0;
@@ -1128,10 +1130,16 @@ int store_read_query(struct store *s, const char *org, const struct query *q,
         if (strcmp(ep->groups[q->group[i]].name, "api_key_id") == 0)
             rd.key_group = q->group[i];
     }
+    for (int i = 0; i < q->nfilters; i++)
+        nparams += q->filters[i].desc->kind == FK_BOOL
+                       ? 1
+                       : (size_t)q->filters[i].nvalues;
+    if ((params = malloc(sizeof(*params) * nparams)) == NULL)
+        return ou_nomem(err);
     if (read_sql(&rd, table_of(ep, t, sizeof(t)), sum, &sql, params, &np,
-                 nums) != 0 ||
-        np > (int)(sizeof(params) / sizeof(params[0]))) {
+                 nums) != 0) {
         buf_release(&sql);
+        free((void *)params);
         return ou_nomem(err);
     }
     rc = db_run(s->db, sql.data, np, params, sum ? sum_row : cost_row, &rd,
@@ -1144,5 +1152,6 @@ int store_read_query(struct store *s, const char *org, const struct query *q,
         rc = announce_to(&rd, r->end, err);
     buf_release(&sql);
     buf_release(&rd.scratch);
+    free((void *)params);
     return rc;
 }

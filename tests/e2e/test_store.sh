@@ -101,6 +101,28 @@ store_fail "a window before the store" 8 "the store does not cover completions \
     completions --since 2025-01-01 --until 2025-03-01
 store_fail "an hourly window before the store" 8 "the store does not cover completions \(1h buckets\) from 2025-01-31T00:00:00Z to 2025-02-01T00:00:00Z" \
     completions --since 2025-01-31 --until 2025-02-02 --bucket 1h
+# A PostgreSQL URI's password never reaches a message, however spelled
+# (no server listens on port 1 of loopback; the URI that libpq cannot
+# parse is not echoed at all).
+for uri in 'postgresql://u:Zq7s3cretpw@127.0.0.1:1/x' \
+    'postgresql://u@127.0.0.1:1/x?sslpassword=abc&password=Zq7s3cretpw' \
+    'postgres://127.0.0.1:1/x?password=Zq7s3cretpw&connect_timeout=2' \
+    'postgresql://u:Zq7s3cret%zzpw@127.0.0.1:1/x'; do
+    "${OU[@]}" --db "$uri" completions $W >"$WORK/out" 2>"$WORK/err"; RC=$?
+    check "no password in the error for $uri (exit $RC)" \
+        bash -c "[ $RC -ne 0 ] && [ -s '$WORK/err' ] && ! grep -q 'Zq7s3cret' '$WORK/err' && [ ! -s '$WORK/out' ]"
+done
+# Many filter values (more than the old fixed array held): the store
+# answers as live does for the ids that exist.
+many=$(seq -f 'proj_none%03g' 1 600 | paste -sd, -)
+start_mock
+ou completions $W --group-by project_id --format csv
+cut -d, -f1 "$WORK/out" | tail -n +2 | grep -v '^TOTAL' | grep . | paste -sd, - >"$WORK/real_ids"
+# (usage without a project, the empty id, is left out on both sides)
+ou completions $W --project "$(cat "$WORK/real_ids")" --group-by project_id --format csv
+"${OU[@]}" --db "$STORE_DB" completions $W --project "$many,$(cat "$WORK/real_ids")" --group-by project_id --format csv >"$WORK/many.out" 2>"$WORK/err"; RC=$?
+check "600 unknown project ids and the real ones from the store: exit $RC, same as live with the real ones" \
+    bash -c "[ $RC -eq 0 ] && [ -s '$WORK/real_ids' ] && cmp -s '$WORK/out' '$WORK/many.out'"
 store_fail "an edge inside a bucket" 2 "falls inside a 1d bucket" \
     completions --since 2025-03-01T05:00:00Z --until 2025-03-05
 store_fail "finer than stored" 8 "--bucket 1m is finer than the store holds completions \(1h, 1d\)" \
@@ -196,6 +218,10 @@ sql "DELETE FROM coverage WHERE endpoint = 'completions' AND width = '1h' AND st
 same_report "a daily report without the hourly coverage of a day" completions --since 2025-03-20 --until 2025-03-28 --group-by model --format csv
 store_fail "an hourly report of that day" 8 "the store does not cover completions \(1h buckets\) from 2025-03-24T00:00:00Z to 2025-03-25T00:00:00Z" \
     completions --since 2025-03-24 --until 2025-03-26 --bucket 1h
+# A level (vector stores' bytes) is never summed from hourly buckets.
+sql "DELETE FROM coverage WHERE endpoint = 'vector-stores' AND width = '1d' AND start_time = 1742774400" >/dev/null
+store_fail "a daily level without its daily bucket" 8 "the store does not cover vector-stores \(1d buckets\) from 2025-03-24T00:00:00Z to 2025-03-25T00:00:00Z" \
+    vector-stores --since 2025-03-20 --until 2025-03-28 --group-by project_id
 sql "DELETE FROM coverage WHERE endpoint = 'completions' AND width = '1d'" >/dev/null
 same_report "a daily report from the hourly buckets alone" completions --since 2025-03-01 --until 2025-03-24 --group-by model,project_id --per week --format csv
 store_fail "a daily report where neither covers" 8 "the store does not cover completions \(1h buckets\) from 2025-03-24T00:00:00Z to 2025-03-25T00:00:00Z" \
