@@ -36,10 +36,13 @@
 struct store;
 
 /* Open DB: a file path, "sqlite:PATH" or a "postgresql://" / "postgres://"
- * URI. create: make the file (mode 0600, directories 0700) and the schema
- * (sync); otherwise the store must exist (OU_E_UNCOVERED when it does
- * not). A store made by a newer version is refused. */
-int store_open(const char *db, bool create, struct store **out,
+ * URI. create (sync): take the sync lock, one sync per store at a time,
+ * waiting up to lock_ms (then OU_E_BUSY), and under it make the file (mode
+ * 0600, directories 0700) and the schema; the lock is held until
+ * store_close or process exit. Otherwise the store must exist
+ * (OU_E_UNCOVERED when it does not) and lock_ms is unused. A store made by
+ * a newer version is refused. */
+int store_open(const char *db, bool create, long lock_ms, struct store **out,
                struct ou_err *err);
 void store_close(struct store *s);
 /* The store for messages: the file, or the URI without its password. */
@@ -47,10 +50,6 @@ const char *store_where(const struct store *s);
 /* The default DB: $OAIUSAGE_DB, else $XDG_DATA_HOME/oaiusage/usage.db
  * (~/.local/share/oaiusage/usage.db). Returns a malloc'ed string. */
 char *store_default_db(void);
-
-/* The sync lock: one sync per store at a time. OU_E_BUSY after
- * timeout_ms. Released by store_close or process exit. */
-int store_lock(struct store *s, long timeout_ms, struct ou_err *err);
 
 /* ---- writing ------------------------------------------------------------ */
 

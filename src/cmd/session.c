@@ -94,7 +94,7 @@ static int open_store(struct session *s, struct ou_err *err)
     if (cfg->db == NULL && (dflt = store_default_db()) == NULL)
         return ou_nomem(err);
     rc = store_open(cfg->db != NULL ? cfg->db : dflt, sync && !cfg->status,
-                    &s->store, err);
+                    cfg->lock_timeout_ms, &s->store, err);
     free(dflt);
     return rc;
 }

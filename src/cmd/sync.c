@@ -584,10 +584,9 @@ int cmd_sync(struct session *s, struct ou_err *err)
     int njobs = 0;
     int rc = 0;
 
+    /* The session opened the store under the sync lock. */
     if (cfg->status)
         return sync_status(s, err);
-    if ((rc = store_lock(s->store, cfg->lock_timeout_ms, err)) != 0)
-        return rc;
     for (int i = 0; i < EP_COUNT && rc == 0; i++) {
         const struct endpoint *ep = endpoint_at(i);
         if (!cfg->sync_ep[i] || ep->billing)

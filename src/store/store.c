@@ -368,7 +368,7 @@ static bool is_pg(const char *db)
            strncmp(db, "postgres://", 11) == 0;
 }
 
-int store_open(const char *db, bool create, struct store **out,
+int store_open(const char *db, bool create, long lock_ms, struct store **out,
                struct ou_err *err)
 {
     struct store *s = calloc(1, sizeof(*s));
@@ -382,6 +382,10 @@ int store_open(const char *db, bool create, struct store **out,
     else
         rc = db_sqlite_open(strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db,
                             create, &s->db, err);
+    /* The schema is made under the sync lock: two first syncs must not
+     * race on CREATE TABLE. */
+    if (rc == 0 && create)
+        rc = s->db->ops->lock(s->db, lock_ms, err);
     if (rc == 0)
         rc = create ? make_schema(s, err) : open_schema(s, err);
     if (rc == 0)
@@ -412,11 +416,6 @@ void store_close(struct store *s)
 const char *store_where(const struct store *s)
 {
     return s->db->where;
-}
-
-int store_lock(struct store *s, long timeout_ms, struct ou_err *err)
-{
-    return s->db->ops->lock(s->db, timeout_ms, err);
 }
 
 /* ---- transactions ------------------------------------------------------------ */

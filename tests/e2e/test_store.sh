@@ -290,4 +290,22 @@ check "a second sync at once waits, then exits 7" [ "$RC" -eq 7 ]
 check "and says why" grep -q 'another sync holds it (waited 1 s; see --lock-timeout)' "$WORK/err"
 wait "$first"
 check "the first sync was not disturbed" [ "$?" -eq 0 ]
+
+# ---- two first syncs of a new store at once: the schema is made under
+# the lock, so the second waits for the first, then tops it up ----
+NDB=$(fresh_db twofirst)
+start_mock --latency 20
+at_time "$CLIENT_NOW" "$OAIUSAGE_BIN" --base-url "$BASE" sync --db "$NDB" --since 2025-03-20 \
+    --endpoint completions,costs >/dev/null 2>"$WORK/a.err" &
+a=$!
+at_time "$CLIENT_NOW" "$OAIUSAGE_BIN" --base-url "$BASE" sync --db "$NDB" --since 2025-03-20 \
+    --endpoint completions,costs >/dev/null 2>"$WORK/b.err" &
+b=$!
+wait "$a"; ra=$?
+wait "$b"; rb=$?
+check "two first syncs at once both succeed ($ra, $rb: $(head -c 200 "$WORK/a.err") $(head -c 200 "$WORK/b.err"))" \
+    [ "$ra,$rb" = "0,0" ]
+STORE_DB=$NDB
+same_report "after two first syncs at once" completions --since 2025-03-20 --until 2025-04-01 --group-by model,project_id --format csv
+STORE_DB=$STORE_SAVE
 finish
