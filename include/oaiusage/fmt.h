@@ -1,4 +1,5 @@
-/* fmt.h - rendering a grid (grid.h) as a table, CSV, JSON or NDJSON.
+/* fmt.h - rendering a grid (grid.h) as a table, CSV, JSON, NDJSON or
+ * OpenMetrics.
  * Pure: everything is written into a struct buf, never to a file.
  *
  *  - CSV (RFC 4180, CRLF) and JSON/NDJSON show every column that is not
@@ -20,7 +21,14 @@
 #include "oaiusage/grid.h"
 #include "oaiusage/status.h"
 
-enum fmt_kind { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_NDJSON, FMT_SVG };
+enum fmt_kind {
+    FMT_TABLE,
+    FMT_CSV,
+    FMT_JSON,
+    FMT_NDJSON,
+    FMT_SVG,
+    FMT_OPENMETRICS
+};
 
 /* Render the grid. header: CSV / table header row. */
 int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
@@ -45,5 +53,11 @@ int fmt_grid_json(const struct grid *g, bool ndjson, struct buf *out,
                   struct ou_err *err);
 int fmt_json_part(const struct grid *g, bool ndjson, enum fmt_part part,
                   bool first, struct buf *out, struct ou_err *err);
+/* OpenMetrics text (openmetrics.c): each numeric column a gauge family
+ * oaiusage_<endpoint|overview>_<column>, the text, boolean and time
+ * columns its labels (a null cell is no label), the total rows left out,
+ * the window as oaiusage_report_window_{start,end}_seconds, no sample
+ * timestamps, then "# EOF". */
+int fmt_openmetrics(const struct grid *g, struct buf *out, struct ou_err *err);
 
 #endif

@@ -21,10 +21,11 @@ static const char *const per_names[] = { "day", "week", "month", "bucket",
                                          NULL };
 static const int per_values[] = { TU_PER_DAY, TU_PER_WEEK, TU_PER_MONTH,
                                   TU_PER_BUCKET };
-static const char *const format_names[] = { "table",  "csv", "json",
-                                            "ndjson", "svg", NULL };
-static const int format_values[] = { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_NDJSON,
-                                     FMT_SVG };
+static const char *const format_names[] = {
+    "table", "csv", "json", "ndjson", "svg", "openmetrics", NULL
+};
+static const int format_values[] = { FMT_TABLE,  FMT_CSV, FMT_JSON,
+                                     FMT_NDJSON, FMT_SVG, FMT_OPENMETRICS };
 
 /* A filter option: a usage command takes it when its endpoint has it. */
 #define FILTER(id, name, arg, takes, help) \
@@ -114,8 +115,8 @@ static const struct opt_desc options[] = {
       "what the store holds, per endpoint and\nwidth; fetches nothing" },
     { OPT_FORMAT, "format", 0, "F", SEC_OUTPUT, T_TABLES, ST_CHOICE,
       CFG(format), 0, 0, format_names, format_values, NULL,
-      "table (default), csv, json, ndjson, or svg\n(a standalone chart of "
-      "the first metric)" },
+      "table (default), csv, json, ndjson, svg\n(a standalone chart of "
+      "the first metric), or\nopenmetrics (Prometheus gauges)" },
     { OPT_OUTPUT, "output", 'o', "FILE", SEC_OUTPUT, CK_ALL, ST_STRING,
       CFG(output), 0, 0, NULL, NULL, NULL,
       "write FILE atomically instead of stdout" },

@@ -16,8 +16,8 @@
 /* A usage or costs command: everything comes from its endpoint. */
 #define USAGE(index)                                                        \
     {                                                                       \
-        NULL, NULL, CK_USAGE, index, NULL, NULL, NULL, TABLES | F(FMT_SVG), \
-            cmd_usage, plan_usage                                           \
+        NULL, NULL, CK_USAGE, index, NULL, NULL, NULL,                      \
+            TABLES | F(FMT_SVG) | F(FMT_OPENMETRICS), cmd_usage, plan_usage \
     }
 
 static const char overview_about[] =
@@ -69,7 +69,8 @@ static const struct command commands[] = {
       "every endpoint's headline totals and the billed cost",
       "[--since WHEN] [--until WHEN] [--days N] [--project ID,...] "
       "[OPTIONS]",
-      overview_about, TABLES, cmd_overview, plan_overview },
+      overview_about, TABLES | F(FMT_OPENMETRICS), cmd_overview,
+      plan_overview },
     { "report", NULL, CK_HTML, -1,
       "a self-contained HTML report with charts (-o FILE)",
       "[--since WHEN] [--until WHEN] [--days N] [--project ID,...]\n"

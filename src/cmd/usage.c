@@ -55,8 +55,8 @@ int cmd_usage(struct session *s, struct ou_err *err)
     int rc;
 
     session_explain_window(s, cfg->ep);
-    if (cfg->records && cfg->format != FMT_TABLE && !cfg->names &&
-        s->store == NULL)
+    if (cfg->records && cfg->format != FMT_TABLE &&
+        cfg->format != FMT_OPENMETRICS && !cfg->names && s->store == NULL)
         return cmd_records_streamed(s, err);
     plan_usage(cfg, &q);
     memcpy(spec.group, cfg->group, sizeof(spec.group));

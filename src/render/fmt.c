@@ -14,6 +14,8 @@ int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
         return fmt_grid_json(g, false, out, err);
     case FMT_NDJSON:
         return fmt_grid_json(g, true, out, err);
+    case FMT_OPENMETRICS:
+        return fmt_openmetrics(g, out, err);
     case FMT_SVG:
         break; /* charts are drawn by report_svg */
     }
@@ -36,6 +38,7 @@ int fmt_grid_part(const struct grid *g, enum fmt_kind kind, enum fmt_part part,
         return fmt_json_part(g, kind == FMT_NDJSON, part, first, out, err);
     case FMT_TABLE:
     case FMT_SVG:
+    case FMT_OPENMETRICS:
     default:
         return ou_fail(err, OU_E_USAGE, "a table cannot be streamed");
     }
