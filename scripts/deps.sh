@@ -4,8 +4,9 @@
 # Build: a C compiler, CMake, pkg-config, libcurl, cJSON, libmicrohttpd
 # (the bundled API server), libsqlite3 and libpq (the history store's two
 # engines). --test adds what the test suite uses (jq, xmllint, the sqlite3
-# CLI, faketime, chromium for the browser test, python3 for the bundled
-# server's own check and its Prometheus client's OpenMetrics parser); --pg the --test packages plus a PostgreSQL server and psql
+# CLI, faketime, systemd-analyze for the example units, chromium for the
+# browser test, python3 for the bundled server's own check and its
+# Prometheus client's OpenMetrics parser); --pg the --test packages plus a PostgreSQL server and psql
 # (postgresql, postgresql-client) for the tests that start a throwaway
 # server with scripts/pg.sh; --fuzz clang and its libFuzzer runtime; --style
 # clang, clang-format and clang-tidy; --valgrind the --test packages plus
@@ -15,7 +16,7 @@ set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
       libmicrohttpd-dev libsqlite3-dev libpq-dev ca-certificates)
-test_pkgs=(jq python3 python3-prometheus-client libxml2-utils sqlite3 faketime chromium)
+test_pkgs=(jq python3 python3-prometheus-client libxml2-utils sqlite3 faketime systemd chromium)
 case "${1:-}" in
 --test) pkgs+=("${test_pkgs[@]}") ;;
 --pg) pkgs+=("${test_pkgs[@]}" postgresql postgresql-client) ;;
