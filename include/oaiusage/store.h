@@ -95,12 +95,20 @@ int store_set_key_floor(struct store *s, const char *org,
                         struct ou_err *err);
 
 /* Replace the organization's names (projects, users, service accounts,
- * API keys) in one transaction. */
+ * API keys) in one transaction. Ids in rows stored from mark_since on
+ * that the lists do not name (an archived project, a deleted key) are
+ * stored with an empty name: known to have none, as the live names cache
+ * keeps them, so that store_names_state does not report them again. */
 int store_put_names(struct store *s, const char *org, const struct names *n,
-                    int64_t synced_at, struct ou_err *err);
+                    int64_t synced_at, int64_t mark_since, struct ou_err *err);
 /* Every name stored for org into n. */
 int store_get_names(struct store *s, const char *org, struct names *n,
                     struct ou_err *err);
+/* When org's names were last stored (*synced_at, -1 if never), and
+ * whether rows stored from `since` on carry a project, user or API key id
+ * that no stored name covers (*unknown). */
+int store_names_state(struct store *s, const char *org, int64_t since,
+                      int64_t *synced_at, bool *unknown, struct ou_err *err);
 
 /* ---- coverage ----------------------------------------------------------- */
 

@@ -92,8 +92,10 @@ static const struct opt_desc options[] = {
       "add project_name, user_email, api_key_name\nbeside the ids (the "
       "table shows names);\ncached for 24 hours per base URL and key" },
     { OPT_REFRESH_NAMES, "refresh-names", 0, NULL, SEC_SHAPE,
-      CK_USAGE | CK_HTML, ST_FLAG, CFG(refresh_names), 0, 0, NULL, NULL, NULL,
-      "--names, re-reading the lists now" },
+      CK_USAGE | CK_HTML | CK_SYNC, ST_FLAG, CFG(refresh_names), 0, 0, NULL,
+      NULL, NULL,
+      "--names, re-reading the lists now (sync:\nre-read them even if "
+      "less than a day old)" },
     { OPT_DB, "db", 0, "DB", SEC_STORE, CK_REPORTS | CK_SYNC, ST_STRING,
       CFG(db), 0, 0, NULL, NULL, NULL,
       "the history store: a file, sqlite:PATH or a\npostgresql:// URI; "

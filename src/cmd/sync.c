@@ -24,7 +24,7 @@
 #include "oaiusage/refusal.h"
 
 #define SYNC_DEFAULT_DAYS 90
-#define DAY_S 86400
+#define DAY_S 86400LL
 #define SETTLE_USAGE DAY_S
 #define SETTLE_COSTS (3 * DAY_S)
 #define SYNC_ATTEMPTS 3
@@ -535,17 +535,54 @@ static void report_job(const struct job *j)
 
 /* The organization's lists, for --names offline. A failure is a warning:
  * the usage is stored, only names are missing. */
+/* The organization's lists are read again when the stored ones are 24
+ * hours old (as the names cache of live reports), when --refresh-names
+ * asks, or when rows stored since the last read carry an id no stored
+ * name covers (a new project, user or key). An hourly sync otherwise
+ * spends most of its requests on unchanged lists. */
+static int names_fresh(struct session *s, bool *fresh, int64_t *since,
+                       struct ou_err *err)
+{
+    int64_t at = -1;
+    bool unknown = false;
+    int rc;
+
+    *fresh = false;
+    *since = 0;
+    /* When they were read (INT64_MAX: no rows to look at yet). */
+    rc = store_names_state(s->store, s->org, INT64_MAX, &at, &unknown, err);
+    /* Rows that may have arrived since: after the last read, less the
+     * longest settle window. */
+    if (at >= 0)
+        *since = at - SETTLE_COSTS - DAY_S;
+    if (rc != 0 || s->cfg->refresh_names || at < 0 ||
+        s->now - at >= OU_NAMES_TTL_S)
+        return rc;
+    rc = store_names_state(s->store, s->org, *since, &at, &unknown, err);
+    if (rc == 0 && !unknown) {
+        *fresh = true;
+        msg_note("sync: names: kept (read %lld min ago; --refresh-names "
+                 "reads them now)",
+                 (long long)((s->now - at) / 60));
+    }
+    return rc;
+}
+
 static int sync_names(struct session *s, struct ou_err *err)
 {
-    struct names *n = names_new();
+    struct names *n = NULL;
     struct names_want want;
     struct names_opts o = {
         &s->env, s->key, s->now, OU_NAMES_TTL_S, true, NULL
     };
     struct ou_err e2 = { OU_OK, "" };
-    int rc = 0;
+    bool fresh = false;
+    int64_t since = 0;
+    int rc = names_fresh(s, &fresh, &since, err);
 
-    if (n == NULL)
+    if (rc != 0 || fresh)
+        return rc;
+    if ((n = names_new()) == NULL)
         return ou_nomem(err);
     memset(&want, 0, sizeof(want));
     for (int k = NK_PROJECT; k < NK_COUNT; k++)
@@ -554,7 +591,7 @@ static int sync_names(struct session *s, struct ou_err *err)
     if (names_resolve(n, &want, &o, &e2) != 0)
         msg_warn("sync: names: %s; the store keeps the names it had", e2.msg);
     else
-        rc = store_put_names(s->store, s->org, n, s->now, err);
+        rc = store_put_names(s->store, s->org, n, s->now, since, err);
     names_free(n);
     return rc;
 }

@@ -695,20 +695,59 @@ static int put_name(void *ctx, enum name_kind k, const char *id,
                   5, p, NULL, NULL, pn->err);
 }
 
+/* Ids of group g in ep's rows from p[3] on without a name: stored with an
+ * empty one. p: org, kind, synced_at, since. */
+static int mark_unnamed(struct store *s, const struct endpoint *ep, int g,
+                        const char **p, struct ou_err *err)
+{
+    const char *col = ep->groups[g].name;
+    char t[64];
+    struct buf sql;
+    int rc;
+
+    buf_init(&sql, 0);
+    if (buf_printf(
+            &sql,
+            "INSERT INTO names (org, kind, id, name, synced_at) SELECT "
+            "DISTINCT $1, $2, u.\"%s\", '', CAST($3 AS BIGINT) FROM \"%s\" u "
+            "WHERE "
+            "u.org = $1 AND u.start_time >= $4 AND u.\"%s\" IS NOT "
+            "NULL AND NOT EXISTS (SELECT 1 FROM names n WHERE n.org = "
+            "$1 AND n.kind = $2 AND n.id = u.\"%s\")",
+            col, table_of(ep, t, sizeof(t)), col, col) != 0) {
+        buf_release(&sql);
+        return ou_nomem(err);
+    }
+    rc = db_run(s->db, sql.data, 4, p, NULL, NULL, err);
+    buf_release(&sql);
+    return rc;
+}
+
 int store_put_names(struct store *s, const char *org, const struct names *n,
-                    int64_t synced_at, struct ou_err *err)
+                    int64_t synced_at, int64_t mark_since, struct ou_err *err)
 {
     struct put_names pn = { s, org, "", err };
     const char *p[1] = { org };
+    char since[24];
     int rc;
 
     snprintf(pn.at, sizeof(pn.at), "%" PRId64, synced_at);
+    snprintf(since, sizeof(since), "%" PRId64, mark_since);
     if ((rc = begin(s, err)) != 0)
         return rc;
     rc = db_run(s->db, "DELETE FROM names WHERE org = $1", 1, p, NULL, NULL,
                 err);
     if (rc == 0)
         rc = names_each(n, put_name, &pn);
+    for (int i = 0; i < EP_COUNT && rc == 0; i++) {
+        const struct endpoint *ep = endpoint_at(i);
+        for (int g = 0; g < ep->ngroups && rc == 0; g++) {
+            const char *mp[4] = { org, kind_name[ep->groups[g].names], pn.at,
+                                  since };
+            if (ep->groups[g].names != NK_NONE)
+                rc = mark_unnamed(s, ep, g, mp, err);
+        }
+    }
     if (rc == 0)
         rc = commit(s, err);
     if (rc != 0)
@@ -735,6 +774,66 @@ int store_get_names(struct store *s, const char *org, struct names *n,
 
     return db_run(s->db, "SELECT kind, id, name FROM names WHERE org = $1", 1,
                   p, name_row, n, err);
+}
+
+static int first_int(void *ctx, int n, const char *const *v, struct ou_err *err)
+{
+    (void)err;
+    if (n >= 1 && v[0] != NULL)
+        *(int64_t *)ctx = strtoll(v[0], NULL, 10);
+    return 0;
+}
+
+/* Does any row of ep's table from `since` on carry an id of group g that
+ * no stored name covers? */
+static int unknown_ids(struct store *s, const char *org,
+                       const struct endpoint *ep, int g, const char *since,
+                       bool *unknown, struct ou_err *err)
+{
+    const char *col = ep->groups[g].name;
+    const char *p[3] = { org, since, kind_name[ep->groups[g].names] };
+    int64_t hit = 0;
+    char t[64];
+    struct buf sql;
+    int rc;
+
+    buf_init(&sql, 0);
+    if (buf_printf(&sql,
+                   "SELECT 1 FROM \"%s\" u WHERE u.org = $1 AND u.start_time "
+                   ">= $2 AND u.\"%s\" IS NOT NULL AND NOT EXISTS (SELECT 1 "
+                   "FROM names n WHERE n.org = $1 AND n.kind = $3 AND n.id = "
+                   "u.\"%s\") LIMIT 1",
+                   table_of(ep, t, sizeof(t)), col, col) != 0) {
+        buf_release(&sql);
+        return ou_nomem(err);
+    }
+    rc = db_run(s->db, sql.data, 3, p, first_int, &hit, err);
+    buf_release(&sql);
+    if (rc == 0 && hit == 1)
+        *unknown = true;
+    return rc;
+}
+
+int store_names_state(struct store *s, const char *org, int64_t since,
+                      int64_t *synced_at, bool *unknown, struct ou_err *err)
+{
+    const char *p[1] = { org };
+    char from[24];
+    int rc;
+
+    *synced_at = -1;
+    *unknown = false;
+    snprintf(from, sizeof(from), "%" PRId64, since);
+    rc = db_run(s->db, "SELECT MIN(synced_at) FROM names WHERE org = $1", 1, p,
+                first_int, synced_at, err);
+    for (int i = 0; i < EP_COUNT && rc == 0 && !*unknown; i++) {
+        const struct endpoint *ep = endpoint_at(i);
+        for (int g = 0; g < ep->ngroups && rc == 0 && !*unknown; g++) {
+            if (ep->groups[g].names != NK_NONE)
+                rc = unknown_ids(s, org, ep, g, from, unknown, err);
+        }
+    }
+    return rc;
 }
 
 /* ---- coverage ------------------------------------------------------------------ */

@@ -174,6 +174,29 @@ rows1=$(sql "SELECT COUNT(*) FROM usage_completions")
 same_report "after a second sync" completions $W --group-by model,project_id --format csv
 ouat "$CLIENT_NOW" sync --db "$STORE_DB"
 check "a re-run never duplicates rows" [ "$(sql "SELECT COUNT(*) FROM usage_completions")" = "$rows1" ]
+# The organization's lists: kept when less than a day old and every
+# stored id is named; read again on --refresh-names, or when an id has no
+# name (a new key), or a day later.
+: >"$WORK/requests.log"
+ouat "$CLIENT_NOW" sync --db "$STORE_DB"
+check "names less than a day old are kept: no list read" \
+    bash -c "[ $RC -eq 0 ] && ! grep -q '/organization/projects' '$WORK/requests.log' && grep -q 'names: kept' '$WORK/err'"
+: >"$WORK/requests.log"
+ouat "$CLIENT_NOW" sync --db "$STORE_DB" --refresh-names
+check "--refresh-names reads them" \
+    bash -c "[ $RC -eq 0 ] && grep -q '/organization/projects' '$WORK/requests.log'"
+gone=$(sql "SELECT api_key_id FROM usage_completions WHERE api_key_id IS NOT NULL AND start_time >= 1743206400 LIMIT 1")
+sql "DELETE FROM names WHERE kind = 'api_key' AND id = '$gone'" >/dev/null
+: >"$WORK/requests.log"
+ouat "$CLIENT_NOW" sync --db "$STORE_DB"
+check "an id without a name ($gone) makes the sync read them" \
+    bash -c "[ -n '$gone' ] && [ $RC -eq 0 ] && grep -q '/organization/projects' '$WORK/requests.log'"
+check "and the name is back" [ "$(sql "SELECT COUNT(*) FROM names WHERE kind = 'api_key' AND id = '$gone'")" = 1 ]
+: >"$WORK/requests.log"
+sql "UPDATE names SET synced_at = synced_at - 86400" >/dev/null   # read a day ago
+ouat "$CLIENT_NOW" sync --db "$STORE_DB" --endpoint moderations
+check "a day later the sync reads them ($(head -c 300 "$WORK/err"))" \
+    bash -c "[ $RC -eq 0 ] && grep -q '/organization/projects' '$WORK/requests.log'"
 
 # ---- revisions: the server's clock moves and recent buckets change ----
 # The server revises the last 3 hours of usage and 2 days of costs
