@@ -41,9 +41,6 @@ struct db_ops {
      * when another process holds it). Released by unlock or on exit. */
     int (*lock)(struct db *db, long timeout_ms, struct ou_err *err);
     void (*unlock)(struct db *db);
-    /* The columns a table has (0 with *n = 0 when it does not exist). */
-    int (*columns)(struct db *db, const char *table, char ***names, int *n,
-                   struct ou_err *err);
     void (*close)(struct db *db);
 };
 

@@ -199,43 +199,6 @@ static void pg_unlock(struct db *db)
     d->locked = false;
 }
 
-struct colnames {
-    char **v;
-    int n;
-};
-
-static int on_column(void *ctx, int ncols, const char *const *vals,
-                     struct ou_err *err)
-{
-    struct colnames *c = ctx;
-    char **nv;
-
-    if (ncols < 1 || vals[0] == NULL)
-        return 0;
-    if ((nv = realloc(c->v, sizeof(*nv) * (size_t)(c->n + 1))) == NULL)
-        return ou_nomem(err);
-    c->v = nv;
-    if ((nv[c->n] = strdup(vals[0])) == NULL)
-        return ou_nomem(err);
-    c->n++;
-    return 0;
-}
-
-static int pg_columns(struct db *db, const char *table, char ***names, int *n,
-                      struct ou_err *err)
-{
-    struct colnames c = { NULL, 0 };
-    const char *p[1] = { table };
-    int rc = pg_run(db,
-                    "SELECT column_name FROM information_schema.columns WHERE "
-                    "table_schema = current_schema() AND table_name = $1",
-                    1, p, on_column, &c, err);
-
-    *names = c.v;
-    *n = c.n;
-    return rc;
-}
-
 static void pg_close(struct db *db)
 {
     struct pg_db *d = (struct pg_db *)db;
@@ -250,7 +213,7 @@ static void pg_close(struct db *db)
 }
 
 static const struct db_ops pg_ops = {
-    DB_POSTGRES, pg_run, pg_script, pg_lock, pg_unlock, pg_columns, pg_close,
+    DB_POSTGRES, pg_run, pg_script, pg_lock, pg_unlock, pg_close,
 };
 
 int db_pg_open(const char *uri, struct db **out, struct ou_err *err)

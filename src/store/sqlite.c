@@ -196,55 +196,6 @@ static void sq_unlock(struct db *db)
     }
 }
 
-struct colnames {
-    char **v;
-    int n;
-};
-
-static int on_column(void *ctx, int ncols, const char *const *vals,
-                     struct ou_err *err)
-{
-    struct colnames *c = ctx;
-    char **nv;
-
-    if (ncols < 2 || vals[1] == NULL)
-        return 0;
-    if ((nv = realloc(c->v, sizeof(*nv) * (size_t)(c->n + 1))) == NULL)
-        return ou_nomem(err);
-    c->v = nv;
-    if ((nv[c->n] = strdup(vals[1])) == NULL)
-        return ou_nomem(err);
-    c->n++;
-    return 0;
-}
-
-static int sq_columns(struct db *db, const char *table, char ***names, int *n,
-                      struct ou_err *err)
-{
-    /* PRAGMA table_info takes no parameter: the name is ours (a known
-     * table), never user input. */
-    char *sql = sqlite3_mprintf("PRAGMA table_info(\"%w\")", table);
-    struct sqlite_db *d = (struct sqlite_db *)db;
-    struct colnames c = { NULL, 0 };
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-
-    if (sql == NULL)
-        return ou_nomem(err);
-    if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK)
-        rc = fail_sql(d, err, "table_info");
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        const char *vals[2] = { NULL,
-                                (const char *)sqlite3_column_text(st, 1) };
-        rc = on_column(&c, 2, vals, err);
-    }
-    sqlite3_finalize(st);
-    sqlite3_free(sql);
-    *names = c.v;
-    *n = c.n;
-    return rc;
-}
-
 static void sq_close(struct db *db)
 {
     struct sqlite_db *d = (struct sqlite_db *)db;
@@ -261,7 +212,7 @@ static void sq_close(struct db *db)
 }
 
 static const struct db_ops sqlite_ops = {
-    DB_SQLITE, sq_run, sq_script, sq_lock, sq_unlock, sq_columns, sq_close,
+    DB_SQLITE, sq_run, sq_script, sq_lock, sq_unlock, sq_close,
 };
 
 /* mkdir -p for the directories above path that do not exist, mode 0700. */

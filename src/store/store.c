@@ -173,6 +173,48 @@ static int views_ddl(enum db_engine e, struct buf *b)
 }
 
 /* Columns a newer version added to a table an older one made. */
+struct colnames {
+    char **v;
+    int n;
+};
+
+static int on_column(void *ctx, int ncols, const char *const *vals,
+                     struct ou_err *err)
+{
+    struct colnames *c = ctx;
+    char **nv;
+
+    if (ncols < 1 || vals[0] == NULL)
+        return 0;
+    if ((nv = realloc(c->v, sizeof(*nv) * (size_t)(c->n + 1))) == NULL)
+        return ou_nomem(err);
+    c->v = nv;
+    if ((nv[c->n] = strdup(vals[0])) == NULL)
+        return ou_nomem(err);
+    c->n++;
+    return 0;
+}
+
+/* The columns table has (*n = 0 when it does not exist): one query, the
+ * catalogue being the one thing the engines spell differently. The caller
+ * frees (*names)[i] and *names. */
+static int table_columns(struct store *s, const char *table, char ***names,
+                         int *n, struct ou_err *err)
+{
+    const char *sql =
+        s->db->ops->engine == DB_SQLITE
+            ? "SELECT name FROM pragma_table_info($1)"
+            : "SELECT column_name FROM information_schema.columns WHERE "
+              "table_schema = current_schema() AND table_name = $1";
+    const char *p[1] = { table };
+    struct colnames c = { NULL, 0 };
+    int rc = db_run(s->db, sql, 1, p, on_column, &c, err);
+
+    *names = c.v;
+    *n = c.n;
+    return rc;
+}
+
 static int add_missing_columns(struct store *s, const struct endpoint *ep,
                                struct ou_err *err)
 {
@@ -184,7 +226,7 @@ static int add_missing_columns(struct store *s, const struct endpoint *ep,
     int rc;
 
     table_of(ep, t, sizeof(t));
-    rc = s->db->ops->columns(s->db, t, &have, &nhave, err);
+    rc = table_columns(s, t, &have, &nhave, err);
     for (int i = 0; i < n && rc == 0 && nhave > 0; i++) {
         bool found = false;
         for (int j = 0; j < nhave && !found; j++)
@@ -235,7 +277,7 @@ static int open_schema(struct store *s, struct ou_err *err)
     long version = -1;
     char **have = NULL;
     int nhave = 0;
-    int rc = s->db->ops->columns(s->db, "schema_version", &have, &nhave, err);
+    int rc = table_columns(s, "schema_version", &have, &nhave, err);
 
     for (int j = 0; j < nhave; j++)
         free(have[j]);
