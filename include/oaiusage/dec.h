@@ -47,6 +47,15 @@ struct dec dec_from_int64(int64_t v);
 /* The nearest double, for drawing only (charts), never for sums. */
 double dec_to_double(const struct dec *d);
 int dec_cmp(const struct dec *a, const struct dec *b);
+/* acc -= v, exactly. DEC_RANGE on overflow (acc unchanged). */
+enum dec_status dec_sub(struct dec *acc, const struct dec *v);
+/* out = d * m, exactly. DEC_RANGE on overflow. */
+enum dec_status dec_mul_u32(const struct dec *d, uint32_t m, struct dec *out);
+/* out = a / b rounded half away from zero to scale fractional digits
+ * (the one rounding of a ratio or an estimate; sums never divide).
+ * DEC_RANGE when b is zero or a digit would not fit. */
+enum dec_status dec_div(const struct dec *a, const struct dec *b, int scale,
+                        struct dec *out);
 bool dec_is_zero(const struct dec *d);
 
 #endif

@@ -385,3 +385,87 @@ bool dec_is_zero(const struct dec *d)
 {
     return mag_zero(d->limb);
 }
+
+enum dec_status dec_sub(struct dec *acc, const struct dec *v)
+{
+    struct dec n = *v;
+
+    n.neg = !n.neg;
+    return dec_add(acc, &n);
+}
+
+enum dec_status dec_mul_u32(const struct dec *d, uint32_t m, struct dec *out)
+{
+    struct dec r = *d;
+    uint64_t carry = 0;
+
+    for (int i = 0; i < DEC_LIMBS; i++) {
+        uint64_t v = (uint64_t)r.limb[i] * m + carry;
+        r.limb[i] = (uint32_t)(v % BASE);
+        carry = v / BASE;
+    }
+    if (carry != 0)
+        return DEC_RANGE;
+    if (mag_zero(r.limb))
+        r.neg = false;
+    *out = r;
+    return DEC_OK;
+}
+
+/* m = m * 10 + digit; false on overflow. */
+static bool mag_push_digit(uint32_t *m, uint32_t digit)
+{
+    uint32_t d[DEC_LIMBS] = { digit };
+
+    return mag_mul_pow10(m, 1) && mag_add(m, d, m);
+}
+
+enum dec_status dec_div(const struct dec *a, const struct dec *b, int scale,
+                        struct dec *out)
+{
+    /* Work at one digit more than asked (wide: at least a's own digits)
+     * so the truncated quotient rounds exactly: for integers n, m and a
+     * fraction f in [0, 1), floor((n + f + m/2) / m) equals
+     * floor((n + m/2) / m) when m is an even multiple of 5. */
+    int wide = a->scale - b->scale > scale + 1 ? a->scale - b->scale
+                                               : scale + 1;
+    uint32_t num[DEC_LIMBS];
+    uint32_t rem[DEC_LIMBS] = { 0 };
+    uint32_t q[DEC_LIMBS] = { 0 };
+    char digs[DIGITS + 16];
+    size_t nd;
+
+    if (scale < 0 || scale > DEC_MAX_SCALE || mag_zero(b->limb))
+        return DEC_RANGE;
+    memcpy(num, a->limb, sizeof(num));
+    if (!mag_mul_pow10(num, wide + b->scale - a->scale))
+        return DEC_RANGE;
+    /* Long division, one decimal digit at a time. */
+    nd = mag_digits(num, digs);
+    for (size_t k = 0; k < nd; k++) {
+        uint32_t digit = 0;
+        if (!mag_push_digit(rem, (uint32_t)(digs[k] - '0')))
+            return DEC_RANGE;
+        while (mag_cmp(rem, b->limb) >= 0) {
+            mag_sub(rem, b->limb, rem);
+            digit++;
+        }
+        if (!mag_push_digit(q, digit))
+            return DEC_RANGE;
+    }
+    /* Round half away from zero from wide to scale digits. */
+    uint32_t half[DEC_LIMBS] = { 5 };
+    if (!mag_mul_pow10(half, wide - scale - 1) || !mag_add(q, half, q))
+        return DEC_RANGE;
+    nd = mag_digits(q, digs);
+    size_t cut = (size_t)(wide - scale);
+    struct dec r = DEC_ZERO;
+    for (size_t k = 0; k + cut < nd; k++) {
+        if (!mag_push_digit(r.limb, (uint32_t)(digs[k] - '0')))
+            return DEC_RANGE;
+    }
+    r.scale = scale;
+    r.neg = !mag_zero(r.limb) && a->neg != b->neg;
+    *out = r;
+    return DEC_OK;
+}
