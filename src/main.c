@@ -43,7 +43,7 @@ int main(int argc, char **argv)
     } else if (rc == CLI_DONE) {
         rc = OU_OK;
     }
-    if (rc != OU_OK)
+    if (rc != OU_OK && !OU_IS_ALERT(rc))
         msg_error("%s", err.msg);
     msg_set_secret(NULL);
     config_release(&cfg);

@@ -33,6 +33,11 @@
 #define OU_DEFAULT_CONCURRENCY 4
 #define OU_MAX_CONCURRENCY 32
 #define OU_NAMES_TTL_S (24LL * 3600)
+/* How long after it ends a bucket may still be revised (sync --settle's
+ * defaults; budget marks such days provisional). */
+#define OU_SETTLE_USAGE_S (24LL * 3600)
+#define OU_SETTLE_COSTS_S (3 * 24LL * 3600)
+#define OU_DEFAULT_WARN_AT 80
 
 enum cli_status { CLI_OK = 0, CLI_DONE = -1 };
 
@@ -89,6 +94,13 @@ struct config {
     long lock_timeout_ms;     /* sync --lock-timeout */
     bool status;              /* sync --status */
     bool sync_ep[EP_COUNT];   /* resolved: the endpoints sync fetches */
+
+    int period;          /* budget --period (enum budget_period) */
+    char *amount;        /* budget --amount, as given */
+    char *budgets;       /* budget --budgets FILE */
+    int warn_at;         /* budget --warn-at percent */
+    bool warn_on_projection;
+    bool api_limits;     /* resolved: budgets from the API's spend limits */
 
     char *base_url; /* resolved: without a trailing slash */
     long timeout_ms;

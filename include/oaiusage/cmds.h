@@ -30,6 +30,9 @@ int cmd_sync(struct session *s, struct ou_err *err);
 int cmd_users(struct session *s, struct ou_err *err);
 int cmd_api_keys(struct session *s, struct ou_err *err);
 
+/* budget.c: spend in the period against budgets (exit 10/11 alerts). */
+int cmd_budget(struct session *s, struct ou_err *err);
+
 /* dryrun.c: the requests a command would make, on stdout. */
 int dry_run(const struct config *cfg, int64_t now, struct ou_err *err);
 

@@ -22,8 +22,15 @@ enum ou_status {
     OU_E_IO,       /* a local file could not be read or written */
     OU_E_NOMEM,    /* out of memory */
     OU_E_BUSY,     /* the store is locked by another sync (--lock-timeout) */
-    OU_E_UNCOVERED /* the store does not hold the window asked for */
+    OU_E_UNCOVERED, /* the store does not hold the window asked for */
+    /* Not failures: outcomes a budget check reports through the exit code,
+     * after its output was written in full. */
+    OU_ALERT_WARN, /* a budget crossed its warning threshold */
+    OU_ALERT_OVER  /* a budget is used up */
 };
+
+/* Is a status one of the alert outcomes (not an error)? */
+#define OU_IS_ALERT(st) ((st) == OU_ALERT_WARN || (st) == OU_ALERT_OVER)
 
 /* The documented process exit codes (README "Exit codes"). */
 enum ou_exit {
@@ -35,7 +42,9 @@ enum ou_exit {
     OU_EXIT_IO = 5,
     OU_EXIT_NOMEM = 6,
     OU_EXIT_BUSY = 7,
-    OU_EXIT_UNCOVERED = 8
+    OU_EXIT_UNCOVERED = 8,
+    OU_EXIT_BUDGET_WARN = 10,
+    OU_EXIT_BUDGET_OVER = 11
 };
 
 #define OU_ERR_MSG_MAX 1024

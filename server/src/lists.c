@@ -204,9 +204,7 @@ static cJSON *key_obj(const org_t *org, int i)
     return o;
 }
 
-/* the listed (not deleted) project with this id, or -1 with a 404 */
-static int find_project(const org_t *org, const char *project_id,
-                        api_error *err)
+int lists_find_project(const org_t *org, const char *project_id, api_error *err)
 {
     for (int i = 0; i < org->nprojects; i++)
         if (!org->projects[i].deleted &&
@@ -244,7 +242,7 @@ static bool parse_owner_access(const qargs *a, owner_access *out,
 cJSON *lists_api_keys(const org_t *org, const char *project_id, const qargs *a,
                       api_error *err)
 {
-    int proj = find_project(org, project_id, err);
+    int proj = lists_find_project(org, project_id, err);
     if (proj < 0)
         return NULL;
     list_params p;
@@ -286,7 +284,7 @@ static cJSON *service_account_obj(const org_t *org, int i)
 cJSON *lists_service_accounts(const org_t *org, const char *project_id,
                               const qargs *a, api_error *err)
 {
-    int proj = find_project(org, project_id, err);
+    int proj = lists_find_project(org, project_id, err);
     if (proj < 0)
         return NULL;
     list_params p;

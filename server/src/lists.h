@@ -2,7 +2,7 @@
  * /organization/projects, /organization/users,
  * /organization/projects/{id}/api_keys and
  * /organization/projects/{id}/service_accounts (after/limit/has_more
- * envelope). */
+ * envelope), and the project lookup (404) of the per-project routes. */
 #ifndef OAIMOCK_LISTS_H
 #define OAIMOCK_LISTS_H
 
@@ -20,5 +20,8 @@ cJSON *lists_api_keys(const org_t *org, const char *project_id, const qargs *a,
                       api_error *err);
 cJSON *lists_service_accounts(const org_t *org, const char *project_id,
                               const qargs *a, api_error *err);
+/* the listed (not deleted) project with this id, or -1 with a 404 */
+int lists_find_project(const org_t *org, const char *project_id,
+                       api_error *err);
 
 #endif

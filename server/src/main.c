@@ -20,6 +20,11 @@ static const char USAGE[] =
     "                      [--service-account-users]\n"
     "                      [--extra-field NAME] [--extra-object NAME]\n"
     "                      [--revise-lag SECS[,COSTS_SECS]]\n"
+    "                      [--spend-limit CENTS]\n"
+    "                      [--project-spend-limit PROJECT_ID=CENTS]...\n"
+    "                      [--no-spend-limit 404|zero]\n"
+    "                      [--spend-limit-amounts integer|float]\n"
+    "                      [--spend-limit-status inactive|enforcing]\n"
     "  oaiusage-mock truth ENDPOINT --start-time T [--end-time T]\n"
     "                      [--now T] [--seed N] [--org small|large]\n"
     "                      [--bucket-width 1m|1h|1d] [--group-by f1,f2,...]\n"
@@ -76,15 +81,80 @@ static const char USAGE[] =
     "        project_id, user_id and api_key_id null; vector_stores serve\n"
     "        the level of one hour earlier. Once settled, the values are\n"
     "        exactly those without the option. 0 turns a part off. truth\n"
-    "        takes it too (with the same --now).\n"
+    "        takes it too (with the same --now).\n";
+
+/* the rest of USAGE (C11 compilers need not take longer literals) */
+static const char USAGE_MORE[] =
+    "  --spend-limit CENTS: the organization's monthly spend limit, served\n"
+    "        by GET /v1/organization/spend_limit (default: none).\n"
+    "  --project-spend-limit PROJECT_ID=CENTS: a project's limit, served by\n"
+    "        GET /v1/organization/projects/PROJECT_ID/spend_limit;\n"
+    "        repeatable, the last one given for an id wins. PROJECT_ID must\n"
+    "        be a listed project of the organization (--seed, --org).\n"
+    "  --no-spend-limit 404|zero: the answer for a scope without a limit:\n"
+    "        zero (default) = 200 with threshold_amount 0 and status\n"
+    "        inactive; 404 = 404 \"No spend limit is configured.\"\n"
+    "  --spend-limit-amounts integer|float: threshold_amount written as\n"
+    "        10000 (default) or 10000.0.\n"
+    "  --spend-limit-status inactive|enforcing: enforcement.status of a\n"
+    "        configured limit (default enforcing).\n"
     "truth: prints the CSV a correct client must produce for the window.\n"
     "See server/README.md for details.\n";
 
+static void print_usage(FILE *f)
+{
+    fputs(USAGE, f);
+    fputs(USAGE_MORE, f);
+}
+
 static int usage_error(const char *msg, const char *arg)
 {
-    fprintf(stderr, "oaiusage-mock: %s%s%s\n%s", msg, arg ? ": " : "",
-            arg ? arg : "", USAGE);
+    fprintf(stderr, "oaiusage-mock: %s%s%s\n", msg, arg ? ": " : "",
+            arg ? arg : "");
+    print_usage(stderr);
     return 2;
+}
+
+static int parse_limit_option(spend_limits *l, const char *name, const char *v)
+{
+    if (strcmp(name, "--spend-limit") == 0) {
+        if (!limits_set_org(l, v))
+            return usage_error("bad --spend-limit (CENTS >= 0)", v);
+    } else if (strcmp(name, "--project-spend-limit") == 0) {
+        if (!limits_add_project(l, v))
+            return usage_error("bad --project-spend-limit "
+                               "(PROJECT_ID=CENTS, CENTS >= 0)",
+                               v);
+    } else if (strcmp(name, "--no-spend-limit") == 0) {
+        if (!limits_parse_no_limit(l, v))
+            return usage_error("bad --no-spend-limit (404|zero)", v);
+    } else if (strcmp(name, "--spend-limit-amounts") == 0) {
+        if (!limits_parse_amounts(l, v))
+            return usage_error("bad --spend-limit-amounts (integer|float)", v);
+    } else if (strcmp(name, "--spend-limit-status") == 0) {
+        if (!limits_parse_status(l, v))
+            return usage_error("bad --spend-limit-status (inactive|enforcing)",
+                               v);
+    } else {
+        return usage_error("unknown option", name);
+    }
+    return 0;
+}
+
+/* every --project-spend-limit names a listed project of the organization
+ * that --seed and --org describe (given in any order) */
+static int check_limit_projects(const server_config *c)
+{
+    if (c->limits.nprojects == 0)
+        return 0;
+    org_t *org = org_create(c->seed, c->org);
+    const char *bad = limits_unknown_project(&c->limits, org);
+    int rc = bad ? usage_error("--project-spend-limit: no such project in "
+                               "the synthetic organization",
+                               bad)
+                 : 0;
+    org_free(org);
+    return rc;
 }
 
 static int parse_serve_option(server_config *c, const char *name, const char *v)
@@ -150,6 +220,10 @@ static int parse_serve_option(server_config *c, const char *name, const char *v)
         if (!*v)
             return usage_error("bad --extra-object (an object type)", v);
         c->extra_object = v;
+    } else if (strncmp(name, "--spend-limit", 13) == 0 ||
+               strcmp(name, "--project-spend-limit") == 0 ||
+               strcmp(name, "--no-spend-limit") == 0) {
+        return parse_limit_option(&c->limits, name, v);
     } else {
         return usage_error("unknown option", name);
     }
@@ -181,8 +255,11 @@ static int serve_main(int argc, char **argv)
         }
     }
     if (rc == 0)
+        rc = check_limit_projects(&c);
+    if (rc == 0)
         rc = server_run(&c);
     faults_free(&c.faults);
+    limits_free(&c.limits);
     return rc;
 }
 
@@ -192,7 +269,7 @@ int main(int argc, char **argv)
         return usage_error("missing command", NULL);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
-        fputs(USAGE, stdout);
+        print_usage(stdout);
         return 0;
     }
     if (strcmp(argv[1], "serve") == 0)

@@ -3,7 +3,8 @@
  * request log, routing, admin-key authentication, JSON error bodies, latency
  * and the effect of every injected fault, the use of the --cache-mb response
  * cache, and clean shutdown on SIGINT or SIGTERM. Page contents come from
- * pages.c and lists.c, the cache itself from cache.c. */
+ * pages.c and lists.c, spend-limit objects from spendlimits.c, the cache itself
+ * from cache.c. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "spendlimits.h"
 #include "lists.h"
 #include "params.h"
 #include "util.h"
@@ -45,7 +47,7 @@ typedef struct {
 
 /* ---- response under construction ------------------------------------------- */
 
-typedef enum { KIND_OTHER, KIND_PAGE, KIND_LIST } body_kind;
+typedef enum { KIND_OTHER, KIND_PAGE, KIND_LIST, KIND_LIMIT } body_kind;
 
 typedef struct {
     int status;
@@ -196,6 +198,8 @@ typedef enum {
     ROUTE_USERS,
     ROUTE_API_KEYS,
     ROUTE_SERVICE_ACCOUNTS,
+    ROUTE_SPEND_LIMIT,         /* the organization's */
+    ROUTE_PROJECT_SPEND_LIMIT, /* a project's */
 } route_kind;
 
 /* /v1/organization/projects/{id}<suffix>: copies the id */
@@ -235,6 +239,10 @@ static route_kind route(const char *url, char *project_id, size_t n, org_xe *xe)
         return ROUTE_API_KEYS;
     if (project_sub_route(url, "/service_accounts", project_id, n))
         return ROUTE_SERVICE_ACCOUNTS;
+    if (strcmp(url, "/v1/organization/spend_limit") == 0)
+        return ROUTE_SPEND_LIMIT;
+    if (project_sub_route(url, "/spend_limit", project_id, n))
+        return ROUTE_PROJECT_SPEND_LIMIT;
     return ROUTE_NONE;
 }
 
@@ -292,6 +300,24 @@ static void handle_list(server_state *s, route_kind r, const char *project_id,
     const char *after = qargs_get(a, "after");
     if (after)
         p->after_param = xstrdup(after);
+}
+
+/* Spend limits take no parameters (any are ignored); 404 for an unknown
+ * project, or for no limit with --no-spend-limit 404. */
+static void handle_limit(server_state *s, route_kind r, const char *project_id,
+                         response_plan *p)
+{
+    api_error err = {0};
+    const char *id = r == ROUTE_PROJECT_SPEND_LIMIT ? project_id : NULL;
+    cJSON *j = limits_object(&s->cfg->limits, s->org, id, &err);
+    if (!j) {
+        plan_error(p, err.status, err.message, "invalid_request_error", NULL,
+                   NULL);
+        return;
+    }
+    p->status = 200;
+    p->json = j;
+    p->kind = KIND_LIMIT;
 }
 
 /* ---- response cache (--cache-mb) --------------------------------------------------- */
@@ -380,6 +406,10 @@ static void handle_normal(server_state *s, struct MHD_Connection *c,
     }
     if (!authorize(s->cfg, c, p))
         return;
+    if (r == ROUTE_SPEND_LIMIT || r == ROUTE_PROJECT_SPEND_LIMIT) {
+        handle_limit(s, r, project_id, p); /* never cached */
+        return;
+    }
     int64_t now = current_now(s->cfg);
     char *key = use_cache && s->cache ? cache_key(uri, now) : NULL;
     if (key && plan_from_cache(s, key, p)) {
@@ -567,6 +597,12 @@ static void bucket_fault(fault_kind k, response_plan *p)
 
 static void apply_mutating_fault(const fault_spec *f, response_plan *p)
 {
+    /* a spend limit has no data or cursor: only wrongtype applies */
+    if (p->status == 200 && p->json && p->kind == KIND_LIMIT &&
+        f->kind == FAULT_WRONGTYPE) {
+        set_string(p->json, "threshold_amount", "abc");
+        return;
+    }
     if (p->status != 200 || !p->json ||
         (p->kind != KIND_PAGE && p->kind != KIND_LIST))
         return;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "faults.h"
+#include "spendlimits.h"
 #include "org.h"
 #include "pages.h"
 
@@ -33,6 +34,7 @@ typedef struct {
     const char *extra_object; /* NULL: off */
     const char *log_path;     /* NULL = no request log */
     const char *key;          /* NULL = any sk-admin-* key */
+    spend_limits limits;      /* the spend_limit endpoints */
 } server_config;
 
 /* Runs until SIGINT/SIGTERM; returns the process exit status. */

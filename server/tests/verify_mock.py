@@ -25,6 +25,10 @@ Starts `oaiusage-mock serve` on a free port, then:
   * checks --cache-mb: cached bodies identical to fresh ones, faults and
     latency still applied to cached pages, LRU eviction under a tiny bound,
     concurrent hits;
+  * checks the spend_limit endpoints (organization and project): configured
+    limits, no limit as 200 zero/inactive and as 404, integer and float
+    amounts, the status option, unknown projects, faults, auth, the cache
+    bypass and the refused option values;
   * stops every server with SIGTERM and checks it exits 0.
 
 usage: verify_mock.py PATH/TO/oaiusage-mock [--valgrind]
@@ -1817,6 +1821,179 @@ def test_cache():
     print("ok  cache")
 
 
+# ---- spend limits -------------------------------------------------------------------
+
+SPEND_LIMIT = "/v1/organization/spend_limit"
+NO_LIMIT_BODY = (b'{"error":{"message":"No spend limit is configured.",'
+                 b'"type":"invalid_request_error","param":null,"code":null}}')
+
+
+def project_limit_path(project_id):
+    return "/v1/organization/projects/%s/spend_limit" % project_id
+
+
+def limit_body(obj, amount, status):
+    """the exact bytes of a spend-limit object; amount as written"""
+    return ('{"object":"%s","threshold_amount":%s,"currency":"USD","interval":"month",'
+            '"enforcement":{"status":"%s"}}' % (obj, amount, status)).encode()
+
+
+def check_limit(srv, path, want, label, params=None):
+    st, hdr, body = srv.get(path, params)
+    check(st == 200 and hdr.get("Content-Type") == "application/json" and body == want,
+          "spend limit %s: %s %r" % (label, st, body))
+    return body
+
+
+def serve_refused(*args):
+    """serve with bad options must exit 2 before listening"""
+    try:
+        r = subprocess.run([BIN, "serve", "--port", "0"] + list(args),
+                           capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        return False
+    return r.returncode == 2 and "usage:" in r.stderr
+
+
+def test_spend_limits():
+    """GET /organization/spend_limit and /organization/projects/{id}/spend_limit"""
+    ORG, PROJ = "organization.spend_limit", "project.spend_limit"
+    # no option: every scope is "no limit", answered 200 zero/inactive
+    srv = Server("--now", str(NOW))
+    st, _, body = srv.get("/v1/organization/projects", PROJECTS_ALL)
+    allp = json.loads(body)["data"]
+    pids = [p["id"] for p in allp]
+    archived = [p["id"] for p in allp if p["status"] == "archived"][0]
+    st, _, body = srv.get(ep_path("completions"), [("start_time", 1736000000), ("limit", 31),
+                                                  ("group_by", "project_id")])
+    deleted = sorted({r["project_id"] for b in json.loads(body)["data"]
+                      for r in b["results"]} - set(pids))
+    check(len(deleted) == 1, "spend limit: one deleted project in the usage %s" % deleted)
+    check_limit(srv, SPEND_LIMIT, limit_body(ORG, 0, "inactive"), "default org")
+    for pid in pids:
+        check_limit(srv, project_limit_path(pid), limit_body(PROJ, 0, "inactive"),
+                    "default project %s" % pid)
+    srv.stop()
+    p0, p1, p2 = pids[0], pids[1], pids[2]
+
+    # configured limits, default forms; one fault of each family on them
+    srv = Server("--now", str(NOW), "--spend-limit", "10000",
+                 "--project-spend-limit", "%s=2500" % p0,
+                 "--project-spend-limit", "%s=7" % p2,
+                 "--project-spend-limit", "%s=3000" % p2,      # the last one wins
+                 "--fault", "5:500", "--fault", "6:wrongtype", "--fault", "7:truncate",
+                 "--fault", "8:429:3")
+    check_limit(srv, SPEND_LIMIT, limit_body(ORG, 10000, "enforcing"), "org")     # 1
+    b = check_limit(srv, project_limit_path(p0), limit_body(PROJ, 2500, "enforcing"),
+                    "project", [("limit", 2), ("after", "x"), ("start_time", "bad")])  # 2
+    check(type(json.loads(b)["threshold_amount"]) is int, "spend limit: integer amount")
+    check_limit(srv, project_limit_path(p1), limit_body(PROJ, 0, "inactive"),
+                "project without a limit")                                      # 3
+    e = api_err(srv, project_limit_path("proj_doesnotexist"), [], 404, None)     # 4
+    check(e.get("message") == "No project found with id 'proj_doesnotexist'.",
+          "spend limit: unknown project message %r" % e.get("message"))
+    st, _, body = srv.get(SPEND_LIMIT)                                          # 5 500
+    check(st == 500 and json.loads(body)["error"]["type"] == "server_error",
+          "spend limit: fault 500 on request 5")
+    st, _, body = srv.get(SPEND_LIMIT)                                          # 6 wrongtype
+    check(st == 200 and json.loads(body)["threshold_amount"] == "abc",
+          "spend limit: fault wrongtype: %r" % body)
+    st, h, body = srv.get(project_limit_path(p0))                               # 7 truncate
+    full = limit_body(PROJ, 2500, "enforcing")
+    check(st == 200 and isinstance(body, tuple) and body[1] == full[:len(full) // 2]
+          and int(h["Content-Length"]) == len(full), "spend limit: fault truncate")
+    st, h, body = srv.get(project_limit_path(p0))                               # 8 429
+    check(st == 429 and h.get("Retry-After") == "3", "spend limit: fault 429:3")
+    e = api_err(srv, SPEND_LIMIT, [], 401, None, key=None)                      # 9
+    check(e.get("code") == "invalid_api_key", "spend limit: 401 without a key")
+    api_err(srv, project_limit_path(p0), [], 401, None, key=None)               # 10
+    api_err(srv, SPEND_LIMIT, [], 403, None, key="sk-proj-abcdefghijklmnop")    # 11
+    api_err(srv, project_limit_path(p0), [], 401, None, key="sk-wrong-0123456789")  # 12
+    api_err(srv, SPEND_LIMIT, [], 405, None, method="POST")                     # 13
+    api_err(srv, "/v1/organization/projects/spend_limit", [], 404, None)        # 14
+    api_err(srv, project_limit_path(p0) + "/x", [], 404, None)                  # 15
+    api_err(srv, project_limit_path(deleted[0]), [], 404, None)                 # 16
+    check_limit(srv, project_limit_path(p2), limit_body(PROJ, 3000, "enforcing"),
+                "repeated option: last wins")                                   # 17
+    check_limit(srv, project_limit_path(archived), limit_body(PROJ, 0, "inactive"),
+                "archived project")                                             # 18
+    srv.stop()
+    lines = srv.log_lines()
+    check(len(lines) == 18 and lines[0] == "1 GET %s -> 200" % SPEND_LIMIT
+          and lines[1].startswith("2 GET %s?limit=2&" % project_limit_path(p0))
+          and lines[4] == "5 GET %s -> 500" % SPEND_LIMIT
+          and lines[8] == "9 GET %s -> 401" % SPEND_LIMIT,
+          "spend limit: log lines %r" % lines[:9])
+
+    # no limit as 404, float amounts, inactive status; never cached
+    srv = Server("--now", str(NOW), "--no-spend-limit", "404", "--spend-limit-amounts",
+                 "float", "--spend-limit-status", "inactive", "--project-spend-limit",
+                 "%s=123" % p1, "--cache-mb", "4", "--latency", "30", stderr=subprocess.PIPE)
+    for path in (SPEND_LIMIT, project_limit_path(p0), project_limit_path(archived)):
+        st, h, body = srv.get(path)
+        check(st == 404 and body == NO_LIMIT_BODY and h.get("Content-Type") ==
+              "application/json", "spend limit: no limit -> 404 %s: %r" % (path, body))
+    e = api_err(srv, project_limit_path("proj_doesnotexist"), [], 404, None)
+    check(e.get("message") == "No project found with id 'proj_doesnotexist'.",
+          "spend limit: unknown project is not 'no limit'")
+    want = limit_body(PROJ, "123.0", "inactive")
+    t0 = time.time()
+    for _ in range(2):
+        b = check_limit(srv, project_limit_path(p1), want, "float, inactive")
+    check(time.time() - t0 >= 0.06, "spend limit: --latency applies")
+    check(b'"threshold_amount":123.0,' in b and
+          json.loads(b, parse_float=Decimal)["threshold_amount"] == Decimal("123.0"),
+          "spend limit: float amount written as 123.0")
+    api_err(srv, SPEND_LIMIT, [], 401, None, key=None)
+    st = srv.get("/v1/organization/projects", PROJECTS_ALL)[0]     # a cached list: a miss
+    srv.stop()
+    cs = cache_stats(srv)
+    check(st == 200 and cs is not None and cs["hits"] == 0 and cs["misses"] == 1
+          and cs["stored"] == 1, "spend limit: bypasses the cache %s" % cs)
+
+    # a configured 0 is a limit (enforcing); float zero for a scope without one
+    srv = Server("--now", str(NOW), "--spend-limit", "0", "--spend-limit-amounts", "float",
+                 "--no-spend-limit", "zero", "--spend-limit-status", "enforcing")
+    check_limit(srv, SPEND_LIMIT, limit_body(ORG, "0.0", "enforcing"), "configured 0")
+    check_limit(srv, project_limit_path(p0), limit_body(PROJ, "0.0", "inactive"),
+                "float zero without a limit")
+    srv.stop()
+    srv = Server("--now", str(NOW), "--spend-limit", "123456789012",
+                 "--spend-limit-amounts", "integer")
+    check_limit(srv, SPEND_LIMIT, limit_body(ORG, 123456789012, "enforcing"), "large amount")
+    srv.stop()
+
+    # project ids are checked against the org of --seed/--org, in any order
+    srv = Server("--org", "large", "--seed", "7", "--now", str(NOW))
+    lp = json.loads(srv.get("/v1/organization/projects")[2])["data"][-1]["id"]
+    srv.stop()
+    srv = Server("--project-spend-limit", "%s=77" % lp, "--org", "large", "--seed", "7",
+                 "--now", str(NOW))
+    check_limit(srv, project_limit_path(lp), limit_body(PROJ, 77, "enforcing"),
+                "large org project (options in any order)")
+    check_limit(srv, SPEND_LIMIT, limit_body(ORG, 0, "inactive"), "large org, org scope")
+    srv.stop()
+    refused = [("--spend-limit", "-1"), ("--spend-limit", "x"), ("--spend-limit", "1.5"),
+               ("--spend-limit", ""), ("--project-spend-limit", p0),
+               ("--project-spend-limit", "=5"), ("--project-spend-limit", "%s=" % p0),
+               ("--project-spend-limit", "%s=-1" % p0),
+               ("--project-spend-limit", "%s=2.5" % p0),
+               ("--project-spend-limit", "proj_doesnotexist=5"),
+               ("--project-spend-limit", "%s=5" % deleted[0]),
+               ("--project-spend-limit", "%s=5" % p0, "--org", "large", "--seed", "7"),
+               ("--no-spend-limit", "none"), ("--no-spend-limit", "ZERO"),
+               ("--spend-limit-amounts", "number"), ("--spend-limit-status", "active"),
+               ("--spend-limit-status",)]
+    for args in refused:
+        check(serve_refused(*args), "spend limit: refused %s" % (args,))
+    usage = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout
+    check(all(o in usage for o in (
+        "[--spend-limit CENTS]", "[--project-spend-limit PROJECT_ID=CENTS]...",
+        "[--no-spend-limit 404|zero]", "[--spend-limit-amounts integer|float]",
+        "[--spend-limit-status inactive|enforcing]")), "--help documents the spend limits")
+    print("ok  spend limits")
+
+
 def main():
     srv = Server("--now", str(NOW), "--seed", "42")
     test_sums(srv)
@@ -1871,6 +2048,7 @@ def main():
     test_log_raw_query()
     test_concurrency_latency()
     test_cache()
+    test_spend_limits()
     print("%d passed, %d failed" % (PASSED, FAILED))
     sys.exit(1 if FAILED else 0)
 

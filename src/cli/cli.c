@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oaiusage/budget.h"
+
 #define DAY 86400LL
 #define MAX_FILTER_VALUE 256
 #define MAX_ARGS 256
@@ -28,6 +30,7 @@ void config_init(struct config *cfg)
     cfg->retries = RETRY_DEFAULT_RETRIES;
     cfg->concurrency = OU_DEFAULT_CONCURRENCY;
     cfg->lock_timeout_ms = 60000;
+    cfg->warn_at = OU_DEFAULT_WARN_AT;
     cfg->verbosity = 1;
 }
 
@@ -50,6 +53,8 @@ void config_release(struct config *cfg)
     free(cfg->key_file);
     free(cfg->cacert);
     free(cfg->db);
+    free(cfg->amount);
+    free(cfg->budgets);
     strlist_release(&cfg->endpoints);
     config_init(cfg);
 }
@@ -445,6 +450,27 @@ static int resolve_sync(struct config *cfg, struct ou_err *err)
     return 0;
 }
 
+/* budget: where the budgets come from. */
+static int resolve_budget(struct config *cfg, struct ou_err *err)
+{
+    struct dec d;
+
+    if (cfg->amount != NULL &&
+        (dec_parse(cfg->amount, strlen(cfg->amount), &d) != DEC_OK || d.neg ||
+         dec_is_zero(&d) || strpbrk(cfg->amount, "eE") != NULL))
+        return ou_fail(err, OU_E_USAGE,
+                       "option '--amount': '%s' is not a plain decimal "
+                       "greater than 0 (e.g. 1500 or 99.95)",
+                       cfg->amount);
+    cfg->api_limits = cfg->amount == NULL && cfg->budgets == NULL;
+    if (cfg->api_limits && cfg->period != BP_MONTH)
+        return ou_fail(err, OU_E_USAGE,
+                       "the API's spend limits are monthly: --period %s "
+                       "needs --amount or --budgets",
+                       budget_period_name((enum budget_period)cfg->period));
+    return 0;
+}
+
 /* Reports from the store: no API, so nothing that only the API does. */
 static int resolve_db(struct config *cfg, struct ou_err *err)
 {
@@ -476,6 +502,8 @@ static int resolve(struct config *cfg, int64_t now, struct ou_err *err)
     if (cfg->cmd->kind == CK_USAGE && (rc = resolve_usage(cfg, err)) != 0)
         return rc;
     if (cfg->cmd->kind == CK_SYNC && (rc = resolve_sync(cfg, err)) != 0)
+        return rc;
+    if (cfg->cmd->kind == CK_BUDGET && (rc = resolve_budget(cfg, err)) != 0)
         return rc;
     if ((rc = resolve_db(cfg, err)) != 0)
         return rc;

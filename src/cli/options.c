@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "oaiusage/budget.h"
 #include "oaiusage/cli.h"
 
 #define CFG(field) offsetof(struct config, field)
@@ -11,7 +12,7 @@
 /* Who takes what. */
 #define T_WINDOW (CK_USAGE | CK_OVERVIEW | CK_HTML)
 #define T_FETCH (CK_USAGE | CK_OVERVIEW | CK_HTML)
-#define T_TABLES (CK_USAGE | CK_OVERVIEW | CK_LISTS | CK_SYNC)
+#define T_TABLES (CK_USAGE | CK_OVERVIEW | CK_LISTS | CK_SYNC | CK_BUDGET)
 
 /* A table, laid out by hand. */
 /* clang-format off */
@@ -24,6 +25,8 @@ static const int per_values[] = { TU_PER_DAY, TU_PER_WEEK, TU_PER_MONTH,
 static const char *const format_names[] = {
     "table", "csv", "json", "ndjson", "svg", "openmetrics", NULL
 };
+static const char *const period_names[] = { "month", "week", "day", NULL };
+static const int period_values[] = { BP_MONTH, BP_WEEK, BP_DAY };
 static const int format_values[] = { FMT_TABLE,  FMT_CSV, FMT_JSON,
                                      FMT_NDJSON, FMT_SVG, FMT_OPENMETRICS };
 
@@ -96,7 +99,8 @@ static const struct opt_desc options[] = {
       NULL, NULL,
       "--names, re-reading the lists now (sync:\nre-read them even if "
       "less than a day old)" },
-    { OPT_DB, "db", 0, "DB", SEC_STORE, CK_REPORTS | CK_SYNC, ST_STRING,
+    { OPT_DB, "db", 0, "DB", SEC_STORE, CK_REPORTS | CK_SYNC | CK_BUDGET,
+      ST_STRING,
       CFG(db), 0, 0, NULL, NULL, NULL,
       "the history store: a file, sqlite:PATH or a\npostgresql:// URI; "
       "reports read it instead\nof the API (no key, no network); sync\n"
@@ -104,11 +108,28 @@ static const struct opt_desc options[] = {
     { OPT_ENDPOINT, "endpoint", 0, "NAME,...", SEC_STORE, CK_SYNC, ST_LIST,
       CFG(endpoints), 0, 0, NULL, NULL, NULL,
       "only these endpoints (default: every usage\nendpoint and costs)" },
-    { OPT_SETTLE, "settle", 0, "DURATION", SEC_STORE, CK_SYNC, ST_DURATION,
-      CFG(settle), 0, 0, NULL, NULL, NULL,
+    { OPT_SETTLE, "settle", 0, "DURATION", SEC_STORE, CK_SYNC | CK_BUDGET,
+      ST_DURATION, CFG(settle), 0, 0, NULL, NULL, NULL,
       "re-fetch what ended less than DURATION ago\n(90s, 30m, 6h, 3d; "
       "default 1d for usage,\n3d for costs): the API revises closed\n"
-      "buckets" },
+      "buckets (budget: such days are provisional)" },
+    { OPT_PERIOD, "period", 0, "P", SEC_BUDGET, CK_BUDGET, ST_CHOICE,
+      CFG(period), 0, 0, period_names, period_values, NULL,
+      "the UTC calendar period: month (default),\nweek (ISO, from Monday) "
+      "or day" },
+    { OPT_AMOUNT, "amount", 0, "N", SEC_BUDGET, CK_BUDGET, ST_STRING,
+      CFG(amount), 0, 0, NULL, NULL, NULL,
+      "the organization's budget for the period,\nin USD (1500, 99.95)" },
+    { OPT_BUDGETS, "budgets", 0, "FILE", SEC_BUDGET, CK_BUDGET, ST_STRING,
+      CFG(budgets), 0, 0, NULL, NULL, NULL,
+      "per-project budgets: CSV lines project,amount\n(a project id or "
+      "name; '#' comments)" },
+    { OPT_WARN_AT, "warn-at", 0, "PERCENT", SEC_BUDGET, CK_BUDGET, ST_INT,
+      CFG(warn_at), 1, 1000, NULL, NULL, " of percent",
+      "exit 10 when a budget is this much used\n(default 80)" },
+    { OPT_WARN_ON_PROJECTION, "warn-on-projection", 0, NULL, SEC_BUDGET,
+      CK_BUDGET, ST_FLAG, CFG(warn_on_projection), 0, 0, NULL, NULL, NULL,
+      "exit 10 also when the projection reaches\na budget" },
     { OPT_LOCK_TIMEOUT, "lock-timeout", 0, "SECS", SEC_STORE, CK_SYNC, ST_MS,
       CFG(lock_timeout_ms), 0, 0, NULL, NULL, NULL,
       "wait this long for another sync (default\n60), then exit 7" },
@@ -142,7 +163,7 @@ static const struct opt_desc options[] = {
       CFG(deadline_ms), 0, 0, NULL, NULL, NULL,
       "give up the whole run after SECS" },
     { OPT_CONCURRENCY, "concurrency", 0, "N", SEC_CONNECTION,
-      T_FETCH | CK_APIKEYS | CK_SYNC, ST_INT, CFG(concurrency), 1, OU_MAX_CONCURRENCY,
+      T_FETCH | CK_APIKEYS | CK_SYNC | CK_BUDGET, ST_INT, CFG(concurrency), 1, OU_MAX_CONCURRENCY,
       NULL, NULL, "",
       "requests in flight at once (default 4, at\nmost 32); a 429 halves "
       "it for a while" },
@@ -192,6 +213,7 @@ const char *opt_section_title(enum opt_section s)
         "Filters (sent to the API; repeatable, comma-separated)",
         "Shape",
         "History store",
+        "Budget",
         "Output",
         "Connection and key",
         "General",

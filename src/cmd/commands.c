@@ -39,6 +39,21 @@ static const char report_about[] =
     "line item, and the totals tables. Completions and costs are\n"
     "fetched per UTC day, at once. --names shows project names.\n";
 
+static const char budget_about[] =
+    "Spend in the current UTC period (--period month, week or day)\n"
+    "against budgets: --amount for the organization, --budgets FILE\n"
+    "per project, or else the API's own monthly spend limits (the\n"
+    "organization's and each active project's). Per budget: spent,\n"
+    "percent used, remaining, the spend projected at period end from\n"
+    "the mean of the last 7 complete days, and the day it runs out.\n"
+    "Spend of the last --settle (3d) days may still be revised: the\n"
+    "table marks it *. Exit 0 when every budget is fine, 10 when one\n"
+    "crossed --warn-at (or, with --warn-on-projection, is projected to\n"
+    "run out), 11 when one is used up; a failure exits 1-8 as always.\n"
+    "Columns: scope, project_id, project_name, source, enforcement,\n"
+    "currency, budget, spent, provisional, percent, remaining,\n"
+    "projected, daily_rate, runs_out, state.\n";
+
 static const char sync_about[] =
     "Fetch every usage endpoint and the costs, grouped by every field\n"
     "the API has, into the history store, and the organization's lists\n"
@@ -82,6 +97,12 @@ static const struct command commands[] = {
       "                       [--endpoint NAME,...] [--settle DURATION]\n"
       "                       [--lock-timeout SECS] [--status] [OPTIONS]",
       sync_about, TABLES, cmd_sync, NULL },
+    { "budget", NULL, CK_BUDGET, -1,
+      "spend this month (week, day) against budgets; exit 10/11",
+      "[--period P] [--amount N | --budgets FILE]\n"
+      "                       [--warn-at PERCENT] [--warn-on-projection]\n"
+      "                       [--db DB] [OPTIONS]",
+      budget_about, TABLES | F(FMT_OPENMETRICS), cmd_budget, NULL },
     { "projects", NULL, CK_PROJECTS, -1,
       "the organization's projects (archived included)", NULL,
       "Every project of the organization, archived ones included\n"
@@ -151,7 +172,7 @@ int command_run(const struct config *cfg, int64_t now, struct ou_err *err)
     rc = session_open(&s, cfg, now, err);
     if (rc == 0)
         rc = cfg->cmd->run(&s, err);
-    if (rc == 0)
+    if (rc == 0 || OU_IS_ALERT(rc))
         session_report_drift(&s);
     session_close(&s);
     json_release();

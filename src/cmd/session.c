@@ -78,6 +78,8 @@ bool session_uses_api(const struct config *cfg)
 {
     if (cfg->cmd->kind == CK_SYNC)
         return !cfg->status;
+    if (cfg->cmd->kind == CK_BUDGET)
+        return cfg->db == NULL || cfg->api_limits; /* the spend limits */
     return cfg->db == NULL;
 }
 

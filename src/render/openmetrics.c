@@ -2,8 +2,9 @@
  * node_exporter's textfile collector (see fmt.h).
  *
  * Every numeric column (integer or exact decimal) becomes a gauge family
- * named oaiusage_<report>_<column>, where <report> is the grid's endpoint
- * (completions, costs, vector_stores, ...) or "overview"; every text,
+ * named oaiusage_<report>_<column>, where <report> is the grid's "report"
+ * (budget) or endpoint (completions, costs, vector_stores, ...) or
+ * "overview"; every text,
  * boolean or time column becomes a label of each sample of its row
  * (project_id, model, currency, period_start, ...), and a null cell is no
  * label. Values are written as the grid holds them (exact integers and
@@ -181,7 +182,8 @@ int fmt_openmetrics(const struct grid *g, struct buf *out, struct ou_err *err)
 {
     enum col_role role[GRID_MAX_COLS];
     const char *ep = meta_string(g, "endpoint");
-    const char *rep = ep != NULL ? ep : "overview";
+    const char *named = meta_string(g, "report");
+    const char *rep = named != NULL ? named : ep != NULL ? ep : "overview";
     int64_t start = 0;
     int64_t end = 0;
     int rc = 0;
@@ -190,8 +192,11 @@ int fmt_openmetrics(const struct grid *g, struct buf *out, struct ou_err *err)
         role[k] = role_of(g, k);
     for (int k = 0; k < g->ncols && rc == 0; k++) {
         if (role[k] == ROLE_METRIC)
-            rc = put_family(out, g, rep, ep != NULL ? ep : "every endpoint", k,
-                            role);
+            rc = put_family(out, g, rep,
+                            named != NULL ? named
+                            : ep != NULL  ? ep
+                                          : "every endpoint",
+                            k, role);
     }
     if (rc == 0 && meta_time(g, "start_time", &start) &&
         meta_time(g, "end_time", &end))

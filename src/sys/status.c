@@ -56,6 +56,8 @@ int ou_exit_code(int status)
         [OU_E_NOMEM] = OU_EXIT_NOMEM,
         [OU_E_BUSY] = OU_EXIT_BUSY,
         [OU_E_UNCOVERED] = OU_EXIT_UNCOVERED,
+        [OU_ALERT_WARN] = OU_EXIT_BUDGET_WARN,
+        [OU_ALERT_OVER] = OU_EXIT_BUDGET_OVER,
     };
 
     if (status < 0 || (size_t)status >= sizeof(codes) / sizeof(codes[0]))

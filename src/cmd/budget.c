@@ -1,0 +1,674 @@
+/* budget.c - spend in the current period against budgets (see cmds.h).
+ *
+ * The budgets come from --amount (the organization), --budgets FILE (per
+ * project, by id or name) or, without either, from the API's own spend
+ * limits (the organization's and each active project's). The spend is the
+ * costs endpoint's, per UTC day, from the earlier of the period's start
+ * and the first of the last 7 complete days (the run rate), live or from
+ * the store (--db). Each line's numbers come from budget.h; this file
+ * gathers, folds and renders them, and turns the worst state into the
+ * run's outcome: OU_ALERT_WARN or OU_ALERT_OVER after the output is
+ * written.
+ */
+#include "oaiusage/cmds.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oaiusage/budget.h"
+#include "oaiusage/limits.h"
+#include "oaiusage/msg.h"
+
+#define BUDGETS_FILE_MAX ((size_t)4 * 1024 * 1024)
+#define DAY_S 86400
+
+struct line {
+    const char *project_id; /* NULL: the organization */
+    const char *project_name;
+    const char *source; /* "amount", "file", "api" */
+    const char *enforcement;
+    char currency[16];
+    struct budget_line b;
+};
+
+struct run {
+    struct session *s;
+    struct budget_clock clock;
+    struct budget_file file;
+    struct limits lim; /* projects (names) and the API's limits */
+    struct names *names; /* --db: the stored project names */
+    struct line *v;
+    size_t n;
+    bool other_currency; /* spend in a currency no line has */
+};
+
+static struct line *add_line(struct run *r, struct ou_err *err)
+{
+    struct line *v = realloc(r->v, (r->n + 1) * sizeof(*v));
+
+    if (v == NULL) {
+        ou_nomem(err);
+        return NULL;
+    }
+    r->v = v;
+    memset(&v[r->n], 0, sizeof(v[r->n]));
+    snprintf(v[r->n].currency, sizeof(v[r->n].currency), "usd");
+    return &v[r->n++];
+}
+
+/* ---- the budgets file ------------------------------------------------- */
+
+static int read_file(const char *path, struct buf *out, struct ou_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    char tmp[8192];
+    size_t n;
+    int rc = 0;
+
+    if (f == NULL)
+        return ou_fail(err, OU_E_IO, "--budgets %s: %s", path,
+                       strerror(errno));
+    while (rc == 0 && (n = fread(tmp, 1, sizeof(tmp), f)) > 0) {
+        if (out->len + n > BUDGETS_FILE_MAX)
+            rc = ou_fail(err, OU_E_USAGE, "--budgets %s: larger than %zu MiB",
+                         path, BUDGETS_FILE_MAX >> 20);
+        else if (buf_append(out, tmp, n) != 0)
+            rc = ou_nomem(err);
+    }
+    if (rc == 0 && ferror(f))
+        rc = ou_fail(err, OU_E_IO, "--budgets %s: %s", path, strerror(errno));
+    fclose(f);
+    return rc;
+}
+
+static int load_file(struct run *r, struct ou_err *err)
+{
+    const char *path = r->s->cfg->budgets;
+    struct buf text;
+    int rc;
+
+    buf_init(&text, 0);
+    rc = read_file(path, &text, err);
+    if (rc == 0 && buf_putc(&text, '\0') != 0)
+        rc = ou_nomem(err);
+    if (rc == 0)
+        rc = budget_file_parse(text.data, text.len - 1, path, &r->file, err);
+    buf_release(&text);
+    return rc;
+}
+
+/* Projects by id and name: the API's list, or (--db) the stored names. */
+struct project_ref {
+    const char *id;
+    const char *name;
+};
+
+struct refs {
+    struct project_ref *v;
+    size_t n;
+};
+
+static int collect_name(void *ctx, enum name_kind k, const char *id,
+                        const char *name)
+{
+    struct refs *rf = ctx;
+    struct project_ref *v;
+
+    if (k != NK_PROJECT)
+        return 0;
+    v = realloc(rf->v, (rf->n + 1) * sizeof(*v));
+    if (v == NULL)
+        return -1;
+    rf->v = v;
+    v[rf->n++] = (struct project_ref){ id, name };
+    return 0;
+}
+
+static int project_refs(struct run *r, struct refs *rf, struct ou_err *err)
+{
+    memset(rf, 0, sizeof(*rf));
+    if (r->s->store == NULL) {
+        for (size_t i = 0; i < r->lim.n; i++) {
+            struct project_ref *v = realloc(rf->v, (rf->n + 1) * sizeof(*v));
+            if (v == NULL)
+                return ou_nomem(err);
+            rf->v = v;
+            v[rf->n++] = (struct project_ref){ r->lim.v[i].id,
+                                               r->lim.v[i].name };
+        }
+        return 0;
+    }
+    if (names_each(r->names, collect_name, rf) != 0)
+        return ou_nomem(err);
+    return 0;
+}
+
+/* An entry of the file: a project id, else exactly one project's name. */
+static int resolve_entry(const struct refs *rf, const char *entry,
+                         const struct project_ref **out, struct buf *unknown,
+                         struct ou_err *err)
+{
+    const struct project_ref *by_name = NULL;
+    int named = 0;
+
+    *out = NULL;
+    for (size_t i = 0; i < rf->n; i++) {
+        if (strcmp(rf->v[i].id, entry) == 0) {
+            *out = &rf->v[i];
+            return 0;
+        }
+        if (rf->v[i].name != NULL && strcmp(rf->v[i].name, entry) == 0) {
+            by_name = &rf->v[i];
+            named++;
+        }
+    }
+    if (named > 1)
+        return ou_fail(err, OU_E_USAGE,
+                       "--budgets: %d projects are named \"%s\": give its id",
+                       named, entry);
+    if (named == 0) {
+        if ((unknown->len > 0 && buf_puts(unknown, ", ") != 0) ||
+            buf_printf(unknown, "\"%s\"", entry) != 0)
+            return ou_nomem(err);
+        return 0;
+    }
+    *out = by_name;
+    return 0;
+}
+
+static int file_lines(struct run *r, struct ou_err *err)
+{
+    struct refs rf;
+    struct buf unknown;
+    int rc;
+
+    buf_init(&unknown, 0);
+    rc = project_refs(r, &rf, err);
+    for (size_t i = 0; i < r->file.n && rc == 0; i++) {
+        const struct project_ref *p;
+        rc = resolve_entry(&rf, r->file.v[i].project, &p, &unknown, err);
+        if (rc != 0 || p == NULL)
+            continue;
+        for (size_t j = 0; j < r->n && rc == 0; j++) {
+            if (r->v[j].project_id != NULL &&
+                strcmp(r->v[j].project_id, p->id) == 0)
+                rc = ou_fail(err, OU_E_USAGE,
+                             "--budgets %s line %d: project %s already has a "
+                             "budget",
+                             r->s->cfg->budgets, r->file.v[i].line, p->id);
+        }
+        struct line *l = rc == 0 ? add_line(r, err) : NULL;
+        if (l == NULL) {
+            rc = rc != 0 ? rc : OU_E_NOMEM;
+            continue;
+        }
+        l->project_id = p->id;
+        l->project_name = p->name;
+        l->source = "file";
+        budget_line_init(&l->b, &r->file.v[i].amount);
+    }
+    if (rc == 0 && unknown.len > 0)
+        rc = ou_fail(err, OU_E_USAGE,
+                     "--budgets %s: no such project in the organization%s: "
+                     "%s",
+                     r->s->cfg->budgets,
+                     r->s->store != NULL ? " (as the store knows it)" : "",
+                     unknown.data);
+    free(rf.v);
+    buf_release(&unknown);
+    return rc;
+}
+
+/* ---- gathering the budgets -------------------------------------------- */
+
+static int limit_line(struct run *r, const struct spend_limit *sl,
+                      const struct project_info *p, struct ou_err *err)
+{
+    struct line *l;
+
+    if (!sl->set)
+        return 0;
+    if (sl->interval[0] != '\0' && strcmp(sl->interval, "month") != 0) {
+        msg_warn("budget: the spend limit of %s is per %s; only monthly "
+                 "limits are checked",
+                 p != NULL ? p->id : "the organization", sl->interval);
+        return 0;
+    }
+    if ((l = add_line(r, err)) == NULL)
+        return OU_E_NOMEM;
+    l->project_id = p != NULL ? p->id : NULL;
+    l->project_name = p != NULL ? p->name : NULL;
+    l->source = "api";
+    l->enforcement = sl->enforcement[0] != '\0' ? sl->enforcement : NULL;
+    snprintf(l->currency, sizeof(l->currency), "%s", sl->currency);
+    budget_line_init(&l->b, &sl->amount);
+    return 0;
+}
+
+static int gather(struct run *r, struct ou_err *err)
+{
+    const struct config *cfg = r->s->cfg;
+    struct limits_want want = { cfg->api_limits, cfg->budgets != NULL,
+                                cfg->api_limits };
+    struct ou_err e2 = { OU_OK, "" };
+    int rc = 0;
+
+    if (cfg->budgets != NULL && (rc = load_file(r, err)) != 0)
+        return rc;
+    if (cfg->amount != NULL) {
+        struct line *l = add_line(r, err);
+        struct dec d;
+        if (l == NULL)
+            return OU_E_NOMEM;
+        dec_parse(cfg->amount, strlen(cfg->amount), &d); /* checked (cli) */
+        l->source = "amount";
+        budget_line_init(&l->b, &d);
+    }
+    if (r->s->store != NULL && cfg->budgets != NULL) {
+        /* Offline: the projects as the last sync stored them. */
+        want.projects = false;
+        if ((r->names = names_new()) == NULL)
+            return ou_nomem(err);
+        if (store_get_names(r->s->store, r->s->org, r->names, &e2) != 0) {
+            *err = e2;
+            ou_err_prefix(err, "--budgets needs the project names: ");
+            return (int)e2.cat;
+        }
+    }
+    if (want.org_limit || want.projects || want.project_limits)
+        rc = limits_fetch(&r->s->env, &want, &r->lim, err);
+    if (rc == 0 && cfg->budgets != NULL)
+        rc = file_lines(r, err);
+    if (rc == 0 && cfg->api_limits) {
+        rc = limit_line(r, &r->lim.org, NULL, err);
+        for (size_t i = 0; i < r->lim.n && rc == 0; i++)
+            rc = limit_line(r, &r->lim.v[i].limit, &r->lim.v[i], err);
+        if (rc == 0 && r->n == 0)
+            rc = ou_fail(err, OU_E_USAGE,
+                         "no budget: the organization and its projects have "
+                         "no spend limit; give --amount or --budgets");
+    }
+    return rc;
+}
+
+/* ---- the spend ---------------------------------------------------------- */
+
+static bool any_project(const struct run *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->v[i].project_id != NULL)
+            return true;
+    }
+    return false;
+}
+
+static void costs_query(const struct run *r, struct query *q,
+                        struct agg_spec *spec)
+{
+    const struct endpoint *ep = endpoint_at(EP_COSTS);
+
+    memset(q, 0, sizeof(*q));
+    q->ep = ep;
+    q->start_time = r->clock.fetch_start;
+    q->end_time = -1; /* up to now */
+    q->width = BW_1D;
+    q->limit = ep->limit_max[BW_1D];
+    if (any_project(r)) {
+        q->group[0] = endpoint_group_index(ep, "project_id");
+        q->ngroup = 1;
+    }
+    *spec = (struct agg_spec){ ep, q->ngroup, { 0 }, TU_PER_DAY, false };
+    memcpy(spec->group, q->group, sizeof(spec->group));
+}
+
+/* One day's row of the costs into every line it counts for. */
+static int fold_row(struct run *r, const struct agg *a,
+                    const struct agg_row *row, struct ou_err *err)
+{
+    const struct agg_spec *sp = agg_spec_of(a);
+    int m_amount = endpoint_metric_index(sp->ep, "amount");
+    int m_cur = endpoint_metric_index(sp->ep, "currency");
+    const char *cur = row->text[m_cur] != NULL ? row->text[m_cur] : "";
+    const char *project = sp->ngroup > 0 ? row->key[0] : NULL;
+    bool counted = false;
+
+    if (!row->present[m_amount] || dec_is_zero(&row->dval[m_amount]))
+        return 0;
+    for (size_t i = 0; i < r->n; i++) {
+        struct line *l = &r->v[i];
+        if (strcmp(l->currency, cur) != 0)
+            continue;
+        if (l->project_id != NULL &&
+            (project == NULL || strcmp(l->project_id, project) != 0))
+            continue;
+        counted = true;
+        int rc = budget_add_day(&l->b, &r->clock, row->t0,
+                                &row->dval[m_amount], err);
+        if (rc != 0)
+            return rc;
+    }
+    if (!counted && row->t0 >= r->clock.start) {
+        /* Spend no line is in the currency of. */
+        bool same = false;
+        for (size_t i = 0; i < r->n; i++)
+            same |= strcmp(r->v[i].currency, cur) == 0;
+        r->other_currency |= !same;
+    }
+    return 0;
+}
+
+static int fetch_spend(struct run *r, struct ou_err *err)
+{
+    struct query q;
+    struct agg_spec spec;
+    struct agg *agg = NULL;
+    struct check_span span;
+    int rc;
+
+    costs_query(r, &q, &spec);
+    rc = session_fetch_aggs(r->s, &q, &spec, &agg, &span, 1, err);
+    for (size_t i = 0; rc == 0 && i < agg_nrows(agg); i++)
+        rc = fold_row(r, agg, agg_row_at(agg, i), err);
+    agg_free(agg);
+    if (rc == 0 && r->other_currency)
+        msg_warn("budget: there is spend in a currency no budget is in; it "
+                 "is not counted (see: oaiusage costs --group-by currency)");
+    return rc;
+}
+
+/* ---- the output --------------------------------------------------------- */
+
+enum {
+    C_SCOPE,
+    C_PROJECT_ID,
+    C_PROJECT_NAME,
+    C_SOURCE,
+    C_ENFORCEMENT,
+    C_CURRENCY,
+    C_BUDGET,
+    C_SPENT,
+    C_PROVISIONAL,
+    C_PERCENT,
+    C_REMAINING,
+    C_PROJECTED,
+    C_DAILY_RATE,
+    C_RUNS_OUT,
+    C_STATE,
+    C_NCOLS
+};
+
+static const char *const col_names[C_NCOLS] = {
+    "scope",       "project_id", "project_name", "source",
+    "enforcement", "currency",   "budget",       "spent",
+    "provisional", "percent",    "remaining",    "projected",
+    "daily_rate",  "runs_out",   "state",
+};
+
+static int text_cell(struct grid *g, struct cell *c, const char *s)
+{
+    if (s == NULL)
+        return 0;
+    c->kind = CELL_TEXT;
+    c->s = grid_strdup(g, s);
+    return c->s != NULL ? 0 : -1;
+}
+
+/* Exact in CSV and JSON; the table shows it rounded to cents, with
+ * mark after it. */
+static int money_cell(struct grid *g, struct cell *c, const struct dec *d,
+                      const char *mark)
+{
+    char tmp[DEC_FMT_MAX];
+    char shown[DEC_FMT_MAX + 8];
+    struct dec one = dec_from_int64(1);
+    struct dec r;
+
+    dec_format(d, tmp, sizeof(tmp));
+    c->kind = CELL_DEC;
+    c->s = grid_strdup(g, tmp);
+    if (dec_div(d, &one, 2, &r) != DEC_OK)
+        r = *d;
+    dec_format_grouped(&r, tmp, sizeof(tmp));
+    /* Cents always shown: 1,200.50, not 1,200.5. */
+    char *dot = strchr(tmp, '.');
+    size_t frac = dot != NULL ? strlen(dot + 1) : 0;
+    snprintf(shown, sizeof(shown), "%s%s%s%s", tmp, dot == NULL ? "." : "",
+             frac == 0 ? "00" : frac == 1 ? "0" : "", mark);
+    c->display = grid_strdup(g, shown);
+    return c->s != NULL && c->display != NULL ? 0 : -1;
+}
+
+/* A line's cells (strings owned by g), in column order. */
+static int line_cells(struct grid *g, const struct line *l,
+                      struct cell c[C_NCOLS])
+{
+    const struct budget_line *b = &l->b;
+    char tmp[DEC_FMT_MAX];
+    int rc = 0;
+
+    memset(c, 0, sizeof(*c) * C_NCOLS);
+    rc |= text_cell(g, &c[C_SCOPE],
+                    l->project_id != NULL ? "project" : "organization");
+    rc |= text_cell(g, &c[C_PROJECT_ID], l->project_id);
+    rc |= text_cell(g, &c[C_PROJECT_NAME], l->project_name);
+    rc |= text_cell(g, &c[C_SOURCE], l->source);
+    rc |= text_cell(g, &c[C_ENFORCEMENT], l->enforcement);
+    rc |= text_cell(g, &c[C_CURRENCY], l->currency);
+    rc |= money_cell(g, &c[C_BUDGET], &b->budget, "");
+    rc |= money_cell(g, &c[C_SPENT], &b->spent,
+                     b->any_provisional ? "*" : "");
+    rc |= money_cell(g, &c[C_PROVISIONAL], &b->provisional, "");
+    dec_format(&b->percent, tmp, sizeof(tmp));
+    c[C_PERCENT].kind = CELL_DEC;
+    c[C_PERCENT].s = grid_strdup(g, tmp);
+    rc |= c[C_PERCENT].s == NULL ? -1 : 0;
+    rc |= money_cell(g, &c[C_REMAINING], &b->remaining, "");
+    rc |= money_cell(g, &c[C_PROJECTED], &b->projected, "");
+    rc |= money_cell(g, &c[C_DAILY_RATE], &b->daily_rate, "");
+    if (b->runs_out >= 0) {
+        c[C_RUNS_OUT].kind = CELL_TIME;
+        c[C_RUNS_OUT].t = b->runs_out;
+    }
+    rc |= text_cell(g, &c[C_STATE], budget_state_name(b->state));
+    return rc;
+}
+
+static int line_row(struct grid *g, const struct line *l)
+{
+    struct cell c[C_NCOLS];
+    struct cell *row;
+
+    if (line_cells(g, l, c) != 0 || (row = grid_add_row(g, false)) == NULL)
+        return -1;
+    memcpy(row, c, sizeof(c));
+    return 0;
+}
+
+static void columns(struct grid *g)
+{
+
+    for (int k = 0; k < C_NCOLS; k++) {
+        struct grid_col c = { col_names[k], true, false, false, false, NULL,
+                              false };
+        c.hide_if_null = k == C_PROJECT_ID || k == C_PROJECT_NAME ||
+                         k == C_ENFORCEMENT;
+        c.in_table = k != C_PROVISIONAL && k != C_DAILY_RATE;
+        c.date_only = k == C_RUNS_OUT;
+        grid_add_col(g, &c);
+    }
+}
+
+static void meta(struct grid *g, const struct run *r)
+{
+    const struct budget_clock *c = &r->clock;
+    const struct config *cfg = r->s->cfg;
+
+    grid_add_meta(g, &(struct grid_meta){ "report", META_STRING, "budget", 0,
+                                          false, NULL, 0 });
+    grid_add_meta(g, &(struct grid_meta){
+                         "period", META_STRING,
+                         budget_period_name((enum budget_period)cfg->period),
+                         0, false, NULL, 0 });
+    grid_add_meta(g, &(struct grid_meta){ "start_time", META_TIME, NULL,
+                                          c->start, false, NULL, 0 });
+    grid_add_meta(g, &(struct grid_meta){ "end_time", META_TIME, NULL, c->end,
+                                          false, NULL, 0 });
+    grid_add_meta(g, &(struct grid_meta){ "as_of", META_TIME, NULL, c->now,
+                                          false, NULL, 0 });
+    grid_add_meta(g, &(struct grid_meta){ "rate_start", META_TIME, NULL,
+                                          c->rate_start, false, NULL, 0 });
+    grid_add_meta(g, &(struct grid_meta){ "rate_end", META_TIME, NULL,
+                                          c->rate_end, false, NULL, 0 });
+    grid_add_meta(g, &(struct grid_meta){
+                         "provisional_from", META_TIME, NULL,
+                         tu_floor_day(c->settled_end), false, NULL, 0 });
+}
+
+/* OpenMetrics: labels that identify a line (never its state or dates, so
+ * the series stay the same run after run), and numbers: the state as a
+ * code (0 ok, 1 warn, 2 over) and the run-out day as Unix seconds. */
+static int metrics_grid(struct grid *g, const struct run *r)
+{
+    static const int from[] = {
+        C_SCOPE,     C_PROJECT_ID, C_PROJECT_NAME, C_CURRENCY,
+        C_BUDGET,    C_SPENT,      C_PROVISIONAL,  C_PERCENT,
+        C_REMAINING, C_PROJECTED,  C_DAILY_RATE,
+    };
+    enum { NFROM = sizeof(from) / sizeof(from[0]) };
+    char tmp[32];
+
+    for (int k = 0; k < NFROM; k++)
+        grid_add_col(g, &(struct grid_col){ col_names[from[k]], true, false, false,
+                                            false, NULL, false });
+    grid_add_col(g, &(struct grid_col){ "state", true, false, false, false,
+                                        NULL, false });
+    grid_add_col(g, &(struct grid_col){ "runs_out_seconds", true, false,
+                                        false, false, NULL, false });
+    meta(g, r);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct line *l = &r->v[i];
+        struct cell c[C_NCOLS];
+        struct cell *row;
+        if (line_cells(g, l, c) != 0 || (row = grid_add_row(g, false)) == NULL)
+            return -1;
+        for (int k = 0; k < NFROM; k++) {
+            row[k] = c[from[k]];
+            row[k].display = NULL;
+        }
+        snprintf(tmp, sizeof(tmp), "%d", (int)l->b.state);
+        row[NFROM].kind = CELL_INT;
+        row[NFROM].s = grid_strdup(g, tmp);
+        if (row[NFROM].s == NULL)
+            return -1;
+        if (l->b.runs_out >= 0) {
+            snprintf(tmp, sizeof(tmp), "%lld", (long long)l->b.runs_out);
+            row[NFROM + 1].kind = CELL_INT;
+            if ((row[NFROM + 1].s = grid_strdup(g, tmp)) == NULL)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int render(struct run *r, struct ou_err *err)
+{
+    struct grid g;
+    int rc;
+
+    grid_init(&g, "oaiusage.budget");
+    if (r->s->cfg->format == FMT_OPENMETRICS) {
+        rc = metrics_grid(&g, r);
+    } else {
+        columns(&g);
+        meta(&g, r);
+        rc = 0;
+        for (size_t i = 0; i < r->n && rc == 0; i++)
+            rc = line_row(&g, &r->v[i]);
+    }
+    rc = rc != 0 ? ou_nomem(err) : session_deliver_grid(r->s, &g, err);
+    grid_release(&g);
+    return rc;
+}
+
+/* ---- notes and the outcome ---------------------------------------------- */
+
+static void explain(const struct run *r)
+{
+    const struct budget_clock *c = &r->clock;
+    char a[TU_RFC3339_LEN], b[TU_RFC3339_LEN], p[TU_RFC3339_LEN];
+    bool provisional = false;
+
+    for (size_t i = 0; i < r->n; i++)
+        provisional |= r->v[i].b.any_provisional;
+    tu_format_date(c->rate_start, a);
+    tu_format_date(c->rate_end - DAY_S, b);
+    msg_note("budget: projected = spent + the mean daily spend of the %d "
+             "complete days %s to %s, for the rest of the period",
+             BUDGET_RATE_DAYS, a, b);
+    if (provisional) {
+        tu_format_date(tu_floor_day(c->settled_end), p);
+        msg_note("budget: * includes spend from %s on, which the API may "
+                 "still revise (--settle)",
+                 p);
+    }
+}
+
+static int outcome(const struct run *r)
+{
+    enum budget_state worst = BS_OK;
+
+    for (size_t i = 0; i < r->n; i++) {
+        const struct line *l = &r->v[i];
+        char pct[DEC_FMT_MAX], bud[DEC_FMT_MAX];
+        if (l->b.state == BS_OK)
+            continue;
+        if (l->b.state > worst)
+            worst = l->b.state;
+        dec_format(&l->b.percent, pct, sizeof(pct));
+        dec_format(&l->b.budget, bud, sizeof(bud));
+        msg_warn("budget: %s%s%s%s at %s%% of %s %s: %s",
+                 l->project_id != NULL ? "project " : "the organization",
+                 l->project_id != NULL ? l->project_id : "",
+                 l->project_name != NULL ? " " : "",
+                 l->project_name != NULL ? l->project_name : "", pct, bud,
+                 l->currency,
+                 l->b.state == BS_OVER ? "over budget"
+                 : l->b.warn_percent   ? "past the warning threshold"
+                                       : "projected to reach the budget");
+    }
+    return worst == BS_OVER   ? OU_ALERT_OVER
+           : worst == BS_WARN ? OU_ALERT_WARN
+                              : 0;
+}
+
+int cmd_budget(struct session *s, struct ou_err *err)
+{
+    const struct config *cfg = s->cfg;
+    struct budget_rules rules = { cfg->warn_at, cfg->warn_on_projection };
+    struct run r;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    r.s = s;
+    budget_clock_at((enum budget_period)cfg->period, s->now,
+                    cfg->given[OPT_SETTLE] ? cfg->settle : OU_SETTLE_COSTS_S,
+                    &r.clock);
+    rc = gather(&r, err);
+    if (rc == 0)
+        rc = fetch_spend(&r, err);
+    for (size_t i = 0; i < r.n && rc == 0; i++)
+        rc = budget_finish(&r.v[i].b, &r.clock, &rules, err);
+    if (rc == 0)
+        rc = render(&r, err);
+    if (rc == 0) {
+        explain(&r);
+        rc = outcome(&r);
+    }
+    budget_file_release(&r.file);
+    limits_release(&r.lim);
+    names_free(r.names);
+    free(r.v);
+    return rc;
+}
