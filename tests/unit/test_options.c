@@ -55,6 +55,12 @@ static const char *sample(const struct opt_desc *o, const struct command *c)
         return "2";
     case OPT_API_KEY:
         return "key_abc";
+    case OPT_PERIOD:
+        return "month";
+    case OPT_AMOUNT:
+        return "100";
+    case OPT_WARN_AT:
+        return "90";
     default:
         return "value";
     }
@@ -207,7 +213,7 @@ int main(void)
         walk(c, devnull);
         ncommands++;
     }
-    CHECK(ncommands == 18);
+    CHECK(ncommands == 19);
     /* Aliases. */
     CHECK(command_find("audio_speeches") == command_find("audio-speeches"));
     CHECK(command_find("api_keys") == command_find("api-keys"));
