@@ -48,6 +48,8 @@ while IFS= read -r line; do
     ok
     # The first oaiusage command of the line, words as sh splits them.
     first=${cmd%%&&*}
+    first=${first%%||*}
+    first=${first%%;*}
     eval "set -- $first"
     [ "$1" = oaiusage ] || continue
     shift
