@@ -56,14 +56,14 @@ struct budget_line {
     struct dec day[BUDGET_MAX_DAYS]; /* spend per day of the period */
     bool any_provisional;
     /* Results: */
-    struct dec remaining; /* budget - spent (negative when over) */
-    struct dec percent;   /* spent / budget * 100, 2 decimals */
-    struct dec projected; /* spend at period end at the run rate */
+    struct dec remaining;  /* budget - spent (negative when over) */
+    struct dec percent;    /* spent / budget * 100, 2 decimals */
+    struct dec projected;  /* spend at period end at the run rate */
     struct dec daily_rate; /* rate_sum / BUDGET_RATE_DAYS, 2 decimals */
-    int64_t runs_out;     /* day (00:00 UTC) the budget is or would be
+    int64_t runs_out;      /* day (00:00 UTC) the budget is or would be
                              used up within the period, or -1 */
     enum budget_state state;
-    bool warn_percent;    /* the warning came from the percent used */
+    bool warn_percent; /* the warning came from the percent used */
 };
 
 /* A line with its budget and nothing spent. */

@@ -95,12 +95,12 @@ struct config {
     bool status;              /* sync --status */
     bool sync_ep[EP_COUNT];   /* resolved: the endpoints sync fetches */
 
-    int period;          /* budget --period (enum budget_period) */
-    char *amount;        /* budget --amount, as given */
-    char *budgets;       /* budget --budgets FILE */
-    int warn_at;         /* budget --warn-at percent */
+    int period;    /* budget --period (enum budget_period) */
+    char *amount;  /* budget --amount, as given */
+    char *budgets; /* budget --budgets FILE */
+    int warn_at;   /* budget --warn-at percent */
     bool warn_on_projection;
-    bool api_limits;     /* resolved: budgets from the API's spend limits */
+    bool api_limits; /* resolved: budgets from the API's spend limits */
 
     char *base_url; /* resolved: without a trailing slash */
     long timeout_ms;

@@ -20,10 +20,10 @@
 #include "oaiusage/status.h"
 
 struct spend_limit {
-    bool set;            /* a limit above 0 */
-    struct dec amount;   /* in the currency's units (cents / 100) */
-    char currency[16];   /* lower case, as costs write it ("usd") */
-    char interval[16];   /* "month" */
+    bool set;             /* a limit above 0 */
+    struct dec amount;    /* in the currency's units (cents / 100) */
+    char currency[16];    /* lower case, as costs write it ("usd") */
+    char interval[16];    /* "month" */
     char enforcement[16]; /* "inactive", "enforcing", or "" */
 };
 

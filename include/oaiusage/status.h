@@ -15,13 +15,13 @@
 
 enum ou_status {
     OU_OK = 0,
-    OU_E_API,      /* the API or the network failed (after retries) */
-    OU_E_USAGE,    /* the command line is wrong */
-    OU_E_AUTH,     /* no usable key, or the API refused it (401/403) */
-    OU_E_DATA,     /* the API sent something malformed or inconsistent */
-    OU_E_IO,       /* a local file could not be read or written */
-    OU_E_NOMEM,    /* out of memory */
-    OU_E_BUSY,     /* the store is locked by another sync (--lock-timeout) */
+    OU_E_API,       /* the API or the network failed (after retries) */
+    OU_E_USAGE,     /* the command line is wrong */
+    OU_E_AUTH,      /* no usable key, or the API refused it (401/403) */
+    OU_E_DATA,      /* the API sent something malformed or inconsistent */
+    OU_E_IO,        /* a local file could not be read or written */
+    OU_E_NOMEM,     /* out of memory */
+    OU_E_BUSY,      /* the store is locked by another sync (--lock-timeout) */
     OU_E_UNCOVERED, /* the store does not hold the window asked for */
     /* Not failures: outcomes a budget check reports through the exit code,
      * after its output was written in full. */

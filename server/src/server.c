@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 #include "cache.h"
-#include "spendlimits.h"
 #include "lists.h"
 #include "params.h"
+#include "spendlimits.h"
 #include "util.h"
 
 /* ---- shared server state --------------------------------------------------- */

@@ -6,9 +6,9 @@
 #include <stdint.h>
 
 #include "faults.h"
-#include "spendlimits.h"
 #include "org.h"
 #include "pages.h"
+#include "spendlimits.h"
 
 typedef struct {
     int port;              /* 0 = pick a free port */

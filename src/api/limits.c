@@ -76,8 +76,7 @@ static char *dup_or_null(const struct list_value *v)
     return v->kind == LV_STRING ? strdup(v->s) : NULL;
 }
 
-static int on_project(void *ctx, const struct list_value *v,
-                      struct ou_err *err)
+static int on_project(void *ctx, const struct list_value *v, struct ou_err *err)
 {
     struct read *rd = ctx;
     struct limits *out = rd->out;

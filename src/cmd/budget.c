@@ -37,7 +37,7 @@ struct run {
     struct session *s;
     struct budget_clock clock;
     struct budget_file file;
-    struct limits lim; /* projects (names) and the API's limits */
+    struct limits lim;   /* projects (names) and the API's limits */
     struct names *names; /* --db: the stored project names */
     struct line *v;
     size_t n;
@@ -68,8 +68,7 @@ static int read_file(const char *path, struct buf *out, struct ou_err *err)
     int rc = 0;
 
     if (f == NULL)
-        return ou_fail(err, OU_E_IO, "--budgets %s: %s", path,
-                       strerror(errno));
+        return ou_fail(err, OU_E_IO, "--budgets %s: %s", path, strerror(errno));
     while (rc == 0 && (n = fread(tmp, 1, sizeof(tmp), f)) > 0) {
         if (out->len + n > BUDGETS_FILE_MAX)
             rc = ou_fail(err, OU_E_USAGE, "--budgets %s: larger than %zu MiB",
@@ -79,7 +78,7 @@ static int read_file(const char *path, struct buf *out, struct ou_err *err)
     }
     if (rc == 0 && ferror(f))
         rc = ou_fail(err, OU_E_IO, "--budgets %s: %s", path, strerror(errno));
-    fclose(f);
+    (void)fclose(f); /* read only: nothing to lose */
     return rc;
 }
 
@@ -344,8 +343,8 @@ static int fold_row(struct run *r, const struct agg *a,
             (project == NULL || strcmp(l->project_id, project) != 0))
             continue;
         counted = true;
-        int rc = budget_add_day(&l->b, &r->clock, row->t0,
-                                &row->dval[m_amount], err);
+        int rc = budget_add_day(&l->b, &r->clock, row->t0, &row->dval[m_amount],
+                                err);
         if (rc != 0)
             return rc;
     }
@@ -400,10 +399,9 @@ enum {
 };
 
 static const char *const col_names[C_NCOLS] = {
-    "scope",       "project_id", "project_name", "source",
-    "enforcement", "currency",   "budget",       "spent",
-    "provisional", "percent",    "remaining",    "projected",
-    "daily_rate",  "runs_out",   "state",
+    "scope",     "project_id", "project_name", "source",      "enforcement",
+    "currency",  "budget",     "spent",        "provisional", "percent",
+    "remaining", "projected",  "daily_rate",   "runs_out",    "state",
 };
 
 static int text_cell(struct grid *g, struct cell *c, const char *s)
@@ -435,7 +433,10 @@ static int money_cell(struct grid *g, struct cell *c, const struct dec *d,
     char *dot = strchr(tmp, '.');
     size_t frac = dot != NULL ? strlen(dot + 1) : 0;
     snprintf(shown, sizeof(shown), "%s%s%s%s", tmp, dot == NULL ? "." : "",
-             frac == 0 ? "00" : frac == 1 ? "0" : "", mark);
+             frac == 0   ? "00"
+             : frac == 1 ? "0"
+                         : "",
+             mark);
     c->display = grid_strdup(g, shown);
     return c->s != NULL && c->display != NULL ? 0 : -1;
 }
@@ -457,8 +458,7 @@ static int line_cells(struct grid *g, const struct line *l,
     rc |= text_cell(g, &c[C_ENFORCEMENT], l->enforcement);
     rc |= text_cell(g, &c[C_CURRENCY], l->currency);
     rc |= money_cell(g, &c[C_BUDGET], &b->budget, "");
-    rc |= money_cell(g, &c[C_SPENT], &b->spent,
-                     b->any_provisional ? "*" : "");
+    rc |= money_cell(g, &c[C_SPENT], &b->spent, b->any_provisional ? "*" : "");
     rc |= money_cell(g, &c[C_PROVISIONAL], &b->provisional, "");
     dec_format(&b->percent, tmp, sizeof(tmp));
     c[C_PERCENT].kind = CELL_DEC;
@@ -490,8 +490,8 @@ static void columns(struct grid *g)
 {
 
     for (int k = 0; k < C_NCOLS; k++) {
-        struct grid_col c = { col_names[k], true, false, false, false, NULL,
-                              false };
+        struct grid_col c = { col_names[k], true, false, false,
+                              false,        NULL, false };
         c.hide_if_null = k == C_PROJECT_ID || k == C_PROJECT_NAME ||
                          k == C_ENFORCEMENT;
         c.in_table = k != C_PROVISIONAL && k != C_DAILY_RATE;
@@ -509,8 +509,8 @@ static void meta(struct grid *g, const struct run *r)
                                           false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){
                          "period", META_STRING,
-                         budget_period_name((enum budget_period)cfg->period),
-                         0, false, NULL, 0 });
+                         budget_period_name((enum budget_period)cfg->period), 0,
+                         false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "start_time", META_TIME, NULL,
                                           c->start, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "end_time", META_TIME, NULL, c->end,
@@ -521,9 +521,9 @@ static void meta(struct grid *g, const struct run *r)
                                           c->rate_start, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "rate_end", META_TIME, NULL,
                                           c->rate_end, false, NULL, 0 });
-    grid_add_meta(g, &(struct grid_meta){
-                         "provisional_from", META_TIME, NULL,
-                         tu_floor_day(c->settled_end), false, NULL, 0 });
+    grid_add_meta(g, &(struct grid_meta){ "provisional_from", META_TIME, NULL,
+                                          tu_floor_day(c->settled_end), false,
+                                          NULL, 0 });
 }
 
 /* OpenMetrics: labels that identify a line (never its state or dates, so
@@ -540,12 +540,12 @@ static int metrics_grid(struct grid *g, const struct run *r)
     char tmp[32];
 
     for (int k = 0; k < NFROM; k++)
-        grid_add_col(g, &(struct grid_col){ col_names[from[k]], true, false, false,
-                                            false, NULL, false });
+        grid_add_col(g, &(struct grid_col){ col_names[from[k]], true, false,
+                                            false, false, NULL, false });
     grid_add_col(g, &(struct grid_col){ "state", true, false, false, false,
                                         NULL, false });
-    grid_add_col(g, &(struct grid_col){ "runs_out_seconds", true, false,
-                                        false, false, NULL, false });
+    grid_add_col(g, &(struct grid_col){ "runs_out_seconds", true, false, false,
+                                        false, NULL, false });
     meta(g, r);
     for (size_t i = 0; i < r->n; i++) {
         const struct line *l = &r->v[i];

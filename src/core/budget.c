@@ -6,8 +6,8 @@
 
 #include "oaiusage/timeutil.h"
 
-#define DAY_S 86400
-#define RATE_SPAN_S ((uint32_t)BUDGET_RATE_DAYS * DAY_S)
+#define DAY_S 86400LL
+#define RATE_SPAN_S ((uint32_t)(BUDGET_RATE_DAYS * DAY_S))
 
 void budget_clock_at(enum budget_period p, int64_t now, int64_t settle,
                      struct budget_clock *c)
@@ -135,8 +135,7 @@ int budget_finish(struct budget_line *l, const struct budget_clock *c,
     if (dec_mul_u32(&l->rate_sum, (uint32_t)left, &to_come) != DEC_OK ||
         dec_mul_u32(&l->spent, RATE_SPAN_S, &num) != DEC_OK ||
         dec_add(&num, &to_come) != DEC_OK ||
-        dec_div(&num, &span, BUDGET_PROJECTION_SCALE, &l->projected) !=
-            DEC_OK)
+        dec_div(&num, &span, BUDGET_PROJECTION_SCALE, &l->projected) != DEC_OK)
         return too_big(err);
     struct dec ndays = dec_from_int64(BUDGET_RATE_DAYS);
     if (dec_div(&l->rate_sum, &ndays, BUDGET_PROJECTION_SCALE,
@@ -217,20 +216,18 @@ static void trim(char *s)
     memmove(s, s + i, n - i + 1);
 }
 
-static int parse_line(const char *s, const char *e, int line,
-                      const char *what, struct budget_file *f,
-                      struct ou_err *err)
+static int parse_line(const char *s, const char *e, int line, const char *what,
+                      struct budget_file *f, struct ou_err *err)
 {
     char project[512];
     char amount[128];
     const char *p = s;
     struct dec d;
 
-    if (!csv_field(&p, e, project, sizeof(project)) || p >= e ||
-        *p != ',' || (p++, !csv_field(&p, e, amount, sizeof(amount))) ||
-        p != e)
-        return ou_fail(err, OU_E_USAGE,
-                       "%s line %d: expected project,amount", what, line);
+    if (!csv_field(&p, e, project, sizeof(project)) || p >= e || *p != ',' ||
+        (p++, !csv_field(&p, e, amount, sizeof(amount))) || p != e)
+        return ou_fail(err, OU_E_USAGE, "%s line %d: expected project,amount",
+                       what, line);
     trim(project);
     trim(amount);
     if (line == 1 && strcmp(project, "project") == 0 &&

@@ -56,8 +56,7 @@ static int read_limit(const cJSON *root, struct spend_limit *out,
                        "threshold_amount: expected a number, got %s",
                        json_type_name(amt));
     if (cents.neg)
-        return ou_fail(err, OU_E_DATA, "threshold_amount: negative (%s)",
-                       lit);
+        return ou_fail(err, OU_E_DATA, "threshold_amount: negative (%s)", lit);
     if (dec_is_zero(&cents))
         return 0;
     /* cents / 100, exact: two more fractional digits. */

@@ -106,18 +106,15 @@ static void check_div(void)
         struct dec a, b, q;
         char out[DEC_FMT_MAX];
         const char *got = "RANGE";
-        CHECK(dec_parse(div_cases[i].a, strlen(div_cases[i].a), &a) ==
-              DEC_OK);
-        CHECK(dec_parse(div_cases[i].b, strlen(div_cases[i].b), &b) ==
-              DEC_OK);
+        CHECK(dec_parse(div_cases[i].a, strlen(div_cases[i].a), &a) == DEC_OK);
+        CHECK(dec_parse(div_cases[i].b, strlen(div_cases[i].b), &b) == DEC_OK);
         if (dec_div(&a, &b, div_cases[i].scale, &q) == DEC_OK) {
             dec_format(&q, out, sizeof(out));
             got = out;
         }
         if (strcmp(got, div_cases[i].want) != 0)
-            fprintf(stderr, "%s / %s (%d): got %s, want %s\n",
-                    div_cases[i].a, div_cases[i].b, div_cases[i].scale, got,
-                    div_cases[i].want);
+            fprintf(stderr, "%s / %s (%d): got %s, want %s\n", div_cases[i].a,
+                    div_cases[i].b, div_cases[i].scale, got, div_cases[i].want);
         CHECK_STR(got, div_cases[i].want);
     }
 }
