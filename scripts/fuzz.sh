@@ -11,7 +11,7 @@ CC=clang scripts/build.sh build-fuzz -DOAIUSAGE_FUZZ=ON -DOAIUSAGE_TESTS=OFF \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo
 mkdir -p build-fuzz/findings
 status=0
-for t in page time dec cli text; do
+for t in page time dec cli text budget; do
     work=build-fuzz/corpus-$t
     mkdir -p "$work"
     cp -n tests/fuzz/corpus/$t/* "$work"/ 2>/dev/null || true

@@ -1,5 +1,7 @@
 /* libFuzzer target: exact decimals. A parsed number formats to a text that
- * parses back equal; x + y - y == x whenever both additions succeed. */
+ * parses back equal; x + y - y == x whenever both additions succeed;
+ * x * m / m == x at x's scale, and x / 1 == x, whenever the division
+ * fits. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dec_cmp(&x, &z) != 0)
         abort();
     dec_format_grouped(&x, buf, sizeof(buf));
+    /* Division works one digit past the scale: near the 81-digit limit
+     * it may refuse (DEC_RANGE), never answer wrong. */
+    struct dec one = dec_from_int64(1);
+    if (dec_div(&x, &one, x.scale, &z) == DEC_OK && dec_cmp(&x, &z) != 0)
+        abort();
+    uint32_t m = (uint32_t)size * 2654435761u + 1u;
+    struct dec dm = dec_from_int64(m);
+    if (dec_mul_u32(&x, m, &z) == DEC_OK &&
+        dec_div(&z, &dm, x.scale, &y) == DEC_OK && dec_cmp(&x, &y) != 0)
+        abort();
     if (bar == NULL || dec_parse(bar + 1, size - n1 - 1, &y) != DEC_OK)
         return 0;
     z = x;
