@@ -7,16 +7,20 @@
 
 #include "oaiusage/orglist.h"
 
+/* One limit request: where its answer goes, and its name in messages
+ * ("project proj_abc spend limit"). */
+struct limit_req {
+    struct spend_limit *dst;
+    char what[160];
+    struct limit_req *next;
+};
+
 struct read {
     const struct fetch_env *env;
     const struct limits_want *want;
     struct limits *out;
     struct orglist projects;
-};
-
-/* One limit request: where its answer goes. */
-struct limit_req {
-    struct spend_limit *dst;
+    struct limit_req *reqs; /* owned, freed at the end */
 };
 
 static int limit_done(void *ctx, struct sched *s, struct sched_req *r,
@@ -27,21 +31,25 @@ static const struct sched_ops limit_ops = { limit_done, limit_failed };
 static int limit_done(void *ctx, struct sched *s, struct sched_req *r,
                       struct buf *body, struct ou_err *err)
 {
-    struct spend_limit *dst = ctx;
+    struct limit_req *q = ctx;
+    int rc;
 
     (void)s;
     (void)r;
-    return spend_limit_parse(body->data, body->len, dst, err);
+    rc = spend_limit_parse(body->data, body->len, q->dst, err);
+    if (rc != 0 && rc != OU_E_NOMEM)
+        ou_err_prefix(err, "%s: ", q->what);
+    return rc;
 }
 
 /* 404: no limit is set for this scope. */
 static int limit_failed(void *ctx, struct sched_req *r, struct ou_err *err)
 {
-    struct spend_limit *dst = ctx;
+    struct limit_req *q = ctx;
     const struct api_error *e = sched_error(r);
 
     if (e != NULL && e->status == 404) {
-        memset(dst, 0, sizeof(*dst));
+        memset(q->dst, 0, sizeof(*q->dst));
         return 0;
     }
     return (int)err->cat;
@@ -50,12 +58,17 @@ static int limit_failed(void *ctx, struct sched_req *r, struct ou_err *err)
 static int queue_limit(struct read *rd, const char *project,
                        struct spend_limit *dst, struct ou_err *err)
 {
+    struct limit_req *q = calloc(1, sizeof(*q));
     struct buf url;
-    char what[160];
     int rc = 0;
 
+    if (q == NULL)
+        return ou_nomem(err);
+    q->dst = dst;
+    q->next = rd->reqs;
+    rd->reqs = q;
     /* Named in messages: "project proj_abc spend limit page 1: ...". */
-    snprintf(what, sizeof(what), "%s%s spend limit",
+    snprintf(q->what, sizeof(q->what), "%s%s spend limit",
              project != NULL ? "project " : "organization",
              project != NULL ? project : "");
     buf_init(&url, 0);
@@ -64,8 +77,8 @@ static int queue_limit(struct read *rd, const char *project,
         rc |= buf_puts(&url, "/organization/spend_limit");
     else
         rc |= orglist_project_path(&url, project, "spend_limit");
-    if (rc != 0 || sched_get(rd->env->sched, url.data, what, "1", &limit_ops,
-                             dst, NULL) == NULL)
+    if (rc != 0 || sched_get(rd->env->sched, url.data, q->what, "1", &limit_ops,
+                             q, NULL) == NULL)
         rc = ou_nomem(err);
     buf_release(&url);
     return rc;
@@ -123,7 +136,7 @@ int limits_fetch(const struct fetch_env *env, const struct limits_want *w,
                  struct limits *out, struct ou_err *err)
 {
     static const char *const fields[] = { "id", "name", "status" };
-    struct read rd = { env, w, out, { 0 } };
+    struct read rd = { env, w, out, { 0 }, NULL };
     int rc = 0;
 
     memset(out, 0, sizeof(*out));
@@ -144,6 +157,11 @@ int limits_fetch(const struct fetch_env *env, const struct limits_want *w,
     else
         sched_drop(env->sched);
     orglist_release(&rd.projects);
+    while (rd.reqs != NULL) {
+        struct limit_req *q = rd.reqs;
+        rd.reqs = q->next;
+        free(q);
+    }
     return rc;
 }
 

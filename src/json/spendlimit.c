@@ -39,7 +39,10 @@ static int read_limit(const cJSON *root, struct spend_limit *out,
         return ou_fail(err, OU_E_DATA, "expected an object, got %s",
                        json_type_name(root));
     if (api_error_in(root, msg, sizeof(msg)))
-        return ou_fail(err, OU_E_DATA, "an error in a 200 response: %s", msg);
+        return ou_fail(err, OU_E_API,
+                       "the API answered HTTP 200 with an "
+                       "error: %s",
+                       msg);
     if ((rc = text_member(root, "currency", out->currency,
                           sizeof(out->currency), err)) != 0 ||
         (rc = text_member(root, "interval", out->interval,

@@ -995,6 +995,51 @@ def add_csv_cases():
             else []))
 
 
+# ---- budget: the spend limits ---------------------------------------------------
+
+SPEND_LIMIT = "/v1/organization/spend_limit"
+
+
+def spend_limit(amount) -> dict:
+    return {"object": "organization.spend_limit", "threshold_amount": amount,
+            "currency": "USD", "interval": "month",
+            "enforcement": {"status": "enforcing"}}
+
+
+def no_projects() -> Resp:
+    return ok({"object": "list", "data": [], "first_id": None,
+               "last_id": None, "has_more": False})
+
+
+def add_budget_cases():
+    """budget without --amount reads the organization's limit: a hostile
+    answer fails the run (never "no limit", never "under budget")."""
+    for name, resp, code, pattern in (
+            ("an error in a 200 body, the key in it",
+             ok({"error": {"message": "denied for " + KEY}}), 1,
+             r"organization spend limit: the API answered HTTP 200"),
+            ("a negative amount", ok(spend_limit(num("-100"))), 4,
+             r"threshold_amount: negative"),
+            ("an amount as text", ok(spend_limit("10000")), 4,
+             r"threshold_amount: expected a number"),
+            ("an amount out of range", ok(spend_limit(num("1e999"))), 4,
+             r"threshold_amount"),
+            ("a list instead of an object", ok([spend_limit(100)]), 4,
+             r"expected an object"),
+            ("the currency as a number", ok(dict(spend_limit(100),
+                                                 currency=5)), 4,
+             r"currency: expected a string"),
+            ("403, the key in the message",
+             api_error(403, "key " + KEY + " lacks api.usage.read"), 3,
+             r"HTTP 403"),
+            ("500", api_error(500, "boom " + KEY), 1, r"HTTP 500"),
+            ("not JSON", Resp(200, b"<html>" + KEY.encode()), 4,
+             r"organization spend limit")):
+        case("budget: spend limit: " + name, ["budget"],
+             {SPEND_LIMIT: [resp], PROJECTS: [no_projects()]},
+             exit=code, stderr_re=pattern)
+
+
 # ---- the names cache ----------------------------------------------------------
 
 def names_check(run: Run) -> list:
@@ -1209,7 +1254,7 @@ def main() -> int:
     for add in (add_key_leak_cases, add_control_byte_cases, add_terminal_cases,
                 add_xml_cases, add_money_cases, add_missing_data_cases,
                 add_vector_store_cases, add_message_cases, add_csv_cases,
-                add_names_cases, add_floor_cases):
+                add_names_cases, add_floor_cases, add_budget_cases):
         add()
     runner = Runner(sys.argv[1])
     if runner.xmllint is None:
