@@ -42,6 +42,7 @@ struct run {
     struct line *v;
     size_t n;
     bool other_currency; /* spend in a currency no line has */
+    int64_t data_end;    /* where the costs read end (-1: none) */
 };
 
 static struct line *add_line(struct run *r, struct ou_err *err)
@@ -367,7 +368,9 @@ static int fetch_spend(struct run *r, struct ou_err *err)
     int rc;
 
     costs_query(r, &q, &spec);
+    span.last_end = -1;
     rc = session_fetch_aggs(r->s, &q, &spec, &agg, &span, 1, err);
+    r->data_end = rc == 0 && span.buckets > 0 ? span.last_end : -1;
     for (size_t i = 0; rc == 0 && i < agg_nrows(agg); i++)
         rc = fold_row(r, agg, agg_row_at(agg, i), err);
     agg_free(agg);
@@ -517,6 +520,12 @@ static void meta(struct grid *g, const struct run *r)
                                           false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "as_of", META_TIME, NULL, c->now,
                                           false, NULL, 0 });
+    if (r->data_end >= 0)
+        grid_add_meta(g, &(struct grid_meta){ "data_end", META_TIME, NULL,
+                                              r->data_end, false, NULL, 0 });
+    else
+        grid_add_meta(g, &(struct grid_meta){ "data_end", META_NULL, NULL, 0,
+                                              false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "rate_start", META_TIME, NULL,
                                           c->rate_start, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "rate_end", META_TIME, NULL,

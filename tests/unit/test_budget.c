@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "oaiusage/budget.h"
+#include "oaiusage/json.h"
+#include "oaiusage/spendlimit.h"
 #include "test.h"
 
 static const char *fmt(const struct dec *d)
@@ -134,10 +136,50 @@ static void check_file(void)
     CHECK(strstr(err.msg, "no budgets") != NULL);
 }
 
+/* A spend limit body: cents into the currency's units, exactly. */
+static const char *limit_of(const char *body, struct spend_limit *sl)
+{
+    static char buf[512];
+    struct ou_err err;
+
+    snprintf(buf, sizeof(buf), "%s", body);
+    if (spend_limit_parse(buf, strlen(buf), sl, &err) != 0)
+        return "ERR";
+    return sl->set ? fmt(&sl->amount) : "unset";
+}
+
+static void check_spend_limit(void)
+{
+    struct spend_limit sl;
+
+#define LIMIT(amount)                                                       \
+    "{\"object\":\"organization.spend_limit\",\"threshold_amount\":" amount \
+    ",\"currency\":\"USD\",\"interval\":\"month\",\"enforcement\":"         \
+    "{\"status\":\"enforcing\"}}"
+    CHECK_STR(limit_of(LIMIT("10000"), &sl), "100");
+    CHECK_STR(sl.currency, "usd");
+    CHECK_STR(sl.interval, "month");
+    CHECK_STR(sl.enforcement, "enforcing");
+    CHECK_STR(limit_of(LIMIT("12345"), &sl), "123.45");
+    CHECK_STR(limit_of(LIMIT("10000.0"), &sl), "100");
+    CHECK_STR(limit_of(LIMIT("1.5"), &sl), "0.015");
+    CHECK_STR(limit_of(LIMIT("0"), &sl), "unset");
+    CHECK_STR(limit_of(LIMIT("0.0"), &sl), "unset");
+    CHECK_STR(limit_of(LIMIT("null"), &sl), "unset");
+    CHECK_STR(limit_of("{\"object\":\"project.spend_limit\"}", &sl), "unset");
+    CHECK_STR(limit_of(LIMIT("-1"), &sl), "ERR");
+    CHECK_STR(limit_of(LIMIT("\"100\""), &sl), "ERR");
+    CHECK_STR(limit_of("[]", &sl), "ERR");
+    CHECK_STR(limit_of("{\"threshold_amount\":100}", &sl), "ERR");
+#undef LIMIT
+    json_release();
+}
+
 int main(void)
 {
     check_clock();
     check_finish();
     check_file();
+    check_spend_limit();
     TEST_END();
 }
