@@ -68,7 +68,8 @@ struct config {
     bool until_sent;
     int64_t since_arg; /* --since and --until as given */
     int64_t until_arg;
-    int days; /* --days */
+    int64_t month_arg; /* --month: the month's first second */
+    int days;          /* --days */
     enum bucket_width width;
 
     struct filter_opt filters[CLI_MAX_FILTER_OPTS]; /* in order given */

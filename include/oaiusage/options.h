@@ -21,6 +21,7 @@ enum opt_id {
     OPT_SINCE,
     OPT_UNTIL,
     OPT_DAYS,
+    OPT_MONTH,
     OPT_BUCKET,
     OPT_PROJECT,
     OPT_USER,

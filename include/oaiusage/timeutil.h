@@ -21,9 +21,15 @@ enum tu_period {
     TU_PER_BUCKET
 };
 
-/* Parse WHEN: Unix seconds ("1736616660"), a date ("2025-01-11", 00:00 UTC)
- * or RFC 3339 ("2025-01-11T17:31:00Z", "...+02:00", fractional seconds
- * dropped). Returns false and a reason in why (static text) on failure. */
+/* Parse WHEN: Unix seconds (9 digits or more: "1736616660"), a date
+ * ("2025-01-11" or "20250111", 00:00 UTC), a month ("2025-01", its first
+ * day), RFC 3339 ("2025-01-11T17:31:00Z", "...+02:00", fractional seconds
+ * dropped), or, given now (>= 0), a calendar word: now, today, yesterday,
+ * this-week, last-week (ISO weeks, from Monday), this-month, last-month
+ * (each the start of that day, week or month, UTC). Returns false and a
+ * reason in why (static text) on failure. tu_parse_when() has no now. */
+bool tu_parse_when_at(const char *s, int64_t now, int64_t *out,
+                      const char **why);
 bool tu_parse_when(const char *s, int64_t *out, const char **why);
 
 int64_t tu_days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -208,7 +208,7 @@ static int store_string(char **slot, const char *v, struct ou_err *err)
 
 /* One option's value into the config, as its row says. */
 static int store(struct config *cfg, const struct opt_desc *o, const char *arg,
-                 struct ou_err *err)
+                 int64_t now, struct ou_err *err)
 {
     void *at = (char *)cfg + o->offset;
     const char *why;
@@ -242,7 +242,7 @@ static int store(struct config *cfg, const struct opt_desc *o, const char *arg,
                            o->name, arg);
         return 0;
     case ST_WHEN:
-        if (!tu_parse_when(arg, at, &why))
+        if (!tu_parse_when_at(arg, now, at, &why))
             return ou_fail(err, OU_E_USAGE, "option '--%s': '%s': %s", o->name,
                            arg, why);
         return 0;
@@ -321,8 +321,31 @@ static int check_filter_values(const struct config *cfg, struct ou_err *err)
     return 0;
 }
 
+/* --month M: [the month's first day, the next month's). */
+static int resolve_month(struct config *cfg, struct ou_err *err)
+{
+    if (cfg->given[OPT_MONTH]) {
+        if (cfg->given[OPT_SINCE] || cfg->given[OPT_UNTIL] ||
+            cfg->given[OPT_DAYS])
+            return ou_fail(err, OU_E_USAGE,
+                           "--month is a whole window: it excludes --since, "
+                           "--until and --days");
+        if (cfg->month_arg != tu_floor_month(cfg->month_arg))
+            return ou_fail(err, OU_E_USAGE,
+                           "option '--month': expected a month (2025-01, "
+                           "this-month, last-month)");
+        cfg->since_arg = cfg->month_arg;
+        cfg->until_arg = tu_floor_month(cfg->month_arg + 32 * DAY);
+        cfg->given[OPT_SINCE] = cfg->given[OPT_UNTIL] = true;
+    }
+    return 0;
+}
+
 static int resolve_window(struct config *cfg, int64_t now, struct ou_err *err)
 {
+    int rc = resolve_month(cfg, err);
+    if (rc != 0)
+        return rc;
     int64_t until = cfg->given[OPT_UNTIL] ? cfg->until_arg : now;
 
     if (cfg->given[OPT_SINCE] && cfg->given[OPT_DAYS])
@@ -659,7 +682,7 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
             return refuse(cfg, g.o[i], err);
     }
     for (int i = 0; i < g.n; i++) {
-        if ((rc = store(cfg, g.o[i], g.arg[i], err)) != 0)
+        if ((rc = store(cfg, g.o[i], g.arg[i], now, err)) != 0)
             return rc;
     }
     return resolve(cfg, now, err);

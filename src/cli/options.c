@@ -47,6 +47,10 @@ static const struct opt_desc options[] = {
       "the last N UTC calendar days up to --until:\nfrom 00:00 UTC of the "
       "day N-1 days before the\nday holding the last second of the window;"
       "\ntoday counts as one (default: --days 30)" },
+    { OPT_MONTH, "month", 0, "M", SEC_WINDOW, T_WINDOW, ST_WHEN,
+      CFG(month_arg), 0, 0, NULL, NULL, NULL,
+      "one calendar month: 2025-01, this-month or\nlast-month (this month "
+      "ends now)" },
     { OPT_BUCKET, "bucket", 0, "W", SEC_WINDOW, CK_USAGE | CK_SYNC, ST_CHOICE,
       CFG(width),
       0, 0, bucket_names, bucket_values, NULL,
@@ -208,8 +212,11 @@ const struct opt_desc *opt_get(enum opt_id id)
 const char *opt_section_title(enum opt_section s)
 {
     static const char *const titles[SEC_COUNT] = {
-        ("Time window (UTC; WHEN is Unix seconds, YYYY-MM-DD for 00:00 "
-         "UTC,\nor RFC 3339 such as 2025-01-11T17:31:00Z or ...+02:00)"),
+        ("Time window (UTC; WHEN is YYYY-MM-DD or YYYYMMDD for 00:00 UTC,\n"
+         "YYYY-MM for the month's first day, RFC 3339 such as\n"
+         "2025-01-11T17:31:00Z or ...+02:00, Unix seconds, or a word:\n"
+         "now, today, yesterday, this-week, last-week, this-month,\n"
+         "last-month; --days 7 --until today: the 7 complete days)"),
         "Filters (sent to the API; repeatable, comma-separated)",
         "Shape",
         "History store",

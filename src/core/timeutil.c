@@ -280,17 +280,99 @@ static bool parse_zone(const char *s, size_t n, size_t i, int64_t *t,
     return true;
 }
 
+/* YYYYMMDD (8 digits) as 00:00 UTC of that day. */
+static bool parse_compact_date(const char *s, int64_t *t, const char **why)
+{
+    char d[11];
+
+    snprintf(d, sizeof(d), "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+    return parse_date(d, 10, t, why);
+}
+
+/* YYYY-MM (7 characters) as 00:00 UTC of the month's first day. */
+static bool parse_month(const char *s, int64_t *t, const char **why)
+{
+    char d[11];
+
+    snprintf(d, sizeof(d), "%.7s-01", s);
+    return parse_date(d, 10, t, why);
+}
+
+/* A calendar word, from now: the start of that day, week or month. */
+static bool parse_word(const char *s, int64_t now, int64_t *t, bool *word)
+{
+    static const char *const words[] = { "now",       "today",     "yesterday",
+                                         "this-week", "last-week", "this-month",
+                                         "last-month" };
+    int k = 0;
+
+    while (k < (int)(sizeof(words) / sizeof(words[0])) &&
+           strcmp(s, words[k]) != 0)
+        k++;
+    *word = k < (int)(sizeof(words) / sizeof(words[0]));
+    if (!*word || now < 0)
+        return false;
+    switch (k) {
+    case 0:
+        *t = now;
+        break;
+    case 1:
+        *t = tu_floor_day(now);
+        break;
+    case 2:
+        *t = tu_floor_day(now) - DAY;
+        break;
+    case 3:
+        *t = tu_floor_week(now);
+        break;
+    case 4:
+        *t = tu_floor_week(now) - 7 * DAY;
+        break;
+    case 5:
+        *t = tu_floor_month(now);
+        break;
+    default:
+        *t = tu_floor_month(tu_floor_month(now) - 1);
+        break;
+    }
+    return true;
+}
+
 bool tu_parse_when(const char *s, int64_t *out, const char **why)
+{
+    return tu_parse_when_at(s, -1, out, why);
+}
+
+bool tu_parse_when_at(const char *s, int64_t now, int64_t *out,
+                      const char **why)
 {
     size_t n = strlen(s);
     size_t i = 10;
     int64_t t;
+    bool word;
 
     *why = NULL;
     if (n == 0)
         return fail(why, "empty time");
-    if (strspn(s, "0123456789") == n)
+    if (parse_word(s, now, out, &word))
+        return true;
+    if (word)
+        return fail(why, "a calendar word needs the current time");
+    if (strspn(s, "0123456789") == n) {
+        if (n == 8)
+            return parse_compact_date(s, out, why);
+        if (n < 9)
+            return fail(why, "Unix seconds have 9 digits or more here "
+                             "(1730419200); a date is YYYY-MM-DD or "
+                             "YYYYMMDD");
         return parse_unix(s, n, out, why);
+    }
+    if (n == 7 && s[4] == '-' && strspn(s, "0123456789-") == n) {
+        if (!parse_month(s, &t, why))
+            return false;
+        *out = t;
+        return true;
+    }
     if (!parse_date(s, n, &t, why))
         return false;
     if (n > 10 &&

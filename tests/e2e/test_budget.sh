@@ -11,7 +11,6 @@ PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 "$PY" -c 'import prometheus_client.openmetrics.parser' 2>/dev/null ||
     { echo "python3-prometheus-client is required (scripts/deps.sh --test)" >&2; exit 1; }
-command -v faketime >/dev/null || { echo "faketime is required (scripts/deps.sh --test)" >&2; exit 1; }
 
 # Thursday 2025-03-20 12:00 UTC: the month straddles settled and
 # provisional days, the week started on Monday the 17th, and the run-rate
@@ -21,22 +20,11 @@ NOW=$MOCK_NOW
 MONTH_START=1740787200 # 2025-03-01
 FETCH_START=$((NOW - 12 * 3600 - 7 * 86400)) # 2025-03-13, for week and day
 
-# The client's clock is frozen at NOW (libfaketime; the monotonic clock
-# stays real for timeouts), so a report's as_of is NOW exactly and a
-# report from the store can be compared byte for byte with the live one.
-FAKETIME_LIB=$(faketime -f '@2025-01-01 00:00:00' sh -c 'printf %s "$LD_PRELOAD"')
-[ -n "$FAKETIME_LIB" ] || { echo "cannot find libfaketime" >&2; exit 1; }
-SAN_PRELOAD=$(ldd "$OAIUSAGE_BIN" 2>/dev/null | awk '/lib(a|ub)san\.so/ { printf "%s ", $3 }')
-FROZEN=$(date -u -d "@$NOW" '+%Y-%m-%d %H:%M:%S')
-bud() {
-    env LD_PRELOAD="$SAN_PRELOAD$FAKETIME_LIB" FAKETIME="$FROZEN" \
-        FAKETIME_DONT_FAKE_MONOTONIC=1 "${OU[@]}" --base-url "$BASE" budget "$@" \
-        >"$WORK/out" 2>"$WORK/err"
-    RC=$?
-    if grep -q "$OPENAI_ADMIN_KEY" "$WORK/out" "$WORK/err"; then
-        not_ok "the admin key appeared in the output of: oaiusage budget $*"
-    fi
-}
+# The client's clock is frozen at NOW, so a report's as_of is NOW exactly
+# and a report from the store can be compared byte for byte with the live
+# one.
+. "${E2E_DIR:-$(dirname "$0")}/clock_lib.sh"
+bud() { frozen "$NOW" budget "$@"; }
 
 # The truth: costs per project and day from the earliest day any check
 # reads, and the project list (ids and names).
@@ -345,10 +333,8 @@ PY
 
 # ---- the store: --db equals live ------------------------------------------
 STORE_DB="$WORK/store.db"
-env LD_PRELOAD="$SAN_PRELOAD$FAKETIME_LIB" FAKETIME="$FROZEN" FAKETIME_DONT_FAKE_MONOTONIC=1 \
-    "${OU[@]}" --base-url "$BASE" sync --db "$STORE_DB" --endpoint costs --since 2025-02-20 -q \
-    >"$WORK/sync.out" 2>"$WORK/sync.err"
-check "sync of the costs into a store ($(head -c 200 "$WORK/sync.err"))" [ $? -eq 0 ]
+frozen "$NOW" sync --db "$STORE_DB" --endpoint costs --since 2025-02-20 -q
+check "sync of the costs into a store ($(head -c 200 "$WORK/err"))" [ "$RC" -eq 0 ]
 for args in "--amount $WARN" "--budgets $WORK/budgets.csv" "--period week --amount $WARN" ""; do
     # shellcheck disable=SC2086
     bud $args --format csv

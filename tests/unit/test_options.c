@@ -57,6 +57,8 @@ static const char *sample(const struct opt_desc *o, const struct command *c)
         return "key_abc";
     case OPT_PERIOD:
         return "month";
+    case OPT_MONTH:
+        return "2025-01";
     case OPT_AMOUNT:
         return "100";
     case OPT_WARN_AT:

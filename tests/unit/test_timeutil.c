@@ -35,7 +35,11 @@ int main(void)
 
     /* The forms of WHEN. */
     CHECK(when("1736616660") == 1736616660);
-    CHECK(when("0") == 0);
+    CHECK(when("123456789") == 123456789); /* 9 digits: Unix seconds */
+    CHECK(when("20250111") == libc_time(2025, 1, 11, 0, 0, 0));
+    CHECK(when("20240229") == libc_time(2024, 2, 29, 0, 0, 0));
+    CHECK(when("2025-01") == libc_time(2025, 1, 1, 0, 0, 0));
+    CHECK(when("2024-12") == libc_time(2024, 12, 1, 0, 0, 0));
     CHECK(when("2025-01-11") == libc_time(2025, 1, 11, 0, 0, 0));
     CHECK(when("2025-01-11T17:31:00Z") == 1736616660);
     CHECK(when("2025-01-11t17:31:00z") == 1736616660);
@@ -50,7 +54,15 @@ int main(void)
     /* Malformed dates are refused with a reason. */
     static const char *const bad[] = {
         "",
-        "yesterday",
+        "yesterday", /* no now given */
+        "0",
+        "1234567",
+        "20250230",
+        "20251301",
+        "2025-13",
+        "2025-00",
+        "2025-1",
+        "this_month",
         "2025-1-11",
         "2025-02-30",
         "2023-02-29",
@@ -77,6 +89,31 @@ int main(void)
         if (ok)
             fprintf(stderr, "accepted bad time '%s'\n", bad[i]);
     }
+
+    /* Calendar words at Sunday 2025-03-16T23:00:00Z (ISO week from Monday
+     * the 10th), and at 2025-01-01T00:00:00Z (the year turns). */
+    static const struct {
+        const char *word;
+        int y, mo, d;
+    } words[] = {
+        { "today", 2025, 3, 16 },     { "yesterday", 2025, 3, 15 },
+        { "this-week", 2025, 3, 10 }, { "last-week", 2025, 3, 3 },
+        { "this-month", 2025, 3, 1 }, { "last-month", 2025, 2, 1 },
+    };
+    int64_t sunday = libc_time(2025, 3, 16, 23, 0, 0);
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        CHECK(tu_parse_when_at(words[i].word, sunday, &t, &why) &&
+              t == libc_time(words[i].y, words[i].mo, words[i].d, 0, 0, 0));
+    }
+    CHECK(tu_parse_when_at("now", sunday, &t, &why) && t == sunday);
+    int64_t newyear = libc_time(2025, 1, 1, 0, 0, 0);
+    CHECK(tu_parse_when_at("last-month", newyear, &t, &why) &&
+          t == libc_time(2024, 12, 1, 0, 0, 0));
+    CHECK(tu_parse_when_at("yesterday", newyear, &t, &why) &&
+          t == libc_time(2024, 12, 31, 0, 0, 0));
+    CHECK(tu_parse_when_at("last-week", newyear, &t, &why) &&
+          t == libc_time(2024, 12, 23, 0, 0, 0)); /* Wednesday: from 12-30 */
+    CHECK(!tu_parse_when_at("tomorrow", sunday, &t, &why) && why != NULL);
 
     /* Calendar arithmetic against libc for every day 1960..2100 and a
      * pseudo-random time of day. */

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Everyday usability: the windows people say (calendar words, YYYYMMDD,
+# YYYY-MM, --month, complete days), each equal to the server's truth for
+# the window Python's datetime computes for the same words.
+. "${E2E_DIR:-$(dirname "$0")}/lib.sh"
+# Thursday 2025-03-20 12:00 UTC, for the server and the client's clock.
+MOCK_NOW=1742472000
+NOW=$MOCK_NOW
+. "${E2E_DIR:-$(dirname "$0")}/clock_lib.sh"
+start_mock
+
+# span WORDS...: "START END" in Unix seconds for a Python expression of
+# the window at NOW (independent of the client's calendar code).
+span() {
+    python3 - "$NOW" "$1" <<'PY'
+import sys
+from datetime import datetime, timedelta, timezone
+now = datetime.fromtimestamp(int(sys.argv[1]), timezone.utc)
+today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+week = today - timedelta(days=today.weekday())
+month = today.replace(day=1)
+last_month = (month - timedelta(days=1)).replace(day=1)
+d = lambda *a: datetime(*a, tzinfo=timezone.utc)
+windows = {
+    "compact": (d(2025, 3, 1), d(2025, 3, 3)),
+    "last-week": (week - timedelta(days=7), week),
+    "last-month": (last_month, month),
+    "feb": (d(2025, 2, 1), d(2025, 3, 1)),
+    "7-complete": (today - timedelta(days=7), today),
+    "yesterday": (today - timedelta(days=1), today),
+    "this-month": (month, now),
+}
+a, b = windows[sys.argv[2]]
+print(int(a.timestamp()), int(b.timestamp()))
+PY
+}
+
+# window_is WHAT SPAN ARGS...: the report with ARGS equals the truth of
+# the window SPAN names (costs per line item, completions per model).
+window_is() {
+    local what=$1 name=$2
+    shift 2
+    read -r a b <<<"$(span "$name")"
+    truth costs --start-time "$a" --end-time "$b" --group-by line_item
+    frozen "$NOW" costs --group-by line_item --format csv "$@"
+    same_as_truth "$what: costs"
+    truth completions --start-time "$a" --end-time "$b" --group-by model
+    frozen "$NOW" completions --group-by model --format csv "$@"
+    same_as_truth "$what: completions"
+}
+
+window_is "YYYYMMDD is a date" compact --since 20250301 --until 20250303
+window_is "--since last-week --until this-week" last-week --since last-week --until this-week
+window_is "--since last-month --until this-month" last-month --since last-month --until this-month
+window_is "--month last-month" last-month --month last-month
+window_is "--month 2025-02" feb --month 2025-02
+window_is "--since 2025-02 --until 2025-03 (YYYY-MM)" feb --since 2025-02 --until 2025-03
+window_is "--days 7 --until today: the 7 complete days" 7-complete --days 7 --until today
+window_is "--since yesterday --until today" yesterday --since yesterday --until today
+window_is "--month this-month ends now" this-month --month this-month
+
+frozen "$NOW" costs --since 20261101
+check "YYYYMMDD in the future is refused, never read as 1970 (exit $RC)" \
+    bash -c "[ $RC -eq 2 ] && grep -q 'in the future' '$WORK/err'"
+frozen "$NOW" costs --since 1234567
+expect_failure "7 digits are neither a date nor Unix seconds" 2 'Unix seconds have 9 digits or more'
+frozen "$NOW" costs --month 2025-02 --days 3
+expect_failure "--month excludes --days" 2 '--month is a whole window'
+frozen "$NOW" costs --since tomorrow
+expect_failure "an unknown word says what WHEN may be" 2 "'--since': 'tomorrow'"
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
