@@ -39,4 +39,11 @@ int text_terminal(struct buf *b, const char *s);
 /* Append s for XML text or an attribute value (see above). */
 int text_xml(struct buf *b, const char *s);
 
+/* "Did you mean": the candidate closest to word by edit distance (an
+ * insertion, deletion, substitution or swap of two neighbours each count
+ * one; case ignored), when it is close enough to be a typo (at most 1 for
+ * short words, 2 from 6 characters, 3 from 12); else NULL. cands may hold
+ * NULL entries (skipped). */
+const char *text_closest(const char *word, const char *const *cands, size_t n);
+
 #endif

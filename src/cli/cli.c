@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "oaiusage/budget.h"
+#include "oaiusage/text.h"
 
 #define DAY 86400LL
 #define MAX_FILTER_VALUE 256
@@ -17,6 +18,20 @@ _Static_assert(sizeof(enum bucket_width) == sizeof(int) &&
                    sizeof(enum tu_period) == sizeof(int) &&
                    sizeof(enum fmt_kind) == sizeof(int),
                "ST_CHOICE stores an int into these enums");
+
+/* "; did you mean 'x'?" into out when a candidate is close to word. */
+static const char *did_you_mean(const char *word, const char *const *cands,
+                                size_t n, const char *prefix, char *out,
+                                size_t size)
+{
+    const char *m = text_closest(word, cands, n);
+
+    if (m == NULL)
+        out[0] = '\0';
+    else
+        snprintf(out, size, "; did you mean '%s%s'?", prefix, m);
+    return out;
+}
 
 void config_init(struct config *cfg)
 {
@@ -187,16 +202,19 @@ static int store_choice(const struct opt_desc *o, const char *arg, void *at,
                         struct ou_err *err)
 {
     char list[256];
+    char hint[96];
+    size_t n = 0;
 
-    for (int i = 0; o->choices[i] != NULL; i++) {
+    for (int i = 0; o->choices[i] != NULL; i++, n++) {
         if (strcmp(arg, o->choices[i]) == 0) {
             memcpy(at, &o->choice_values[i], sizeof(int));
             return 0;
         }
     }
     join(o->choices, "", list, sizeof(list));
-    return ou_fail(err, OU_E_USAGE, "option '--%s': '%s' is not one of %s",
-                   o->name, arg, list);
+    return ou_fail(err, OU_E_USAGE, "option '--%s': '%s' is not one of %s%s",
+                   o->name, arg, list,
+                   did_you_mean(arg, o->choices, n, "", hint, sizeof(hint)));
 }
 
 static int store_string(char **slot, const char *v, struct ou_err *err)
@@ -283,12 +301,21 @@ static int resolve_group_by(struct config *cfg, struct ou_err *err)
         int g = endpoint_group_index(ep, cfg->group_by.v[i]);
         if (g < 0) {
             char allowed[256] = "";
-            for (int k = 0; k < ep->ngroups; k++)
+            const char *names[EP_MAX_GROUPS * 2];
+            char hint[96];
+            int n = 0;
+            for (int k = 0; k < ep->ngroups; k++) {
                 list_append(allowed, sizeof(allowed), "", ep->groups[k].name);
+                if (n < (int)(sizeof(names) / sizeof(names[0])))
+                    names[n++] = ep->groups[k].name;
+            }
             return ou_fail(err, OU_E_USAGE,
-                           "unknown --group-by field '%s' for %s (allowed: "
+                           "unknown --group-by field '%s' for %s%s (allowed: "
                            "%s)",
-                           cfg->group_by.v[i], ep->command, allowed);
+                           cfg->group_by.v[i], ep->command,
+                           did_you_mean(cfg->group_by.v[i], names, (size_t)n,
+                                        "", hint, sizeof(hint)),
+                           allowed);
         }
         if (cfg->ngroup == EP_MAX_GROUPS)
             return ou_fail(err, OU_E_USAGE, "too many --group-by fields");
@@ -603,6 +630,40 @@ static const struct opt_desc *row_of(int c)
     return NULL;
 }
 
+static int unknown_option(const char *arg, struct ou_err *err)
+{
+    const char *names[OPT_COUNT];
+    char word[64];
+    char hint[96];
+    size_t n = 0;
+
+    /* "--grup-by=x" -> "grup-by" */
+    snprintf(word, sizeof(word), "%s", arg + strspn(arg, "-"));
+    word[strcspn(word, "=")] = '\0';
+    for (int i = 0; opt_at(i) != NULL && n < OPT_COUNT; i++)
+        names[n++] = opt_at(i)->name;
+    return ou_fail(err, OU_E_USAGE, "unknown option '%s'%s", arg,
+                   did_you_mean(word, names, n, "--", hint, sizeof(hint)));
+}
+
+static int unknown_command(const char *word, struct ou_err *err)
+{
+    const char *names[64];
+    char hint[96];
+    size_t n = 0;
+
+    for (int i = 0; command_at(i) != NULL && n + 2 <= 64; i++) {
+        const struct command *c = command_at(i);
+        const struct endpoint *ep = command_endpoint(c);
+        names[n++] = command_name(c);
+        names[n++] = ep != NULL ? ep->alias : c->alias;
+    }
+    return ou_fail(err, OU_E_USAGE,
+                   "unknown command '%s'%s (try 'oaiusage "
+                   "--help')",
+                   word, did_you_mean(word, names, n, "", hint, sizeof(hint)));
+}
+
 static int read_argv(int argc, char **argv, struct given *g, struct ou_err *err)
 {
     struct option lo[OPT_COUNT + 1];
@@ -620,8 +681,7 @@ static int read_argv(int argc, char **argv, struct given *g, struct ou_err *err)
         if (o == NULL && optopt != 0)
             return ou_fail(err, OU_E_USAGE, "unknown option '-%c'", optopt);
         if (o == NULL)
-            return ou_fail(err, OU_E_USAGE, "unknown option '%s'",
-                           argv[optind - 1]);
+            return unknown_option(argv[optind - 1], err);
         g->help |= o->id == OPT_HELP;
         g->version |= o->id == OPT_VERSION;
         if (g->n == MAX_ARGS)
@@ -642,12 +702,14 @@ static int find_command(int argc, char **argv, struct given *g,
         g->help = true;
         word = ++optind < argc ? argv[optind] : NULL;
     }
-    if (word == NULL && !g->help && !g->version)
-        return ou_fail(err, OU_E_USAGE,
-                       "no command given (try 'oaiusage --help')");
+    if (word == NULL && !g->help && !g->version) {
+        if (argc > 1)
+            return ou_fail(err, OU_E_USAGE,
+                           "no command given (try 'oaiusage --help')");
+        g->help = true; /* no arguments at all: the usage, not an error */
+    }
     if (word != NULL && (cfg->cmd = command_find(word)) == NULL)
-        return ou_fail(err, OU_E_USAGE,
-                       "unknown command '%s' (try 'oaiusage --help')", word);
+        return unknown_command(word, err);
     if (cfg->cmd != NULL)
         cfg->ep = command_endpoint(cfg->cmd);
     if (word != NULL && optind + 1 < argc && !g->help && !g->version)

@@ -2,6 +2,7 @@
  * command.h). */
 #include "oaiusage/command.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "oaiusage/cli.h"
@@ -159,6 +160,20 @@ const struct command *command_find(const char *name)
     return NULL;
 }
 
+/* A 404 from a base URL without /v1: say where the API lives. */
+static void hint_base_url(const struct config *cfg, int rc, struct ou_err *err)
+{
+    size_t n = strlen(cfg->base_url);
+
+    if (rc == OU_E_API && strstr(err->msg, "HTTP 404") != NULL &&
+        (n < 3 || strcmp(cfg->base_url + n - 3, "/v1") != 0)) {
+        size_t m = strlen(err->msg);
+        snprintf(err->msg + m, sizeof(err->msg) - m,
+                 " (the base URL %s has no /v1 at its end; the API's is %s)",
+                 cfg->base_url, OU_DEFAULT_BASE_URL);
+    }
+}
+
 int command_run(const struct config *cfg, int64_t now, struct ou_err *err)
 {
     struct session s;
@@ -174,6 +189,7 @@ int command_run(const struct config *cfg, int64_t now, struct ou_err *err)
         rc = cfg->cmd->run(&s, err);
     if (rc == 0 || OU_IS_ALERT(rc))
         session_report_drift(&s);
+    hint_base_url(cfg, rc, err);
     session_close(&s);
     json_release();
     return rc;

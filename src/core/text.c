@@ -1,6 +1,7 @@
 /* text.c - UTF-8 text made safe for a terminal and for XML (see text.h). */
 #include "oaiusage/text.h"
 
+#include <ctype.h>
 #include <string.h>
 
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
@@ -121,4 +122,58 @@ int text_xml(struct buf *b, const char *s)
         n -= k;
     }
     return rc;
+}
+
+#define DIST_MAX 64
+
+/* Optimal string alignment distance, ASCII case folded; DIST_MAX + 1 when
+ * either is longer than DIST_MAX. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t na = strlen(a);
+    size_t nb = strlen(b);
+    size_t d[DIST_MAX + 1][DIST_MAX + 1];
+
+    if (na > DIST_MAX || nb > DIST_MAX)
+        return DIST_MAX + 1;
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        for (size_t j = 1; j <= nb; j++) {
+            int ca = tolower((unsigned char)a[i - 1]);
+            int cb = tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[na][nb];
+}
+
+const char *text_closest(const char *word, const char *const *cands, size_t n)
+{
+    size_t len = strlen(word);
+    size_t limit = len >= 12 ? 3 : len >= 6 ? 2 : 1;
+    const char *best = NULL;
+    size_t best_d = limit + 1;
+
+    for (size_t i = 0; i < n; i++) {
+        if (cands[i] == NULL)
+            continue;
+        size_t d = distance(word, cands[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = cands[i];
+        }
+    }
+    return best;
 }

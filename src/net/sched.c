@@ -215,6 +215,17 @@ static long next_delay(const struct sched *s, const struct sched_req *r,
     return d;
 }
 
+/* The length of s without a final period and spaces: the API's sentence
+ * goes on in ours ("... api-keys; an Admin API key is needed"). */
+static size_t sentence_len(const char *s)
+{
+    size_t n = strlen(s);
+
+    while (n > 0 && (s[n - 1] == '.' || s[n - 1] == ' '))
+        n--;
+    return n;
+}
+
 /* A request that failed for good, as an error. */
 static int failure(struct sched_req *r, const struct http_response *resp,
                    struct ou_err *err)
@@ -235,11 +246,13 @@ static int failure(struct sched_req *r, const struct http_response *resp,
                        after);
     if (resp->status == 401 || resp->status == 403)
         return ou_fail(err, OU_E_AUTH,
-                       "%s page %s: HTTP %ld: %s; an Admin API key is "
+                       "%s page %s: HTTP %ld: %.*s; an Admin API key is "
                        "needed (Organization settings > Admin keys); "
                        "project keys (sk-proj-...) cannot read usage or "
                        "costs",
                        r->what, r->label, resp->status,
+                       (int)sentence_len(has_msg ? api
+                                                 : "the API refused the key"),
                        has_msg ? api : "the API refused the key");
     if (resp->status == 429 && resp->retry_after >= 0)
         return ou_fail(err, OU_E_API,

@@ -2,6 +2,7 @@
 #include "oaiusage/output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,6 +42,27 @@ static int to_stdout(const char *head, size_t hlen, int spill, const char *tail,
     return 0;
 }
 
+/* A character device or a pipe, written in place. */
+static int to_stream(const char *path, const char *head, size_t hlen, int spill,
+                     const char *tail, size_t tlen, struct ou_err *err)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    int rc = 0;
+
+    if (fd < 0)
+        return ou_fail(err, OU_E_IO, "cannot open '%s': %s", path,
+                       strerror(errno));
+    if (write_all(fd, head, hlen) != 0 ||
+        (spill >= 0 && copy_spill(fd, spill) != 0) ||
+        write_all(fd, tail, tlen) != 0)
+        rc = ou_fail(err, OU_E_IO, "cannot write '%s': %s", path,
+                     strerror(errno));
+    if (close(fd) != 0 && rc == 0)
+        rc = ou_fail(err, OU_E_IO, "cannot write '%s': %s", path,
+                     strerror(errno));
+    return rc;
+}
+
 /* Where a symlink points (a dangling one too: the file it names will be
  * made), into real. */
 static void link_target(const char *path, char *real)
@@ -65,13 +87,16 @@ static void link_target(const char *path, char *real)
         snprintf(real, PATH_MAX, "%s", path); /* too long: the link */
 }
 
-/* The file to replace (a symlink's target) and the mode it gets. */
-static int target_of(const char *path, char *real, mode_t *mode,
+/* The file to replace (a symlink's target) and the mode it gets; *stream:
+ * it is a character device or a pipe (/dev/null, /dev/stdout, a FIFO),
+ * written in place, as there is nothing to replace atomically. */
+static int target_of(const char *path, char *real, mode_t *mode, bool *stream,
                      struct ou_err *err)
 {
     struct stat st;
     mode_t mask;
 
+    *stream = false;
     snprintf(real, PATH_MAX, "%s", path);
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
         link_target(path, real);
@@ -79,6 +104,10 @@ static int target_of(const char *path, char *real, mode_t *mode,
     umask(mask);
     *mode = 0666 & ~mask;
     if (stat(real, &st) == 0) {
+        if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+            *stream = true;
+            return 0;
+        }
         if (!S_ISREG(st.st_mode))
             return ou_fail(err, OU_E_IO,
                            "cannot write '%s': not a regular file", real);
@@ -94,12 +123,16 @@ int output_write_parts(const char *path, const char *head, size_t hlen,
     char real[PATH_MAX];
     struct afile f;
     mode_t mode;
+    bool stream;
     int rc;
 
     if (path == NULL || strcmp(path, "-") == 0)
         return to_stdout(head, hlen, spill, tail, tlen, err);
-    if ((rc = target_of(path, real, &mode, err)) != 0 ||
-        (rc = afile_open(&f, real, mode, err)) != 0)
+    if ((rc = target_of(path, real, &mode, &stream, err)) != 0)
+        return rc;
+    if (stream)
+        return to_stream(real, head, hlen, spill, tail, tlen, err);
+    if ((rc = afile_open(&f, real, mode, err)) != 0)
         return rc;
     rc = afile_write(&f, head, hlen, err);
     if (rc == 0 && spill >= 0 && copy_spill(f.fd, spill) != 0) {

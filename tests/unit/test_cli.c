@@ -112,7 +112,8 @@ int main(void)
     /* Usage errors, each with a clear message. */
     EXPECT_USAGE("unknown option '--bogus'", "completions", "--bogus");
     EXPECT_USAGE("needs a value", "completions", "--since");
-    EXPECT_USAGE("unknown --group-by field 'modle' for completions (allowed: "
+    EXPECT_USAGE("unknown --group-by field 'modle' for completions; did you "
+                 "mean 'model'? (allowed: "
                  "project_id, user_id, api_key_id, model, batch, service_tier, "
                  "api_source)",
                  "completions", "--group-by", "modle");
@@ -157,6 +158,18 @@ int main(void)
     EXPECT_USAGE("empty value", "completions", "--project", "a,,b");
     EXPECT_USAGE("unknown command 'complete'", "complete");
     EXPECT_USAGE("no command given", "--days", "3");
+    {
+        /* No arguments at all: the usage on stdout, exit 0. */
+        struct config c3;
+        struct ou_err e3;
+        FILE *saved = stdout;
+        stdout = fopen("/dev/null", "w");
+        int rc3 = parse(&c3, &e3, (char *)NULL);
+        fclose(stdout);
+        stdout = saved;
+        CHECK(rc3 == CLI_DONE);
+        config_release(&c3);
+    }
     EXPECT_USAGE("unexpected argument 'extra'", "completions", "extra");
     EXPECT_USAGE("'--timeout': 'soon'", "completions", "--timeout", "soon");
     EXPECT_USAGE("dates before 1970 are not supported", "completions",
@@ -177,5 +190,42 @@ int main(void)
     EXPECT_USAGE("report writes one HTML file", "report", "--format", "csv");
     EXPECT_USAGE("--format svg charts usage and costs reports", "users",
                  "--format", "svg");
+    /* Did you mean: commands, options, group fields, choices. */
+    EXPECT_USAGE("unknown command 'cost'; did you mean 'costs'?", "cost");
+    EXPECT_USAGE("did you mean 'audio_speeches'?", "audio_speech");
+    EXPECT_USAGE("unknown option '--grup-by'; did you mean '--group-by'?",
+                 "completions", "--grup-by", "model");
+    EXPECT_USAGE("did you mean '--group-by'?", "completions",
+                 "--gruop-by=model");
+    EXPECT_USAGE("'modle' for completions; did you mean 'model'?",
+                 "completions", "--group-by", "modle");
+    EXPECT_USAGE("'jsn' is not one of table, csv, json, ndjson, svg, "
+                 "openmetrics; did you mean 'json'?",
+                 "costs", "--format", "jsn");
+    {
+        /* Nothing close: no guess. */
+        struct config c2;
+        struct ou_err e2;
+        CHECK(parse(&c2, &e2, "xyzzy", (char *)NULL) == OU_E_USAGE &&
+              strstr(e2.msg, "did you mean") == NULL);
+        config_release(&c2);
+        CHECK(parse(&c2, &e2, "costs", "--frobnicate", (char *)NULL) ==
+                  OU_E_USAGE &&
+              strstr(e2.msg, "did you mean") == NULL);
+        config_release(&c2);
+    }
+    /* Calendar words at NOW (2025-02-10, a Monday). */
+    CHECK(parse(&c, &e, "costs", "--since", "last-week", "--until", "this-week",
+                (char *)NULL) == CLI_OK &&
+          c.since == 1738540800 && c.until == 1739145600 && c.until_sent);
+    config_release(&c);
+    CHECK(parse(&c, &e, "costs", "--month", "last-month", (char *)NULL) ==
+              CLI_OK &&
+          c.since == 1735689600 && c.until == 1738368000);
+    config_release(&c);
+    CHECK(parse(&c, &e, "costs", "--month", "this-month", (char *)NULL) ==
+              CLI_OK &&
+          c.since == 1738368000 && c.until == NOW && !c.until_sent);
+    config_release(&c);
     TEST_END();
 }
