@@ -69,5 +69,27 @@ expect_failure "--month excludes --days" 2 '--month is a whole window'
 frozen "$NOW" costs --since tomorrow
 expect_failure "an unknown word says what WHEN may be" 2 "'--since': 'tomorrow'"
 
+# ---- smaller things --------------------------------------------------------
+"$OAIUSAGE_BIN" >"$WORK/out" 2>"$WORK/err"
+check "no arguments: the commands on stdout, exit 0 ($?)" \
+    bash -c "grep -q '^Usage: oaiusage COMMAND' '$WORK/out' && grep -q '  budget ' '$WORK/out' && [ ! -s '$WORK/err' ]"
+ou cost --days 2
+expect_failure "a mistyped command gets a guess" 2 "unknown command 'cost'; did you mean 'costs'\?"
+ou completions --grup-by model --days 2
+expect_failure "a mistyped option gets a guess" 2 "did you mean '--group-by'\?"
+frozen "$NOW" costs --since 2025-03-01 --until 2025-03-03 -o /dev/null
+check "-o /dev/null is written, exit 0 (got $RC: $(head -c 200 "$WORK/err"))" [ "$RC" -eq 0 ]
+mkfifo "$WORK/fifo"
+(cat "$WORK/fifo" >"$WORK/fifo.out") &
+reader=$!
+frozen "$NOW" costs --since 2025-03-01 --until 2025-03-03 --format csv -o "$WORK/fifo"
+wait "$reader"
+truth costs --start-time 1740787200 --end-time 1740960000
+cp "$WORK/fifo.out" "$WORK/out"
+same_as_truth "-o FIFO: the whole report through the pipe"
+"${OU[@]}" --base-url "${BASE%/v1}" costs --since 2025-03-01 --until 2025-03-03 --retries 0 >"$WORK/out" 2>"$WORK/err"
+RC=$?
+expect_failure "a base URL without /v1: the 404 says so" 1 'has no /v1 at its end'
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
