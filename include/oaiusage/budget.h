@@ -81,6 +81,14 @@ struct budget_rules {
 int budget_finish(struct budget_line *l, const struct budget_clock *c,
                   const struct budget_rules *r, struct ou_err *err);
 
+/* A budget amount as a person writes it: a plain decimal above 0 with at
+ * most 12 integer and 6 fractional digits ("1500", "99.95"; no exponent,
+ * no sign). */
+bool budget_amount_parse(const char *s, struct dec *out);
+
+/* The most lines a budgets file may hold. */
+#define BUDGET_MAX_LINES 10000
+
 /* --budgets FILE: "project,amount" per line. */
 struct budget_entry {
     char *project; /* an id or a name, as written */
@@ -94,7 +102,7 @@ struct budget_file {
 
 /* Parse the file's text (what names it in messages: the path). Blank
  * lines and lines starting with '#' are skipped; a first line
- * "project,amount" is a header. Fields may be double-quoted (RFC 4180).
+ * "project,amount" (any case) is a header. Fields may be double-quoted (RFC 4180).
  * Amounts are plain decimals > 0 ("1500", "99.95"), a project named
  * twice is an error. OU_E_USAGE naming the file and line on a bad line. */
 int budget_file_parse(const char *text, size_t len, const char *what,

@@ -61,6 +61,8 @@ struct grid_meta {
 
 struct grid {
     const char *object; /* JSON envelope "object" */
+    const char *title;  /* table: a line above the header saying what the
+                           table answers (owned by strings), or NULL */
     struct grid_col cols[GRID_MAX_COLS];
     int ncols;
     struct cell *cells;    /* (nrows + ntotals) * ncols, row-major */

@@ -505,12 +505,11 @@ static int resolve_budget(struct config *cfg, struct ou_err *err)
 {
     struct dec d;
 
-    if (cfg->amount != NULL &&
-        (dec_parse(cfg->amount, strlen(cfg->amount), &d) != DEC_OK || d.neg ||
-         dec_is_zero(&d) || strpbrk(cfg->amount, "eE") != NULL))
+    if (cfg->amount != NULL && !budget_amount_parse(cfg->amount, &d))
         return ou_fail(err, OU_E_USAGE,
                        "option '--amount': '%s' is not a plain decimal "
-                       "greater than 0 (e.g. 1500 or 99.95)",
+                       "greater than 0 (e.g. 1500 or 99.95; at most 12 "
+                       "digits and 6 decimals)",
                        cfg->amount);
     cfg->api_limits = cfg->amount == NULL && cfg->budgets == NULL;
     if (cfg->api_limits && cfg->period != BP_MONTH)

@@ -17,6 +17,10 @@ static const char exit_codes_help[] =
     "  4  malformed or unexpected API response\n"
     "  5  local I/O error (output file, key file, full disk)\n"
     "  6  out of memory\n"
+    "  7  the history store is locked by another sync\n"
+    "  8  the history store does not hold what was asked for\n"
+    "  10 budget: a budget crossed --warn-at (report written in full)\n"
+    "  11 budget: a budget is used up (report written in full)\n"
     "  130, 143  interrupted by SIGINT, SIGTERM (nothing written)\n";
 
 void cli_usage(FILE *out)

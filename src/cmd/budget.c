@@ -28,6 +28,7 @@ struct line {
     const char *project_id; /* NULL: the organization */
     const char *project_name;
     const char *source; /* "amount", "file", "api" */
+    int file_line;      /* "file": its line in the budgets file */
     const char *enforcement;
     char currency[16];
     struct budget_line b;
@@ -41,8 +42,9 @@ struct run {
     struct names *names; /* --db: the stored project names */
     struct line *v;
     size_t n;
-    bool other_currency; /* spend in a currency no line has */
-    int64_t data_end;    /* where the costs read end (-1: none) */
+    char seen[8][16]; /* the currencies the costs are in */
+    int nseen;
+    int64_t data_end; /* where the costs read end (-1: none) */
 };
 
 static struct line *add_line(struct run *r, struct ou_err *err)
@@ -146,9 +148,12 @@ static int project_refs(struct run *r, struct refs *rf, struct ou_err *err)
 }
 
 /* An entry of the file: a project id, else exactly one project's name. */
+/* The unknown entries, named in the error: the first few. */
+#define UNKNOWN_SHOWN 10
+
 static int resolve_entry(const struct refs *rf, const char *entry,
                          const struct project_ref **out, struct buf *unknown,
-                         struct ou_err *err)
+                         int *nunknown, struct ou_err *err)
 {
     const struct project_ref *by_name = NULL;
     int named = 0;
@@ -169,8 +174,9 @@ static int resolve_entry(const struct refs *rf, const char *entry,
                        "--budgets: %d projects are named \"%s\": give its id",
                        named, entry);
     if (named == 0) {
-        if ((unknown->len > 0 && buf_puts(unknown, ", ") != 0) ||
-            buf_printf(unknown, "\"%s\"", entry) != 0)
+        if (++*nunknown <= UNKNOWN_SHOWN &&
+            ((unknown->len > 0 && buf_puts(unknown, ", ") != 0) ||
+             buf_printf(unknown, "\"%s\"", entry) != 0))
             return ou_nomem(err);
         return 0;
     }
@@ -182,22 +188,25 @@ static int file_lines(struct run *r, struct ou_err *err)
 {
     struct refs rf;
     struct buf unknown;
+    int nunknown = 0;
     int rc;
 
     buf_init(&unknown, 0);
     rc = project_refs(r, &rf, err);
     for (size_t i = 0; i < r->file.n && rc == 0; i++) {
         const struct project_ref *p;
-        rc = resolve_entry(&rf, r->file.v[i].project, &p, &unknown, err);
+        rc = resolve_entry(&rf, r->file.v[i].project, &p, &unknown, &nunknown,
+                           err);
         if (rc != 0 || p == NULL)
             continue;
         for (size_t j = 0; j < r->n && rc == 0; j++) {
             if (r->v[j].project_id != NULL &&
                 strcmp(r->v[j].project_id, p->id) == 0)
                 rc = ou_fail(err, OU_E_USAGE,
-                             "--budgets %s line %d: project %s already has a "
-                             "budget",
-                             r->s->cfg->budgets, r->file.v[i].line, p->id);
+                             "%s line %d: project %s already has a budget "
+                             "(line %d)",
+                             r->s->cfg->budgets, r->file.v[i].line, p->id,
+                             r->v[j].file_line);
         }
         struct line *l = rc == 0 ? add_line(r, err) : NULL;
         if (l == NULL) {
@@ -207,15 +216,15 @@ static int file_lines(struct run *r, struct ou_err *err)
         l->project_id = p->id;
         l->project_name = p->name;
         l->source = "file";
+        l->file_line = r->file.v[i].line;
         budget_line_init(&l->b, &r->file.v[i].amount);
     }
-    if (rc == 0 && unknown.len > 0)
+    if (rc == 0 && nunknown > 0)
         rc = ou_fail(err, OU_E_USAGE,
-                     "--budgets %s: no such project in the organization%s: "
-                     "%s",
+                     "%s: no such project in the organization%s: %s%s",
                      r->s->cfg->budgets,
                      r->s->store != NULL ? " (as the store knows it)" : "",
-                     unknown.data);
+                     unknown.data, nunknown > UNKNOWN_SHOWN ? " and more" : "");
     free(rf.v);
     buf_release(&unknown);
     return rc;
@@ -262,7 +271,7 @@ static int gather(struct run *r, struct ou_err *err)
         struct dec d;
         if (l == NULL)
             return OU_E_NOMEM;
-        dec_parse(cfg->amount, strlen(cfg->amount), &d); /* checked (cli) */
+        budget_amount_parse(cfg->amount, &d); /* checked (cli) */
         l->source = "amount";
         budget_line_init(&l->b, &d);
     }
@@ -288,7 +297,8 @@ static int gather(struct run *r, struct ou_err *err)
         if (rc == 0 && r->n == 0)
             rc = ou_fail(err, OU_E_USAGE,
                          "no budget: the organization and its projects have "
-                         "no spend limit; give --amount or --budgets");
+                         "no monthly spend limit; give --amount or "
+                         "--budgets");
     }
     return rc;
 }
@@ -332,10 +342,14 @@ static int fold_row(struct run *r, const struct agg *a,
     int m_cur = endpoint_metric_index(sp->ep, "currency");
     const char *cur = row->text[m_cur] != NULL ? row->text[m_cur] : "";
     const char *project = sp->ngroup > 0 ? row->key[0] : NULL;
-    bool counted = false;
+    int k = 0;
 
     if (!row->present[m_amount] || dec_is_zero(&row->dval[m_amount]))
         return 0;
+    while (k < r->nseen && strcmp(r->seen[k], cur) != 0)
+        k++;
+    if (k == r->nseen && k < (int)(sizeof(r->seen) / sizeof(r->seen[0])))
+        snprintf(r->seen[r->nseen++], sizeof(r->seen[0]), "%s", cur);
     for (size_t i = 0; i < r->n; i++) {
         struct line *l = &r->v[i];
         if (strcmp(l->currency, cur) != 0)
@@ -343,18 +357,70 @@ static int fold_row(struct run *r, const struct agg *a,
         if (l->project_id != NULL &&
             (project == NULL || strcmp(l->project_id, project) != 0))
             continue;
-        counted = true;
         int rc = budget_add_day(&l->b, &r->clock, row->t0, &row->dval[m_amount],
                                 err);
         if (rc != 0)
             return rc;
     }
-    if (!counted && row->t0 >= r->clock.start) {
-        /* Spend no line is in the currency of. */
-        bool same = false;
+    return 0;
+}
+
+/* From the store: the answer is as of where its costs end (the last
+ * sync), so the spend, the run rate, the provisional days and the time
+ * left all agree. A store that ends before today cannot give the spend so
+ * far nor the rate: exit 8, as any window the store does not hold. */
+static int anchor(struct run *r, struct ou_err *err)
+{
+    const struct config *cfg = r->s->cfg;
+    char at[TU_RFC3339_LEN];
+
+    if (r->s->store == NULL || r->data_end < 0 || r->data_end >= r->clock.now)
+        return 0;
+    tu_format_rfc3339(r->data_end, at);
+    if (r->data_end < r->clock.rate_end)
+        return ou_fail(err, OU_E_UNCOVERED,
+                       "budget: the store's costs end at %s, before today: "
+                       "the spend so far and the run rate need today "
+                       "(run: oaiusage sync)",
+                       at);
+    if (r->clock.now - r->data_end >= 3600)
+        msg_warn("budget: the store's costs end at %s, %lld min ago; the "
+                 "numbers are as of then (oaiusage sync brings them up to "
+                 "date)",
+                 at, (long long)((r->clock.now - r->data_end) / 60));
+    budget_clock_at((enum budget_period)cfg->period, r->data_end,
+                    cfg->given[OPT_SETTLE] ? cfg->settle : OU_SETTLE_COSTS_S,
+                    &r->clock);
+    return 0;
+}
+
+/* A budget in a currency the costs are not in cannot be compared with
+ * them: a failure, never an empty "ok". */
+static int check_currencies(const struct run *r, struct ou_err *err)
+{
+    for (size_t i = 0; i < r->n && r->nseen > 0; i++) {
+        const struct line *l = &r->v[i];
+        int k = 0;
+        while (k < r->nseen && strcmp(r->seen[k], l->currency) != 0)
+            k++;
+        if (k == r->nseen)
+            return ou_fail(err, OU_E_DATA,
+                           "the budget of %s%s is in %s, but the costs are in "
+                           "%s: they cannot be compared",
+                           l->project_id != NULL ? "project "
+                                                 : "the "
+                                                   "organization",
+                           l->project_id != NULL ? l->project_id : "",
+                           l->currency, r->seen[0]);
+    }
+    for (int k = 0; k < r->nseen; k++) {
+        bool used = false;
         for (size_t i = 0; i < r->n; i++)
-            same |= strcmp(r->v[i].currency, cur) == 0;
-        r->other_currency |= !same;
+            used |= strcmp(r->v[i].currency, r->seen[k]) == 0;
+        if (!used)
+            msg_warn("budget: costs in %s are not counted: no budget is in "
+                     "%s",
+                     r->seen[k], r->seen[k]);
     }
     return 0;
 }
@@ -371,18 +437,21 @@ static int fetch_spend(struct run *r, struct ou_err *err)
     span.last_end = -1;
     rc = session_fetch_aggs(r->s, &q, &spec, &agg, &span, 1, err);
     r->data_end = rc == 0 && span.buckets > 0 ? span.last_end : -1;
+    if (rc == 0)
+        rc = anchor(r, err);
     for (size_t i = 0; rc == 0 && i < agg_nrows(agg); i++)
         rc = fold_row(r, agg, agg_row_at(agg, i), err);
     agg_free(agg);
-    if (rc == 0 && r->other_currency)
-        msg_warn("budget: there is spend in a currency no budget is in; it "
-                 "is not counted (see: oaiusage costs --group-by currency)");
+    if (rc == 0)
+        rc = check_currencies(r, err);
     return rc;
 }
 
 /* ---- the output --------------------------------------------------------- */
 
 enum {
+    C_PERIOD_START,
+    C_AS_OF,
     C_SCOPE,
     C_PROJECT_ID,
     C_PROJECT_NAME,
@@ -402,9 +471,10 @@ enum {
 };
 
 static const char *const col_names[C_NCOLS] = {
-    "scope",     "project_id", "project_name", "source",      "enforcement",
-    "currency",  "budget",     "spent",        "provisional", "percent",
-    "remaining", "projected",  "daily_rate",   "runs_out",    "state",
+    "period_start", "as_of",       "scope",     "project_id", "project_name",
+    "source",       "enforcement", "currency",  "budget",     "spent",
+    "provisional",  "percent",     "remaining", "projected",  "daily_rate",
+    "runs_out",     "state",
 };
 
 static int text_cell(struct grid *g, struct cell *c, const char *s)
@@ -445,7 +515,7 @@ static int money_cell(struct grid *g, struct cell *c, const struct dec *d,
 }
 
 /* A line's cells (strings owned by g), in column order. */
-static int line_cells(struct grid *g, const struct line *l,
+static int line_cells(struct grid *g, const struct run *r, const struct line *l,
                       struct cell c[C_NCOLS])
 {
     const struct budget_line *b = &l->b;
@@ -453,6 +523,10 @@ static int line_cells(struct grid *g, const struct line *l,
     int rc = 0;
 
     memset(c, 0, sizeof(*c) * C_NCOLS);
+    c[C_PERIOD_START].kind = CELL_TIME;
+    c[C_PERIOD_START].t = r->clock.start;
+    c[C_AS_OF].kind = CELL_TIME;
+    c[C_AS_OF].t = r->clock.now;
     rc |= text_cell(g, &c[C_SCOPE],
                     l->project_id != NULL ? "project" : "organization");
     rc |= text_cell(g, &c[C_PROJECT_ID], l->project_id);
@@ -467,6 +541,16 @@ static int line_cells(struct grid *g, const struct line *l,
     c[C_PERCENT].kind = CELL_DEC;
     c[C_PERCENT].s = grid_strdup(g, tmp);
     rc |= c[C_PERCENT].s == NULL ? -1 : 0;
+    /* The table: two decimals and a sign, 208.10%. */
+    char shown[DEC_FMT_MAX + 8];
+    char *dot = strchr(tmp, '.');
+    size_t frac = dot != NULL ? strlen(dot + 1) : 0;
+    snprintf(shown, sizeof(shown), "%s%s%s%%", tmp, dot == NULL ? "." : "",
+             frac == 0   ? "00"
+             : frac == 1 ? "0"
+                         : "");
+    c[C_PERCENT].display = grid_strdup(g, shown);
+    rc |= c[C_PERCENT].display == NULL ? -1 : 0;
     rc |= money_cell(g, &c[C_REMAINING], &b->remaining, "");
     rc |= money_cell(g, &c[C_PROJECTED], &b->projected, "");
     rc |= money_cell(g, &c[C_DAILY_RATE], &b->daily_rate, "");
@@ -478,12 +562,12 @@ static int line_cells(struct grid *g, const struct line *l,
     return rc;
 }
 
-static int line_row(struct grid *g, const struct line *l)
+static int line_row(struct grid *g, const struct run *r, const struct line *l)
 {
     struct cell c[C_NCOLS];
     struct cell *row;
 
-    if (line_cells(g, l, c) != 0 || (row = grid_add_row(g, false)) == NULL)
+    if (line_cells(g, r, l, c) != 0 || (row = grid_add_row(g, false)) == NULL)
         return -1;
     memcpy(row, c, sizeof(c));
     return 0;
@@ -497,7 +581,8 @@ static void columns(struct grid *g)
                               false,        NULL, false };
         c.hide_if_null = k == C_PROJECT_ID || k == C_PROJECT_NAME ||
                          k == C_ENFORCEMENT;
-        c.in_table = k != C_PROVISIONAL && k != C_DAILY_RATE;
+        /* The table's title says the period and the time. */
+        c.in_table = k != C_PROVISIONAL && k != C_PERIOD_START && k != C_AS_OF;
         c.date_only = k == C_RUNS_OUT;
         grid_add_col(g, &c);
     }
@@ -553,6 +638,8 @@ static int metrics_grid(struct grid *g, const struct run *r)
                                             false, false, NULL, false });
     grid_add_col(g, &(struct grid_col){ "state", true, false, false, false,
                                         NULL, false });
+    grid_add_col(g, &(struct grid_col){ "as_of_seconds", true, false, false,
+                                        false, NULL, false });
     grid_add_col(g, &(struct grid_col){ "runs_out_seconds", true, false, false,
                                         false, NULL, false });
     meta(g, r);
@@ -560,7 +647,8 @@ static int metrics_grid(struct grid *g, const struct run *r)
         const struct line *l = &r->v[i];
         struct cell c[C_NCOLS];
         struct cell *row;
-        if (line_cells(g, l, c) != 0 || (row = grid_add_row(g, false)) == NULL)
+        if (line_cells(g, r, l, c) != 0 ||
+            (row = grid_add_row(g, false)) == NULL)
             return -1;
         for (int k = 0; k < NFROM; k++) {
             row[k] = c[from[k]];
@@ -571,14 +659,40 @@ static int metrics_grid(struct grid *g, const struct run *r)
         row[NFROM].s = grid_strdup(g, tmp);
         if (row[NFROM].s == NULL)
             return -1;
+        snprintf(tmp, sizeof(tmp), "%lld", (long long)r->clock.now);
+        row[NFROM + 1].kind = CELL_INT;
+        if ((row[NFROM + 1].s = grid_strdup(g, tmp)) == NULL)
+            return -1;
         if (l->b.runs_out >= 0) {
             snprintf(tmp, sizeof(tmp), "%lld", (long long)l->b.runs_out);
-            row[NFROM + 1].kind = CELL_INT;
-            if ((row[NFROM + 1].s = grid_strdup(g, tmp)) == NULL)
+            row[NFROM + 2].kind = CELL_INT;
+            if ((row[NFROM + 2].s = grid_strdup(g, tmp)) == NULL)
                 return -1;
         }
     }
     return 0;
+}
+
+/* "Budgets for the month 2026-11-01 to 2026-11-30, as of 2026-11-30
+ * 01:51 UTC": the period's last day is the last day included. */
+static const char *title(struct grid *g, const struct run *r)
+{
+    const struct budget_clock *c = &r->clock;
+    char a[TU_RFC3339_LEN], b[TU_RFC3339_LEN], now[TU_RFC3339_LEN];
+    char t[256];
+
+    tu_format_date(c->start, a);
+    tu_format_date(c->end - DAY_S, b);
+    tu_format_rfc3339(c->now, now);
+    now[16] = '\0'; /* YYYY-MM-DDTHH:MM */
+    now[10] = ' ';
+    if (c->end - c->start == DAY_S)
+        snprintf(t, sizeof(t), "Budgets for the day %s, as of %s UTC", a, now);
+    else
+        snprintf(t, sizeof(t), "Budgets for the %s %s to %s, as of %s UTC",
+                 budget_period_name((enum budget_period)r->s->cfg->period), a,
+                 b, now);
+    return grid_strdup(g, t);
 }
 
 static int render(struct run *r, struct ou_err *err)
@@ -592,9 +706,10 @@ static int render(struct run *r, struct ou_err *err)
     } else {
         columns(&g);
         meta(&g, r);
+        g.title = title(&g, r);
         rc = 0;
         for (size_t i = 0; i < r->n && rc == 0; i++)
-            rc = line_row(&g, &r->v[i]);
+            rc = line_row(&g, r, &r->v[i]);
     }
     rc = rc != 0 ? ou_nomem(err) : session_deliver_grid(r->s, &g, err);
     grid_release(&g);
@@ -608,15 +723,24 @@ static void explain(const struct run *r)
     const struct budget_clock *c = &r->clock;
     char a[TU_RFC3339_LEN], b[TU_RFC3339_LEN], p[TU_RFC3339_LEN];
     bool provisional = false;
+    /* Rate days still provisional: the API may revise them upwards. */
+    int64_t first_prov = tu_floor_day(c->settled_end);
+    int64_t nprov =
+        first_prov < c->rate_end
+            ? (c->rate_end -
+               (first_prov > c->rate_start ? first_prov : c->rate_start)) /
+                  DAY_S
+            : 0;
 
     for (size_t i = 0; i < r->n; i++)
         provisional |= r->v[i].b.any_provisional;
     tu_format_date(c->rate_start, a);
     tu_format_date(c->rate_end - DAY_S, b);
     msg_note("budget: projected = spent + the mean daily spend of the %d "
-             "complete days %s to %s, for the rest of the period",
-             BUDGET_RATE_DAYS, a, b);
-    if (provisional) {
+             "complete days %s to %s (%lld of them still provisional), for "
+             "the rest of the period",
+             BUDGET_RATE_DAYS, a, b, (long long)nprov);
+    if (provisional && r->s->cfg->format == FMT_TABLE) {
         tu_format_date(tu_floor_day(c->settled_end), p);
         msg_note("budget: * includes spend from %s on, which the API may "
                  "still revise (--settle)",

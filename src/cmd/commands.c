@@ -100,7 +100,7 @@ static const struct command commands[] = {
       sync_about, TABLES, cmd_sync, NULL },
     { "budget", NULL, CK_BUDGET, -1,
       "spend this month (week, day) against budgets; exit 10/11",
-      "[--period P] [--amount N | --budgets FILE]\n"
+      "[--period P] [--amount N] [--budgets FILE]\n"
       "                       [--warn-at PERCENT] [--warn-on-projection]\n"
       "                       [--db DB] [OPTIONS]",
       budget_about, TABLES | F(FMT_OPENMETRICS), cmd_budget, NULL },

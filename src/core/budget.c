@@ -216,8 +216,31 @@ static void trim(char *s)
     memmove(s, s + i, n - i + 1);
 }
 
-static int parse_line(const char *s, const char *e, int line, const char *what,
-                      struct budget_file *f, struct ou_err *err)
+bool budget_amount_parse(const char *s, struct dec *out)
+{
+    size_t n = strlen(s);
+    size_t ip = strspn(s, "0123456789");
+    size_t fp = s[ip] == '.' ? strspn(s + ip + 1, "0123456789") : 0;
+
+    if (ip == 0 || ip > 12 || fp > 6 || ip + (fp > 0 ? fp + 1 : 0) != n)
+        return false;
+    return dec_parse(s, n, out) == DEC_OK && !dec_is_zero(out);
+}
+
+static bool same_ci(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+static int parse_line(const char *s, const char *e, int line, bool first,
+                      const char *what, struct budget_file *f,
+                      struct ou_err *err)
 {
     char project[512];
     char amount[128];
@@ -230,17 +253,19 @@ static int parse_line(const char *s, const char *e, int line, const char *what,
                        what, line);
     trim(project);
     trim(amount);
-    if (line == 1 && strcmp(project, "project") == 0 &&
-        strcmp(amount, "amount") == 0)
+    if (first && same_ci(project, "project") && same_ci(amount, "amount"))
         return 0; /* the header */
     if (project[0] == '\0')
         return ou_fail(err, OU_E_USAGE, "%s line %d: no project", what, line);
-    if (dec_parse(amount, strlen(amount), &d) != DEC_OK || d.neg ||
-        dec_is_zero(&d) || strpbrk(amount, "eE") != NULL)
+    if (!budget_amount_parse(amount, &d))
         return ou_fail(err, OU_E_USAGE,
                        "%s line %d: the amount \"%s\" is not a plain "
-                       "decimal greater than 0 (e.g. 1500 or 99.95)",
+                       "decimal greater than 0 (e.g. 1500 or 99.95; at "
+                       "most 12 digits and 6 decimals)",
                        what, line, amount);
+    if (f->n >= BUDGET_MAX_LINES)
+        return ou_fail(err, OU_E_USAGE, "%s: more than %d budgets", what,
+                       BUDGET_MAX_LINES);
     for (size_t i = 0; i < f->n; i++) {
         if (strcmp(f->v[i].project, project) == 0)
             return ou_fail(err, OU_E_USAGE,
@@ -265,6 +290,7 @@ int budget_file_parse(const char *text, size_t len, const char *what,
     const char *p = text;
     const char *end = text + len;
     int line = 0;
+    bool first = true;
 
     memset(f, 0, sizeof(*f));
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
@@ -287,7 +313,8 @@ int budget_file_parse(const char *text, size_t len, const char *what,
             const char *t = e;
             while (t > p && t[-1] == '\r')
                 t--;
-            int rc = parse_line(p, t, line, what, f, err);
+            int rc = parse_line(p, t, line, first, what, f, err);
+            first = false;
             if (rc != 0) {
                 budget_file_release(f);
                 return rc;

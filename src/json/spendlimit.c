@@ -54,10 +54,13 @@ static int read_limit(const cJSON *root, struct spend_limit *out,
     if (amt == NULL || cJSON_IsNull(amt))
         return 0;
     lit = json_number_text(amt);
-    if (lit == NULL || dec_parse(lit, strlen(lit), &cents) != DEC_OK)
+    if (lit == NULL)
         return ou_fail(err, OU_E_DATA,
                        "threshold_amount: expected a number, got %s",
                        json_type_name(amt));
+    if (dec_parse(lit, strlen(lit), &cents) != DEC_OK)
+        return ou_fail(err, OU_E_DATA, "threshold_amount: out of range (%.40s)",
+                       lit);
     if (cents.neg)
         return ou_fail(err, OU_E_DATA, "threshold_amount: negative (%s)", lit);
     if (dec_is_zero(&cents))

@@ -141,8 +141,13 @@ static int put_family(struct buf *out, const struct grid *g, const char *rep,
     rc |= put_name(out, rep);
     rc |= buf_putc(out, '_');
     rc |= put_name(out, g->cols[k].name);
-    rc |= buf_printf(out, " %s over the report window (%s)\n# TYPE oaiusage_",
-                     g->cols[k].name, what);
+    if (strcmp(what, "budget") == 0)
+        rc |= buf_printf(out, " %s, per budget line of the period\n",
+                         g->cols[k].name);
+    else
+        rc |= buf_printf(out, " %s over the report window (%s)\n",
+                         g->cols[k].name, what);
+    rc |= buf_puts(out, "# TYPE oaiusage_");
     rc |= put_name(out, rep);
     rc |= buf_putc(out, '_');
     rc |= put_name(out, g->cols[k].name);

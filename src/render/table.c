@@ -187,6 +187,10 @@ int fmt_table(const struct grid *g, bool header, struct buf *out,
                 tc[c].width = text_width(t);
         }
     }
+    if (header && g->title != NULL) {
+        rc |= text_terminal(out, g->title);
+        rc |= buf_puts(out, "\n\n");
+    }
     if (header) {
         char *head[GRID_MAX_COLS] = { 0 };
         struct tcol plain[GRID_MAX_COLS] = { 0 };

@@ -285,15 +285,32 @@ check "every active project's limit was read" \
     bash -c "[ \$(grep -c '/spend_limit' '$WORK/requests.log') -ge 3 ]"
 start_mock --no-spend-limit 404
 bud
-expect_failure "no limits anywhere: a usage error" 2 'no spend limit; give --amount or --budgets'
+expect_failure "no limits anywhere: a usage error" 2 'no monthly spend limit; give --amount or --budgets'
 start_mock --spend-limit "$org_cents"
 bud --period week
 expect_failure "the API's limits are monthly" 2 'monthly: --period week needs --amount or --budgets'
+
+# ---- a server that revises recent days ------------------------------------
+# With --revise-lag the server's recent costs are provisional (70-95% of
+# what they settle to): the budget shows what the API says now, and the
+# truth at the same now says the same.
+truth costs --start-time "$((MONTH_START < FETCH_START ? MONTH_START : FETCH_START))" \
+    --end-time "$NOW" --group-by project_id --per day --revise-lag 86400
+cp "$WORK/costs.csv" "$WORK/costs.settled.csv"
+cp "$WORK/truth" "$WORK/costs.csv"
+check "the revised truth differs from the settled one" bash -c "! cmp -s '$WORK/costs.csv' '$WORK/costs.settled.csv'"
+start_mock --revise-lag 86400
+bud --amount "$UNDER" --budgets "$WORK/budgets.csv" --format csv
+expect_csv "--revise-lag: the provisional numbers the API sends now" month -- \
+    "org=$UNDER" "$PROJ1=$P1_BUDGET" "$PROJ2=$P2_BUDGET"
+cp "$WORK/costs.settled.csv" "$WORK/costs.csv"
 
 # ---- OpenMetrics ----------------------------------------------------------
 start_mock --spend-limit "$org_cents" --project-spend-limit "$PROJ1=$p1_cents"
 bud --format csv
 cp "$WORK/out" "$WORK/om.csv"
+expect_csv "the CSV the OpenMetrics are checked against is the truth" month -- \
+    "org=$ORG_LIMIT" "$PROJ1=$P1_LIMIT"
 bud --format openmetrics -o "$WORK/budget.prom"
 check "openmetrics -o: exit 10 and the file written in full (got $RC)" \
     bash -c "[ $RC -eq 10 ] && tail -n 1 '$WORK/budget.prom' | grep -qx '# EOF'"
@@ -345,6 +362,16 @@ for args in "--amount $WARN" "--budgets $WORK/budgets.csv" "--period week --amou
     check "--db equals live: budget $args (exit $live_rc and $RC; $(head -c 200 "$WORK/err"))" \
         bash -c "[ $live_rc -eq $RC ] && [ -s '$WORK/live.out' ] && cmp -s '$WORK/live.out' '$WORK/out'"
 done
+# A store synced two hours ago answers as of its sync: the same numbers
+# as live then, and a warning saying how old they are.
+bud --budgets "$WORK/budgets.csv" --amount "$WARN" --format csv
+cp "$WORK/out" "$WORK/live.out"
+frozen "$((NOW + 7200))" budget --budgets "$WORK/budgets.csv" --amount "$WARN" --format csv --db "$STORE_DB"
+check "--db synced 2 h ago: the live numbers as of the sync (exit $RC; $(head -c 300 "$WORK/err"))" \
+    bash -c "[ $RC -eq 11 ] && cmp -s '$WORK/live.out' '$WORK/out'"
+check "... with a warning how old they are" grep -q "the store's costs end at 2025-03-20T12:00:00Z, 120 min ago" "$WORK/err"
+frozen "$((NOW + 86400))" budget --amount "$WARN" --db "$STORE_DB" -q
+expect_failure "--db synced yesterday: exit 8, never numbers short of a day" 8 "before today"
 bud --amount "$WARN" --db "$WORK/empty.db"
 check "--db that holds nothing fails (exit 8), never 'under budget' (got $RC)" [ "$RC" -eq 8 ]
 
@@ -361,6 +388,8 @@ bud --retries 0 --amount "$UNDER"
 check "a broken response fails (exit $RC), stdout empty" bash -c "[ $RC -ne 0 ] && [ $RC -lt 10 ] && [ ! -s '$WORK/out' ]"
 bud --amount 0
 expect_failure "--amount 0 is refused" 2 "'--amount': '0' is not a plain decimal"
+bud --amount 1234567890123
+expect_failure "--amount of 13 digits is refused" 2 "at most 12 digits"
 bud --amount 1e3
 expect_failure "--amount 1e3 is refused" 2 "'--amount': '1e3'"
 bud --amount 10 --warn-at 0

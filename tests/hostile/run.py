@@ -1038,6 +1038,19 @@ def add_budget_cases():
         case("budget: spend limit: " + name, ["budget"],
              {SPEND_LIMIT: [resp], PROJECTS: [no_projects()]},
              exit=code, stderr_re=pattern)
+    # One project's limit is hostile, the organization's fine: the run
+    # fails naming that project, never skips it.
+    one_project = ok({"object": "list", "data": [
+        {"object": "organization.project", "id": "proj_bad", "name": "P",
+         "created_at": JAN1, "archived_at": None, "status": "active"}],
+        "first_id": "proj_bad", "last_id": "proj_bad", "has_more": False})
+    case("budget: a project's spend limit is negative",
+         ["budget"],
+         {SPEND_LIMIT: [ok(spend_limit(100))], PROJECTS: [one_project],
+          PROJECTS + "/proj_bad/spend_limit": [ok(dict(
+              spend_limit(num("-5")), object="project.spend_limit"))]},
+         exit=4, stderr_re=r"project proj_bad spend limit: threshold_amount: "
+                           r"negative")
 
 
 # ---- the names cache ----------------------------------------------------------

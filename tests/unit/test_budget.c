@@ -102,6 +102,25 @@ static void check_finish(void)
     CHECK(l.state == BS_OK && l.runs_out == -1);
 }
 
+static void check_amount(void)
+{
+    struct dec d;
+    static const char *const good[] = {
+        "1", "1500", "99.95", "0.000001", "999999999999.999999", "0.5"
+    };
+    static const char *const bad[] = {
+        "0",   "0.0", "-1", "+1",        "1e3",           "1.", ".5",
+        "1,5", "",    " 1", "1.1234567", "1000000000000", "007"
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        CHECK(budget_amount_parse(good[i], &d));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK(!budget_amount_parse(bad[i], &d));
+        if (budget_amount_parse(bad[i], &d))
+            fprintf(stderr, "accepted amount '%s'\n", bad[i]);
+    }
+}
+
 static int parse(const char *text, struct budget_file *f, struct ou_err *err)
 {
     return budget_file_parse(text, strlen(text), "b.csv", f, err);
@@ -132,6 +151,14 @@ static void check_file(void)
     CHECK(parse("proj_a\n", &f, &err) == OU_E_USAGE);
     CHECK(parse("proj_a,1,2\n", &f, &err) == OU_E_USAGE);
     CHECK(parse("\"proj_a,1\n", &f, &err) == OU_E_USAGE);
+    /* The header after a comment, in a spreadsheet's case. */
+    CHECK(parse("# budgets\nProject,Amount\nproj_a,1\n", &f, &err) == 0 &&
+          f.n == 1);
+    budget_file_release(&f);
+    /* "project,amount" later on is a line like any other: refused. */
+    CHECK(parse("proj_a,1\nproject,amount\n", &f, &err) == OU_E_USAGE);
+    CHECK(parse("proj_a,1234567890123\n", &f, &err) == OU_E_USAGE);
+    CHECK(parse("proj_a,1.1234567\n", &f, &err) == OU_E_USAGE);
     CHECK(parse("# nothing\n", &f, &err) == OU_E_USAGE);
     CHECK(strstr(err.msg, "no budgets") != NULL);
 }
@@ -179,6 +206,7 @@ int main(void)
 {
     check_clock();
     check_finish();
+    check_amount();
     check_file();
     check_spend_limit();
     TEST_END();
