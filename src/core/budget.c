@@ -1,6 +1,7 @@
 /* budget.c - budget lines and the budgets file (see budget.h). */
 #include "oaiusage/budget.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,9 +231,7 @@ bool budget_amount_parse(const char *s, struct dec *out)
 static bool same_ci(const char *a, const char *b)
 {
     for (; *a != '\0' && *b != '\0'; a++, b++) {
-        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
-        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
-        if (x != y)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
             return false;
     }
     return *a == *b;
