@@ -88,6 +88,7 @@ struct config {
     bool no_header;
     bool header;   /* resolved: !no_header */
     bool csv_safe; /* --csv-safe */
+    bool exact;    /* --exact: tables show money with every digit */
 
     char *db;                 /* --db, NULL: reports use the API */
     struct strlist endpoints; /* sync --endpoint */

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "oaiusage/buf.h"
+#include "oaiusage/dec.h"
 #include "oaiusage/grid.h"
 #include "oaiusage/status.h"
 
@@ -59,5 +60,15 @@ int fmt_json_part(const struct grid *g, bool ndjson, enum fmt_part part,
  * the window as oaiusage_report_window_{start,end}_seconds, no sample
  * timestamps, then "# EOF". */
 int fmt_openmetrics(const struct grid *g, struct buf *out, struct ou_err *err);
+
+/* An amount for a person (money.c): rounded once, half away from zero, to
+ * the cent, with thousands separators and always two decimals, the
+ * currency as a symbol where there is one ("$5,698.51", "-$3.20") or as
+ * its code after the number ("12.00 CHF"); a non-zero amount under a
+ * cent is "<$0.01". currency may be NULL (no symbol, no code). Returns
+ * the length (MONEY_FMT_MAX always fits). */
+#define MONEY_FMT_MAX (DEC_FMT_MAX + 24)
+size_t money_format(const struct dec *d, const char *currency, char *buf,
+                    size_t size);
 
 #endif

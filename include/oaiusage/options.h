@@ -49,6 +49,7 @@ enum opt_id {
     OPT_OUTPUT,
     OPT_NO_HEADER,
     OPT_CSV_SAFE,
+    OPT_EXACT,
     OPT_DB,
     OPT_ENDPOINT,
     OPT_SETTLE,

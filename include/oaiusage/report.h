@@ -41,6 +41,8 @@ struct report_opts {
     bool chart;                /* --chart */
     int chart_width;           /* cells of the longest bar */
     bool color;                /* colour the chart (a terminal) */
+    bool exact;                /* table: every digit of money (--exact);
+                                  else to the cent with its symbol */
 };
 
 /* Fill g (grid_init'ed by the caller) from a finished aggregate. o may be

@@ -422,6 +422,10 @@ static int check_format(struct config *cfg, struct ou_err *err)
     }
     if (cfg->csv_safe && cfg->format != FMT_CSV)
         return ou_fail(err, OU_E_USAGE, "--csv-safe applies to --format csv");
+    if (cfg->exact && cfg->format != FMT_TABLE)
+        return ou_fail(err, OU_E_USAGE,
+                       "--exact applies to --format table (CSV, JSON and "
+                       "OpenMetrics are always exact)");
     return 0;
 }
 

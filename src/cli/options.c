@@ -153,6 +153,11 @@ static const struct opt_desc options[] = {
       CFG(csv_safe), 0, 0, NULL, NULL, NULL,
       "csv for spreadsheets: a text cell that starts with = + - @ TAB or CR\n"
       "gets a leading ' so it is not run as a formula (numbers untouched)" },
+    { OPT_EXACT, "exact", 0, NULL, SEC_OUTPUT,
+      CK_USAGE | CK_OVERVIEW | CK_BUDGET, ST_FLAG, CFG(exact), 0, 0, NULL,
+      NULL, NULL,
+      "table: money with every digit the API gave\n(default: to the cent, "
+      "as $1,234.57)" },
     { OPT_BASE_URL, "base-url", 0, "URL", SEC_CONNECTION, CK_ALL, ST_STRING,
       CFG(base_url), 0, 0, NULL, NULL, NULL,
       "API base (env OAIUSAGE_BASE_URL; default\n" OU_DEFAULT_BASE_URL ")" },

@@ -486,30 +486,22 @@ static int text_cell(struct grid *g, struct cell *c, const char *s)
     return c->s != NULL ? 0 : -1;
 }
 
-/* Exact in CSV and JSON; the table shows it rounded to cents, with
- * mark after it. */
+/* Exact in CSV and JSON; the table shows it to the cent with its
+ * currency ("$1,200.50"), mark after it, or every digit with --exact. */
 static int money_cell(struct grid *g, struct cell *c, const struct dec *d,
-                      const char *mark)
+                      const char *currency, bool exact, const char *mark)
 {
-    char tmp[DEC_FMT_MAX];
-    char shown[DEC_FMT_MAX + 8];
-    struct dec one = dec_from_int64(1);
-    struct dec r;
+    char tmp[MONEY_FMT_MAX];
+    char shown[MONEY_FMT_MAX + 8];
 
     dec_format(d, tmp, sizeof(tmp));
     c->kind = CELL_DEC;
     c->s = grid_strdup(g, tmp);
-    if (dec_div(d, &one, 2, &r) != DEC_OK)
-        r = *d;
-    dec_format_grouped(&r, tmp, sizeof(tmp));
-    /* Cents always shown: 1,200.50, not 1,200.5. */
-    char *dot = strchr(tmp, '.');
-    size_t frac = dot != NULL ? strlen(dot + 1) : 0;
-    snprintf(shown, sizeof(shown), "%s%s%s%s", tmp, dot == NULL ? "." : "",
-             frac == 0   ? "00"
-             : frac == 1 ? "0"
-                         : "",
-             mark);
+    if (exact)
+        dec_format_grouped(d, tmp, sizeof(tmp));
+    else
+        money_format(d, currency, tmp, sizeof(tmp));
+    snprintf(shown, sizeof(shown), "%s%s", tmp, mark);
     c->display = grid_strdup(g, shown);
     return c->s != NULL && c->display != NULL ? 0 : -1;
 }
@@ -519,6 +511,7 @@ static int line_cells(struct grid *g, const struct run *r, const struct line *l,
                       struct cell c[C_NCOLS])
 {
     const struct budget_line *b = &l->b;
+    bool exact = r->s->cfg->exact;
     char tmp[DEC_FMT_MAX];
     int rc = 0;
 
@@ -534,9 +527,11 @@ static int line_cells(struct grid *g, const struct run *r, const struct line *l,
     rc |= text_cell(g, &c[C_SOURCE], l->source);
     rc |= text_cell(g, &c[C_ENFORCEMENT], l->enforcement);
     rc |= text_cell(g, &c[C_CURRENCY], l->currency);
-    rc |= money_cell(g, &c[C_BUDGET], &b->budget, "");
-    rc |= money_cell(g, &c[C_SPENT], &b->spent, b->any_provisional ? "*" : "");
-    rc |= money_cell(g, &c[C_PROVISIONAL], &b->provisional, "");
+    rc |= money_cell(g, &c[C_BUDGET], &b->budget, l->currency, exact, "");
+    rc |= money_cell(g, &c[C_SPENT], &b->spent, l->currency, exact,
+                     b->any_provisional ? "*" : "");
+    rc |= money_cell(g, &c[C_PROVISIONAL], &b->provisional, l->currency, exact,
+                     "");
     dec_format(&b->percent, tmp, sizeof(tmp));
     c[C_PERCENT].kind = CELL_DEC;
     c[C_PERCENT].s = grid_strdup(g, tmp);
@@ -551,9 +546,10 @@ static int line_cells(struct grid *g, const struct run *r, const struct line *l,
                          : "");
     c[C_PERCENT].display = grid_strdup(g, shown);
     rc |= c[C_PERCENT].display == NULL ? -1 : 0;
-    rc |= money_cell(g, &c[C_REMAINING], &b->remaining, "");
-    rc |= money_cell(g, &c[C_PROJECTED], &b->projected, "");
-    rc |= money_cell(g, &c[C_DAILY_RATE], &b->daily_rate, "");
+    rc |= money_cell(g, &c[C_REMAINING], &b->remaining, l->currency, exact, "");
+    rc |= money_cell(g, &c[C_PROJECTED], &b->projected, l->currency, exact, "");
+    rc |= money_cell(g, &c[C_DAILY_RATE], &b->daily_rate, l->currency, exact,
+                     "");
     if (b->runs_out >= 0) {
         c[C_RUNS_OUT].kind = CELL_TIME;
         c[C_RUNS_OUT].t = b->runs_out;
@@ -573,16 +569,17 @@ static int line_row(struct grid *g, const struct run *r, const struct line *l)
     return 0;
 }
 
-static void columns(struct grid *g)
+static void columns(struct grid *g, bool exact)
 {
-
     for (int k = 0; k < C_NCOLS; k++) {
         struct grid_col c = { col_names[k], true, false, false,
                               false,        NULL, false };
         c.hide_if_null = k == C_PROJECT_ID || k == C_PROJECT_NAME ||
                          k == C_ENFORCEMENT;
-        /* The table's title says the period and the time. */
-        c.in_table = k != C_PROVISIONAL && k != C_PERIOD_START && k != C_AS_OF;
+        /* The table's title says the period and the time; the amounts
+         * carry their currency ("$5,000.00") unless --exact. */
+        c.in_table = k != C_PROVISIONAL && k != C_PERIOD_START &&
+                     k != C_AS_OF && (k != C_CURRENCY || exact);
         c.date_only = k == C_RUNS_OUT;
         grid_add_col(g, &c);
     }
@@ -704,7 +701,7 @@ static int render(struct run *r, struct ou_err *err)
     if (r->s->cfg->format == FMT_OPENMETRICS) {
         rc = metrics_grid(&g, r);
     } else {
-        columns(&g);
+        columns(&g, r->s->cfg->exact);
         meta(&g, r);
         g.title = title(&g, r);
         rc = 0;

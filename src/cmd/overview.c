@@ -74,15 +74,23 @@ static int text_cell(struct grid *g, struct cell *c, const char *s)
 
 /* The costs row: the amount (one row per currency). */
 static int cost_cells(struct grid *g, struct cell *row, const struct agg_row *t,
-                      const struct endpoint *ep)
+                      const struct endpoint *ep, bool exact)
 {
-    char tmp[DEC_FMT_MAX];
+    const struct dec *amount = &t->dval[endpoint_metric_index(ep, "amount")];
+    const char *cur = t->text[endpoint_metric_index(ep, "currency")];
+    char tmp[MONEY_FMT_MAX];
 
-    dec_format(&t->dval[endpoint_metric_index(ep, "amount")], tmp, sizeof(tmp));
+    dec_format(amount, tmp, sizeof(tmp));
     row[OV_AMOUNT].kind = CELL_DEC;
     row[OV_AMOUNT].s = grid_strdup(g, tmp);
     if (row[OV_AMOUNT].s == NULL)
         return -1;
+    if (!exact) {
+        /* The table: to the cent, with its symbol ("$18,770.34"). */
+        money_format(amount, cur, tmp, sizeof(tmp));
+        if ((row[OV_AMOUNT].display = grid_strdup(g, tmp)) == NULL)
+            return -1;
+    }
     return text_cell(g, &row[OV_CURRENCY],
                      t->text[endpoint_metric_index(ep, "currency")]);
 }
@@ -102,7 +110,7 @@ static int usage_cells(struct grid *g, struct cell *row,
     return 0;
 }
 
-static int overview_rows(const struct agg *agg, struct grid *g,
+static int overview_rows(const struct agg *agg, bool exact, struct grid *g,
                          struct ou_err *err)
 {
     const struct endpoint *ep = agg_spec_of(agg)->ep;
@@ -114,7 +122,7 @@ static int overview_rows(const struct agg *agg, struct grid *g,
             return ou_nomem(err);
         row[OV_ENDPOINT].kind = CELL_TEXT;
         row[OV_ENDPOINT].s = ep->command;
-        if ((ep->billing ? cost_cells(g, row, t, ep)
+        if ((ep->billing ? cost_cells(g, row, t, ep, exact)
                          : usage_cells(g, row, t, ep)) != 0)
             return ou_nomem(err);
     }
@@ -128,9 +136,11 @@ static void overview_grid(const struct config *cfg, struct grid *g)
         "units",    "unit",     "amount",       "currency",
     };
 
+    /* The table shows the currency in the amount, unless --exact. */
     for (int k = 0; k < OV_NCOLS; k++)
-        grid_add_col(g, &(struct grid_col){ names[k], true, false, false, false,
-                                            NULL, false });
+        grid_add_col(g, &(struct grid_col){ names[k],
+                                            k != OV_CURRENCY || cfg->exact,
+                                            false, false, false, NULL, false });
     grid_add_meta(g, &(struct grid_meta){ "start_time", META_TIME, NULL,
                                           cfg->since, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "end_time", META_TIME, NULL,
@@ -153,7 +163,7 @@ int cmd_overview(struct session *s, struct ou_err *err)
     /* Every endpoint at once: their pages share the transfers. */
     rc = session_fetch_aggs(s, q, spec, aggs, NULL, n, err);
     for (int i = 0; i < n && rc == 0; i++)
-        rc = overview_rows(aggs[i], &g, err);
+        rc = overview_rows(aggs[i], s->cfg->exact, &g, err);
     if (rc == 0)
         rc = session_deliver_grid(s, &g, err);
     for (int i = 0; i < n; i++)

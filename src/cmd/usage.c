@@ -19,7 +19,8 @@ static int render(struct session *s, const struct agg *agg,
 {
     const struct config *cfg = s->cfg;
     struct report_meta m = { 0, 0, bucket_width_name(cfg->width), key_from };
-    struct report_opts o = { names, cfg->chart, 30, session_color(s) };
+    struct report_opts o = { names, cfg->chart, 30, session_color(s),
+                             cfg->exact };
     struct grid g;
     struct buf svg;
     int rc;

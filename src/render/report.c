@@ -1,6 +1,8 @@
 /* report.c - an aggregated report as a grid (see report.h). */
 #include "report_int.h"
 
+#include "oaiusage/fmt.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +80,34 @@ const char *report_label(const struct agg *a, const struct agg_row *r)
 
 /* ---- columns ------------------------------------------------------------- */
 
+int money_currency(const struct endpoint *ep, int m)
+{
+    for (int k = 0; k < ep->nmetrics; k++) {
+        const struct metric_desc *md = &ep->metrics[k];
+        if (md->kind == MK_TEXT && md->labels != NULL &&
+            strcmp(md->name, "currency") == 0 &&
+            strcmp(md->labels, ep->metrics[m].name) == 0)
+            return k;
+    }
+    return -1;
+}
+
+/* A currency column that labels money: the table shows the currency in
+ * the amount instead ("$5,698.51"). */
+static bool currency_in_amount(const struct endpoint *ep, int m)
+{
+    const struct metric_desc *md = &ep->metrics[m];
+
+    if (md->kind != MK_TEXT || strcmp(md->name, "currency") != 0 ||
+        md->labels == NULL)
+        return false;
+    for (int k = 0; k < ep->nmetrics; k++) {
+        if (strcmp(ep->metrics[k].name, md->labels) == 0)
+            return true;
+    }
+    return false;
+}
+
 int layout_add(struct grid *g, struct layout *l, enum role r, int index,
                struct grid_col c)
 {
@@ -140,8 +170,9 @@ static int build_columns(const struct agg *a, const struct report_opts *o,
     rc |= layout_groups(a, o->names, g, l);
     for (int m = 0; m < ep->nmetrics; m++) {
         const struct metric_desc *md = &ep->metrics[m];
+        bool shown = md->in_table && !(l->money && currency_in_amount(ep, m));
         rc |= layout_add(g, l, R_METRIC, m,
-                         (struct grid_col){ md->name, md->in_table, false,
+                         (struct grid_col){ md->name, shown, false,
                                             md->nullable, false, NULL, false });
     }
     if (o->chart)
@@ -196,7 +227,7 @@ static int name_cell(const struct agg *a, const struct names *names,
 }
 
 static int metric_cell(const struct agg *a, const struct agg_row *r, int m,
-                       struct grid *g, struct cell *c)
+                       bool money, struct grid *g, struct cell *c)
 {
     const struct metric_desc *md = &agg_spec_of(a)->ep->metrics[m];
     char tmp[DEC_FMT_MAX];
@@ -208,15 +239,25 @@ static int metric_cell(const struct agg *a, const struct agg_row *r, int m,
     if (!r->present[m])
         return 0;
     if (md->kind == MK_DEC) {
+        int cur = money ? money_currency(agg_spec_of(a)->ep, m) : -1;
         dec_format(&r->dval[m], tmp, sizeof(tmp));
-        return text_cell(g, c, CELL_DEC, tmp);
+        if (text_cell(g, c, CELL_DEC, tmp) != 0)
+            return -1;
+        if (cur >= 0) {
+            char shown[MONEY_FMT_MAX];
+            money_format(&r->dval[m], r->text[cur], shown, sizeof(shown));
+            if ((c->display = grid_strdup(g, shown)) == NULL)
+                return -1;
+        }
+        return 0;
     }
     return text_cell(g, c, CELL_TEXT, r->text[m]);
 }
 
 static int fill_cell(const struct agg *a, const struct names *names,
-                     enum role role, int i, const struct agg_row *r, bool total,
-                     const char *chart, struct grid *g, struct cell *c)
+                     enum role role, int i, bool money, const struct agg_row *r,
+                     bool total, const char *chart, struct grid *g,
+                     struct cell *c)
 {
     char tmp[DEC_FMT_MAX];
 
@@ -235,7 +276,7 @@ static int fill_cell(const struct agg *a, const struct names *names,
     case R_NAME:
         return total ? 0 : name_cell(a, names, r, i, g, c);
     case R_METRIC:
-        return metric_cell(a, r, i, g, c);
+        return metric_cell(a, r, i, money, g, c);
     case R_TEXT:
         return r->text[i] != NULL ? text_cell(g, c, CELL_TEXT, r->text[i]) : 0;
     case R_CHART:
@@ -255,8 +296,8 @@ int layout_fill(const struct agg *a, const struct names *names,
 
     for (int k = 0; k < g->ncols; k++) {
         struct cell *c = &row[k];
-        if (fill_cell(a, names, l->role[k], l->index[k], r, total, chart, g,
-                      c) != 0)
+        if (fill_cell(a, names, l->role[k], l->index[k], l->money, r, total,
+                      chart, g, c) != 0)
             return -1;
         /* Total rows: the first table column says so. */
         if (total && !labelled && g->cols[k].in_table) {
@@ -305,7 +346,7 @@ static void add_meta(const struct agg *a, const struct report_opts *o,
 int report_grid(const struct agg *a, const struct report_opts *o,
                 const struct report_meta *m, struct grid *g, struct ou_err *err)
 {
-    static const struct report_opts plain = { NULL, false, 0, false };
+    static const struct report_opts plain = { NULL, false, 0, false, true };
     struct scales sc = { { NULL }, { 0 }, 0 };
     struct layout l;
     char bar[256];
@@ -313,6 +354,7 @@ int report_grid(const struct agg *a, const struct report_opts *o,
     if (o == NULL)
         o = &plain;
     memset(&l, 0, sizeof(l));
+    l.money = !o->exact;
     g->color = o->color;
     if (o->chart && agg_spec_of(a)->per != TU_PER_NONE)
         return report_sparklines(a, o, g, err);

@@ -22,7 +22,11 @@ enum role {
 struct layout {
     enum role role[GRID_MAX_COLS];
     int index[GRID_MAX_COLS];
+    bool money; /* the table shows money to the cent, with its symbol */
 };
+
+/* The currency metric that labels metric m (money), or -1. */
+int money_currency(const struct endpoint *ep, int m);
 
 /* Add a column with its role; returns its index, or -1. */
 int layout_add(struct grid *g, struct layout *l, enum role r, int index,
