@@ -43,11 +43,19 @@ same_as_truth "costs --project $proj"
 check "--project is sent as project_ids[]" \
     grep -q "project_ids%5B%5D=$proj\|project_ids\[\]=$proj" "$WORK/requests.log"
 
-# The table's TOTAL equals the sum of the truth, exactly.
-ou costs --since $S --until $E --group-by line_item
+# The table's TOTAL equals the sum of the truth, exactly with --exact,
+# and rounded once to the cent (half away from zero) with its symbol
+# without it.
+ou costs --since $S --until $E --group-by line_item --exact
 truth costs --start-time $S --end-time $E
 want=$(tail -n 1 "$WORK/truth" | cut -d, -f1)
 got=$(grep '^TOTAL' "$WORK/out" | awk '{print $2}' | tr -d ,)
 norm() { echo "$1" | sed -E 's/(\.[0-9]*[1-9])0+$/\1/; s/\.0+$//'; }
-check "table TOTAL equals the truth ($want)" [ "$(norm "$got")" = "$(norm "$want")" ]
+check "--exact: table TOTAL equals the truth ($want)" [ "$(norm "$got")" = "$(norm "$want")" ]
+ou costs --since $S --until $E --group-by line_item
+got=$(grep '^TOTAL' "$WORK/out" | awk '{print $2}')
+cents=$(python3 -c 'import sys; from decimal import Decimal as D, ROUND_HALF_UP as H; print("${:,}".format(D(sys.argv[1]).quantize(D("0.01"), H)))' "$want")
+check "table TOTAL is the truth to the cent ($got = $cents)" [ "$got" = "$cents" ]
+check "the table has no currency column; every amount has two decimals" \
+    bash -c "! head -n 1 '$WORK/out' | grep -q currency && ! grep -Eq '[0-9]\.[0-9]{3,}' <(awk '{print \$0}' '$WORK/out' | grep -o '\$[0-9,.]*')"
 finish

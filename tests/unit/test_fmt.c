@@ -116,8 +116,42 @@ static void csv_safe(void)
     }
 }
 
+/* Money for people: rounded once to the cent, half away from zero. */
+static void money(void)
+{
+    static const struct {
+        const char *amount, *currency, *want;
+    } cases[] = {
+        { "5698.505", "usd", "$5,698.51" },
+        { "5698.5049999", "usd", "$5,698.50" },
+        { "-3.195", "usd", "-$3.20" },
+        { "0.009", "usd", "<$0.01" },
+        { "0.004", "usd", "<$0.01" },
+        { "-0.004", "usd", "-<$0.01" },
+        { "0", "usd", "$0.00" },
+        { "0.01", "usd", "$0.01" },
+        { "1200.5", "eur",
+          "\xE2\x82\xAC"
+          "1,200.50" },
+        { "7", "gbp",
+          "\xC2\xA3"
+          "7.00" },
+        { "12", "chf", "12.00 CHF" },
+        { "12", NULL, "12.00" },
+        { "1234567890123.994", "usd", "$1,234,567,890,123.99" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct dec d;
+        char out[MONEY_FMT_MAX];
+        dec_parse(cases[i].amount, strlen(cases[i].amount), &d);
+        money_format(&d, cases[i].currency, out, sizeof(out));
+        CHECK_STR(out, cases[i].want);
+    }
+}
+
 int main(void)
 {
+    money();
     csv_safe();
     struct buf b;
 
