@@ -79,6 +79,9 @@ struct config {
     int ngroup;
     enum tu_period per;
     bool records;
+    char *sort_arg; /* --sort METRIC as given */
+    int sort;       /* resolved: a metric index, or REPORT_SORT_* */
+    int top;        /* --top N; 0: every row */
     bool chart;
     bool names; /* --names (or --refresh-names) */
     bool refresh_names;

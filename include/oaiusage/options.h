@@ -37,6 +37,8 @@ enum opt_id {
     OPT_GROUP_BY,
     OPT_PER,
     OPT_RECORDS,
+    OPT_SORT,
+    OPT_TOP,
     OPT_CHART,
     OPT_NAMES,
     OPT_REFRESH_NAMES,

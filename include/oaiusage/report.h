@@ -5,8 +5,11 @@
  * with --per), the group fields in --group-by order, each id field followed
  * by its name column when names are given (project_name, user_email,
  * api_key_name: null when the id is unknown; the table shows the name, or
- * the raw id when there is none), then every metric of the endpoint; the
- * total rows (one per currency) follow the data rows.
+ * the raw id when there is none), then every metric of the endpoint (and,
+ * in the table, total_tokens where tokens are split into input and
+ * output); the total rows (one per currency) follow the data rows. --sort
+ * orders rows by another metric, largest first; --top keeps the first N
+ * (the totals still count them all).
  *
  * --chart is an option of the build, not a second pass:
  *  - without --per, a table-only column of Unicode bars, each row's first
@@ -43,7 +46,20 @@ struct report_opts {
     bool color;                /* colour the chart (a terminal) */
     bool exact;                /* table: every digit of money (--exact);
                                   else to the cent with its symbol */
+    int sort;                  /* --sort: a metric index, REPORT_SORT_TOTAL
+                                  (input + output tokens), or
+                                  REPORT_SORT_DEFAULT (the first metric) */
+    int top;                   /* --top N: the N first rows (per period
+                                  with --per); 0: all */
+    size_t *hidden;            /* set to the rows --top left out, or NULL */
 };
+
+#define REPORT_SORT_DEFAULT (-1)
+#define REPORT_SORT_TOTAL (-2)
+
+/* The endpoint's input and output token metrics (for total_tokens), or
+ * false when it does not split tokens so. */
+bool report_token_split(const struct endpoint *ep, int *in, int *out);
 
 /* Fill g (grid_init'ed by the caller) from a finished aggregate. o may be
  * NULL (no names, no chart). */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "oaiusage/budget.h"
+#include "oaiusage/report.h"
 #include "oaiusage/text.h"
 
 #define DAY 86400LL
@@ -46,6 +47,7 @@ void config_init(struct config *cfg)
     cfg->concurrency = OU_DEFAULT_CONCURRENCY;
     cfg->lock_timeout_ms = 60000;
     cfg->warn_at = OU_DEFAULT_WARN_AT;
+    cfg->sort = REPORT_SORT_DEFAULT;
     cfg->verbosity = 1;
 }
 
@@ -69,6 +71,7 @@ void config_release(struct config *cfg)
     free(cfg->cacert);
     free(cfg->db);
     free(cfg->amount);
+    free(cfg->sort_arg);
     free(cfg->budgets);
     strlist_release(&cfg->endpoints);
     config_init(cfg);
@@ -429,6 +432,49 @@ static int check_format(struct config *cfg, struct ou_err *err)
     return 0;
 }
 
+/* --sort METRIC and --top N. */
+static int resolve_sort(struct config *cfg, struct ou_err *err)
+{
+    const struct endpoint *ep = cfg->ep;
+    const char *names[64];
+    char allowed[512] = "";
+    char hint[96];
+    size_t n = 0;
+    int tin, tout;
+
+    if ((cfg->sort_arg != NULL || cfg->top > 0) &&
+        (cfg->records || cfg->format == FMT_SVG))
+        return ou_fail(err, OU_E_USAGE,
+                       "--sort and --top shape a grouped or --per report, "
+                       "not --records or --format svg");
+    if (cfg->sort_arg == NULL)
+        return 0;
+    for (int m = 0; m < ep->nmetrics && n + 1 < 64; m++) {
+        if (ep->metrics[m].kind == MK_TEXT)
+            continue;
+        if (strcmp(cfg->sort_arg, ep->metrics[m].name) == 0) {
+            cfg->sort = m;
+            return 0;
+        }
+        names[n++] = ep->metrics[m].name;
+        list_append(allowed, sizeof(allowed), "", ep->metrics[m].name);
+    }
+    if (report_token_split(ep, &tin, &tout)) {
+        if (strcmp(cfg->sort_arg, "total_tokens") == 0) {
+            cfg->sort = REPORT_SORT_TOTAL;
+            return 0;
+        }
+        names[n++] = "total_tokens";
+        list_append(allowed, sizeof(allowed), "", "total_tokens");
+    }
+    return ou_fail(err, OU_E_USAGE,
+                   "option '--sort': %s has no metric '%s'%s (metrics: %s)",
+                   ep->command, cfg->sort_arg,
+                   did_you_mean(cfg->sort_arg, names, n, "", hint,
+                                sizeof(hint)),
+                   allowed);
+}
+
 /* What only a usage command checks: bucket, shape, groups and filters. */
 static int resolve_usage(struct config *cfg, struct ou_err *err)
 {
@@ -451,7 +497,8 @@ static int resolve_usage(struct config *cfg, struct ou_err *err)
         return ou_fail(err, OU_E_USAGE,
                        "--chart draws on the table: it needs --format table, "
                        "without --records");
-    if ((rc = resolve_group_by(cfg, err)) != 0)
+    if ((rc = resolve_group_by(cfg, err)) != 0 ||
+        (rc = resolve_sort(cfg, err)) != 0)
         return rc;
     return check_filter_values(cfg, err);
 }

@@ -90,6 +90,14 @@ static const struct opt_desc options[] = {
       CFG(records), 0, 0, NULL, NULL, NULL,
       "one row per bucket and result, as the API\nreturned them; adds "
       "start_time, end_time" },
+    { OPT_SORT, "sort", 0, "METRIC", SEC_SHAPE, CK_USAGE, ST_STRING,
+      CFG(sort_arg), 0, 0, NULL, NULL, NULL,
+      "order rows by this metric, largest first\n(default: the first; "
+      "total_tokens = input\n+ output where tokens are split)" },
+    { OPT_TOP, "top", 0, "N", SEC_SHAPE, CK_USAGE, ST_INT, CFG(top), 1,
+      1000000, NULL, NULL, "",
+      "only the first N rows (per period with\n--per); the TOTAL still "
+      "counts them all" },
     { OPT_CHART, "chart", 0, NULL, SEC_SHAPE, CK_USAGE, ST_FLAG, CFG(chart), 0,
       0, NULL, NULL, NULL,
       "table: a bar per row (scaled to the largest);\nwith --per, a "

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "oaiusage/msg.h"
 #include "oaiusage/report.h"
 
 int plan_usage(const struct config *cfg, struct query *q)
@@ -19,8 +20,9 @@ static int render(struct session *s, const struct agg *agg,
 {
     const struct config *cfg = s->cfg;
     struct report_meta m = { 0, 0, bucket_width_name(cfg->width), key_from };
-    struct report_opts o = { names, cfg->chart, 30, session_color(s),
-                             cfg->exact };
+    size_t hidden = 0;
+    struct report_opts o = { names,      cfg->chart, 30,       session_color(s),
+                             cfg->exact, cfg->sort,  cfg->top, &hidden };
     struct grid g;
     struct buf svg;
     int rc;
@@ -38,6 +40,10 @@ static int render(struct session *s, const struct agg *agg,
     rc = report_grid(agg, &o, &m, &g, err);
     if (rc == 0)
         rc = session_deliver_grid(s, &g, err);
+    if (rc == 0 && hidden > 0)
+        msg_note("note: --top %d: %zu more row%s not shown; the TOTAL counts "
+                 "them",
+                 cfg->top, hidden, hidden == 1 ? " is" : "s are");
     grid_release(&g);
     return rc;
 }

@@ -80,6 +80,14 @@ const char *report_label(const struct agg *a, const struct agg_row *r)
 
 /* ---- columns ------------------------------------------------------------- */
 
+bool report_token_split(const struct endpoint *ep, int *in, int *out)
+{
+    *in = endpoint_metric_index(ep, "input_tokens");
+    *out = endpoint_metric_index(ep, "output_tokens");
+    return *in >= 0 && *out >= 0 && ep->metrics[*in].kind == MK_INT &&
+           ep->metrics[*out].kind == MK_INT;
+}
+
 int money_currency(const struct endpoint *ep, int m)
 {
     for (int k = 0; k < ep->nmetrics; k++) {
@@ -168,6 +176,11 @@ static int build_columns(const struct agg *a, const struct report_opts *o,
                                             false });
     }
     rc |= layout_groups(a, o->names, g, l);
+    int tin, tout;
+    if (report_token_split(ep, &tin, &tout))
+        rc |= layout_add(g, l, R_TOKENS, 0,
+                         (struct grid_col){ "total_tokens", true, true, false,
+                                            false, NULL, false });
     for (int m = 0; m < ep->nmetrics; m++) {
         const struct metric_desc *md = &ep->metrics[m];
         bool shown = md->in_table && !(l->money && currency_in_amount(ep, m));
@@ -284,6 +297,15 @@ static int fill_cell(const struct agg *a, const struct names *names,
     case R_TOTAL:
         report_metric_text(a, r, tmp, sizeof(tmp));
         return text_cell(g, c, CELL_DEC, tmp);
+    case R_TOKENS: {
+        int tin, tout;
+        if (!report_token_split(agg_spec_of(a)->ep, &tin, &tout))
+            return 0;
+        /* Each fits an int64 (agg checks); their sum may not: unsigned. */
+        snprintf(tmp, sizeof(tmp), "%" PRIu64,
+                 (uint64_t)r->ival[tin] + (uint64_t)r->ival[tout]);
+        return text_cell(g, c, CELL_INT, tmp);
+    }
     }
     return 0;
 }
@@ -309,6 +331,105 @@ int layout_fill(const struct agg *a, const struct names *names,
             c->display = "";
     }
     return 0;
+}
+
+/* ---- --sort and --top ------------------------------------------------------ */
+
+/* A row's sort key as an exact decimal. */
+static struct dec sort_key(const struct agg *a, const struct agg_row *r,
+                           int sort)
+{
+    const struct endpoint *ep = agg_spec_of(a)->ep;
+    int tin, tout;
+
+    if (sort == REPORT_SORT_TOTAL && report_token_split(ep, &tin, &tout)) {
+        struct dec d = dec_from_int64(r->ival[tin]);
+        struct dec e = dec_from_int64(r->ival[tout]);
+        dec_add(&d, &e); /* two int64 always fit */
+        return d;
+    }
+    if (sort < 0 || sort >= ep->nmetrics)
+        return DEC_ZERO;
+    if (ep->metrics[sort].kind == MK_INT)
+        return dec_from_int64(r->ival[sort]);
+    if (ep->metrics[sort].kind == MK_DEC && r->present[sort])
+        return r->dval[sort];
+    return DEC_ZERO;
+}
+
+struct order_ctx {
+    const struct agg *a;
+    int sort;
+    bool by_period;
+};
+
+/* Stable: by period (with --per), the key descending, then the agg's own
+ * order. */
+static void order_rows(const struct order_ctx *x, size_t *v, size_t *tmp,
+                       size_t n)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    order_rows(x, v, tmp, h);
+    order_rows(x, v + h, tmp, n - h);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n) {
+        const struct agg_row *p = agg_row_at(x->a, v[i]);
+        const struct agg_row *q = agg_row_at(x->a, v[j]);
+        int c = 0;
+        if (x->by_period && p->t0 != q->t0)
+            c = q->t0 < p->t0 ? -1 : 1;
+        if (c == 0) {
+            struct dec kp = sort_key(x->a, p, x->sort);
+            struct dec kq = sort_key(x->a, q, x->sort);
+            c = dec_cmp(&kp, &kq); /* > 0: q goes first (larger) */
+            c = c < 0 ? -1 : 0;
+        }
+        tmp[k++] = c < 0 ? v[j++] : v[i++];
+    }
+    while (i < h)
+        tmp[k++] = v[i++];
+    while (j < n)
+        tmp[k++] = v[j++];
+    memcpy(v, tmp, n * sizeof(*v));
+}
+
+/* The rows to show, in order: --sort, then --top (per period with --per).
+ * *n is their count; NULL when out of memory. */
+static size_t *shown_rows(const struct agg *a, const struct report_opts *o,
+                          size_t *n, size_t *hidden)
+{
+    size_t total = agg_nrows(a);
+    size_t *v = malloc((total + 1) * sizeof(*v));
+    size_t *tmp = malloc((total + 1) * sizeof(*tmp));
+    bool by_period = agg_spec_of(a)->per != TU_PER_NONE;
+    size_t kept = 0, run = 0;
+
+    if (v == NULL || tmp == NULL) {
+        free(v);
+        free(tmp);
+        return NULL;
+    }
+    for (size_t i = 0; i < total; i++)
+        v[i] = i;
+    if (o->sort != REPORT_SORT_DEFAULT) {
+        struct order_ctx x = { a, o->sort, by_period };
+        order_rows(&x, v, tmp, total);
+    }
+    free(tmp);
+    for (size_t i = 0; i < total; i++) {
+        if (i > 0 && by_period &&
+            agg_row_at(a, v[i])->t0 != agg_row_at(a, v[i - 1])->t0)
+            run = 0;
+        if (o->top > 0 && run >= (size_t)o->top)
+            continue;
+        run++;
+        v[kept++] = v[i];
+    }
+    *n = kept;
+    *hidden = total - kept;
+    return v;
 }
 
 /* ---- the report ------------------------------------------------------------- */
@@ -346,7 +467,9 @@ static void add_meta(const struct agg *a, const struct report_opts *o,
 int report_grid(const struct agg *a, const struct report_opts *o,
                 const struct report_meta *m, struct grid *g, struct ou_err *err)
 {
-    static const struct report_opts plain = { NULL, false, 0, false, true };
+    static const struct report_opts plain = { NULL,  false, 0,
+                                              false, true,  REPORT_SORT_DEFAULT,
+                                              0,     NULL };
     struct scales sc = { { NULL }, { 0 }, 0 };
     struct layout l;
     char bar[256];
@@ -363,8 +486,14 @@ int report_grid(const struct agg *a, const struct report_opts *o,
     for (size_t i = 0; o->chart && i < agg_nrows(a); i++)
         scales_note(&sc, report_label(a, agg_row_at(a, i)),
                     report_metric_double(a, agg_row_at(a, i)));
-    for (size_t i = 0; i < agg_nrows(a); i++) {
-        const struct agg_row *r = agg_row_at(a, i);
+    size_t nshown, hidden;
+    size_t *shown = shown_rows(a, o, &nshown, &hidden);
+    if (shown == NULL)
+        return ou_nomem(err);
+    if (o->hidden != NULL)
+        *o->hidden = hidden;
+    for (size_t i = 0; i < nshown; i++) {
+        const struct agg_row *r = agg_row_at(a, shown[i]);
         struct cell *row = grid_add_row(g, false);
         /* --chart without --per: a bar, on its currency's scale */
         if (o->chart)
@@ -372,9 +501,12 @@ int report_grid(const struct agg *a, const struct report_opts *o,
                        scales_max(&sc, report_label(a, r)), o->chart_width, bar,
                        sizeof(bar));
         if (row == NULL || layout_fill(a, o->names, &l, r, false,
-                                       o->chart ? bar : NULL, g, row) != 0)
+                                       o->chart ? bar : NULL, g, row) != 0) {
+            free(shown);
             return ou_nomem(err);
+        }
     }
+    free(shown);
     for (size_t i = 0; i < agg_ntotals(a); i++) {
         struct cell *row = grid_add_row(g, true);
         if (row == NULL || layout_fill(a, o->names, &l, agg_total_at(a, i),

@@ -16,7 +16,8 @@ enum role {
     R_METRIC, /* a metric (index: metric index) */
     R_TEXT,   /* a metric's label alone (index: metric index) */
     R_CHART,  /* a bar or sparkline, from the caller */
-    R_TOTAL   /* the first metric, exact */
+    R_TOTAL,  /* the first metric, exact */
+    R_TOKENS  /* input + output tokens (table only) */
 };
 
 struct layout {

@@ -69,6 +69,66 @@ expect_failure "--month excludes --days" 2 '--month is a whole window'
 frozen "$NOW" costs --since tomorrow
 expect_failure "an unknown word says what WHEN may be" 2 "'--since': 'tomorrow'"
 
+# ---- --sort and --top -------------------------------------------------------
+# top_of WHAT N SORT ARGS...: the rows equal the truth's rows ordered by
+# SORT (largest first; ties in the report's own order: the first metric,
+# then the group values) and cut to N (per period with --per).
+top_of() {
+    local what=$1 n=$2 key=$3
+    shift 3
+    if [ "$RC" -ne 0 ]; then not_ok "$what: exit $RC $(head -c 200 "$WORK/err")"; return; fi
+    python3 - "$WORK/truth" "$WORK/out" "$n" "$key" <<'PY' >"$WORK/py.err" 2>&1 && ok || not_ok "$what: $(tail -c 400 "$WORK/py.err")"
+import csv, sys
+from decimal import Decimal
+truth = list(csv.DictReader(open(sys.argv[1], newline="")))
+got = list(csv.DictReader(open(sys.argv[2], newline="")))
+n, key = int(sys.argv[3]), sys.argv[4]
+first = [k for k in truth[0] if k not in ("period_start", "model", "project_id", "line_item", "currency")][0]
+def val(r, k):
+    if k == "total_tokens":
+        return Decimal(r["input_tokens"]) + Decimal(r["output_tokens"])
+    return Decimal(r[k] or 0)
+groups = [k for k in ("model", "project_id", "line_item") if k in truth[0]]
+truth.sort(key=lambda r: [g and r[g] for g in groups])
+truth.sort(key=lambda r: -val(r, first))
+truth.sort(key=lambda r: -val(r, key))
+if "period_start" in truth[0]:
+    truth.sort(key=lambda r: r["period_start"])
+want, seen = [], {}
+for r in truth:
+    p = r.get("period_start", "")
+    seen[p] = seen.get(p, 0) + 1
+    if seen[p] <= n:
+        want.append(r)
+assert len(got) == len(want) > 0, (len(got), len(want))
+for g, w in zip(got, want):
+    for k in w:
+        assert k not in g or (Decimal(g[k]) == Decimal(w[k]) if k != "period_start" and w[k][:1].isdigit() and k not in groups else g[k] == w[k]), (k, g, w)
+PY
+}
+truth completions --start-time 1740787200 --end-time 1741392000 --group-by model
+frozen "$NOW" completions --since 2025-03-01 --until 2025-03-08 --group-by model --sort output_tokens --top 3 --format csv
+top_of "--sort output_tokens --top 3" 3 output_tokens
+frozen "$NOW" completions --since 2025-03-01 --until 2025-03-08 --group-by model --sort total_tokens --top 2 --format csv
+top_of "--sort total_tokens --top 2" 2 total_tokens
+check "--top says how many rows it left out" grep -q -- '--top 2: [0-9]* more rows are not shown' "$WORK/err"
+truth costs --start-time 1740787200 --end-time 1741392000 --group-by project_id --per day
+frozen "$NOW" costs --since 2025-03-01 --until 2025-03-08 --group-by project_id --per day --top 1 --format csv
+top_of "--per day --top 1: the largest project of each day" 1 amount
+frozen "$NOW" completions --since 2025-03-01 --until 2025-03-08 --group-by model --top 2
+check "table: total_tokens = input + output, TOTAL over every row" \
+    python3 -c "
+import sys, re
+rows = [l.split() for l in open('$WORK/out') if re.match(r'^(gpt|TOTAL|o[0-9]|text)', l)]
+for r in rows:
+    nums = [int(x.replace(',', '')) for x in r[1:]]
+    assert nums[0] == nums[1] + nums[3], r
+"
+frozen "$NOW" completions --sort modl --days 2
+expect_failure "--sort of an unknown metric gets a guess" 2 "no metric 'modl'"
+frozen "$NOW" completions --records --top 3 --days 2
+expect_failure "--top with --records is refused" 2 'not --records'
+
 # ---- smaller things --------------------------------------------------------
 "$OAIUSAGE_BIN" >"$WORK/out" 2>"$WORK/err"
 check "no arguments: the commands on stdout, exit 0 ($?)" \

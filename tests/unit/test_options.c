@@ -57,6 +57,14 @@ static const char *sample(const struct opt_desc *o, const struct command *c)
         return "key_abc";
     case OPT_PERIOD:
         return "month";
+    case OPT_TOP:
+        return "3";
+    case OPT_SORT:
+        for (int m = 0; ep != NULL && m < ep->nmetrics; m++) {
+            if (ep->metrics[m].kind != MK_TEXT)
+                return ep->metrics[m].name;
+        }
+        return "x";
     case OPT_MONTH:
         return "2025-01";
     case OPT_AMOUNT:
