@@ -69,6 +69,14 @@ int report_grid(const struct agg *a, const struct report_opts *o,
 
 const char *report_per_name(enum tu_period p);
 
+/* The table's title (owned by g): what the report answers. "completions,
+ * 2025-03-01 to 2025-03-07 UTC, by model, per day; project proj_a" (the
+ * end as the last day included, or a time when the window ends mid-day),
+ * filters as given (may be NULL). With --per, a period the window does
+ * not cover whole is marked '*' in the table and the title says so. */
+int report_title(const struct agg *a, const struct report_meta *m,
+                 const char *filters, struct grid *g);
+
 /* ---- chart.c ---------------------------------------------------------- */
 
 /* The --per --chart grid (see above). */

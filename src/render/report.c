@@ -333,6 +333,94 @@ int layout_fill(const struct agg *a, const struct names *names,
     return 0;
 }
 
+/* ---- the title -------------------------------------------------------------- */
+
+/* A window edge for people: a date at midnight, else date and time. */
+static void edge_text(int64_t t, bool end, char *out)
+{
+    char buf[TU_RFC3339_LEN];
+
+    if (t % 86400 == 0) {
+        tu_format_date(end ? t - 86400 : t, out);
+        return;
+    }
+    tu_format_rfc3339(t, buf);
+    buf[16] = '\0'; /* YYYY-MM-DDTHH:MM */
+    buf[10] = ' ';
+    snprintf(out, TU_RFC3339_LEN, "%s", buf);
+}
+
+static int64_t period_end(enum tu_period p, int64_t t)
+{
+    switch (p) {
+    case TU_PER_DAY:
+        return t + 86400;
+    case TU_PER_WEEK:
+        return t + 7 * 86400;
+    case TU_PER_MONTH:
+        return tu_floor_month(t + 32 * 86400);
+    default:
+        return t;
+    }
+}
+
+/* Mark the period_start cells of periods the window cuts. */
+static bool mark_partial(const struct agg *a, const struct report_meta *m,
+                         struct grid *g)
+{
+    enum tu_period per = agg_spec_of(a)->per;
+    bool any = false;
+    int k = 0;
+
+    if (per == TU_PER_NONE || per == TU_PER_BUCKET)
+        return false;
+    while (k < g->ncols && strcmp(g->cols[k].name, "period_start") != 0)
+        k++;
+    for (size_t i = 0; k < g->ncols && i < g->nrows; i++) {
+        struct cell *c = &g->cells[i * (size_t)g->ncols + (size_t)k];
+        char d[TU_RFC3339_LEN + 2];
+        if (c->kind != CELL_TIME ||
+            (c->t >= m->start_time && period_end(per, c->t) <= m->end_time))
+            continue;
+        tu_format_date(c->t, d);
+        strcat(d, "*");
+        c->display = grid_strdup(g, d);
+        any = true;
+    }
+    return any;
+}
+
+int report_title(const struct agg *a, const struct report_meta *m,
+                 const char *filters, struct grid *g)
+{
+    const struct agg_spec *sp = agg_spec_of(a);
+    char from[TU_RFC3339_LEN], to[TU_RFC3339_LEN];
+    struct buf t;
+    int rc = 0;
+
+    edge_text(m->start_time, false, from);
+    edge_text(m->end_time, true, to);
+    buf_init(&t, 0);
+    rc |= buf_printf(&t, "%s, %s%s%s UTC", sp->ep->command, from,
+                     strcmp(from, to) == 0 ? "" : " to ",
+                     strcmp(from, to) == 0 ? "" : to);
+    for (int i = 0; i < sp->ngroup; i++)
+        rc |= buf_printf(&t, "%s%s", i == 0 ? ", by " : ", ",
+                         sp->ep->groups[sp->group[i]].name);
+    if (report_per_name(sp->per) != NULL)
+        rc |= buf_printf(&t, ", per %s", report_per_name(sp->per));
+    if (sp->records)
+        rc |= buf_puts(&t, ", every bucket");
+    if (filters != NULL && filters[0] != '\0')
+        rc |= buf_printf(&t, "; %s", filters);
+    if (mark_partial(a, m, g))
+        rc |= buf_puts(&t, "; * a period the window does not cover whole");
+    if (rc == 0)
+        g->title = grid_strdup(g, t.data);
+    buf_release(&t);
+    return rc != 0 || g->title == NULL ? -1 : 0;
+}
+
 /* ---- --sort and --top ------------------------------------------------------ */
 
 /* A row's sort key as an exact decimal. */

@@ -92,6 +92,14 @@ ou() {
     fi
 }
 
+# drop_title: remove the table's title line (and the blank line after
+# it) from $WORK/out, for checks that read the table by line number.
+drop_title() {
+    if [ "$(sed -n 2p "$WORK/out")" = "" ] && head -n 1 "$WORK/out" | grep -q ' UTC'; then
+        sed -i '1,2d' "$WORK/out"
+    fi
+}
+
 # truth ENDPOINT ARGS...: the server's truth CSV in $WORK/truth.
 truth() {
     "$OAIUSAGE_MOCK" truth "$@" --now "$MOCK_NOW" >"$WORK/truth" 2>"$WORK/truth.err" ||

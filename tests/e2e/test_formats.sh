@@ -29,24 +29,30 @@ check "batch is a JSON boolean" eval 'jq -e "select(.batch != null) | (.batch|ty
 # Table: TOTAL equals the truth's sum; identical from run to run.
 truth completions $T
 ou completions $W --group-by model
+check "the table's title says what it answers" \
+    bash -c "head -n 1 '$WORK/out' | grep -qx 'completions, 2025-01-01 to 2025-02-28 UTC, by model'"
+drop_title
 cp "$WORK/out" "$WORK/table1"
 want=$(tail -n 1 "$WORK/truth" | tr -d '\r' | cut -d, -f1)
-got=$(grep '^TOTAL' "$WORK/out" | awk '{print $2}' | tr -d ,)
+got=$(grep '^TOTAL' "$WORK/out" | awk '{print $3}' | tr -d ,)
 check "table TOTAL input_tokens equals the truth ($want)" [ "$got" = "$want" ]
 ou completions $W --group-by model
+drop_title
 check "table output is byte-identical across runs" cmp -s "$WORK/out" "$WORK/table1"
 check "table has a header and a rule" eval 'head -n 2 "$WORK/out" | grep -q "^model .*input_tokens" && sed -n 2p "$WORK/out" | grep -q "^-----"'
 check "table numbers have thousands separators" grep -Eq '[0-9],[0-9]{3}' "$WORK/out"
 check "table rows are ordered by input_tokens, largest first" \
-    eval 'sed -n "3,/^---/p" "$WORK/out" | grep -v "^---" | awk "{print \$2}" | tr -d , | sort -c -n -r'
+    eval 'sed -n "3,/^---/p" "$WORK/out" | grep -v "^---" | awk "{print \$3}" | tr -d , | sort -c -n -r'
 
 # --chart: a bar per row, the largest full; sparklines with --per; no
 # colour codes off a terminal.
 ou completions $W --group-by model --chart
+drop_title
 check "--chart: the first row has the full 30-cell bar" \
     eval 'sed -n 3p "$WORK/out" | grep -q "$(printf "\xe2\x96\x88%.0s" $(seq 1 30))"'
 check "--chart: no colour codes when stdout is not a terminal" bash -c "! grep -q $'\x1b' '$WORK/out'"
 ou completions $W --group-by model --per week --chart
+drop_title
 "$OAIUSAGE_MOCK" truth completions $T --group-by model --now "$MOCK_NOW" >"$WORK/models.csv"
 nmodels=$(($(wc -l <"$WORK/models.csv") - 1))
 check "--chart --per: one sparkline row per model ($nmodels)" \
@@ -57,12 +63,14 @@ check "--chart --per: a TOTAL row with the exact total ($want)" \
     eval '[ "$(grep "^TOTAL" "$WORK/out" | awk "{print \$NF}" | tr -d ,)" = "$want" ]'
 # ... in the table's order (by total, largest first) and with --names
 ou completions $W --group-by project_id --per week --chart --names
+drop_title
 check "--chart --per --names: names, not ids, ordered by total" \
     eval 'sed -n "3,/^---/p" "$WORK/out" | grep -v "^---" | grep -q "Customer Support Bot" && ! sed -n "3,/^---/p" "$WORK/out" | grep -v "^---" | awk "{print \$NF}" | tr -d , | sort -c -n -r 2>&1 | grep -q .'
 # Money: exact, per currency, equal to the truth (was rounded through a
 # double to 2 places)
 truth costs $T --group-by project_id
 ou costs $W --group-by project_id --per week --chart
+drop_title
 python3 - "$WORK/out" "$WORK/truth" <<'PY' && ok || not_ok "costs --per --chart totals are not the exact truth"
 import csv, sys
 from decimal import Decimal

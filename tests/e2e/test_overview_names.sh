@@ -114,6 +114,7 @@ for r in rows:
 sys.exit(0 if unknown > 0 and named_hidden > 0 else 1)
 PY
 ou completions $W --group-by project_id --names
+drop_title
 check "the table shows names" grep -q "^project_name " "$WORK/out"
 check "the table has no raw project_id column" bash -c "! head -n 1 '$WORK/out' | grep -q 'project_id'"
 

@@ -514,9 +514,13 @@ def expected_models() -> dict:
 
 
 def table_numbers(run: Run) -> list:
-    """Each table row whose line ends in numbers: its numbers, as ints."""
+    """Each table row whose line ends in numbers: its numbers, as ints
+    (the title line above the header is not a row)."""
     rows = []
-    for line in run.out.decode("utf-8", errors="replace").splitlines():
+    lines = run.out.decode("utf-8", errors="replace").splitlines()
+    if len(lines) > 1 and lines[1] == "" and " UTC" in lines[0]:
+        lines = lines[2:]
+    for line in lines:
         nums = re.findall(r"(?<![\w.])-?\d{1,3}(?:,\d{3})*(?![\w.])", line)
         if nums and not set(line) <= set("- "):
             rows.append((line, [int(x.replace(",", "")) for x in nums]))

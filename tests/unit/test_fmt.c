@@ -182,13 +182,13 @@ int main(void)
      * contract (ljust text, rjust numbers, two-space gaps, rules). */
     CHECK_STR(
         render(a, FMT_TABLE, true),
-        "model              batch   input_tokens  input_cached_tokens  output_tokens  num_model_requests\n"
-        "-----------------  ------  ------------  -------------------  -------------  ------------------\n"
-        "gpt-4o             true       1,234,567                    0            890                  12\n"
-        "(none)             (none)         1,000                    0              0                   3\n"
-        "a \"quoted\", model  false              5                    0              6                   1\n"
-        "-----------------  ------  ------------  -------------------  -------------  ------------------\n"
-        "TOTAL                         1,235,572                    0            896                  16\n");
+        "model              batch   total_tokens  input_tokens  input_cached_tokens  output_tokens  num_model_requests\n"
+        "-----------------  ------  ------------  ------------  -------------------  -------------  ------------------\n"
+        "gpt-4o             true       1,235,457     1,234,567                    0            890                  12\n"
+        "(none)             (none)         1,000         1,000                    0              0                   3\n"
+        "a \"quoted\", model  false             11             5                    0              6                   1\n"
+        "-----------------  ------  ------------  ------------  -------------------  -------------  ------------------\n"
+        "TOTAL                         1,236,468     1,235,572                    0            896                  16\n");
     CHECK_STR(render(a, FMT_NDJSON, true),
               "{\"model\":\"gpt-4o\",\"batch\":true,\"input_tokens\":1234567,"
               "\"input_cached_tokens\":0,\"input_cache_write_tokens\":0,"
