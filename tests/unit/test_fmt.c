@@ -149,9 +149,48 @@ static void money(void)
     }
 }
 
+/* The title: the window as people read it (the last day included), the
+ * grouping, the period; a period the window cuts marked '*'. The bucket
+ * of the aggregate is 2025-01-11 (a Saturday: ISO week from 01-06). */
+static void title(void)
+{
+    struct agg *a = completions_agg(false, TU_PER_WEEK);
+    struct report_meta m = { 1736553600, 1736640000, "1d", 0 };
+    struct grid g;
+    struct ou_err err;
+
+    grid_init(&g, "oaiusage.report");
+    CHECK(report_grid(a, NULL, &m, &g, &err) == 0);
+    CHECK(report_title(a, &m, "project p1, p2", &g) == 0);
+    CHECK_STR(g.title, "completions, 2025-01-11 UTC, by model, batch, per "
+                       "week; project p1, p2; * a period the window does "
+                       "not cover whole");
+    CHECK(g.nrows > 0 && g.cells[0].display != NULL &&
+          strcmp(g.cells[0].display, "2025-01-06*") == 0);
+    grid_release(&g);
+    /* A window of whole days ending at midnight: the last day included. */
+    struct report_meta m2 = { 1736553600, 1736812800, "1d", 0 };
+    grid_init(&g, "oaiusage.report");
+    CHECK(report_grid(a, NULL, &m2, &g, &err) == 0);
+    CHECK(report_title(a, &m2, NULL, &g) == 0);
+    CHECK(strncmp(g.title, "completions, 2025-01-11 to 2025-01-13 UTC", 41) ==
+          0);
+    grid_release(&g);
+    /* Ending mid-day: the time. */
+    struct report_meta m3 = { 1736553600, 1736600000, "1d", 0 };
+    grid_init(&g, "oaiusage.report");
+    CHECK(report_grid(a, NULL, &m3, &g, &err) == 0);
+    CHECK(report_title(a, &m3, NULL, &g) == 0);
+    CHECK(strncmp(g.title, "completions, 2025-01-11 to 2025-01-11 12:53 UTC",
+                  47) == 0);
+    grid_release(&g);
+    agg_free(a);
+}
+
 int main(void)
 {
     money();
+    title();
     csv_safe();
     struct buf b;
 
