@@ -356,9 +356,9 @@ static int64_t period_end(enum tu_period p, int64_t t)
     case TU_PER_DAY:
         return t + 86400;
     case TU_PER_WEEK:
-        return t + 7 * 86400;
+        return t + 7 * 86400LL;
     case TU_PER_MONTH:
-        return tu_floor_month(t + 32 * 86400);
+        return tu_floor_month(t + 32 * 86400LL);
     default:
         return t;
     }
@@ -378,12 +378,13 @@ static bool mark_partial(const struct agg *a, const struct report_meta *m,
         k++;
     for (size_t i = 0; k < g->ncols && i < g->nrows; i++) {
         struct cell *c = &g->cells[i * (size_t)g->ncols + (size_t)k];
+        char day[TU_RFC3339_LEN];
         char d[TU_RFC3339_LEN + 2];
         if (c->kind != CELL_TIME ||
             (c->t >= m->start_time && period_end(per, c->t) <= m->end_time))
             continue;
-        tu_format_date(c->t, d);
-        strcat(d, "*");
+        tu_format_date(c->t, day);
+        snprintf(d, sizeof(d), "%s*", day);
         c->display = grid_strdup(g, d);
         any = true;
     }
