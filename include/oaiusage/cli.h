@@ -92,6 +92,7 @@ struct config {
     bool header;   /* resolved: !no_header */
     bool csv_safe; /* --csv-safe */
     bool exact;    /* --exact: tables show money with every digit */
+    bool wide;     /* --wide: tables never shrink to the terminal */
 
     char *db;                 /* --db, NULL: reports use the API */
     struct strlist endpoints; /* sync --endpoint */

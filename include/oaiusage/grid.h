@@ -59,6 +59,15 @@ struct grid_meta {
 #define GRID_MAX_COLS 48
 #define GRID_MAX_META 12
 
+/* A table that must fit a terminal: the width to fit, and what was left
+ * out to fit it (the caller says so). */
+struct table_fit {
+    int width;                          /* columns; 0: no limit */
+    const char *dropped[GRID_MAX_COLS]; /* names of the columns left out */
+    int ndropped;
+    int shortened; /* text columns cut in the middle */
+};
+
 struct grid {
     const char *object; /* JSON envelope "object" */
     const char *title;  /* table: a line above the header saying what the
@@ -73,6 +82,11 @@ struct grid {
     bool color;            /* table: colour the bar columns */
     bool csv_safe;         /* CSV: defuse text cells that look like
                               spreadsheet formulas */
+    struct table_fit *fit; /* table: fit a terminal, or NULL */
+    /* Table: how much a column matters when the table must shrink
+     * (higher stays longer); 0: by its kind (the first column and text
+     * columns stay, numbers further right go first). */
+    int priority[GRID_MAX_COLS];
     struct grid_meta meta[GRID_MAX_META];
     int nmeta;
     const char *lists[GRID_MAX_COLS]; /* storage for a META_LIST */

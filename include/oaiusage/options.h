@@ -52,6 +52,7 @@ enum opt_id {
     OPT_NO_HEADER,
     OPT_CSV_SAFE,
     OPT_EXACT,
+    OPT_WIDE,
     OPT_DB,
     OPT_ENDPOINT,
     OPT_SETTLE,

@@ -16,6 +16,10 @@
 
 /* Write data to path (NULL or "-" = stdout). Returns 0 or OU_E_IO. A
  * closed pipe on stdout (EPIPE) returns 0 quietly: the reader chose to stop. */
+/* The width of the terminal standard output is, in columns: 0 when it is
+ * not a terminal. $COLUMNS wins when set (tmux, scripts). */
+int output_terminal_width(void);
+
 int output_write(const char *path, const char *data, size_t len,
                  struct ou_err *err);
 

@@ -166,6 +166,10 @@ static const struct opt_desc options[] = {
       NULL, NULL,
       "table: money with every digit the API gave\n(default: to the cent, "
       "as $1,234.57)" },
+    { OPT_WIDE, "wide", 0, NULL, SEC_OUTPUT, T_TABLES, ST_FLAG, CFG(wide), 0,
+      0, NULL, NULL, NULL,
+      "table on a terminal: every column, however\nwide (default: fit the "
+      "terminal, leaving\nout the least important columns)" },
     { OPT_BASE_URL, "base-url", 0, "URL", SEC_CONNECTION, CK_ALL, ST_STRING,
       CFG(base_url), 0, 0, NULL, NULL, NULL,
       "API base (env OAIUSAGE_BASE_URL; default\n" OU_DEFAULT_BASE_URL ")" },

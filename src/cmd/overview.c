@@ -141,6 +141,13 @@ static void overview_grid(const struct config *cfg, struct grid *g)
         grid_add_col(g, &(struct grid_col){ names[k],
                                             k != OV_CURRENCY || cfg->exact,
                                             false, false, false, NULL, false });
+    /* On a narrow terminal the money and the requests stay longest. */
+    g->priority[OV_AMOUNT] = 950;
+    g->priority[OV_REQUESTS] = 900;
+    g->priority[OV_INPUT] = 800;
+    g->priority[OV_OUTPUT] = 700;
+    g->priority[OV_UNIT] = 650;
+    g->priority[OV_UNITS] = 640;
     grid_add_meta(g, &(struct grid_meta){ "start_time", META_TIME, NULL,
                                           cfg->since, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "end_time", META_TIME, NULL,

@@ -647,11 +647,34 @@ int session_deliver_grid(const struct session *s, struct grid *g,
     struct buf out;
     int rc;
 
+    struct table_fit fit;
+
     buf_init(&out, 0);
     g->csv_safe = s->cfg->csv_safe;
+    /* A table for a terminal fits it (unless --wide); a file or a pipe
+     * gets every column. */
+    memset(&fit, 0, sizeof(fit));
+    if (s->cfg->format == FMT_TABLE && !s->cfg->wide && s->cfg->output == NULL)
+        fit.width = output_terminal_width();
+    g->fit = fit.width > 0 ? &fit : NULL;
     rc = fmt_grid(g, s->cfg->format, s->cfg->header, &out, err);
+    g->fit = NULL;
     if (rc == 0)
         rc = session_deliver(s, &out, err);
     buf_release(&out);
+    if (rc == 0 && (fit.ndropped > 0 || fit.shortened > 0)) {
+        char names[512] = "";
+        for (int i = 0; i < fit.ndropped; i++)
+            snprintf(names + strlen(names), sizeof(names) - strlen(names),
+                     "%s%s", i > 0 ? ", " : "", fit.dropped[i]);
+        if (fit.ndropped > 0)
+            msg_note("note: to fit %d columns, left out: %s (--wide shows "
+                     "them; CSV and JSON have every column)",
+                     fit.width, names);
+        else
+            msg_note("note: long names shortened to fit %d columns (--wide "
+                     "shows them whole)",
+                     fit.width);
+    }
     return rc;
 }

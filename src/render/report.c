@@ -176,17 +176,30 @@ static int build_columns(const struct agg *a, const struct report_opts *o,
                                             false });
     }
     rc |= layout_groups(a, o->names, g, l);
+    /* On a narrow terminal the sorted-by metric stays longest (table.c
+     * leaves out columns of lower priority first). */
+    int sorted = o->sort >= 0 ? o->sort : ep->sort_metric;
     int tin, tout;
-    if (report_token_split(ep, &tin, &tout))
-        rc |= layout_add(g, l, R_TOKENS, 0,
-                         (struct grid_col){ "total_tokens", true, true, false,
-                                            false, NULL, false });
+    int k;
+    if (report_token_split(ep, &tin, &tout)) {
+        k = layout_add(g, l, R_TOKENS, 0,
+                       (struct grid_col){ "total_tokens", true, true, false,
+                                          false, NULL, false });
+        if (k >= 0)
+            g->priority[k] = o->sort == REPORT_SORT_TOTAL ? 900 : 800;
+        rc |= k;
+    }
     for (int m = 0; m < ep->nmetrics; m++) {
         const struct metric_desc *md = &ep->metrics[m];
         bool shown = md->in_table && !(l->money && currency_in_amount(ep, m));
-        rc |= layout_add(g, l, R_METRIC, m,
-                         (struct grid_col){ md->name, shown, false,
-                                            md->nullable, false, NULL, false });
+        k = layout_add(g, l, R_METRIC, m,
+                       (struct grid_col){ md->name, shown, false, md->nullable,
+                                          false, NULL, false });
+        if (k >= 0 && m == sorted && o->sort != REPORT_SORT_TOTAL)
+            g->priority[k] = 900;
+        else if (k >= 0 && m == ep->sort_metric)
+            g->priority[k] = 850;
+        rc |= k;
     }
     if (o->chart)
         rc |= layout_add(g, l, R_CHART, 0,

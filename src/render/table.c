@@ -109,7 +109,149 @@ struct tcol {
     bool right;
     bool color; /* wrap in an ANSI colour (bar columns on a tty) */
     size_t width;
+    size_t head; /* the header's width */
 };
+
+/* ---- fitting a terminal ------------------------------------------------------ */
+
+/* Text columns are cut in the middle down to this width, no further. */
+#define FIT_MIN_TEXT 20
+
+/* s cut in the middle to w code points: "gpt-4o-mi…2024-07-18". */
+static void shorten(char **s, size_t w)
+{
+    size_t have = text_width(*s);
+    if (have <= w || w < 5)
+        return;
+    size_t keep_head = (w - 1) / 2, keep_tail = w - 1 - keep_head;
+    const char *p = *s;
+    size_t n = strlen(p), a = 0, b = n, cp = 0;
+    /* byte offset after keep_head code points */
+    while (a < n && cp < keep_head) {
+        a++;
+        while (a < n && ((unsigned char)p[a] & 0xC0) == 0x80)
+            a++;
+        cp++;
+    }
+    /* byte offset of the last keep_tail code points */
+    cp = 0;
+    while (b > 0 && cp < keep_tail) {
+        b--;
+        while (b > 0 && ((unsigned char)p[b] & 0xC0) == 0x80)
+            b--;
+        cp++;
+    }
+    char *t = malloc(a + 3 + (n - b) + 1);
+    if (t == NULL)
+        return; /* left whole: wider, never wrong */
+    memcpy(t, p, a);
+    memcpy(t + a, "\xE2\x80\xA6", 3); /* ... as one character */
+    memcpy(t + a + 3, p + b, n - b + 1);
+    free(*s);
+    *s = t;
+}
+
+static size_t total_width(const struct tcol *tc, int n)
+{
+    size_t w = 0;
+    for (int c = 0; c < n; c++)
+        w += tc[c].width + (c > 0 ? 2 : 0);
+    return w;
+}
+
+static int priority_of(const struct grid *g, const struct tcol *tc, int c)
+{
+    if (g->priority[tc[c].k] != 0)
+        return g->priority[tc[c].k];
+    if (c == 0 || !tc[c].right)
+        return 1000; /* labels and keys stay */
+    return 500 - c;  /* numbers: the rightmost go first */
+}
+
+/* Cut the widest text columns in the middle until the table fits or no
+ * text column is wider than floor. */
+static void shrink_text(const struct grid *g, struct tcol *tc, int n,
+                        char **text, size_t lines, size_t floor)
+{
+    size_t want = (size_t)g->fit->width;
+
+    while (total_width(tc, n) > want) {
+        int widest = -1;
+        for (int c = 0; c < n; c++) {
+            if (!tc[c].right && tc[c].width > floor &&
+                (widest < 0 || tc[c].width > tc[widest].width))
+                widest = c;
+        }
+        if (widest < 0)
+            return;
+        size_t over = total_width(tc, n) - want;
+        size_t to = tc[widest].width > over ? tc[widest].width - over : 0;
+        if (to < floor)
+            to = floor;
+        if (to < tc[widest].head)
+            to = tc[widest].head;
+        if (to >= tc[widest].width)
+            return;
+        for (size_t i = 0; i < lines; i++)
+            shorten(&text[i * (size_t)n + (size_t)widest], to);
+        tc[widest].width = to;
+        g->fit->shortened++;
+    }
+}
+
+/* Leave out the least important column below priority `below` (never the
+ * first). false when there is none. */
+static bool drop_one(const struct grid *g, struct tcol *tc, int *n, char **text,
+                     size_t lines, int below)
+{
+    struct table_fit *f = g->fit;
+    int drop = -1;
+
+    for (int c = 1; c < *n; c++) {
+        int p = priority_of(g, tc, c);
+        if (p < below && (drop < 0 || p < priority_of(g, tc, drop)))
+            drop = c;
+    }
+    if (drop < 0)
+        return false;
+    f->dropped[f->ndropped++] = g->cols[tc[drop].k].name;
+    for (size_t i = 0; i < lines; i++) {
+        char **row = &text[i * (size_t)*n];
+        free(row[drop]);
+        memmove(row + drop, row + drop + 1,
+                (size_t)(*n - drop - 1) * sizeof(*row));
+    }
+    /* Rows were n wide: close the gaps, row by row. */
+    for (size_t i = 1; i < lines; i++)
+        memmove(&text[i * (size_t)(*n - 1)], &text[i * (size_t)*n],
+                (size_t)(*n - 1) * sizeof(*text));
+    memmove(tc + drop, tc + drop + 1, (size_t)(*n - drop - 1) * sizeof(*tc));
+    (*n)--;
+    return true;
+}
+
+/* Fit the table into g->fit->width, in steps a reader minds least first:
+ * cut very long names (over FIT_LONG_TEXT) in the middle; leave out the
+ * minor number columns (the first metric, keys and names stay); cut names
+ * down to FIT_MIN_TEXT; then leave out anything but the first column. */
+#define FIT_LONG_TEXT 32
+#define FIT_PRIMARY 900
+
+static int fit_table(const struct grid *g, struct tcol *tc, int n, char **text,
+                     size_t lines)
+{
+    size_t want = (size_t)g->fit->width;
+
+    shrink_text(g, tc, n, text, lines, FIT_LONG_TEXT);
+    while (total_width(tc, n) > want &&
+           drop_one(g, tc, &n, text, lines, FIT_PRIMARY))
+        ;
+    shrink_text(g, tc, n, text, lines, FIT_MIN_TEXT);
+    while (total_width(tc, n) > want &&
+           drop_one(g, tc, &n, text, lines, 1 << 30))
+        ;
+    return n;
+}
 
 static int table_line(struct buf *out, const struct tcol *tc, int n,
                       char *const *text)
@@ -169,6 +311,7 @@ int fmt_table(const struct grid *g, bool header, struct buf *out,
         tc[n].right = numeric_col(g, k);
         tc[n].color = g->color && g->cols[k].bar;
         tc[n].width = header ? text_width(g->cols[k].name) : 0;
+        tc[n].head = tc[n].width;
         n++;
     }
     text = calloc(lines * (size_t)n + 1, sizeof(*text));
@@ -186,6 +329,13 @@ int fmt_table(const struct grid *g, bool header, struct buf *out,
             if (text_width(t) > tc[c].width)
                 tc[c].width = text_width(t);
         }
+    }
+    if (g->fit != NULL && g->fit->width > 0) {
+        int n0 = n;
+        n = fit_table(g, tc, n, text, lines);
+        /* the cells past the last row's are unused now */
+        for (size_t i = lines * (size_t)n; i < lines * (size_t)n0; i++)
+            text[i] = NULL;
     }
     if (header && g->title != NULL) {
         rc |= text_terminal(out, g->title);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -182,5 +183,23 @@ int output_spill_write(int fd, const char *data, size_t len, struct ou_err *err)
     if (write_all(fd, data, len) != 0)
         return ou_fail(err, OU_E_IO, "cannot write a temporary file: %s",
                        strerror(errno));
+    return 0;
+}
+
+int output_terminal_width(void)
+{
+    struct winsize ws;
+    const char *cols = getenv("COLUMNS");
+
+    if (!isatty(STDOUT_FILENO))
+        return 0;
+    if (cols != NULL && cols[0] != '\0') {
+        char *end;
+        long v = strtol(cols, &end, 10);
+        if (*end == '\0' && v >= 20 && v <= 10000)
+            return (int)v;
+    }
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
     return 0;
 }
