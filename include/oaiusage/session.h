@@ -61,6 +61,25 @@ struct piece {
     const char *fill_value;
 };
 
+/* Filter values given by name, resolved to ids (owned here; the query
+ * borrows them). */
+struct filter_ids {
+    struct strlist values[EP_MAX_FILTERS]; /* per query filter, or empty */
+};
+
+/* --project, --user and --api-key values given by name ("Customer Support
+ * Bot", maya@example.com, "Production") become the ids they name, through
+ * the organization's lists (cached as --names caches them; from the store
+ * with --db). An id stays an id. An ambiguous name is a usage error
+ * listing the ids; a value that is neither an id nor a name the
+ * organization has is a warning with the closest match (the API would
+ * answer with nothing). Project and user ids are checked too; API key
+ * names list every project's keys, so only names trigger that. Rewrites
+ * q's filter values to fr's, which the caller releases. */
+int session_resolve_filters(struct session *s, struct query *q,
+                            struct filter_ids *fr, struct ou_err *err);
+void filter_ids_release(struct filter_ids *fr);
+
 /* Load the key, connect, make the scheduler; open the store of --db (and
  * sync's, default or not). */
 int session_open(struct session *s, const struct config *cfg, int64_t now,

@@ -161,14 +161,28 @@ int cmd_overview(struct session *s, struct ou_err *err)
     struct agg *aggs[CMD_MAX_QUERIES] = { 0 };
     struct grid g;
     int n = plan_overview(s->cfg, q);
+    struct filter_ids fr;
     int rc;
 
+    /* --project by name: resolved once, the ids shared by every endpoint
+     * (all of them take the filter first). */
+    memset(&fr, 0, sizeof(fr));
+    rc = n > 0 ? session_resolve_filters(s, &q[0], &fr, err) : 0;
+    for (int i = 1; i < n && rc == 0 && q[0].nfilters > 0; i++) {
+        q[i].filters[0].values = q[0].filters[0].values;
+        q[i].filters[0].nvalues = q[0].filters[0].nvalues;
+    }
+    if (rc != 0) {
+        filter_ids_release(&fr);
+        return rc;
+    }
     for (int i = 0; i < n; i++)
         spec[i] = (struct agg_spec){ q[i].ep, 0, { 0 }, TU_PER_NONE, false };
     grid_init(&g, "oaiusage.overview");
     overview_grid(s->cfg, &g);
     /* Every endpoint at once: their pages share the transfers. */
     rc = session_fetch_aggs(s, q, spec, aggs, NULL, n, err);
+    filter_ids_release(&fr);
     for (int i = 0; i < n && rc == 0; i++)
         rc = overview_rows(aggs[i], s->cfg->exact, &g, err);
     if (rc == 0)

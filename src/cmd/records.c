@@ -230,6 +230,8 @@ int cmd_records_streamed(struct session *s, struct ou_err *err)
 
     memset(&rs, 0, sizeof(rs));
     buf_init(&rs.chunk, 0);
+    struct filter_ids fr;
+    memset(&fr, 0, sizeof(fr));
     plan_usage(cfg, &q);
     rs.spec =
         (struct agg_spec){ cfg->ep, cfg->ngroup, { 0 }, TU_PER_NONE, true };
@@ -239,10 +241,13 @@ int cmd_records_streamed(struct session *s, struct ou_err *err)
     rs.csv_safe = cfg->csv_safe;
     rs.first = true;
     rs.spill = -1;
-    if ((rs.spill = output_spill_open(cfg->output, err)) < 0)
+    if ((rc = session_resolve_filters(s, &q, &fr, err)) != 0)
+        ; /* err says why */
+    else if ((rs.spill = output_spill_open(cfg->output, err)) < 0)
         rc = (int)err->cat;
     else
         rc = stream(s, &rs, &q, err);
+    filter_ids_release(&fr);
     rs_forget(&rs);
     if (rs.spill >= 0)
         close(rs.spill);

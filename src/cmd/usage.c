@@ -86,15 +86,19 @@ int cmd_usage(struct session *s, struct ou_err *err)
     struct names *names = NULL;
     struct agg *agg = NULL;
     int64_t key_from = 0;
+    struct filter_ids fr;
     int rc;
 
+    memset(&fr, 0, sizeof(fr));
     session_explain_window(s, cfg->ep);
     if (cfg->records && cfg->format != FMT_TABLE &&
         cfg->format != FMT_OPENMETRICS && !cfg->names && s->store == NULL)
         return cmd_records_streamed(s, err);
     plan_usage(cfg, &q);
     memcpy(spec.group, cfg->group, sizeof(spec.group));
-    rc = session_fetch_aggs(s, &q, &spec, &agg, &span, 1, err);
+    rc = session_resolve_filters(s, &q, &fr, err);
+    if (rc == 0)
+        rc = session_fetch_aggs(s, &q, &spec, &agg, &span, 1, err);
     if (rc != 0) {
         /* A refusal the client can work around: fetch in pieces. */
         struct piece pieces[2];
@@ -118,5 +122,6 @@ int cmd_usage(struct session *s, struct ou_err *err)
         session_warn_floor(s, cfg->ep, key_from);
     names_free(names);
     agg_free(agg);
+    filter_ids_release(&fr);
     return rc;
 }

@@ -129,6 +129,46 @@ expect_failure "--sort of an unknown metric gets a guess" 2 "no metric 'modl'"
 frozen "$NOW" completions --records --top 3 --days 2
 expect_failure "--top with --records is refused" 2 'not --records'
 
+# ---- filters by name -----------------------------------------------------------
+export XDG_CACHE_HOME="$WORK/cache"
+ou projects --format csv
+proj=$(sed -n 2p "$WORK/out" | cut -d, -f1)
+pname=$(python3 -c 'import csv,sys; print(list(csv.DictReader(open(sys.argv[1])))[0]["name"])' "$WORK/out")
+ou users --format csv
+uid=$(sed -n 2p "$WORK/out" | cut -d, -f1)
+umail=$(sed -n 2p "$WORK/out" | cut -d, -f2)
+ou api-keys --format csv
+read -r kid kname <<<"$(python3 - "$WORK/out" <<'PY'
+import csv, sys, collections
+rows = list(csv.DictReader(open(sys.argv[1])))
+count = collections.Counter(r["name"] for r in rows)
+r = next(r for r in rows if count[r["name"]] == 1 and " " not in r["name"])
+print(r["id"], r["name"])
+PY
+)"
+truth completions --start-time 1740787200 --end-time 1741392000 --group-by model --project-ids "$proj"
+frozen "$NOW" completions --since 2025-03-01 --until 2025-03-08 --group-by model --project "$pname" --format csv
+same_as_truth "--project by name ($pname) is the project's id"
+truth completions --start-time 1740787200 --end-time 1741392000 --group-by model --user-ids "$uid"
+frozen "$NOW" completions --since 2025-03-01 --until 2025-03-08 --group-by model --user "$umail" --format csv
+same_as_truth "--user by e-mail ($umail)"
+truth completions --start-time 1740787200 --end-time 1741392000 --group-by model --api-key-ids "$kid"
+frozen "$NOW" completions --since 2025-03-01 --until 2025-03-08 --group-by model --api-key "$kname" --format csv
+same_as_truth "--api-key by name ($kname)"
+frozen "$NOW" completions --since 2025-03-01 --until 2025-03-08 --api-key Staging
+expect_failure "an ambiguous key name lists the ids" 2 "3 API keys are named \"Staging\": give one of their ids \(key_"
+frozen "$NOW" costs --since 2025-03-01 --until 2025-03-08 --project "${pname%?}"
+check "a near miss warns with the closest name (exit $RC)" \
+    bash -c "[ $RC -eq 0 ] && grep -q \"no project has this id or name; did you mean \\\"$pname\\\"\" '$WORK/err'"
+frozen "$NOW" overview --since 2025-03-01 --until 2025-03-08 --project "$pname" --format csv
+check "overview --project by name: the costs of that project" \
+    python3 - "$WORK/out" "$(cd "$WORK" && "$OAIUSAGE_MOCK" truth costs --start-time 1740787200 --end-time 1741392000 --project-ids "$proj" --now "$MOCK_NOW" | tail -n 1 | cut -d, -f1)" <<'PY'
+import csv, sys
+from decimal import Decimal
+row = next(r for r in csv.DictReader(open(sys.argv[1])) if r["endpoint"] == "costs")
+assert Decimal(row["amount"]) == Decimal(sys.argv[2]), (row, sys.argv[2])
+PY
+
 # ---- smaller things --------------------------------------------------------
 "$OAIUSAGE_BIN" >"$WORK/out" 2>"$WORK/err"
 check "no arguments: the commands on stdout, exit 0 ($?)" \
