@@ -144,7 +144,9 @@ same_as_truth "floor: a window after it is fetched as asked"
 start_mock --refuse-user-project
 ou costs $W --group-by user_id,project_id
 expect_failure "user_id with project_id" 1 "HTTP 400: .*drop one of them"
-ou costs $W --group-by user_id --project proj_x
+ou projects --format csv
+a_project=$(sed -n 2p "$WORK/out" | cut -d, -f1)
+ou costs $W --group-by user_id --project "$a_project"
 expect_failure "user_id with --project" 1 "HTTP 400: .*drop one of them"
 ou costs $W --group-by user_id --format csv
 truth costs $T --group-by user_id
