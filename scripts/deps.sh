@@ -15,8 +15,9 @@
 set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
-      libmicrohttpd-dev libsqlite3-dev libpq-dev ca-certificates)
-test_pkgs=(jq python3 python3-prometheus-client libxml2-utils sqlite3 faketime systemd chromium)
+      libmicrohttpd-dev libsqlite3-dev libpq-dev libxlsxwriter-dev
+      ca-certificates)
+test_pkgs=(jq python3 python3-prometheus-client python3-openpyxl libxml2-utils sqlite3 faketime systemd chromium tmux)
 case "${1:-}" in
 --test) pkgs+=("${test_pkgs[@]}") ;;
 --pg) pkgs+=("${test_pkgs[@]}" postgresql postgresql-client) ;;
