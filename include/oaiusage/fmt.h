@@ -28,7 +28,8 @@ enum fmt_kind {
     FMT_JSON,
     FMT_NDJSON,
     FMT_SVG,
-    FMT_OPENMETRICS
+    FMT_OPENMETRICS,
+    FMT_XLSX
 };
 
 /* Render the grid. header: CSV / table header row. */
@@ -60,6 +61,13 @@ int fmt_json_part(const struct grid *g, bool ndjson, enum fmt_part part,
  * the window as oaiusage_report_window_{start,end}_seconds, no sample
  * timestamps, then "# EOF". */
 int fmt_openmetrics(const struct grid *g, struct buf *out, struct ou_err *err);
+
+/* An Excel workbook (xlsx.c): one sheet of the grid's columns (as CSV
+ * has them) with real dates, numbers as numbers, text as strings, a bold
+ * frozen header with an autofilter, money in its currency's format. The
+ * bytes of the .xlsx file go to out. */
+int fmt_xlsx(const struct grid *g, const char *sheet, struct buf *out,
+             struct ou_err *err);
 
 /* An amount for a person (money.c): rounded once, half away from zero, to
  * the cent, with thousands separators and always two decimals, the

@@ -425,6 +425,9 @@ static int check_format(struct config *cfg, struct ou_err *err)
     }
     if (cfg->csv_safe && cfg->format != FMT_CSV)
         return ou_fail(err, OU_E_USAGE, "--csv-safe applies to --format csv");
+    if (cfg->format == FMT_XLSX && cfg->output == NULL)
+        return ou_fail(err, OU_E_USAGE,
+                       "--format xlsx writes a workbook: give -o FILE.xlsx");
     if (cfg->exact && cfg->format != FMT_TABLE)
         return ou_fail(err, OU_E_USAGE,
                        "--exact applies to --format table (CSV, JSON and "

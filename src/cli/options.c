@@ -23,12 +23,13 @@ static const char *const per_names[] = { "day", "week", "month", "bucket",
 static const int per_values[] = { TU_PER_DAY, TU_PER_WEEK, TU_PER_MONTH,
                                   TU_PER_BUCKET };
 static const char *const format_names[] = {
-    "table", "csv", "json", "ndjson", "svg", "openmetrics", NULL
+    "table", "csv", "json", "ndjson", "svg", "openmetrics", "xlsx", NULL
 };
 static const char *const period_names[] = { "month", "week", "day", NULL };
 static const int period_values[] = { BP_MONTH, BP_WEEK, BP_DAY };
 static const int format_values[] = { FMT_TABLE,  FMT_CSV, FMT_JSON,
-                                     FMT_NDJSON, FMT_SVG, FMT_OPENMETRICS };
+                                     FMT_NDJSON, FMT_SVG, FMT_OPENMETRICS,
+                                     FMT_XLSX };
 
 /* A filter option: a usage command takes it when its endpoint has it. */
 #define FILTER(id, name, arg, takes, help) \
@@ -151,7 +152,7 @@ static const struct opt_desc options[] = {
     { OPT_FORMAT, "format", 0, "F", SEC_OUTPUT, T_TABLES, ST_CHOICE,
       CFG(format), 0, 0, format_names, format_values, NULL,
       "table (default), csv, json, ndjson, svg\n(a standalone chart of "
-      "the first metric), or\nopenmetrics (Prometheus gauges)" },
+      "the first metric), openmetrics (Prometheus\ngauges), or xlsx (a workbook; needs -o)" },
     { OPT_OUTPUT, "output", 'o', "FILE", SEC_OUTPUT, CK_ALL, ST_STRING,
       CFG(output), 0, 0, NULL, NULL, NULL,
       "write FILE atomically instead of stdout" },

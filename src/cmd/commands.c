@@ -12,7 +12,8 @@
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define F(k) (1u << (k))
-#define TABLES (F(FMT_TABLE) | F(FMT_CSV) | F(FMT_JSON) | F(FMT_NDJSON))
+#define TABLES \
+    (F(FMT_TABLE) | F(FMT_CSV) | F(FMT_JSON) | F(FMT_NDJSON) | F(FMT_XLSX))
 
 /* A usage or costs command: everything comes from its endpoint. */
 #define USAGE(index)                                                        \

@@ -92,7 +92,8 @@ int cmd_usage(struct session *s, struct ou_err *err)
     memset(&fr, 0, sizeof(fr));
     session_explain_window(s, cfg->ep);
     if (cfg->records && cfg->format != FMT_TABLE &&
-        cfg->format != FMT_OPENMETRICS && !cfg->names && s->store == NULL)
+        cfg->format != FMT_OPENMETRICS && cfg->format != FMT_XLSX &&
+        !cfg->names && s->store == NULL)
         return cmd_records_streamed(s, err);
     plan_usage(cfg, &q);
     memcpy(spec.group, cfg->group, sizeof(spec.group));

@@ -1,6 +1,29 @@
 /* fmt.c - rendering a grid in the chosen format (see fmt.h). */
 #include "oaiusage/fmt.h"
 
+#include <string.h>
+
+/* The sheet's name: the report (budget), the endpoint, else the grid's
+ * object without its prefix (overview, list). */
+static const char *sheet_name(const struct grid *g)
+{
+    const char *endpoint = NULL;
+    const char *dot;
+
+    for (int i = 0; i < g->nmeta; i++) {
+        if (g->meta[i].kind != META_STRING)
+            continue;
+        if (strcmp(g->meta[i].key, "report") == 0)
+            return g->meta[i].s;
+        if (strcmp(g->meta[i].key, "endpoint") == 0)
+            endpoint = g->meta[i].s;
+    }
+    if (endpoint != NULL)
+        return endpoint;
+    dot = strrchr(g->object, '.');
+    return dot != NULL ? dot + 1 : g->object;
+}
+
 int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
              struct buf *out, struct ou_err *err)
 {
@@ -16,6 +39,8 @@ int fmt_grid(const struct grid *g, enum fmt_kind kind, bool header,
         return fmt_grid_json(g, true, out, err);
     case FMT_OPENMETRICS:
         return fmt_openmetrics(g, out, err);
+    case FMT_XLSX:
+        return fmt_xlsx(g, sheet_name(g), out, err);
     case FMT_SVG:
         break; /* charts are drawn by report_svg */
     }
@@ -39,6 +64,7 @@ int fmt_grid_part(const struct grid *g, enum fmt_kind kind, enum fmt_part part,
     case FMT_TABLE:
     case FMT_SVG:
     case FMT_OPENMETRICS:
+    case FMT_XLSX:
     default:
         return ou_fail(err, OU_E_USAGE, "a table cannot be streamed");
     }

@@ -1057,6 +1057,45 @@ def add_budget_cases():
                            r"negative")
 
 
+# ---- xlsx: text is text --------------------------------------------------------
+
+def xlsx_strings_check(run: Run) -> list:
+    """The workbook (a zip of XML, read with the standard library) holds
+    every project name as a string cell, never a formula."""
+    import zipfile
+    problems = []
+    data = run.files.get("p.xlsx")
+    if data is None:
+        return ["no workbook written"]
+    z = zipfile.ZipFile(io.BytesIO(data))
+    sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    if "<f>" in sheet or "<f " in sheet:
+        problems.append("the sheet has a formula")
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    # OOXML writes a control character as _xHHHH_ (ECMA-376 ST_Xstring).
+    unescape = lambda t: re.sub(r"_x([0-9A-Fa-f]{4})_",
+                                lambda m: chr(int(m.group(1), 16)), t)
+    shared = [unescape(si.findtext("m:t", namespaces=ns) or "") for si in
+              ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns)]
+    root = ET.fromstring(sheet)
+    names = []
+    for c in root.iter("{%s}c" % ns["m"]):
+        if c.get("r", "").startswith("B") and c.get("r") != "B1":
+            if c.get("t") != "s":
+                problems.append("cell %s is not a string" % c.get("r"))
+            else:
+                names.append(shared[int(c.findtext("m:v", namespaces=ns))])
+    if sorted(names) != sorted(FORMULA_NAMES):
+        problems.append("names %r, wanted %r" % (names, FORMULA_NAMES))
+    return problems
+
+
+def add_xlsx_cases():
+    case("xlsx: project names that look like formulas stay text",
+         ["projects", "--format", "xlsx"], {PROJECTS: [projects_list()]},
+         output="p.xlsx", check=xlsx_strings_check)
+
+
 # ---- the names cache ----------------------------------------------------------
 
 def names_check(run: Run) -> list:
@@ -1271,7 +1310,8 @@ def main() -> int:
     for add in (add_key_leak_cases, add_control_byte_cases, add_terminal_cases,
                 add_xml_cases, add_money_cases, add_missing_data_cases,
                 add_vector_store_cases, add_message_cases, add_csv_cases,
-                add_names_cases, add_floor_cases, add_budget_cases):
+                add_names_cases, add_floor_cases, add_budget_cases,
+                add_xlsx_cases):
         add()
     runner = Runner(sys.argv[1])
     if runner.xmllint is None:

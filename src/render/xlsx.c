@@ -1,0 +1,228 @@
+/* xlsx.c - a grid as an Excel workbook through libxlsxwriter (see fmt.h).
+ * The only file that knows libxlsxwriter.
+ *
+ * One sheet named after the report. The header row is bold, frozen, with
+ * an autofilter over the data. Text is written as strings, so a name that
+ * starts with '=' can never become a formula; numbers are numbers (an
+ * integer beyond 2^53, which a spreadsheet cannot hold exactly, is written
+ * as text); times are real dates (UTC, shown as yyyy-mm-dd, with the time
+ * when a column has one); booleans are booleans; money (a decimal column
+ * beside a currency column) gets the currency's number format, which only
+ * rounds what is shown. The workbook is built in a temporary file (the
+ * library writes files) and handed back as bytes, for the caller's atomic
+ * -o.
+ */
+#include "oaiusage/fmt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+
+#define XLSX_MAX_ROWS 1048576
+
+static bool money_col(const struct grid *g, int k)
+{
+    static const char *const names[] = { "amount",    "budget",
+                                         "spent",     "provisional",
+                                         "remaining", "projected",
+                                         "daily_rate" };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(g->cols[k].name, names[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int currency_col(const struct grid *g)
+{
+    for (int k = 0; k < g->ncols; k++) {
+        if (strcmp(g->cols[k].name, "currency") == 0)
+            return k;
+    }
+    return -1;
+}
+
+/* Does a time column hold a time of day anywhere? */
+static bool has_clock(const struct grid *g, int k)
+{
+    for (size_t i = 0; i < g->nrows; i++) {
+        const struct cell *c = &g->cells[i * (size_t)g->ncols + (size_t)k];
+        if (c->kind == CELL_TIME && c->t % 86400 != 0)
+            return true;
+    }
+    return false;
+}
+
+struct formats {
+    lxw_format *head, *date, *datetime, *usd, *eur, *gbp, *money;
+};
+
+static lxw_format *money_format_of(const struct formats *f, const char *cur)
+{
+    if (cur == NULL)
+        return f->money;
+    if (strcmp(cur, "usd") == 0)
+        return f->usd;
+    if (strcmp(cur, "eur") == 0)
+        return f->eur;
+    if (strcmp(cur, "gbp") == 0)
+        return f->gbp;
+    return f->money;
+}
+
+static lxw_error write_cell(lxw_worksheet *ws, const struct grid *g,
+                            const struct formats *f, int cur, lxw_row_t row,
+                            int k, const struct cell *rowc, bool clock)
+{
+    const struct cell *c = &rowc[k];
+    lxw_col_t col = (lxw_col_t)k;
+    char *end;
+
+    switch (c->kind) {
+    case CELL_NULL:
+        return LXW_NO_ERROR;
+    case CELL_TEXT:
+        return worksheet_write_string(ws, row, col, c->s, NULL);
+    case CELL_BOOL:
+        return worksheet_write_boolean(ws, row, col, c->b, NULL);
+    case CELL_TIME:
+        return worksheet_write_unixtime(ws, row, col, c->t,
+                                        clock ? f->datetime : f->date);
+    case CELL_INT: {
+        long long v = strtoll(c->s, &end, 10);
+        if (*end != '\0' || v > (1LL << 53) || v < -(1LL << 53))
+            return worksheet_write_string(ws, row, col, c->s, NULL);
+        return worksheet_write_number(ws, row, col, (double)v, NULL);
+    }
+    case CELL_DEC: {
+        double v = strtod(c->s, &end);
+        lxw_format *fmt = NULL;
+        if (money_col(g, k))
+            fmt = money_format_of(f, cur >= 0 && rowc[cur].kind == CELL_TEXT
+                                         ? rowc[cur].s
+                                         : NULL);
+        if (*end != '\0')
+            return worksheet_write_string(ws, row, col, c->s, NULL);
+        return worksheet_write_number(ws, row, col, v, fmt);
+    }
+    }
+    return LXW_NO_ERROR;
+}
+
+static void make_formats(lxw_workbook *wb, struct formats *f)
+{
+    f->head = workbook_add_format(wb);
+    format_set_bold(f->head);
+    f->date = workbook_add_format(wb);
+    format_set_num_format(f->date, "yyyy-mm-dd");
+    f->datetime = workbook_add_format(wb);
+    format_set_num_format(f->datetime, "yyyy-mm-dd hh:mm:ss");
+    f->usd = workbook_add_format(wb);
+    format_set_num_format(f->usd, "\"$\"#,##0.00");
+    f->eur = workbook_add_format(wb);
+    format_set_num_format(f->eur, "[$\xE2\x82\xAC-x-euro2] #,##0.00");
+    f->gbp = workbook_add_format(wb);
+    format_set_num_format(f->gbp, "[$\xC2\xA3-809]#,##0.00");
+    f->money = workbook_add_format(wb);
+    format_set_num_format(f->money, "#,##0.00");
+}
+
+static int write_sheet(lxw_workbook *wb, const struct grid *g, const char *name)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+    struct formats f;
+    int cols[GRID_MAX_COLS];
+    bool clock[GRID_MAX_COLS];
+    int n = 0;
+    int cur = currency_col(g);
+    lxw_error e = LXW_NO_ERROR;
+
+    if (ws == NULL)
+        return -1;
+    make_formats(wb, &f);
+    for (int k = 0; k < g->ncols; k++) {
+        if (g->cols[k].table_only)
+            continue;
+        clock[n] = has_clock(g, k);
+        cols[n++] = k;
+    }
+    for (int c = 0; c < n && e == LXW_NO_ERROR; c++) {
+        e = worksheet_write_string(ws, 0, (lxw_col_t)c, g->cols[cols[c]].name,
+                                   f.head);
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, clock[c] ? 20 : 16,
+                             NULL);
+    }
+    for (size_t i = 0; i < g->nrows && e == LXW_NO_ERROR; i++) {
+        const struct cell *row = &g->cells[i * (size_t)g->ncols];
+        /* Write the chosen columns at their sheet positions. */
+        struct cell shifted[GRID_MAX_COLS];
+        for (int c = 0; c < n; c++)
+            shifted[c] = row[cols[c]];
+        struct grid view = *g;
+        for (int c = 0; c < n; c++)
+            view.cols[c] = g->cols[cols[c]];
+        view.ncols = n;
+        int vcur = -1;
+        for (int c = 0; c < n; c++)
+            vcur = cols[c] == cur ? c : vcur;
+        for (int c = 0; c < n && e == LXW_NO_ERROR; c++)
+            e = write_cell(ws, &view, &f, vcur, (lxw_row_t)(i + 1), c, shifted,
+                           clock[c]);
+    }
+    if (e == LXW_NO_ERROR) {
+        worksheet_freeze_panes(ws, 1, 0);
+        if (n > 0)
+            worksheet_autofilter(ws, 0, 0, (lxw_row_t)g->nrows,
+                                 (lxw_col_t)(n - 1));
+    }
+    return e == LXW_NO_ERROR ? 0 : -1;
+}
+
+int fmt_xlsx(const struct grid *g, const char *sheet, struct buf *out,
+             struct ou_err *err)
+{
+    const char *dir = getenv("TMPDIR");
+    char tmpl[4096];
+    int fd;
+    FILE *f;
+    int rc = 0;
+
+    if (g->nrows + 1 > XLSX_MAX_ROWS)
+        return ou_fail(err, OU_E_USAGE,
+                       "%zu rows do not fit a worksheet (at most %d); use "
+                       "--format csv",
+                       g->nrows, XLSX_MAX_ROWS - 1);
+    snprintf(tmpl, sizeof(tmpl), "%s/oaiusage-xlsx.XXXXXX",
+             dir != NULL && dir[0] != '\0' ? dir : "/tmp");
+    if ((fd = mkstemp(tmpl)) < 0)
+        return ou_fail(err, OU_E_IO, "cannot create a temporary file '%s': %s",
+                       tmpl, strerror(errno));
+    close(fd);
+    lxw_workbook *wb = workbook_new(tmpl);
+    if (wb == NULL) {
+        unlink(tmpl);
+        return ou_nomem(err);
+    }
+    if (write_sheet(wb, g, sheet) != 0)
+        rc = ou_fail(err, OU_E_IO, "cannot build the workbook");
+    if (workbook_close(wb) != LXW_NO_ERROR && rc == 0)
+        rc = ou_fail(err, OU_E_IO, "cannot write the workbook '%s'", tmpl);
+    if (rc == 0 && (f = fopen(tmpl, "rb")) != NULL) {
+        char chunk[65536];
+        size_t got;
+        while (rc == 0 && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+            rc = buf_append(out, chunk, got) == 0 ? 0 : ou_nomem(err);
+        if (rc == 0 && ferror(f))
+            rc = ou_fail(err, OU_E_IO, "cannot read back '%s'", tmpl);
+        fclose(f);
+    } else if (rc == 0) {
+        rc = ou_fail(err, OU_E_IO, "cannot read back '%s': %s", tmpl,
+                     strerror(errno));
+    }
+    unlink(tmpl);
+    return rc;
+}
