@@ -340,6 +340,9 @@ int report_sparklines(const struct agg *a, const struct report_opts *o,
     buf_init(&b, 0);
     if (rc == 0 && spark_columns(&sp, o->names, g, &l) != 0)
         rc = ou_fail(err, OU_E_DATA, "too many columns");
+    /* Names several ids share are told apart here too. */
+    if (rc == 0 && layout_dups(&l, sp.roll, o->names) != 0)
+        rc = ou_nomem(err);
     if (rc == 0) {
         double *tv = calloc(sp.np + 1, sizeof(*tv));
         struct dec *acc = calloc(sp.np + 1, sizeof(*acc));
@@ -349,6 +352,7 @@ int report_sparklines(const struct agg *a, const struct report_opts *o,
         free(tv);
         free(acc);
     }
+    layout_release(&l);
     buf_release(&b);
     spark_free(&sp);
     return rc;

@@ -234,19 +234,112 @@ static int key_cell(const struct agg *a, const struct agg_row *r, int i,
     return text_cell(g, c, CELL_TEXT, r->key[i]);
 }
 
+static int cmp_cstr(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+struct name_id {
+    const char *name, *id;
+};
+
+static int cmp_name_id(const void *x, const void *y)
+{
+    const struct name_id *a = x, *b = y;
+    int c = strcmp(a->name, b->name);
+    return c != 0 ? c : strcmp(a->id, b->id);
+}
+
+int layout_dups(struct layout *l, const struct agg *a,
+                const struct names *names)
+{
+    const struct agg_spec *sp = agg_spec_of(a);
+    size_t n = agg_nrows(a);
+
+    for (int i = 0; names != NULL && i < sp->ngroup; i++) {
+        enum name_kind k = sp->ep->groups[sp->group[i]].names;
+        struct name_id *v;
+        size_t m = 0;
+        if (k == NK_NONE)
+            continue;
+        if ((v = malloc((n + 1) * sizeof(*v))) == NULL)
+            return -1;
+        for (size_t r = 0; r < n; r++) {
+            const char *id = agg_row_at(a, r)->key[i];
+            const char *name = id != NULL ? names_get(names, k, id) : NULL;
+            if (name != NULL)
+                v[m++] = (struct name_id){ name, id };
+        }
+        qsort(v, m, sizeof(*v), cmp_name_id);
+        for (size_t r = 1; r < m; r++) {
+            if (strcmp(v[r].name, v[r - 1].name) != 0 ||
+                strcmp(v[r].id, v[r - 1].id) == 0)
+                continue;
+            size_t nd = l->ndups[i];
+            if (nd > 0 && strcmp(l->dups[i][nd - 1], v[r].name) == 0)
+                continue;
+            const char **d = realloc(l->dups[i], (nd + 1) * sizeof(*d));
+            if (d == NULL) {
+                free(v);
+                return -1;
+            }
+            l->dups[i] = d;
+            d[l->ndups[i]++] = v[r].name;
+        }
+        free(v);
+    }
+    return 0;
+}
+
+void layout_release(struct layout *l)
+{
+    for (int i = 0; i < EP_MAX_GROUPS; i++) {
+        free(l->dups[i]);
+        l->dups[i] = NULL;
+        l->ndups[i] = 0;
+    }
+}
+
+/* "Staging (key_…3Xk9Qa)": a name several ids share, told apart. */
+static const char *told_apart(const struct layout *l, int i, const char *name,
+                              const char *id, char *buf, size_t size)
+{
+    if (l == NULL || l->ndups[i] == 0 ||
+        bsearch(&name, l->dups[i], l->ndups[i], sizeof(*l->dups[i]),
+                cmp_cstr) == NULL)
+        return name;
+    const char *us = strchr(id, '_');
+    size_t len = strlen(id);
+    size_t pre = us != NULL ? (size_t)(us - id) + 1 : 0;
+    if (len <= pre + 8)
+        snprintf(buf, size, "%s (%s)", name, id);
+    else
+        snprintf(buf, size, "%s (%.*s\xE2\x80\xA6%s)", name, (int)pre, id,
+                 id + len - 6);
+    return buf;
+}
+
 static int name_cell(const struct agg *a, const struct names *names,
-                     const struct agg_row *r, int i, struct grid *g,
-                     struct cell *c)
+                     const struct layout *l, const struct agg_row *r, int i,
+                     struct grid *g, struct cell *c)
 {
     const struct agg_spec *sp = agg_spec_of(a);
     const struct group_desc *gd = &sp->ep->groups[sp->group[i]];
     const char *name;
+    char shown[512];
 
     if (r->key[i] == NULL)
         return 0;
     name = names_get(names, gd->names, r->key[i]);
-    if (name != NULL)
-        return text_cell(g, c, CELL_TEXT, name);
+    if (name != NULL) {
+        const char *t = told_apart(l, i, name, r->key[i], shown, sizeof(shown));
+        if (text_cell(g, c, CELL_TEXT, name) != 0)
+            return -1;
+        /* CSV and JSON carry the id beside the name already. */
+        if (t != name && (c->display = grid_strdup(g, t)) == NULL)
+            return -1;
+        return 0;
+    }
     /* unknown: the table shows the id */
     c->display = grid_strdup(g, r->key[i]);
     return c->display != NULL ? 0 : -1;
@@ -281,11 +374,14 @@ static int metric_cell(const struct agg *a, const struct agg_row *r, int m,
 }
 
 static int fill_cell(const struct agg *a, const struct names *names,
-                     enum role role, int i, bool money, const struct agg_row *r,
+                     const struct layout *l, int k, const struct agg_row *r,
                      bool total, const char *chart, struct grid *g,
                      struct cell *c)
 {
     char tmp[DEC_FMT_MAX];
+    enum role role = l->role[k];
+    int i = l->index[k];
+    bool money = l->money;
 
     switch (role) {
     case R_LABEL:
@@ -300,7 +396,7 @@ static int fill_cell(const struct agg *a, const struct names *names,
     case R_KEY:
         return total ? 0 : key_cell(a, r, i, g, c);
     case R_NAME:
-        return total ? 0 : name_cell(a, names, r, i, g, c);
+        return total ? 0 : name_cell(a, names, l, r, i, g, c);
     case R_METRIC:
         return metric_cell(a, r, i, money, g, c);
     case R_TEXT:
@@ -331,8 +427,7 @@ int layout_fill(const struct agg *a, const struct names *names,
 
     for (int k = 0; k < g->ncols; k++) {
         struct cell *c = &row[k];
-        if (fill_cell(a, names, l->role[k], l->index[k], l->money, r, total,
-                      chart, g, c) != 0)
+        if (fill_cell(a, names, l, k, r, total, chart, g, c) != 0)
             return -1;
         /* Total rows: the first table column says so. */
         if (total && !labelled && g->cols[k].in_table) {
@@ -566,25 +661,12 @@ static void add_meta(const struct agg *a, const struct report_opts *o,
                                               NULL, 0 });
 }
 
-int report_grid(const struct agg *a, const struct report_opts *o,
-                const struct report_meta *m, struct grid *g, struct ou_err *err)
+static int fill_rows(const struct agg *a, const struct report_opts *o,
+                     struct layout *l, struct grid *g, struct ou_err *err)
 {
-    static const struct report_opts plain = { NULL,  false, 0,
-                                              false, true,  REPORT_SORT_DEFAULT,
-                                              0,     NULL };
     struct scales sc = { { NULL }, { 0 }, 0 };
-    struct layout l;
     char bar[256];
 
-    if (o == NULL)
-        o = &plain;
-    memset(&l, 0, sizeof(l));
-    l.money = !o->exact;
-    g->color = o->color;
-    if (o->chart && agg_spec_of(a)->per != TU_PER_NONE)
-        return report_sparklines(a, o, g, err);
-    if (build_columns(a, o, g, &l) != 0)
-        return ou_fail(err, OU_E_DATA, "too many columns");
     for (size_t i = 0; o->chart && i < agg_nrows(a); i++)
         scales_note(&sc, report_label(a, agg_row_at(a, i)),
                     report_metric_double(a, agg_row_at(a, i)));
@@ -602,7 +684,7 @@ int report_grid(const struct agg *a, const struct report_opts *o,
             report_bar(report_metric_double(a, r),
                        scales_max(&sc, report_label(a, r)), o->chart_width, bar,
                        sizeof(bar));
-        if (row == NULL || layout_fill(a, o->names, &l, r, false,
+        if (row == NULL || layout_fill(a, o->names, l, r, false,
                                        o->chart ? bar : NULL, g, row) != 0) {
             free(shown);
             return ou_nomem(err);
@@ -611,10 +693,35 @@ int report_grid(const struct agg *a, const struct report_opts *o,
     free(shown);
     for (size_t i = 0; i < agg_ntotals(a); i++) {
         struct cell *row = grid_add_row(g, true);
-        if (row == NULL || layout_fill(a, o->names, &l, agg_total_at(a, i),
-                                       true, o->chart ? "" : NULL, g, row) != 0)
+        if (row == NULL || layout_fill(a, o->names, l, agg_total_at(a, i), true,
+                                       o->chart ? "" : NULL, g, row) != 0)
             return ou_nomem(err);
     }
-    add_meta(a, o, m, g);
     return 0;
+}
+
+int report_grid(const struct agg *a, const struct report_opts *o,
+                const struct report_meta *m, struct grid *g, struct ou_err *err)
+{
+    static const struct report_opts plain = { NULL,  false, 0,
+                                              false, true,  REPORT_SORT_DEFAULT,
+                                              0,     NULL };
+    struct layout l;
+    int rc;
+
+    if (o == NULL)
+        o = &plain;
+    memset(&l, 0, sizeof(l));
+    l.money = !o->exact;
+    g->color = o->color;
+    if (o->chart && agg_spec_of(a)->per != TU_PER_NONE)
+        return report_sparklines(a, o, g, err);
+    if (build_columns(a, o, g, &l) != 0)
+        return ou_fail(err, OU_E_DATA, "too many columns");
+    rc = layout_dups(&l, a, o->names) != 0 ? ou_nomem(err)
+                                           : fill_rows(a, o, &l, g, err);
+    layout_release(&l);
+    if (rc == 0)
+        add_meta(a, o, m, g);
+    return rc;
 }

@@ -24,7 +24,17 @@ struct layout {
     enum role role[GRID_MAX_COLS];
     int index[GRID_MAX_COLS];
     bool money; /* the table shows money to the cent, with its symbol */
+    /* Per group position: names that several ids of the rows share,
+     * sorted (the table shows a short id beside them). Owned. */
+    const char **dups[EP_MAX_GROUPS];
+    size_t ndups[EP_MAX_GROUPS];
 };
+
+/* Find the names several ids share, per group position, among a's rows.
+ * 0, or -1 when out of memory. */
+int layout_dups(struct layout *l, const struct agg *a,
+                const struct names *names);
+void layout_release(struct layout *l);
 
 /* The currency metric that labels metric m (money), or -1. */
 int money_currency(const struct endpoint *ep, int m);

@@ -144,9 +144,8 @@ static void shorten(char **s, size_t w)
     char *t = malloc(a + 3 + (n - b) + 1);
     if (t == NULL)
         return; /* left whole: wider, never wrong */
-    memcpy(t, p, a);
-    memcpy(t + a, "\xE2\x80\xA6", 3); /* ... as one character */
-    memcpy(t + a + 3, p + b, n - b + 1);
+    /* head, the ellipsis as one character, tail (with its NUL) */
+    snprintf(t, a + 3 + (n - b) + 1, "%.*s\xE2\x80\xA6%s", (int)a, p, p + b);
     free(*s);
     *s = t;
 }

@@ -218,7 +218,7 @@ int fmt_xlsx(const struct grid *g, const char *sheet, struct buf *out,
             rc = buf_append(out, chunk, got) == 0 ? 0 : ou_nomem(err);
         if (rc == 0 && ferror(f))
             rc = ou_fail(err, OU_E_IO, "cannot read back '%s'", tmpl);
-        fclose(f);
+        (void)fclose(f); /* read only */
     } else if (rc == 0) {
         rc = ou_fail(err, OU_E_IO, "cannot read back '%s': %s", tmpl,
                      strerror(errno));

@@ -169,6 +169,32 @@ row = next(r for r in csv.DictReader(open(sys.argv[1])) if r["endpoint"] == "cos
 assert Decimal(row["amount"]) == Decimal(sys.argv[2]), (row, sys.argv[2])
 PY
 
+# ---- names never hide which row is which --------------------------------------
+ou api-keys --format csv
+cp "$WORK/out" "$WORK/keys.csv"
+for view in "" "--per week --chart"; do
+    # shellcheck disable=SC2086
+    frozen "$NOW" completions --since 2025-03-01 --until 2025-03-08 --group-by api_key_id --names --wide $view
+    python3 - "$WORK/keys.csv" "$WORK/out" <<'PY' >"$WORK/py.err" 2>&1 && ok || not_ok "shared key names told apart ($view): $(tail -c 300 "$WORK/py.err")"
+import csv, re, sys, collections
+keys = list(csv.DictReader(open(sys.argv[1])))
+count = collections.Counter(k["name"] for k in keys)
+shared = {n for n, c in count.items() if c > 1}
+text = open(sys.argv[2]).read()
+shown = re.findall(r"^(\S[^\n]*?) \(key_\u2026(\w{6})\)", text, re.M)
+assert shown, "no told-apart name in the table"
+for name, tail in shown:
+    assert name in shared, (name, shared)
+    ids = [k["id"] for k in keys if k["name"] == name and k["id"].endswith(tail)]
+    assert len(ids) == 1, (name, tail, ids)
+# a name no other key has is shown bare
+for line in text.splitlines():
+    for n in count:
+        if count[n] == 1 and line.startswith(n + "  "):
+            break
+PY
+done
+
 # ---- smaller things --------------------------------------------------------
 "$OAIUSAGE_BIN" >"$WORK/out" 2>"$WORK/err"
 check "no arguments: the commands on stdout, exit 0 ($?)" \
