@@ -46,9 +46,11 @@ struct html_input {
     const struct names *names; /* project names, or NULL */
     int64_t start;             /* the window */
     int64_t end;
-    int64_t generated;  /* when the report was made */
-    const char *source; /* where the data came from: the API's base URL,
+    int64_t generated;   /* when the report was made */
+    const char *source;  /* where the data came from: the API's base URL,
                            or "the history store PATH" */
+    const char *filters; /* the filters as given ("project a, b"), or
+                            NULL: the header says the report is filtered */
 };
 
 int html_report(const struct html_input *in, struct buf *out,

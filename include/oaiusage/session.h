@@ -80,6 +80,9 @@ int session_resolve_filters(struct session *s, struct query *q,
                             struct filter_ids *fr, struct ou_err *err);
 void filter_ids_release(struct filter_ids *fr);
 
+/* The filters as given, for a title: "project a, b; batch only". */
+int session_filters_text(const struct config *cfg, struct buf *out);
+
 /* Load the key, connect, make the scheduler; open the store of --db (and
  * sync's, default or not). */
 int session_open(struct session *s, const struct config *cfg, int64_t now,

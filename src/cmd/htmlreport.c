@@ -56,7 +56,17 @@ int cmd_report(struct session *s, struct ou_err *err)
     buf_init(&out, 0);
     buf_init(&source, 0);
     session_explain_window(s, q[0].ep);
-    rc = session_fetch_aggs(s, q, spec, aggs, span, 2, err);
+    /* --project by name: resolved once, for both queries. */
+    struct filter_ids fr;
+    memset(&fr, 0, sizeof(fr));
+    rc = session_resolve_filters(s, &q[0], &fr, err);
+    if (rc == 0 && q[0].nfilters > 0 && q[1].nfilters > 0) {
+        q[1].filters[0].values = q[0].filters[0].values;
+        q[1].filters[0].nvalues = q[0].filters[0].nvalues;
+    }
+    if (rc == 0)
+        rc = session_fetch_aggs(s, q, spec, aggs, span, 2, err);
+    filter_ids_release(&fr);
     if (rc == 0 && cfg->names) {
         names = session_names(s, (const struct agg *const *)aggs, 2, err);
         if (names == NULL)
@@ -74,8 +84,16 @@ int cmd_report(struct session *s, struct ou_err *err)
             cfg->until_sent ? cfg->until : span[0].last_end,
             s->now,
             s->store != NULL ? source.data : cfg->base_url,
+            NULL,
         };
-        rc = html_report(&in, &out, err);
+        struct buf filters;
+        buf_init(&filters, 0);
+        if (session_filters_text(cfg, &filters) != 0)
+            rc = ou_nomem(err);
+        in.filters = filters.len > 0 ? filters.data : NULL;
+        if (rc == 0)
+            rc = html_report(&in, &out, err);
+        buf_release(&filters);
     }
     if (rc == 0)
         rc = session_deliver(s, &out, err);

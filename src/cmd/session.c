@@ -678,3 +678,22 @@ int session_deliver_grid(const struct session *s, struct grid *g,
     }
     return rc;
 }
+
+/* The filters as given, for the table's title: "project a, b; batch". */
+int session_filters_text(const struct config *cfg, struct buf *out)
+{
+    int rc = 0;
+
+    for (int i = 0; i < cfg->nfilters; i++) {
+        const struct filter_opt *f = &cfg->filters[i];
+        rc |= buf_puts(out, i > 0 ? "; " : "");
+        if (f->values.n == 0) {
+            rc |= buf_puts(out, f->flag ? "batch only" : "no batch");
+            continue;
+        }
+        rc |= buf_printf(out, "%s ", f->option);
+        for (int k = 0; k < f->values.n; k++)
+            rc |= buf_printf(out, "%s%s", k > 0 ? ", " : "", f->values.v[k]);
+    }
+    return rc;
+}

@@ -13,25 +13,6 @@ int plan_usage(const struct config *cfg, struct query *q)
     return 1;
 }
 
-/* The filters as given, for the table's title: "project a, b; batch". */
-static int filters_text(const struct config *cfg, struct buf *out)
-{
-    int rc = 0;
-
-    for (int i = 0; i < cfg->nfilters; i++) {
-        const struct filter_opt *f = &cfg->filters[i];
-        rc |= buf_puts(out, i > 0 ? "; " : "");
-        if (f->values.n == 0) {
-            rc |= buf_puts(out, f->flag ? "batch only" : "no batch");
-            continue;
-        }
-        rc |= buf_printf(out, "%s ", f->option);
-        for (int k = 0; k < f->values.n; k++)
-            rc |= buf_printf(out, "%s%s", k > 0 ? ", " : "", f->values.v[k]);
-    }
-    return rc;
-}
-
 /* The aggregate as the chosen output: a grid, or an SVG chart. */
 static int render(struct session *s, const struct agg *agg,
                   const struct names *names, const struct check_span *span,
@@ -60,7 +41,7 @@ static int render(struct session *s, const struct agg *agg,
     if (rc == 0 && cfg->format == FMT_TABLE && cfg->header) {
         struct buf f;
         buf_init(&f, 0);
-        if (filters_text(cfg, &f) != 0 ||
+        if (session_filters_text(cfg, &f) != 0 ||
             report_title(agg, &m, f.data, &g) != 0)
             rc = ou_nomem(err);
         buf_release(&f);

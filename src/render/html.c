@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "oaiusage/arena.h"
+#include "oaiusage/fmt.h"
 #include "oaiusage/svg.h"
 #include "oaiusage/timeutil.h"
 
@@ -225,8 +226,9 @@ struct ctx {
     int ndays;
     const char **days; /* "YYYY-MM-DD" per day */
     char a[TU_RFC3339_LEN], b[TU_RFC3339_LEN];
-    char sub[128]; /* "per UTC day, FROM to TO" */
-    char win[64];  /* "FROM to TO" */
+    char last[TU_RFC3339_LEN]; /* the last day included */
+    char sub[128];             /* "per UTC day, FROM to TO" */
+    char win[64];              /* "FROM to TO" */
     struct usage u;
     struct costs c;
 };
@@ -252,8 +254,10 @@ static int ctx_init(struct ctx *x, const struct html_input *in,
         x->ndays = 1;
     tu_format_rfc3339(in->start, x->a);
     tu_format_rfc3339(in->end, x->b);
-    snprintf(x->sub, sizeof(x->sub), "per UTC day, %.10s to %.10s", x->a, x->b);
-    snprintf(x->win, sizeof(x->win), "%.10s to %.10s", x->a, x->b);
+    /* "A to B" always names the last day included. */
+    tu_format_date(in->end > in->start ? in->end - 1 : in->end, x->last);
+    snprintf(x->sub, sizeof(x->sub), "per UTC day, %.10s to %s", x->a, x->last);
+    snprintf(x->win, sizeof(x->win), "%.10s to %s", x->a, x->last);
     x->days = zalloc(&x->ar, (size_t)x->ndays, sizeof(*x->days));
     char *text = zalloc(&x->ar, (size_t)x->ndays, 11);
     if (x->days == NULL || text == NULL)
@@ -469,6 +473,28 @@ static const char style[] =
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
     "tfoot td{font-weight:600}";
 
+/* The total spend up front: exact sums per currency, each rounded once
+ * to the cent ("Total spend: $4,973.19"). */
+static int put_total_spend(struct ctx *x, struct buf *out)
+{
+    const struct agg *c = x->in->costs;
+    const struct endpoint *ep = agg_spec_of(c)->ep;
+    int m = endpoint_metric_index(ep, "amount");
+    int cur = endpoint_metric_index(ep, "currency");
+    char money[MONEY_FMT_MAX];
+    int rc = buf_puts(out, "<p class=\"total\">Total spend: ");
+
+    if (agg_ntotals(c) == 0)
+        rc |= buf_puts(out, "none");
+    for (size_t i = 0; i < agg_ntotals(c); i++) {
+        const struct agg_row *t = agg_total_at(c, i);
+        money_format(&t->dval[m], t->text[cur], money, sizeof(money));
+        rc |= buf_puts(out, i > 0 ? ", " : "");
+        rc |= svg_escape(out, money);
+    }
+    return rc | buf_puts(out, "</p>");
+}
+
 static int put_head(struct ctx *x, struct buf *out)
 {
     char g[TU_RFC3339_LEN];
@@ -479,11 +505,19 @@ static int put_head(struct ctx *x, struct buf *out)
                        "xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/>"
                        "<title>OpenAI usage and costs, ");
     rc |= buf_printf(out,
-                     "%.10s to %.10s</title><style>%s</style></head>"
+                     "%.10s to %s</title><style>%s</style></head>"
                      "<body><header><h1>OpenAI usage and costs</h1>",
-                     x->a, x->b, style);
-    rc |= buf_printf(out, "<p>Window: %s to %s (UTC, end exclusive)</p>", x->a,
-                     x->b);
+                     x->a, x->last, style);
+    rc |= buf_printf(out,
+                     "<p>Window: %.10s to %s, UTC days, the last one "
+                     "included (%s to %s, end exclusive)</p>",
+                     x->a, x->last, x->a, x->b);
+    if (x->in->filters != NULL) {
+        rc |= buf_puts(out, "<p class=\"filters\">Filtered: ");
+        rc |= svg_escape(out, x->in->filters);
+        rc |= buf_puts(out, "</p>");
+    }
+    rc |= put_total_spend(x, out);
     rc |= buf_printf(out, "<p>Generated %s by oaiusage from ", g);
     rc |= svg_escape(out, x->in->source);
     rc |= buf_puts(out, "</p></header>");

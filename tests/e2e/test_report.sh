@@ -13,7 +13,11 @@ check "the report is well-formed XML (XHTML)" xmllint --noout "$WORK/r.html"
 check "the report refers to no external resource" \
     bash -c "! grep -Eiq '(src|href)=|url\\(|<script|<link|@import' '$WORK/r.html'"
 check "the report has its six charts" eval '[ "$(grep -o "<svg " "$WORK/r.html" | wc -l)" -ge 5 ]'
-check "the report names its window" grep -q 'Window: 2025-02-01T00:00:00Z to 2025-03-01T00:00:00Z' "$WORK/r.html"
+check "the report names its window, the last day included" grep -q 'Window: 2025-02-01 to 2025-02-28, UTC days, the last one included (2025-02-01T00:00:00Z to 2025-03-01T00:00:00Z, end exclusive)' "$WORK/r.html"
+truth costs --start-time 1738368000 --end-time 1740787200
+total=$(python3 -c 'import csv, sys; from decimal import Decimal as D, ROUND_HALF_UP as H; t = sum(D(r["amount"]) for r in csv.DictReader(open(sys.argv[1]))); print("${:,}".format(t.quantize(D("0.01"), H)))' "$WORK/truth")
+check "the total spend up front, to the cent ($total)" grep -q "<p class=\"total\">Total spend: $total</p>" "$WORK/r.html"
+check "an unfiltered report says no filter" bash -c "! grep -q 'Filtered:' '$WORK/r.html'"
 check "the report is small enough to mail ($(wc -c <"$WORK/r.html") bytes)" \
     [ "$(wc -c <"$WORK/r.html")" -lt 2000000 ]
 
@@ -59,6 +63,10 @@ check "--names puts project names in the charts" grep -qF "$first_name" "$WORK/n
 check "without --names the charts show project ids" grep -q 'proj_' "$WORK/r.html"
 
 # A single day and a long window both render.
+ou projects --format csv
+fproj=$(sed -n 2p "$WORK/out" | cut -d, -f1)
+ou report --since $S --until $E --project "$fproj" -o "$WORK/filtered.html"
+check "a --project report says so in its header" grep -q "<p class=\"filters\">Filtered: project $fproj</p>" "$WORK/filtered.html"
 ou report --since 2025-02-10 --until 2025-02-11 -o "$WORK/oneday.html"
 check "a one-day report is well-formed" xmllint --noout "$WORK/oneday.html"
 ou report --days 180 --until 2025-03-01 -o "$WORK/long.html"

@@ -102,7 +102,8 @@ static int render(const struct agg *u, const struct agg *c, struct buf *out,
                              T0,
                              T0 + NDAYS * DAY,
                              T0 + 5 * DAY,
-                             "http://127.0.0.1:9/v1?a&b" };
+                             "http://127.0.0.1:9/v1?a&b",
+                             NULL };
     buf_init(out, 0);
     memset(err, 0, sizeof(*err));
     return html_report(&in, out, err);
