@@ -102,6 +102,9 @@ int grid_add_col(struct grid *g, const struct grid_col *col);
 struct cell *grid_add_row(struct grid *g, bool total);
 /* A copy owned by the grid (NULL when out of memory). */
 const char *grid_strdup(struct grid *g, const char *s);
+/* Make c a text cell holding a copy of s (s NULL: c stays null). 0, or
+ * -1 when out of memory. */
+int grid_text(struct grid *g, struct cell *c, const char *s);
 void grid_add_meta(struct grid *g, const struct grid_meta *m);
 /* Append src's data rows (same columns) to dst, copying their strings.
  * 0, or -1 when out of memory. */

@@ -477,15 +477,6 @@ static const char *const col_names[C_NCOLS] = {
     "runs_out",     "state",
 };
 
-static int text_cell(struct grid *g, struct cell *c, const char *s)
-{
-    if (s == NULL)
-        return 0;
-    c->kind = CELL_TEXT;
-    c->s = grid_strdup(g, s);
-    return c->s != NULL ? 0 : -1;
-}
-
 /* Exact in CSV and JSON; the table shows it to the cent with its
  * currency ("$1,200.50"), mark after it, or every digit with --exact. */
 static int money_cell(struct grid *g, struct cell *c, const struct dec *d,
@@ -520,13 +511,13 @@ static int line_cells(struct grid *g, const struct run *r, const struct line *l,
     c[C_PERIOD_START].t = r->clock.start;
     c[C_AS_OF].kind = CELL_TIME;
     c[C_AS_OF].t = r->clock.now;
-    rc |= text_cell(g, &c[C_SCOPE],
+    rc |= grid_text(g, &c[C_SCOPE],
                     l->project_id != NULL ? "project" : "organization");
-    rc |= text_cell(g, &c[C_PROJECT_ID], l->project_id);
-    rc |= text_cell(g, &c[C_PROJECT_NAME], l->project_name);
-    rc |= text_cell(g, &c[C_SOURCE], l->source);
-    rc |= text_cell(g, &c[C_ENFORCEMENT], l->enforcement);
-    rc |= text_cell(g, &c[C_CURRENCY], l->currency);
+    rc |= grid_text(g, &c[C_PROJECT_ID], l->project_id);
+    rc |= grid_text(g, &c[C_PROJECT_NAME], l->project_name);
+    rc |= grid_text(g, &c[C_SOURCE], l->source);
+    rc |= grid_text(g, &c[C_ENFORCEMENT], l->enforcement);
+    rc |= grid_text(g, &c[C_CURRENCY], l->currency);
     rc |= money_cell(g, &c[C_BUDGET], &b->budget, l->currency, exact, "");
     rc |= money_cell(g, &c[C_SPENT], &b->spent, l->currency, exact,
                      b->any_provisional ? "*" : "");
@@ -554,7 +545,7 @@ static int line_cells(struct grid *g, const struct run *r, const struct line *l,
         c[C_RUNS_OUT].kind = CELL_TIME;
         c[C_RUNS_OUT].t = b->runs_out;
     }
-    rc |= text_cell(g, &c[C_STATE], budget_state_name(b->state));
+    rc |= grid_text(g, &c[C_STATE], budget_state_name(b->state));
     return rc;
 }
 

@@ -63,15 +63,6 @@ static int int_cell(struct grid *g, struct cell *c, const struct agg_row *t,
     return c->s != NULL ? 0 : -1;
 }
 
-static int text_cell(struct grid *g, struct cell *c, const char *s)
-{
-    if (s == NULL)
-        return 0;
-    c->kind = CELL_TEXT;
-    c->s = grid_strdup(g, s);
-    return c->s != NULL ? 0 : -1;
-}
-
 /* The costs row: the amount (one row per currency). */
 static int cost_cells(struct grid *g, struct cell *row, const struct agg_row *t,
                       const struct endpoint *ep, bool exact)
@@ -91,7 +82,7 @@ static int cost_cells(struct grid *g, struct cell *row, const struct agg_row *t,
         if ((row[OV_AMOUNT].display = grid_strdup(g, tmp)) == NULL)
             return -1;
     }
-    return text_cell(g, &row[OV_CURRENCY],
+    return grid_text(g, &row[OV_CURRENCY],
                      t->text[endpoint_metric_index(ep, "currency")]);
 }
 

@@ -79,3 +79,12 @@ int grid_append(struct grid *dst, const struct grid *src)
     }
     return 0;
 }
+
+int grid_text(struct grid *g, struct cell *c, const char *s)
+{
+    if (s == NULL)
+        return 0;
+    c->kind = CELL_TEXT;
+    c->s = grid_strdup(g, s);
+    return c->s != NULL ? 0 : -1;
+}
