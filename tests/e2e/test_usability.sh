@@ -162,7 +162,7 @@ check "a near miss warns with the closest name (exit $RC)" \
     bash -c "[ $RC -eq 0 ] && grep -q \"no project has this id or name; did you mean \\\"$pname\\\"\" '$WORK/err'"
 frozen "$NOW" overview --since 2025-03-01 --until 2025-03-08 --project "$pname" --format csv
 check "overview --project by name: the costs of that project" \
-    python3 - "$WORK/out" "$(cd "$WORK" && "$OAIUSAGE_MOCK" truth costs --start-time 1740787200 --end-time 1741392000 --project-ids "$proj" --now "$MOCK_NOW" | tail -n 1 | cut -d, -f1)" <<'PY'
+    python3 - "$WORK/out" "$("$OAIUSAGE_MOCK" truth costs --start-time 1740787200 --end-time 1741392000 --project-ids "$proj" --now "$MOCK_NOW" | tail -n 1 | cut -d, -f1)" <<'PY'
 import csv, sys
 from decimal import Decimal
 row = next(r for r in csv.DictReader(open(sys.argv[1])) if r["endpoint"] == "costs")
