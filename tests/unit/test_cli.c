@@ -200,7 +200,7 @@ int main(void)
     EXPECT_USAGE("'modle' for completions; did you mean 'model'?",
                  "completions", "--group-by", "modle");
     EXPECT_USAGE("'jsn' is not one of table, csv, json, ndjson, svg, "
-                 "openmetrics; did you mean 'json'?",
+                 "openmetrics, xlsx; did you mean 'json'?",
                  "costs", "--format", "jsn");
     {
         /* Nothing close: no guess. */
