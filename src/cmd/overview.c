@@ -2,6 +2,8 @@
  * fetched at once (see cmds.h). */
 #include "oaiusage/cmds.h"
 
+#include "oaiusage/report.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,6 +147,28 @@ static void overview_grid(const struct config *cfg, struct grid *g)
                                           cfg->until, false, NULL, 0 });
 }
 
+/* "Every endpoint, 2025-03-01 to 2025-03-07 UTC; project a". */
+static int overview_title(struct session *s, struct grid *g, struct ou_err *err)
+{
+    char win[2 * TU_RFC3339_LEN + 16];
+    struct buf t;
+    int rc = 0;
+
+    report_window_text(s->cfg->since, s->cfg->until, win, sizeof(win));
+    buf_init(&t, 0);
+    rc |= buf_printf(&t, "Every endpoint, %s", win);
+    struct buf f;
+    buf_init(&f, 0);
+    rc |= session_filters_text(s->cfg, &f);
+    if (f.len > 0)
+        rc |= buf_printf(&t, "; %s", f.data);
+    buf_release(&f);
+    if (rc == 0 && (g->title = grid_strdup(g, t.data)) == NULL)
+        rc = -1;
+    buf_release(&t);
+    return rc != 0 ? ou_nomem(err) : 0;
+}
+
 int cmd_overview(struct session *s, struct ou_err *err)
 {
     struct query q[CMD_MAX_QUERIES];
@@ -176,6 +200,8 @@ int cmd_overview(struct session *s, struct ou_err *err)
     filter_ids_release(&fr);
     for (int i = 0; i < n && rc == 0; i++)
         rc = overview_rows(aggs[i], s->cfg->exact, &g, err);
+    if (rc == 0 && s->cfg->format == FMT_TABLE && s->cfg->header)
+        rc = overview_title(s, &g, err);
     if (rc == 0)
         rc = session_deliver_grid(s, &g, err);
     for (int i = 0; i < n; i++)

@@ -892,16 +892,48 @@ static int table_costs(struct ctx *x, struct buf *out)
     return nomem_if(x, rc);
 }
 
+/* Is every counter of every total row zero (or are there none)? */
+static bool all_zero(const struct agg *a)
+{
+    const struct endpoint *ep = agg_spec_of(a)->ep;
+
+    for (size_t i = 0; i < agg_ntotals(a); i++) {
+        const struct agg_row *t = agg_total_at(a, i);
+        for (int m = 0; m < ep->nmetrics; m++) {
+            if ((ep->metrics[m].kind == MK_INT && t->ival[m] != 0) ||
+                (ep->metrics[m].kind == MK_DEC && t->present[m] &&
+                 !dec_is_zero(&t->dval[m])))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* An empty window says so instead of drawing empty axes. */
+static int put_empty(struct ctx *x, struct buf *out, const char *id,
+                     const char *what)
+{
+    int rc = section_open(out, id, NULL);
+    rc |= buf_printf(out, "<p class=\"empty\">No %s in this window.</p>", what);
+    return nomem_if(x, rc | buf_puts(out, "</section>"));
+}
+
 static int put_body(struct ctx *x, struct buf *out)
 {
     int rc = put_head(x, out);
-    if (rc == 0)
+    bool no_usage = all_zero(x->in->usage);
+    bool no_costs = all_zero(x->in->costs);
+    if (rc == 0 && no_usage)
+        rc = put_empty(x, out, "usage", "completions usage");
+    if (rc == 0 && !no_usage)
         rc = chart_tokens(x, out);
-    if (rc == 0)
+    if (rc == 0 && !no_usage)
         rc = chart_models(x, out);
-    if (rc == 0)
+    if (rc == 0 && !no_usage)
         rc = chart_share(x, out);
-    for (int c = 0; rc == 0 && c < x->c.curs.n; c++)
+    if (rc == 0 && no_costs)
+        rc = put_empty(x, out, "costs", "billed cost");
+    for (int c = 0; rc == 0 && !no_costs && c < x->c.curs.n; c++)
         rc = chart_costs_in(x, out, c);
     if (rc == 0)
         rc = nomem_if(x, section_open(out, "totals", NULL));

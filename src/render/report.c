@@ -499,20 +499,29 @@ static bool mark_partial(const struct agg *a, const struct report_meta *m,
     return any;
 }
 
+void report_window_text(int64_t start, int64_t end, char *out, size_t size)
+{
+    char from[TU_RFC3339_LEN], to[TU_RFC3339_LEN];
+
+    edge_text(start, false, from);
+    edge_text(end, true, to);
+    if (strcmp(from, to) == 0)
+        snprintf(out, size, "%s UTC", from);
+    else
+        snprintf(out, size, "%s to %s UTC", from, to);
+}
+
 int report_title(const struct agg *a, const struct report_meta *m,
                  const char *filters, struct grid *g)
 {
     const struct agg_spec *sp = agg_spec_of(a);
-    char from[TU_RFC3339_LEN], to[TU_RFC3339_LEN];
+    char win[2 * TU_RFC3339_LEN + 16];
     struct buf t;
     int rc = 0;
 
-    edge_text(m->start_time, false, from);
-    edge_text(m->end_time, true, to);
+    report_window_text(m->start_time, m->end_time, win, sizeof(win));
     buf_init(&t, 0);
-    rc |= buf_printf(&t, "%s, %s%s%s UTC", sp->ep->command, from,
-                     strcmp(from, to) == 0 ? "" : " to ",
-                     strcmp(from, to) == 0 ? "" : to);
+    rc |= buf_printf(&t, "%s, %s", sp->ep->command, win);
     for (int i = 0; i < sp->ngroup; i++)
         rc |= buf_printf(&t, "%s%s", i == 0 ? ", by " : ", ",
                          sp->ep->groups[sp->group[i]].name);

@@ -67,6 +67,12 @@ ou projects --format csv
 fproj=$(sed -n 2p "$WORK/out" | cut -d, -f1)
 ou report --since $S --until $E --project "$fproj" -o "$WORK/filtered.html"
 check "a --project report says so in its header" grep -q "<p class=\"filters\">Filtered: project $fproj</p>" "$WORK/filtered.html"
+ou report --since 2022-01-01 --until 2022-01-08 -o "$WORK/empty.html"
+truth completions --start-time 1640995200 --end-time 1641600000
+check "the truth of that window is empty (a real check)" \
+    bash -c "[ \"\$(tail -n 1 '$WORK/truth' | cut -d, -f1)\" = 0 ]"
+check "an empty window says so, draws no chart, stays well-formed" \
+    bash -c "grep -q '<p class=\"empty\">No completions usage in this window.</p>' '$WORK/empty.html' && grep -q '<p class=\"empty\">No billed cost in this window.</p>' '$WORK/empty.html' && ! grep -q '<svg' '$WORK/empty.html' && xmllint --noout '$WORK/empty.html'"
 ou report --since 2025-02-10 --until 2025-02-11 -o "$WORK/oneday.html"
 check "a one-day report is well-formed" xmllint --noout "$WORK/oneday.html"
 ou report --days 180 --until 2025-03-01 -o "$WORK/long.html"

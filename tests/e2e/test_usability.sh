@@ -169,6 +169,10 @@ row = next(r for r in csv.DictReader(open(sys.argv[1])) if r["endpoint"] == "cos
 assert Decimal(row["amount"]) == Decimal(sys.argv[2]), (row, sys.argv[2])
 PY
 
+frozen "$NOW" overview --since 2025-03-01 --until 2025-03-08 --project "$pname"
+check "the overview's title says the window and the filter" \
+    bash -c "head -n 1 '$WORK/out' | grep -qx 'Every endpoint, 2025-03-01 to 2025-03-07 UTC; project $pname'"
+
 # ---- names never hide which row is which --------------------------------------
 ou api-keys --format csv
 cp "$WORK/out" "$WORK/keys.csv"
