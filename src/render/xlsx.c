@@ -182,6 +182,19 @@ static int write_sheet(lxw_workbook *wb, const struct grid *g, const char *name)
     return e == LXW_NO_ERROR ? 0 : -1;
 }
 
+/* When the data is as of: the window's end or as_of, else 1980-01-01 (the
+ * zip epoch: no date of its own). */
+static int64_t data_time(const struct grid *g)
+{
+    for (int i = 0; i < g->nmeta; i++) {
+        if (g->meta[i].kind == META_TIME &&
+            (strcmp(g->meta[i].key, "end_time") == 0 ||
+             strcmp(g->meta[i].key, "as_of") == 0))
+            return g->meta[i].t;
+    }
+    return 315532800;
+}
+
 int fmt_xlsx(const struct grid *g, const char *sheet, struct buf *out,
              struct ou_err *err)
 {
@@ -207,6 +220,12 @@ int fmt_xlsx(const struct grid *g, const char *sheet, struct buf *out,
         unlink(tmpl);
         return ou_nomem(err);
     }
+    /* The same report gives the same bytes: the document's creation
+     * time is the data's (the window's end), never the clock's. */
+    lxw_doc_properties props;
+    memset(&props, 0, sizeof(props));
+    props.created = (time_t)data_time(g);
+    workbook_set_properties(wb, &props);
     if (write_sheet(wb, g, sheet) != 0)
         rc = ou_fail(err, OU_E_IO, "cannot build the workbook");
     if (workbook_close(wb) != LXW_NO_ERROR && rc == 0)
