@@ -74,12 +74,14 @@ static lxw_format *money_format_of(const struct formats *f, const char *cur)
     return f->money;
 }
 
+/* Grid column k of a row (rowc, in grid columns; cur: the grid's currency
+ * column or -1) into sheet cell (row, col). */
 static lxw_error write_cell(lxw_worksheet *ws, const struct grid *g,
                             const struct formats *f, int cur, lxw_row_t row,
-                            int k, const struct cell *rowc, bool clock)
+                            lxw_col_t col, int k, const struct cell *rowc,
+                            bool clock)
 {
     const struct cell *c = &rowc[k];
-    lxw_col_t col = (lxw_col_t)k;
     char *end;
 
     switch (c->kind) {
@@ -115,20 +117,24 @@ static lxw_error write_cell(lxw_worksheet *ws, const struct grid *g,
 
 static void make_formats(lxw_workbook *wb, struct formats *f)
 {
+    const struct {
+        lxw_format **fmt;
+        const char *num;
+    } nums[] = {
+        { &f->date, "yyyy-mm-dd" },
+        { &f->datetime, "yyyy-mm-dd hh:mm:ss" },
+        { &f->usd, "\"$\"#,##0.00" },
+        { &f->eur, "[$\xE2\x82\xAC-x-euro2] #,##0.00" },
+        { &f->gbp, "[$\xC2\xA3-809]#,##0.00" },
+        { &f->money, "#,##0.00" },
+    };
+
     f->head = workbook_add_format(wb);
     format_set_bold(f->head);
-    f->date = workbook_add_format(wb);
-    format_set_num_format(f->date, "yyyy-mm-dd");
-    f->datetime = workbook_add_format(wb);
-    format_set_num_format(f->datetime, "yyyy-mm-dd hh:mm:ss");
-    f->usd = workbook_add_format(wb);
-    format_set_num_format(f->usd, "\"$\"#,##0.00");
-    f->eur = workbook_add_format(wb);
-    format_set_num_format(f->eur, "[$\xE2\x82\xAC-x-euro2] #,##0.00");
-    f->gbp = workbook_add_format(wb);
-    format_set_num_format(f->gbp, "[$\xC2\xA3-809]#,##0.00");
-    f->money = workbook_add_format(wb);
-    format_set_num_format(f->money, "#,##0.00");
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+        *nums[i].fmt = workbook_add_format(wb);
+        format_set_num_format(*nums[i].fmt, nums[i].num);
+    }
 }
 
 static int write_sheet(lxw_workbook *wb, const struct grid *g, const char *name)
@@ -158,20 +164,9 @@ static int write_sheet(lxw_workbook *wb, const struct grid *g, const char *name)
     }
     for (size_t i = 0; i < g->nrows && e == LXW_NO_ERROR; i++) {
         const struct cell *row = &g->cells[i * (size_t)g->ncols];
-        /* Write the chosen columns at their sheet positions. */
-        struct cell shifted[GRID_MAX_COLS];
-        for (int c = 0; c < n; c++)
-            shifted[c] = row[cols[c]];
-        struct grid view = *g;
-        for (int c = 0; c < n; c++)
-            view.cols[c] = g->cols[cols[c]];
-        view.ncols = n;
-        int vcur = -1;
-        for (int c = 0; c < n; c++)
-            vcur = cols[c] == cur ? c : vcur;
         for (int c = 0; c < n && e == LXW_NO_ERROR; c++)
-            e = write_cell(ws, &view, &f, vcur, (lxw_row_t)(i + 1), c, shifted,
-                           clock[c]);
+            e = write_cell(ws, g, &f, cur, (lxw_row_t)(i + 1), (lxw_col_t)c,
+                           cols[c], row, clock[c]);
     }
     if (e == LXW_NO_ERROR) {
         worksheet_freeze_panes(ws, 1, 0);
