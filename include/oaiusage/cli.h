@@ -79,9 +79,13 @@ struct config {
     int ngroup;
     enum tu_period per;
     bool records;
-    char *sort_arg; /* --sort METRIC as given */
-    int sort;       /* resolved: a metric index, or REPORT_SORT_* */
-    int top;        /* --top N; 0: every row */
+    char *sort_arg;     /* --sort METRIC as given */
+    int sort;           /* resolved: a metric index, or REPORT_SORT_* */
+    int top;            /* --top N; 0: every row */
+    int compare;        /* --compare previous: 1; 0: none */
+    bool sort_change;   /* --sort METRIC_change (with --compare) */
+    int64_t prev_since; /* --compare: the window compared with */
+    int64_t prev_until;
     bool chart;
     bool names; /* --names (or --refresh-names) */
     bool refresh_names;

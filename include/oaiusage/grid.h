@@ -56,7 +56,7 @@ struct grid_meta {
     int nlist;
 };
 
-#define GRID_MAX_COLS 48
+#define GRID_MAX_COLS 128
 #define GRID_MAX_META 12
 
 /* A table that must fit a terminal: the width to fit, and what was left
@@ -87,6 +87,9 @@ struct grid {
      * (higher stays longer); 0: by its kind (the first column and text
      * columns stay, numbers further right go first). */
     int priority[GRID_MAX_COLS];
+    /* Table: a column's header instead of its name ("previous" under a
+     * comparison's metric), or NULL. Static or grid-owned strings. */
+    const char *header[GRID_MAX_COLS];
     struct grid_meta meta[GRID_MAX_META];
     int nmeta;
     const char *lists[GRID_MAX_COLS]; /* storage for a META_LIST */

@@ -39,6 +39,7 @@ enum opt_id {
     OPT_RECORDS,
     OPT_SORT,
     OPT_TOP,
+    OPT_COMPARE,
     OPT_CHART,
     OPT_NAMES,
     OPT_REFRESH_NAMES,

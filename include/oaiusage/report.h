@@ -81,6 +81,32 @@ int report_title(const struct agg *a, const struct report_meta *m,
  * day included; a time when it ends mid-day; one date for one day). */
 void report_window_text(int64_t start, int64_t end, char *out, size_t size);
 
+/* ---- compare.c: --compare previous ----------------------------------------- */
+
+/* The report of now (a grouped aggregate, no --per, no --records) beside
+ * prev's (the same spec over the previous window, pm): per group (and
+ * currency), each metric (and, table only, total_tokens) as four columns: METRIC,
+ * METRIC_previous, METRIC_change (now - previous, exact) and
+ * METRIC_change_pct (the change in % of the previous, to 2 decimals; null
+ * when the previous is 0: the table says "new"). A group only one window
+ * has counts as 0 in the other. Rows in now's order, then the groups only
+ * prev has; o->sort orders by a metric now, or by its change with
+ * sort_change (the first metric when o->sort is REPORT_SORT_DEFAULT),
+ * largest first; o->top keeps the first N; the TOTAL rows (one per
+ * currency) count every group. The envelope adds previous_start_time and
+ * previous_end_time. o must not ask for a chart. */
+int report_compare_grid(const struct agg *now, const struct agg *prev,
+                        const struct report_opts *o, bool sort_change,
+                        const struct report_meta *m,
+                        const struct report_meta *pm, struct grid *g,
+                        struct ou_err *err);
+
+/* The table's title: "costs, 2026-11-01 to 2026-11-30 04:38 UTC against
+ * 2026-10-01 to 2026-10-30 04:38 UTC, by project_id; filters". */
+int report_compare_title(const struct agg *a, const struct report_meta *m,
+                         const struct report_meta *pm, const char *filters,
+                         struct grid *g);
+
 /* ---- chart.c ---------------------------------------------------------- */
 
 /* The --per --chart grid (see above). */

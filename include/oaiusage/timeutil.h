@@ -50,6 +50,18 @@ int64_t tu_floor_month(int64_t t);
 /* Start of the period containing t; TU_PER_BUCKET and NONE return t. */
 int64_t tu_period_start(enum tu_period p, int64_t t);
 
+/* The window to compare [start, end) with (--compare previous): moved
+ * back by whole months when it starts on the first of a month, whole
+ * weeks when it starts on a Monday (both only when it is longer than a
+ * day), whole days when it starts at midnight, else by its own length; by as few units as put it wholly
+ * before start. So this month so far (Nov 1 to Nov 30 04:38) is compared
+ * with Oct 1 to Oct 30 04:38, this week so far with the same weekdays of
+ * last week, today so far with yesterday to the same time, and 7 days
+ * with the 7 before. A month end that the earlier
+ * month lacks (Mar 31) becomes that month's end. */
+void tu_previous_window(int64_t start, int64_t end, int64_t *pstart,
+                        int64_t *pend);
+
 /* Width in seconds of "1m"/"1h"/"1d", or 0 if unknown. */
 int64_t tu_width_seconds(const char *width);
 

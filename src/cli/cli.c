@@ -452,10 +452,23 @@ static int resolve_sort(struct config *cfg, struct ou_err *err)
                        "not --records or --format svg");
     if (cfg->sort_arg == NULL)
         return 0;
+    /* With --compare: METRIC_change, or change (of the first metric). */
+    char want[128];
+    size_t len = strlen(cfg->sort_arg);
+    snprintf(want, sizeof(want), "%s", cfg->sort_arg);
+    if (cfg->compare && strcmp(want, "change") == 0) {
+        cfg->sort_change = true;
+        return 0;
+    }
+    if (cfg->compare && len > 7 && len < sizeof(want) &&
+        strcmp(want + len - 7, "_change") == 0) {
+        want[len - 7] = '\0';
+        cfg->sort_change = true;
+    }
     for (int m = 0; m < ep->nmetrics && n + 1 < 64; m++) {
         if (ep->metrics[m].kind == MK_TEXT)
             continue;
-        if (strcmp(cfg->sort_arg, ep->metrics[m].name) == 0) {
+        if (strcmp(want, ep->metrics[m].name) == 0) {
             cfg->sort = m;
             return 0;
         }
@@ -463,19 +476,48 @@ static int resolve_sort(struct config *cfg, struct ou_err *err)
         list_append(allowed, sizeof(allowed), "", ep->metrics[m].name);
     }
     if (report_token_split(ep, &tin, &tout)) {
-        if (strcmp(cfg->sort_arg, "total_tokens") == 0) {
+        if (strcmp(want, "total_tokens") == 0) {
             cfg->sort = REPORT_SORT_TOTAL;
             return 0;
         }
         names[n++] = "total_tokens";
         list_append(allowed, sizeof(allowed), "", "total_tokens");
     }
+    cfg->sort_change = false;
+    /* With --compare, a suggestion may be a METRIC_change too. */
+    char changed[32][96];
+    size_t nplain = n;
+    for (size_t i = 0; cfg->compare && i < nplain && i < 32 && n < 64; i++) {
+        snprintf(changed[i], sizeof(changed[i]), "%s_change", names[i]);
+        names[n++] = changed[i];
+    }
+    snprintf(want, sizeof(want), "%s", cfg->sort_arg);
     return ou_fail(err, OU_E_USAGE,
-                   "option '--sort': %s has no metric '%s'%s (metrics: %s)",
+                   "option '--sort': %s has no metric '%s'%s (metrics: %s%s)",
                    ep->command, cfg->sort_arg,
-                   did_you_mean(cfg->sort_arg, names, n, "", hint,
-                                sizeof(hint)),
-                   allowed);
+                   did_you_mean(want, names, n, "", hint, sizeof(hint)),
+                   allowed,
+                   cfg->compare ? "; with --compare, each also as "
+                                  "METRIC_change, or change"
+                                : "");
+}
+
+/* --compare previous: what it shapes, and what it does not. */
+static int resolve_compare(const struct config *cfg, struct ou_err *err)
+{
+    if (!cfg->compare)
+        return 0;
+    if (cfg->per != TU_PER_NONE || cfg->records || cfg->chart)
+        return ou_fail(err, OU_E_USAGE,
+                       "--compare sets the whole window beside the previous "
+                       "one: it does not take --per, --records or --chart");
+    if (cfg->format == FMT_SVG || cfg->format == FMT_OPENMETRICS ||
+        cfg->format == FMT_NDJSON)
+        return ou_fail(err, OU_E_USAGE,
+                       "--compare writes a table, CSV, JSON or xlsx, not "
+                       "--format %s",
+                       opt_get(OPT_FORMAT)->choices[cfg->format]);
+    return 0;
 }
 
 /* What only a usage command checks: bucket, shape, groups and filters. */
@@ -501,6 +543,7 @@ static int resolve_usage(struct config *cfg, struct ou_err *err)
                        "--chart draws on the table: it needs --format table, "
                        "without --records");
     if ((rc = resolve_group_by(cfg, err)) != 0 ||
+        (rc = resolve_compare(cfg, err)) != 0 ||
         (rc = resolve_sort(cfg, err)) != 0)
         return rc;
     return check_filter_values(cfg, err);
@@ -610,8 +653,12 @@ static int resolve(struct config *cfg, int64_t now, struct ou_err *err)
         return rc;
     if ((rc = resolve_db(cfg, err)) != 0)
         return rc;
-    if (opt_takes(opt_get(OPT_SINCE), cfg->cmd))
-        return resolve_window(cfg, now, err);
+    if (opt_takes(opt_get(OPT_SINCE), cfg->cmd) &&
+        (rc = resolve_window(cfg, now, err)) != 0)
+        return rc;
+    if (cfg->compare)
+        tu_previous_window(cfg->since, cfg->until, &cfg->prev_since,
+                           &cfg->prev_until);
     return 0;
 }
 

@@ -22,6 +22,8 @@ static const char *const per_names[] = { "day", "week", "month", "bucket",
                                          NULL };
 static const int per_values[] = { TU_PER_DAY, TU_PER_WEEK, TU_PER_MONTH,
                                   TU_PER_BUCKET };
+static const char *const compare_names[] = { "previous", NULL };
+static const int compare_values[] = { 1 };
 static const char *const format_names[] = {
     "table", "csv", "json", "ndjson", "svg", "openmetrics", "xlsx", NULL
 };
@@ -99,6 +101,12 @@ static const struct opt_desc options[] = {
       1000000, NULL, NULL, "",
       "only the first N rows (per period with\n--per); the TOTAL still "
       "counts them all" },
+    { OPT_COMPARE, "compare", 0, "WHAT", SEC_SHAPE, CK_USAGE, ST_CHOICE,
+      CFG(compare), 0, 0, compare_names, compare_values, NULL,
+      "previous: each metric beside the previous\nperiod's, with the change "
+      "and %; the same\ndays of the last month, week or day when\nthe "
+      "window starts on one, else as long\njust before (--sort "
+      "METRIC_change)" },
     { OPT_CHART, "chart", 0, NULL, SEC_SHAPE, CK_USAGE, ST_FLAG, CFG(chart), 0,
       0, NULL, NULL, NULL,
       "table: a bar per row (scaled to the largest);\nwith --per, a "

@@ -197,7 +197,7 @@ static void note_age(const struct session *s, const struct query *q,
 
     for (int i = 0; i < n; i++)
         synced = cov[i].synced_at > synced ? cov[i].synced_at : synced;
-    if (n == 0 || s->cfg->until_sent)
+    if (n == 0 || q->end_time >= 0)
         return;
     tu_format_rfc3339(synced, at);
     tu_format_rfc3339(cov[n - 1].end, end);
@@ -222,7 +222,7 @@ static int plan_at(struct session *s, const struct query *q,
     if (rc == 0 && q->ep->billing)
         rc = store_key_floor(s->store, s->org, q->ep, &r->key_from, err);
     if (rc == 0)
-        rc = store_plan_window(q, s->cfg->until_sent, *cov, *ncov, r, err);
+        rc = store_plan_window(q, q->end_time >= 0, *cov, *ncov, r, err);
     return rc;
 }
 
@@ -641,6 +641,22 @@ int session_deliver(const struct session *s, const struct buf *out,
                         err);
 }
 
+/* The length of the metric name a comparison column extends
+ * ("amount_change" -> 6), or 0. */
+static size_t compared_base(const char *name)
+{
+    static const char *const suffix[] = { "_previous", "_change_pct",
+                                          "_change" };
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i < sizeof(suffix) / sizeof(*suffix); i++) {
+        size_t k = strlen(suffix[i]);
+        if (n > k && strcmp(name + n - k, suffix[i]) == 0)
+            return n - k;
+    }
+    return 0;
+}
+
 int session_deliver_grid(const struct session *s, struct grid *g,
                          struct ou_err *err)
 {
@@ -663,14 +679,27 @@ int session_deliver_grid(const struct session *s, struct grid *g,
         rc = session_deliver(s, &out, err);
     buf_release(&out);
     if (rc == 0 && (fit.ndropped > 0 || fit.shortened > 0)) {
-        char names[512] = "";
-        for (int i = 0; i < fit.ndropped; i++)
+        char names[2048] = "";
+        bool with = false;
+        for (int i = 0; i < fit.ndropped; i++) {
+            /* A comparison's metric left out whole is named once. */
+            size_t base = compared_base(fit.dropped[i]);
+            bool whole = false;
+            for (int j = 0; base > 0 && j < fit.ndropped; j++)
+                whole |= strlen(fit.dropped[j]) == base &&
+                         strncmp(fit.dropped[j], fit.dropped[i], base) == 0;
+            if (whole) {
+                with = true;
+                continue;
+            }
             snprintf(names + strlen(names), sizeof(names) - strlen(names),
-                     "%s%s", i > 0 ? ", " : "", fit.dropped[i]);
+                     "%s%s", names[0] != '\0' ? ", " : "", fit.dropped[i]);
+        }
         if (fit.ndropped > 0)
-            msg_note("note: to fit %d columns, left out: %s (--wide shows "
+            msg_note("note: to fit %d columns, left out: %s%s (--wide shows "
                      "them; CSV and JSON have every column)",
-                     fit.width, names);
+                     fit.width, names,
+                     with ? " (each with its previous, change and %)" : "");
         else
             msg_note("note: long names shortened to fit %d columns (--wide "
                      "shows them whole)",

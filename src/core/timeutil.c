@@ -383,3 +383,46 @@ bool tu_parse_when_at(const char *s, int64_t now, int64_t *out,
     *out = t;
     return true;
 }
+
+/* t moved back n months: the same day and time, or, where that month is
+ * too short for the day, the first second of the month after it. */
+static int64_t months_back(int64_t t, int n)
+{
+    int64_t day = tu_floor_day(t);
+    int64_t y, ny, nm;
+    unsigned m, d;
+
+    tu_civil_from_days(day / DAY, &y, &m, &d);
+    nm = (int64_t)m - 1 - n;
+    ny = y + (nm >= 0 ? nm / 12 : -((-nm + 11) / 12));
+    nm -= (ny - y) * 12;
+    int64_t first = tu_days_from_civil(ny, (unsigned)nm + 1, 1);
+    int64_t next = nm == 11 ? tu_days_from_civil(ny + 1, 1, 1)
+                            : tu_days_from_civil(ny, (unsigned)nm + 2, 1);
+    if (first + (int64_t)d - 1 >= next)
+        return next * DAY;
+    return (first + (int64_t)d - 1) * DAY + (t - day);
+}
+
+void tu_previous_window(int64_t start, int64_t end, int64_t *pstart,
+                        int64_t *pend)
+{
+    int64_t len = end - start;
+    int64_t unit;
+
+    if (start % DAY == 0 && len > DAY && tu_floor_month(start) == start) {
+        int n = 0;
+        while (months_back(end, n) > start)
+            n++;
+        *pstart = months_back(start, n);
+        *pend = months_back(end, n);
+        return;
+    }
+    if (start % DAY == 0)
+        unit = len > DAY && tu_floor_week(start) == start ? 7 * DAY : DAY;
+    else
+        unit = len;
+    int64_t shift = (len + unit - 1) / unit * unit;
+    *pstart = start - shift;
+    *pend = end - shift;
+}

@@ -159,6 +159,14 @@ size_t group_of(const struct htab *t, const struct agg *a,
     return e != NULL ? e->index : 0;
 }
 
+size_t find_group(const struct htab *t, const struct agg *a,
+                  const struct agg_row *r)
+{
+    struct ident key = { a, r, 0 };
+    const struct ident *e = htab_find(t, ident_hash(a, r), ident_eq, &key);
+    return e != NULL ? e->index : SIZE_MAX;
+}
+
 int period_labels(const struct agg *a, const char **cats, struct grid *store)
 {
     bool bucket = agg_spec_of(a)->per == TU_PER_BUCKET;

@@ -77,6 +77,9 @@ int index_groups(const struct agg *a, struct ident *ids, struct htab *t);
 /* The index of the group of row r of a in the indexed aggregate. */
 size_t group_of(const struct htab *t, const struct agg *a,
                 const struct agg_row *r);
+/* The same, or SIZE_MAX when the indexed aggregate has no such group. */
+size_t find_group(const struct htab *t, const struct agg *a,
+                  const struct agg_row *r);
 /* The index of period t among a's periods. */
 size_t period_of(const struct agg *a, int64_t t);
 /* a's periods as axis labels (dates, or times per bucket) into cats. */

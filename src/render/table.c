@@ -81,6 +81,11 @@ static char *table_text(const struct grid_col *col, const struct cell *c)
     return strdup("");
 }
 
+static const char *head_of(const struct grid *g, int k)
+{
+    return g->header[k] != NULL ? g->header[k] : g->cols[k].name;
+}
+
 static bool numeric_col(const struct grid *g, int k)
 {
     size_t n = g->nrows + g->ntotals;
@@ -309,7 +314,7 @@ int fmt_table(const struct grid *g, bool header, struct buf *out,
         tc[n].k = k;
         tc[n].right = numeric_col(g, k);
         tc[n].color = g->color && g->cols[k].bar;
-        tc[n].width = header ? text_width(g->cols[k].name) : 0;
+        tc[n].width = header ? text_width(head_of(g, k)) : 0;
         tc[n].head = tc[n].width;
         n++;
     }
@@ -344,7 +349,7 @@ int fmt_table(const struct grid *g, bool header, struct buf *out,
         char *head[GRID_MAX_COLS] = { 0 };
         struct tcol plain[GRID_MAX_COLS] = { 0 };
         for (int c = 0; c < n; c++) {
-            head[c] = (char *)g->cols[tc[c].k].name;
+            head[c] = (char *)head_of(g, tc[c].k);
             plain[c] = tc[c];
             plain[c].color = false;
         }

@@ -67,6 +67,8 @@ static const char *sample(const struct opt_desc *o, const struct command *c)
         return "x";
     case OPT_MONTH:
         return "2025-01";
+    case OPT_COMPARE:
+        return "previous";
     case OPT_AMOUNT:
         return "100";
     case OPT_WARN_AT:

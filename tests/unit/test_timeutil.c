@@ -1,5 +1,6 @@
 /* Time parsing and calendar arithmetic, checked against libc's timegm()
  * and gmtime_r() as an independent implementation. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -25,6 +26,78 @@ static int64_t libc_time(int y, int mo, int d, int h, int mi, int s)
     tm.tm_min = mi;
     tm.tm_sec = s;
     return (int64_t)timegm(&tm);
+}
+
+static void check_previous(int64_t s, int64_t e, int64_t ws, int64_t we)
+{
+    int64_t ps = -1, pe = -1;
+    char a[TU_RFC3339_LEN], b[TU_RFC3339_LEN];
+    tu_previous_window(s, e, &ps, &pe);
+    tu_format_rfc3339(ps, a);
+    tu_format_rfc3339(pe, b);
+    if (ps != ws || pe != we)
+        fprintf(stderr, "previous window: got %s to %s\n", a, b);
+    CHECK(ps == ws);
+    CHECK(pe == we);
+}
+
+static void test_previous_window(void)
+{
+    /* this month so far: the same days and time of last month */
+    check_previous(libc_time(2026, 11, 1, 0, 0, 0),
+                   libc_time(2026, 11, 30, 4, 38, 0),
+                   libc_time(2026, 10, 1, 0, 0, 0),
+                   libc_time(2026, 10, 30, 4, 38, 0));
+    /* a whole month: the whole month before, whatever its length */
+    check_previous(libc_time(2026, 10, 1, 0, 0, 0),
+                   libc_time(2026, 11, 1, 0, 0, 0),
+                   libc_time(2026, 9, 1, 0, 0, 0),
+                   libc_time(2026, 10, 1, 0, 0, 0));
+    /* March to the 31st at noon: February has no 31st, so all of it */
+    check_previous(libc_time(2026, 3, 1, 0, 0, 0),
+                   libc_time(2026, 3, 31, 12, 0, 0),
+                   libc_time(2026, 2, 1, 0, 0, 0),
+                   libc_time(2026, 3, 1, 0, 0, 0));
+    /* across a year, two months */
+    check_previous(libc_time(2026, 1, 1, 0, 0, 0),
+                   libc_time(2026, 2, 10, 0, 0, 0),
+                   libc_time(2025, 11, 1, 0, 0, 0),
+                   libc_time(2025, 12, 10, 0, 0, 0));
+    /* a leap day */
+    check_previous(libc_time(2024, 3, 1, 0, 0, 0),
+                   libc_time(2024, 3, 30, 0, 0, 0),
+                   libc_time(2024, 2, 1, 0, 0, 0),
+                   libc_time(2024, 3, 1, 0, 0, 0));
+    /* this week so far (Monday 2026-11-23): last week's same days */
+    check_previous(libc_time(2026, 11, 23, 0, 0, 0),
+                   libc_time(2026, 11, 25, 13, 0, 0),
+                   libc_time(2026, 11, 16, 0, 0, 0),
+                   libc_time(2026, 11, 18, 13, 0, 0));
+    /* 7 whole days from a Tuesday: the 7 before */
+    check_previous(libc_time(2026, 11, 17, 0, 0, 0),
+                   libc_time(2026, 11, 24, 0, 0, 0),
+                   libc_time(2026, 11, 10, 0, 0, 0),
+                   libc_time(2026, 11, 17, 0, 0, 0));
+    /* --days 7 ending now (6 days and a part): 7 days back */
+    check_previous(libc_time(2026, 11, 24, 0, 0, 0),
+                   libc_time(2026, 11, 30, 4, 38, 0),
+                   libc_time(2026, 11, 17, 0, 0, 0),
+                   libc_time(2026, 11, 23, 4, 38, 0));
+    /* today so far: yesterday to the same time */
+    check_previous(libc_time(2026, 11, 30, 0, 0, 0),
+                   libc_time(2026, 11, 30, 4, 38, 0),
+                   libc_time(2026, 11, 29, 0, 0, 0),
+                   libc_time(2026, 11, 29, 4, 38, 0));
+    /* today so far on the first of a month, a Monday: still yesterday */
+    check_previous(libc_time(2027, 3, 1, 0, 0, 0),
+                   libc_time(2027, 3, 1, 9, 0, 0),
+                   libc_time(2027, 2, 28, 0, 0, 0),
+                   libc_time(2027, 2, 28, 9, 0, 0));
+    /* a window starting mid-day: its own length back */
+    check_previous(libc_time(2026, 11, 29, 6, 0, 0),
+                   libc_time(2026, 11, 29, 18, 0, 0),
+                   libc_time(2026, 11, 28, 18, 0, 0),
+                   libc_time(2026, 11, 29, 6, 0, 0));
 }
 
 int main(void)
@@ -166,5 +239,6 @@ int main(void)
           libc_time(2025, 1, 6, 0, 0, 0));
     CHECK(tu_period_start(TU_PER_MONTH, 1736616660) ==
           libc_time(2025, 1, 1, 0, 0, 0));
+    test_previous_window();
     TEST_END();
 }
