@@ -62,12 +62,35 @@ int fmt_json_part(const struct grid *g, bool ndjson, enum fmt_part part,
  * timestamps, then "# EOF". */
 int fmt_openmetrics(const struct grid *g, struct buf *out, struct ou_err *err);
 
-/* An Excel workbook (xlsx.c): one sheet of the grid's columns (as CSV
- * has them) with real dates, numbers as numbers, text as strings, a bold
- * frozen header with an autofilter, money in its currency's format. The
- * bytes of the .xlsx file go to out. */
+/* An Excel workbook (xlsx.c): one sheet per grid, in order, each with
+ * the grid's columns (as CSV has them) and data rows (never the total
+ * rows), real dates, numbers as numbers, text as strings, a bold frozen
+ * header with an autofilter, money in its currency's format. Sheet names
+ * are made valid (fmt_xlsx_sheet_name). The workbook's creation time is
+ * the first grid's end_time (or as_of) and its title the first grid's
+ * title, if any, so the same report gives the same bytes. The bytes of the
+ * .xlsx file go to out. */
+struct xlsx_sheet {
+    const struct grid *g;
+    const char *name; /* wanted sheet name (made valid and unique) */
+};
+int fmt_xlsx_book(const struct xlsx_sheet *sheets, int n, struct buf *out,
+                  struct ou_err *err);
+/* A workbook of one sheet. */
 int fmt_xlsx(const struct grid *g, const char *sheet, struct buf *out,
              struct ou_err *err);
+
+/* A sheet name Excel accepts, from want (may be NULL): []:*?/\, control
+ * characters and malformed UTF-8 become '_', so does an apostrophe that
+ * starts or ends it; at most FMT_XLSX_NAME_MAX characters; "Sheet" when
+ * empty; and unlike (ignoring ASCII case) each of the ntaken names in
+ * taken[] and the reserved "History": else " (2)", " (3)"... ends it. */
+#define FMT_XLSX_NAME_MAX 31
+struct xlsx_name {
+    char s[4 * FMT_XLSX_NAME_MAX + 1]; /* UTF-8, NUL-terminated */
+};
+void fmt_xlsx_sheet_name(const char *want, const struct xlsx_name *taken,
+                         int ntaken, struct xlsx_name *out);
 
 /* An amount for a person (money.c): rounded once, half away from zero, to
  * the cent, with thousands separators and always two decimals, the

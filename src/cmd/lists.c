@@ -140,9 +140,28 @@ static void add_cols(struct grid *g, const struct list_col *cols, int n)
                                             false, NULL, false });
 }
 
+/* The table's title (in the table, above the header): what the list is,
+ * and how many it holds ("projects of the organization (archived
+ * included), 12"). */
+static int list_title(const struct session *s, struct grid *g, const char *what,
+                      struct ou_err *err)
+{
+    struct buf t;
+    int rc;
+
+    if (s->cfg->format != FMT_TABLE || !s->cfg->header)
+        return 0;
+    buf_init(&t, 0);
+    rc = buf_printf(&t, "%s, %zu", what, g->nrows);
+    if (rc == 0 && (g->title = grid_strdup(g, t.data)) == NULL)
+        rc = -1;
+    buf_release(&t);
+    return rc != 0 ? ou_nomem(err) : 0;
+}
+
 static int one_list(struct session *s, const struct list_col *cols, int ncols,
                     const char *path, const char *extra, const char *what,
-                    struct ou_err *err)
+                    const char *title, struct ou_err *err)
 {
     struct grid g;
     struct list_ctx lc = { &g, cols, ncols, NULL, 0, { 0 }, { 0 } };
@@ -152,6 +171,8 @@ static int one_list(struct session *s, const struct list_col *cols, int ncols,
     add_cols(&g, cols, ncols);
     rc = list_start(s, &lc, path, extra, what, err);
     rc = rc == 0 ? sched_run(s->sched, err) : (sched_drop(s->sched), rc);
+    if (rc == 0)
+        rc = list_title(s, &g, title, err);
     if (rc == 0)
         rc = session_deliver_grid(s, &g, err);
     orglist_release(&lc.list);
@@ -163,13 +184,14 @@ int cmd_projects(struct session *s, struct ou_err *err)
 {
     return one_list(s, project_cols, NCOLS(project_cols),
                     "/organization/projects", "include_archived=true",
-                    "projects", err);
+                    "projects",
+                    "projects of the organization (archived included)", err);
 }
 
 int cmd_users(struct session *s, struct ou_err *err)
 {
     return one_list(s, user_cols, NCOLS(user_cols), "/organization/users", NULL,
-                    "users", err);
+                    "users", "users of the organization", err);
 }
 
 /* ---- api-keys: the keys of each project, fetched at once, in project
@@ -265,6 +287,28 @@ static int key_lists(struct session *s, const struct strlist *pids,
     return rc;
 }
 
+/* "API keys of every project (archived included), 30"; with --project,
+ * "API keys of project proj_a, proj_b, 7". */
+static int keys_title(const struct session *s, const struct filter_opt *proj,
+                      struct grid *g, struct ou_err *err)
+{
+    struct buf t;
+    int rc = 0;
+
+    buf_init(&t, 0);
+    if (proj == NULL) {
+        rc |= buf_puts(&t, "API keys of every project (archived included)");
+    } else {
+        rc |= buf_printf(&t, "API keys of project%s ",
+                         proj->values.n == 1 ? "" : "s");
+        for (int i = 0; i < proj->values.n; i++)
+            rc |= buf_printf(&t, "%s%s", i > 0 ? ", " : "", proj->values.v[i]);
+    }
+    rc = rc == 0 ? list_title(s, g, t.data, err) : ou_nomem(err);
+    buf_release(&t);
+    return rc;
+}
+
 int cmd_api_keys(struct session *s, struct ou_err *err)
 {
     const struct filter_opt *proj = cli_filter(s->cfg, "project");
@@ -277,6 +321,8 @@ int cmd_api_keys(struct session *s, struct ou_err *err)
         rc = all_projects(s, &all, err);
     if (rc == 0)
         rc = key_lists(s, proj != NULL ? &proj->values : &all, &g, err);
+    if (rc == 0)
+        rc = keys_title(s, proj, &g, err);
     if (rc == 0)
         rc = session_deliver_grid(s, &g, err);
     for (int i = 0; i < all.n; i++)

@@ -1,11 +1,14 @@
 /* overview.c - every endpoint's headline totals and the billed cost, all
- * fetched at once (see cmds.h). */
+ * fetched at once (see cmds.h). As a workbook (--format xlsx), the
+ * overview is the first sheet, then each endpoint has a sheet of its own
+ * with its rows per day of the window (what `ENDPOINT --per day` shows). */
 #include "oaiusage/cmds.h"
 
 #include "oaiusage/report.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Columns of the overview. */
@@ -169,8 +172,46 @@ static int overview_title(struct session *s, struct grid *g, struct ou_err *err)
     return rc != 0 ? ou_nomem(err) : 0;
 }
 
+/* --format xlsx: the overview grid ov as the first sheet, then one sheet
+ * per endpoint (named after its command, as the overview's endpoint column
+ * names it) with its rows per day; their totals are the overview's. */
+static int overview_book(struct session *s, struct agg *const *aggs, int n,
+                         const struct grid *ov, struct ou_err *err)
+{
+    const struct report_meta m = { s->cfg->since, s->cfg->until,
+                                   bucket_width_name(BW_1D), 0 };
+    struct xlsx_sheet sheets[CMD_MAX_QUERIES + 1];
+    struct grid *gs = calloc((size_t)n + 1, sizeof(*gs));
+    struct buf out;
+    int built = 0;
+    int rc = 0;
+
+    if (gs == NULL)
+        return ou_nomem(err);
+    sheets[0] = (struct xlsx_sheet){ ov, "overview" };
+    for (; built < n && rc == 0; built++) {
+        grid_init(&gs[built], "oaiusage.report");
+        rc = report_grid(aggs[built], NULL, &m, &gs[built], err);
+        sheets[built + 1] = (struct xlsx_sheet){
+            &gs[built], agg_spec_of(aggs[built])->ep->command
+        };
+    }
+    buf_init(&out, 0);
+    if (rc == 0)
+        rc = fmt_xlsx_book(sheets, n + 1, &out, err);
+    if (rc == 0)
+        rc = session_deliver(s, &out, err);
+    buf_release(&out);
+    for (int i = 0; i < built; i++)
+        grid_release(&gs[i]);
+    free(gs);
+    return rc;
+}
+
 int cmd_overview(struct session *s, struct ou_err *err)
 {
+    /* A workbook has a sheet per endpoint, of its days. */
+    const bool book = s->cfg->format == FMT_XLSX;
     struct query q[CMD_MAX_QUERIES];
     struct agg_spec spec[CMD_MAX_QUERIES];
     struct agg *aggs[CMD_MAX_QUERIES] = { 0 };
@@ -192,7 +233,9 @@ int cmd_overview(struct session *s, struct ou_err *err)
         return rc;
     }
     for (int i = 0; i < n; i++)
-        spec[i] = (struct agg_spec){ q[i].ep, 0, { 0 }, TU_PER_NONE, false };
+        spec[i] = (struct agg_spec){
+            q[i].ep, 0, { 0 }, book ? TU_PER_DAY : TU_PER_NONE, false
+        };
     grid_init(&g, "oaiusage.overview");
     overview_grid(s->cfg, &g);
     /* Every endpoint at once: their pages share the transfers. */
@@ -200,10 +243,13 @@ int cmd_overview(struct session *s, struct ou_err *err)
     filter_ids_release(&fr);
     for (int i = 0; i < n && rc == 0; i++)
         rc = overview_rows(aggs[i], s->cfg->exact, &g, err);
-    if (rc == 0 && s->cfg->format == FMT_TABLE && s->cfg->header)
+    /* The title: the table's line above the header; the workbook's title
+     * property. */
+    if (rc == 0 && (book || (s->cfg->format == FMT_TABLE && s->cfg->header)))
         rc = overview_title(s, &g, err);
     if (rc == 0)
-        rc = session_deliver_grid(s, &g, err);
+        rc = book ? overview_book(s, aggs, n, &g, err)
+                  : session_deliver_grid(s, &g, err);
     for (int i = 0; i < n; i++)
         agg_free(aggs[i]);
     grid_release(&g);

@@ -1,16 +1,18 @@
 /* xlsx.c - a grid as an Excel workbook through libxlsxwriter (see fmt.h).
  * The only file that knows libxlsxwriter.
  *
- * One sheet named after the report. The header row is bold, frozen, with
- * an autofilter over the data. Text is written as strings, so a name that
- * starts with '=' can never become a formula; numbers are numbers (an
- * integer beyond 2^53, which a spreadsheet cannot hold exactly, is written
- * as text); times are real dates (UTC, shown as yyyy-mm-dd, with the time
- * when a column has one); booleans are booleans; money (a decimal column
- * beside a currency column) gets the currency's number format, which only
- * rounds what is shown. The workbook is built in a temporary file (the
- * library writes files) and handed back as bytes, for the caller's atomic
- * -o.
+ * One sheet per grid (one for a report; the overview has several), each
+ * under a name Excel accepts (see fmt_xlsx_sheet_name). On every sheet the
+ * header row is bold, frozen, with an autofilter over the data. Text is
+ * written as strings, so a name that starts with '=' can never become a
+ * formula; numbers are numbers (an integer beyond 2^53, which a
+ * spreadsheet cannot hold exactly, is written as text); times are real
+ * dates (UTC, shown as yyyy-mm-dd, with the time when a column has one);
+ * booleans are booleans; money (a decimal column beside a currency
+ * column) gets the currency's number format, which only rounds what is
+ * shown. The total rows are left out (a spreadsheet sums). The workbook is
+ * built in a temporary file (the library writes files) and handed back as
+ * bytes, for the caller's atomic -o.
  */
 #include "oaiusage/fmt.h"
 
@@ -137,10 +139,10 @@ static void make_formats(lxw_workbook *wb, struct formats *f)
     }
 }
 
-static int write_sheet(lxw_workbook *wb, const struct grid *g, const char *name)
+static int write_sheet(lxw_workbook *wb, const struct formats *f,
+                       const struct grid *g, const char *name)
 {
     lxw_worksheet *ws = workbook_add_worksheet(wb, name);
-    struct formats f;
     int cols[GRID_MAX_COLS];
     bool clock[GRID_MAX_COLS];
     int n = 0;
@@ -149,7 +151,6 @@ static int write_sheet(lxw_workbook *wb, const struct grid *g, const char *name)
 
     if (ws == NULL)
         return -1;
-    make_formats(wb, &f);
     for (int k = 0; k < g->ncols; k++) {
         if (g->cols[k].table_only)
             continue;
@@ -158,14 +159,14 @@ static int write_sheet(lxw_workbook *wb, const struct grid *g, const char *name)
     }
     for (int c = 0; c < n && e == LXW_NO_ERROR; c++) {
         e = worksheet_write_string(ws, 0, (lxw_col_t)c, g->cols[cols[c]].name,
-                                   f.head);
+                                   f->head);
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, clock[c] ? 20 : 16,
                              NULL);
     }
     for (size_t i = 0; i < g->nrows && e == LXW_NO_ERROR; i++) {
         const struct cell *row = &g->cells[i * (size_t)g->ncols];
         for (int c = 0; c < n && e == LXW_NO_ERROR; c++)
-            e = write_cell(ws, g, &f, cur, (lxw_row_t)(i + 1), (lxw_col_t)c,
+            e = write_cell(ws, g, f, cur, (lxw_row_t)(i + 1), (lxw_col_t)c,
                            cols[c], row, clock[c]);
     }
     if (e == LXW_NO_ERROR) {
@@ -190,41 +191,179 @@ static int64_t data_time(const struct grid *g)
     return 315532800;
 }
 
-int fmt_xlsx(const struct grid *g, const char *sheet, struct buf *out,
-             struct ou_err *err)
+/* ---- sheet names ------------------------------------------------------------ */
+
+/* The bytes of the UTF-8 sequence starting with lead byte c (1 for a
+ * stray continuation byte, which is then replaced). */
+static size_t utf8_len(unsigned char c)
+{
+    if (c >= 0xF0 && c <= 0xF4)
+        return 4;
+    if (c >= 0xE0)
+        return c <= 0xEF ? 3 : 1;
+    if (c >= 0xC2)
+        return 2;
+    return 1;
+}
+
+/* A complete, well-formed sequence of n bytes at s? */
+static bool utf8_ok(const char *s, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            return false;
+    }
+    return true;
+}
+
+/* ASCII case-insensitive equality (Excel's names ignore case). */
+static bool same_name(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++) {
+        int x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z')
+            x += 'a' - 'A';
+        if (y >= 'A' && y <= 'Z')
+            y += 'a' - 'A';
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+static bool name_taken(const char *name, const struct xlsx_name *taken,
+                       int ntaken)
+{
+    /* "History" is reserved by Excel. */
+    if (same_name(name, "History"))
+        return true;
+    for (int i = 0; i < ntaken; i++) {
+        if (same_name(name, taken[i].s))
+            return true;
+    }
+    return false;
+}
+
+/* Copy at most max characters of the valid name base into out, then
+ * suffix. */
+static void put_name(const char *base, size_t max, const char *suffix,
+                     struct xlsx_name *name)
+{
+    char *out = name->s;
+    size_t o = 0, chars = 0;
+
+    for (size_t i = 0; base[i] != '\0' && chars < max; chars++) {
+        size_t n = utf8_len((unsigned char)base[i]);
+        memcpy(out + o, base + i, n);
+        o += n;
+        i += n;
+    }
+    /* A name never ends in an apostrophe, also once cut. */
+    if (o > 0 && out[o - 1] == '\'')
+        out[o - 1] = '_';
+    snprintf(out + o, sizeof(name->s) - o, "%s", suffix);
+}
+
+void fmt_xlsx_sheet_name(const char *want, const struct xlsx_name *taken,
+                         int ntaken, struct xlsx_name *out)
+{
+    char clean[sizeof(out->s)];
+    size_t o = 0, chars = 0;
+
+    /* Valid characters only: []:*?/\ and control characters become '_',
+     * as does a byte that is not well-formed UTF-8. */
+    for (size_t i = 0; want != NULL && want[i] != '\0' &&
+                       o + 4 < sizeof(clean) && chars < FMT_XLSX_NAME_MAX;
+         chars++) {
+        unsigned char c = (unsigned char)want[i];
+        size_t n = utf8_len(c);
+        if (c >= 0x80 && (n == 1 || !utf8_ok(want + i, n))) {
+            clean[o++] = '_';
+            i++;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7F || strchr("[]:*?/\\", c) != NULL) {
+            clean[o++] = '_';
+            i++;
+            continue;
+        }
+        memcpy(clean + o, want + i, n);
+        o += n;
+        i += n;
+    }
+    clean[o] = '\0';
+    if (o == 0)
+        snprintf(clean, sizeof(clean), "Sheet");
+    /* Nor starts with an apostrophe. */
+    if (clean[0] == '\'')
+        clean[0] = '_';
+    put_name(clean, FMT_XLSX_NAME_MAX, "", out);
+    for (int k = 2; name_taken(out->s, taken, ntaken); k++) {
+        char suffix[16];
+        int len = snprintf(suffix, sizeof(suffix), " (%d)", k);
+        put_name(clean, FMT_XLSX_NAME_MAX - (size_t)len, suffix, out);
+    }
+}
+
+/* ---- the workbook ------------------------------------------------------------ */
+
+int fmt_xlsx_book(const struct xlsx_sheet *sheets, int n, struct buf *out,
+                  struct ou_err *err)
 {
     const char *dir = getenv("TMPDIR");
     char tmpl[4096];
+    struct xlsx_name *names;
+    struct formats fm;
     int fd;
     FILE *f;
     int rc = 0;
 
-    if (g->nrows + 1 > XLSX_MAX_ROWS)
-        return ou_fail(err, OU_E_USAGE,
-                       "%zu rows do not fit a worksheet (at most %d); use "
-                       "--format csv",
-                       g->nrows, XLSX_MAX_ROWS - 1);
+    if (n < 1)
+        return ou_fail(err, OU_E_USAGE, "a workbook needs a sheet");
+    for (int i = 0; i < n; i++) {
+        if (sheets[i].g->nrows + 1 > XLSX_MAX_ROWS)
+            return ou_fail(err, OU_E_USAGE,
+                           "%zu rows do not fit a worksheet (at most %d); use "
+                           "--format csv",
+                           sheets[i].g->nrows, XLSX_MAX_ROWS - 1);
+    }
+    if ((names = calloc((size_t)n, sizeof(*names))) == NULL)
+        return ou_nomem(err);
+    for (int i = 0; i < n; i++)
+        fmt_xlsx_sheet_name(sheets[i].name, names, i, &names[i]);
     snprintf(tmpl, sizeof(tmpl), "%s/oaiusage-xlsx.XXXXXX",
              dir != NULL && dir[0] != '\0' ? dir : "/tmp");
-    if ((fd = mkstemp(tmpl)) < 0)
+    if ((fd = mkstemp(tmpl)) < 0) {
+        free(names);
         return ou_fail(err, OU_E_IO, "cannot create a temporary file '%s': %s",
                        tmpl, strerror(errno));
+    }
     close(fd);
     lxw_workbook *wb = workbook_new(tmpl);
     if (wb == NULL) {
         unlink(tmpl);
+        free(names);
         return ou_nomem(err);
     }
     /* The same report gives the same bytes: the document's creation
      * time is the data's (the window's end), never the clock's. */
     lxw_doc_properties props;
     memset(&props, 0, sizeof(props));
-    props.created = (time_t)data_time(g);
+    props.created = (time_t)data_time(sheets[0].g);
+    /* (the library takes a char *; kept until the workbook is closed) */
+    char *title = sheets[0].g->title != NULL ? strdup(sheets[0].g->title)
+                                             : NULL;
+    props.title = title;
     workbook_set_properties(wb, &props);
-    if (write_sheet(wb, g, sheet) != 0)
-        rc = ou_fail(err, OU_E_IO, "cannot build the workbook");
+    make_formats(wb, &fm);
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (write_sheet(wb, &fm, sheets[i].g, names[i].s) != 0)
+            rc = ou_fail(err, OU_E_IO, "cannot build the workbook");
+    }
+    free(names);
     if (workbook_close(wb) != LXW_NO_ERROR && rc == 0)
         rc = ou_fail(err, OU_E_IO, "cannot write the workbook '%s'", tmpl);
+    free(title);
     if (rc == 0 && (f = fopen(tmpl, "rb")) != NULL) {
         char chunk[65536];
         size_t got;
@@ -239,4 +378,12 @@ int fmt_xlsx(const struct grid *g, const char *sheet, struct buf *out,
     }
     unlink(tmpl);
     return rc;
+}
+
+int fmt_xlsx(const struct grid *g, const char *sheet, struct buf *out,
+             struct ou_err *err)
+{
+    const struct xlsx_sheet one = { g, sheet };
+
+    return fmt_xlsx_book(&one, 1, out, err);
 }

@@ -2,7 +2,8 @@
 # overview equals the server's truth endpoint by endpoint (zeros included);
 # --names adds names beside ids without losing a row or changing a total,
 # caches them, and survives a failed lookup; the list commands print the
-# organization's lists in every format.
+# organization's lists in every format, the tables under a title that
+# counts them.
 . "${E2E_DIR:-$(dirname "$0")}/lib.sh"
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
 command -v jq >/dev/null || { echo "jq is required" >&2; exit 1; }
@@ -180,8 +181,36 @@ p1=$(head -n 1 "$WORK/projects.tsv" | cut -f1)
 python3 "$E2E_DIR/orglists.py" "$BASE" keys "$p1" >"$WORK/p1keys.tsv"
 ou api-keys --project "$p1" --format csv
 check "api-keys --project lists that project's keys" eval '[ "$(tail -n +2 "$WORK/out" | cut -d, -f2 | sort)" = "$(cut -f1 "$WORK/p1keys.tsv" | sort)" ]'
+# The tables: a title saying what the list is and how many it holds (the
+# server's count, read by orglists.py), a blank line, the header, the rule,
+# then one line per item.
+nkeys=$(wc -l <"$WORK/keys.tsv")
+nusers=$(wc -l <"$WORK/users.tsv")
 ou api-keys
-check "api-keys table lists every key" [ "$(($(wc -l <"$WORK/out") - 2))" -eq "$(wc -l <"$WORK/keys.tsv")" ]
+check "api-keys table lists every key" [ "$(($(wc -l <"$WORK/out") - 4))" -eq "$nkeys" ]
+check "api-keys table title" [ "$(head -n 1 "$WORK/out")" = "API keys of every project (archived included), $nkeys" ]
+check "api-keys table: a blank line, then the header" \
+    bash -c "[ -z \"\$(sed -n 2p '$WORK/out')\" ] && sed -n 3p '$WORK/out' | grep -q '^project_id  *id  *name '"
 check "no secret key values in the key list" bash -c "! grep -Eq 'sk-(proj|admin)-[A-Za-z0-9]{20,}' '$WORK/out'"
+ou api-keys --project "$p1"
+check "api-keys --project table title" \
+    [ "$(head -n 1 "$WORK/out")" = "API keys of project $p1, $(wc -l <"$WORK/p1keys.tsv")" ]
+check "api-keys --project table lists that project's keys" \
+    [ "$(($(wc -l <"$WORK/out") - 4))" -eq "$(wc -l <"$WORK/p1keys.tsv")" ]
+ou projects
+check "projects table title" [ "$(head -n 1 "$WORK/out")" = "projects of the organization (archived included), $nproj" ]
+check "projects table lists every project" [ "$(($(wc -l <"$WORK/out") - 4))" -eq "$nproj" ]
+check "projects table: the header on line 3" bash -c "sed -n 3p '$WORK/out' | grep -q '^id  *name  *status '"
+ou users
+check "users table title" [ "$(head -n 1 "$WORK/out")" = "users of the organization, $nusers" ]
+check "users table lists every user" [ "$(($(wc -l <"$WORK/out") - 4))" -eq "$nusers" ]
+# --no-header: no title either, only the items.
+ou projects --no-header
+check "projects --no-header: no title, one line per project" \
+    bash -c "[ \$(wc -l <'$WORK/out') -eq $nproj ] && ! grep -q 'of the organization' '$WORK/out'"
+ou users --format csv
+check "users CSV has no title" bash -c "head -n 1 '$WORK/out' | tr -d '\r' | grep -qx 'id,email,name,role,added_at' && [ \$((\$(wc -l <'$WORK/out') - 1)) -eq $nusers ]"
+ou api-keys --format csv
+check "api-keys CSV has no title" bash -c "head -n 1 '$WORK/out' | grep -q '^project_id,id,' && [ \$((\$(wc -l <'$WORK/out') - 1)) -eq $nkeys ]"
 ou users --days 3; expect_failure "users --days" 2 "users does not take --days"
 finish
