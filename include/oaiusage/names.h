@@ -6,7 +6,7 @@
  * the projects concerned; see orglist.h), fetched at once through the
  * scheduler, with an on-disk cache per base URL and key (XDG cache
  * directory, a TTL; written atomically, mode 0600, holding ids and names
- * only). Ids the lists do not hold (a deleted project, a
+ * only; an archived project is marked so). Ids the lists do not hold (a deleted project, a
  * rotated key) are cached as known-unknown, so they do not force a refetch
  * on every run; an id the cache has never seen does. API keys are listed
  * only for projects the organization still lists. Failing to resolve is
@@ -33,6 +33,21 @@ const char *names_get(const struct names *n, enum name_kind k, const char *id);
 int names_put(struct names *n, enum name_kind k, const char *id,
               const char *name);
 size_t names_count(const struct names *n, enum name_kind k);
+
+/* What the lists said of an id: never asked (or a list could not be
+ * read), listed, listed as archived (projects), or not listed although
+ * the lists were read whole (for a project: deleted). */
+enum name_state { NAME_UNSEEN, NAME_LISTED, NAME_ARCHIVED, NAME_UNLISTED };
+enum name_state names_state(const struct names *n, enum name_kind k,
+                            const char *id);
+/* Mark an id archived (kept with its name; added with none when new). 0,
+ * or -1 when out of memory. */
+int names_mark_archived(struct names *n, enum name_kind k, const char *id);
+/* Call fn for every archived entry, as names_each. */
+int names_each_archived(const struct names *n,
+                        int (*fn)(void *ctx, enum name_kind k, const char *id,
+                                  const char *name),
+                        void *ctx);
 /* Call fn for every named entry (ids known to be unknown are skipped), in
  * no particular order; non-zero from fn stops and is returned. */
 int names_each(const struct names *n,

@@ -17,7 +17,7 @@
 #include "oaiusage/orglist.h"
 #include "oaiusage/query.h"
 
-#define CACHE_MAGIC "oaiusage-names 1"
+#define CACHE_MAGIC "oaiusage-names 2"
 
 /* An entry with an empty name records an id the lists do not know (a
  * deleted project, a rotated key): it is "known to be unknown", so a cache
@@ -25,6 +25,7 @@
 struct entry {
     char *id;
     char *name;
+    bool archived; /* a project the list says is archived */
 };
 
 struct names {
@@ -101,6 +102,46 @@ int names_put(struct names *n, enum name_kind k, const char *id,
     return 0;
 }
 
+int names_mark_archived(struct names *n, enum name_kind k, const char *id)
+{
+    const struct entry *e = lookup(n, k, id);
+
+    if (e == NULL && names_put(n, k, id, "") != 0)
+        return -1;
+    if ((e = lookup(n, k, id)) != NULL)
+        ((struct entry *)e)->archived = true;
+    return 0;
+}
+
+enum name_state names_state(const struct names *n, enum name_kind k,
+                            const char *id)
+{
+    const struct entry *e = lookup(n, k, id);
+
+    if (e == NULL)
+        return NAME_UNSEEN;
+    if (e->archived)
+        return NAME_ARCHIVED;
+    return e->name[0] != '\0' ? NAME_LISTED : NAME_UNLISTED;
+}
+
+int names_each_archived(const struct names *n,
+                        int (*fn)(void *ctx, enum name_kind k, const char *id,
+                                  const char *name),
+                        void *ctx)
+{
+    for (int k = NK_PROJECT; k < NK_COUNT; k++) {
+        for (size_t i = 0; i < n->m[k].cap; i++) {
+            const struct entry *e = n->m[k].entry[i];
+            int rc;
+            if (e != NULL && e->archived &&
+                (rc = fn(ctx, (enum name_kind)k, e->id, e->name)) != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 size_t names_count(const struct names *n, enum name_kind k)
 {
     return k > NK_NONE && k < NK_COUNT ? n->m[k].n : 0;
@@ -131,6 +172,9 @@ static int names_merge(struct names *n, const struct names *src)
         for (size_t i = 0; i < t->cap; i++) {
             const struct entry *e = t->entry[i];
             if (e != NULL && names_put(n, k, e->id, e->name) != 0)
+                return -1;
+            if (e != NULL && e->archived &&
+                names_mark_archived(n, k, e->id) != 0)
                 return -1;
         }
     }
@@ -243,7 +287,7 @@ static int cache_text(const struct names *n, struct buf *b)
             const struct entry *e = t->entry[i];
             if (e == NULL)
                 continue;
-            rc |= buf_printf(b, "%c\t", kind_char[k]);
+            rc |= buf_printf(b, "%c\t", e->archived ? 'A' : kind_char[k]);
             rc |= put_escaped(b, e->id);
             rc |= buf_putc(b, '\t');
             rc |= put_escaped(b, e->name);
@@ -289,6 +333,10 @@ static bool cache_line(struct names *n, char *line)
         if (line[0] == kind_char[k] && line[1] == '\0')
             return names_put(n, k, id, name) == 0;
     }
+    /* an archived project */
+    if (line[0] == 'A' && line[1] == '\0')
+        return names_put(n, NK_PROJECT, id, name) == 0 &&
+               names_mark_archived(n, NK_PROJECT, id) == 0;
     return false;
 }
 
@@ -361,6 +409,13 @@ static int on_project(void *ctx, const struct list_value *v, struct ou_err *err)
 {
     struct resolve *rs = ctx;
     int rc = put_item(rs, NK_PROJECT, v, err);
+
+    /* archived: an archived_at time, or the status saying so */
+    if (rc == 0 && v[0].kind == LV_STRING &&
+        ((v[3].kind == LV_INT && v[3].i > 0) ||
+         (v[4].kind == LV_STRING && strcmp(v[4].s, "archived") == 0)) &&
+        names_mark_archived(rs->n, NK_PROJECT, v[0].s) != 0)
+        return ou_nomem(err);
 
     if (rc == 0 && (rs->want->kind[NK_API_KEY] || rs->want->kind[NK_USER])) {
         char **p = realloc(rs->pids, sizeof(*p) * (size_t)(rs->npids + 1));
@@ -467,7 +522,8 @@ static int service_accounts(struct resolve *rs, struct ou_err *err)
 
 static int fetch_lists(struct resolve *rs, struct ou_err *err)
 {
-    static const char *const project_fields[] = { "id", "name", "id" };
+    static const char *const project_fields[] = { "id", "name", "id",
+                                                  "archived_at", "status" };
     static const char *const user_fields[] = { "id", "email", "name" };
     const struct names_want *w = rs->want;
     int rc = 0;
@@ -476,7 +532,7 @@ static int fetch_lists(struct resolve *rs, struct ou_err *err)
                                      .extra = "include_archived=true",
                                      .what = "projects",
                                      .fields = project_fields,
-                                     .nfields = 3,
+                                     .nfields = 5,
                                      .item = on_project,
                                      .ctx = rs,
                                      .complete = projects_done,

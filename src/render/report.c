@@ -331,17 +331,30 @@ static int name_cell(const struct agg *a, const struct names *names,
     if (r->key[i] == NULL)
         return 0;
     name = names_get(names, gd->names, r->key[i]);
+    enum name_state st = names_state(names, gd->names, r->key[i]);
     if (name != NULL) {
         const char *t = told_apart(l, i, name, r->key[i], shown, sizeof(shown));
+        char marked[600];
         if (text_cell(g, c, CELL_TEXT, name) != 0)
             return -1;
+        /* The table marks an archived project. */
+        if (st == NAME_ARCHIVED) {
+            snprintf(marked, sizeof(marked), "%s (archived)", t);
+            t = marked;
+        }
         /* CSV and JSON carry the id beside the name already. */
         if (t != name && (c->display = grid_strdup(g, t)) == NULL)
             return -1;
         return 0;
     }
-    /* unknown: the table shows the id */
-    c->display = grid_strdup(g, r->key[i]);
+    /* unknown: the table shows the id, and a project the whole list
+     * (archived ones included) does not hold as deleted */
+    if (gd->names == NK_PROJECT && st == NAME_UNLISTED) {
+        snprintf(shown, sizeof(shown), "%s (deleted)", r->key[i]);
+        c->display = grid_strdup(g, shown);
+    } else {
+        c->display = grid_strdup(g, r->key[i]);
+    }
     return c->display != NULL ? 0 : -1;
 }
 

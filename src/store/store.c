@@ -724,17 +724,31 @@ struct put_names {
     struct ou_err *err;
 };
 
-static int put_name(void *ctx, enum name_kind k, const char *id,
-                    const char *name)
+/* An archived project is a second row, of kind 'archived_project'. */
+#define ARCHIVED_KIND "archived_project"
+
+static int put_row(struct put_names *pn, const char *kind, const char *id,
+                   const char *name)
 {
-    struct put_names *pn = ctx;
-    const char *p[5] = { pn->org, kind_name[k], id, name, pn->at };
+    const char *p[5] = { pn->org, kind, id, name, pn->at };
 
     return db_run(pn->s->db,
                   "INSERT INTO names (org, kind, id, name, synced_at) VALUES "
                   "($1, $2, $3, $4, $5) ON CONFLICT (org, kind, id) DO UPDATE "
                   "SET name = excluded.name, synced_at = excluded.synced_at",
                   5, p, NULL, NULL, pn->err);
+}
+
+static int put_name(void *ctx, enum name_kind k, const char *id,
+                    const char *name)
+{
+    return put_row(ctx, kind_name[k], id, name);
+}
+
+static int put_archived(void *ctx, enum name_kind k, const char *id,
+                        const char *name)
+{
+    return k == NK_PROJECT ? put_row(ctx, ARCHIVED_KIND, id, name) : 0;
 }
 
 /* Ids of group g in ep's rows from p[3] on without a name: stored with an
@@ -781,6 +795,8 @@ int store_put_names(struct store *s, const char *org, const struct names *n,
                 err);
     if (rc == 0)
         rc = names_each(n, put_name, &pn);
+    if (rc == 0)
+        rc = names_each_archived(n, put_archived, &pn);
     for (int i = 0; i < EP_COUNT && rc == 0; i++) {
         const struct endpoint *ep = endpoint_at(i);
         for (int g = 0; g < ep->ngroups && rc == 0; g++) {
@@ -806,6 +822,9 @@ static int name_row(void *ctx, int n, const char *const *v, struct ou_err *err)
             names_put(ctx, (enum name_kind)k, v[1], v[2]) != 0)
             return ou_nomem(err);
     }
+    if (strcmp(v[0], ARCHIVED_KIND) == 0 &&
+        names_mark_archived(ctx, NK_PROJECT, v[1]) != 0)
+        return ou_nomem(err);
     return 0;
 }
 

@@ -5,7 +5,8 @@ client's): prints one 'id<TAB>name' line per item, following after/limit.
 
 KIND: projects, users, keys [PROJECT] (every key: owner_project_access=any,
 the reference's advice), visible-keys [PROJECT] (the endpoint's default
-visibility), service-accounts (every project's)."""
+visibility), service-accounts (every project's), project-status (id, name,
+archived or active)."""
 import json
 import os
 import sys
@@ -31,6 +32,10 @@ base, kind = sys.argv[1], sys.argv[2]
 if kind == "projects":
     for p in fetch(base, "/organization/projects", "&include_archived=true"):
         print(f"{p['id']}\t{p['name']}")
+elif kind == "project-status":
+    for p in fetch(base, "/organization/projects", "&include_archived=true"):
+        archived = p.get("archived_at") is not None or p.get("status") == "archived"
+        print(f"{p['id']}\t{p['name']}\t{'archived' if archived else 'active'}")
 elif kind == "users":
     for u in fetch(base, "/organization/users"):
         print(f"{u['id']}\t{u['email']}")

@@ -199,6 +199,50 @@ for line in text.splitlines():
 PY
 done
 
+# ---- archived and deleted projects ------------------------------------------
+# The server's projects list (read here with urllib) says which are
+# archived; a project id the costs truth holds that the list lacks is
+# deleted. Each row of the table is marked so, from the API, from the
+# names cache and from a store.
+export XDG_CACHE_HOME="$WORK/cache"
+python3 "${E2E_DIR:-$(dirname "$0")}/orglists.py" "$BASE" project-status >"$WORK/status.tsv"
+truth costs --start-time 1740787200 --end-time 1742428800 --group-by project_id
+cp "$WORK/truth" "$WORK/projects.truth"
+marks() { # marks WHAT: every project row marked as the list says
+    local what=$1
+    if [ "$RC" -ne 0 ]; then not_ok "$what: exit $RC $(head -c 200 "$WORK/err")"; return; fi
+    python3 - "$WORK/status.tsv" "$WORK/projects.truth" "$WORK/out" <<'PY' >"$WORK/py.err" 2>&1 && ok || not_ok "$what: $(tail -c 400 "$WORK/py.err")"
+import csv, sys
+status = {l.split("\t")[0]: l.rstrip("\n").split("\t")[1:] for l in open(sys.argv[1])}
+ids = [r["project_id"] for r in csv.DictReader(open(sys.argv[2]))]
+table = open(sys.argv[3]).read().splitlines()
+seen = {"archived": 0, "deleted": 0, "active": 0}
+for pid in ids:
+    if pid in status:
+        name, st = status[pid]
+        want = name + (" (archived)" if st == "archived" else "")
+    else:
+        want, st = pid + " (deleted)", "deleted"
+    rows = [l for l in table if l.startswith(want + "  ")]
+    assert len(rows) == 1, f"no row starts with {want!r}"
+    seen[st] += 1
+assert seen["archived"] >= 1 and seen["deleted"] >= 1 and seen["active"] >= 1, seen
+PY
+}
+frozen "$NOW" costs --since 2025-03-01 --until 2025-03-19 --group-by project_id --names
+marks "archived and deleted projects marked (from the API)"
+listed=$(grep -c '/organization/projects' "$WORK/requests.log")
+frozen "$NOW" costs --since 2025-03-01 --until 2025-03-19 --group-by project_id --names
+check "the second run read the cache, not the list ($listed before)" \
+    [ "$(grep -c '/organization/projects' "$WORK/requests.log")" -eq "$listed" -a "$listed" -gt 0 ]
+marks "archived and deleted projects marked (from the names cache)"
+frozen "$NOW" costs --since 2025-03-01 --until 2025-03-19 --group-by project_id --names --format csv
+check "CSV keeps the plain name, unmarked" bash -c "! grep -q '(archived)\|(deleted)' '$WORK/out' && grep -q ',Marketing Copy Studio,\|,\"R&D' '$WORK/out'"
+frozen "$NOW" sync --db "$WORK/marks.db" --since 2025-03-01 --endpoint costs
+check "sync for the marks (exit $RC: $(head -c 200 "$WORK/err"))" [ "$RC" -eq 0 ]
+frozen "$NOW" costs --db "$WORK/marks.db" --since 2025-03-01 --until 2025-03-19 --group-by project_id --names
+marks "archived and deleted projects marked (from the store)"
+
 # ---- smaller things --------------------------------------------------------
 "$OAIUSAGE_BIN" >"$WORK/out" 2>"$WORK/err"
 check "no arguments: the commands on stdout, exit 0 ($?)" \

@@ -221,7 +221,7 @@ static void round_trip(void)
     char *text = slurp(path, &len);
     CHECK(text != NULL);
     if (text != NULL) {
-        CHECK(strncmp(text, "oaiusage-names 1\n", 17) == 0);
+        CHECK(strncmp(text, "oaiusage-names 2\n", 17) == 0);
         /* One line per entry: no name or id breaks a line. */
         long lines = 0;
         for (long i = 0; i < len; i++)
@@ -291,6 +291,43 @@ static bool load(const char *path, int64_t now, int64_t ttl)
     bool ok = m != NULL && names_cache_load(m, path, now, ttl);
     names_free(m);
     return ok;
+}
+
+/* Archived projects are marked, and the mark survives the cache; an id
+ * the whole lists lack is unlisted, one never asked about unseen. */
+static void archived(void)
+{
+    struct ou_err err = { OU_OK, "" };
+    char path[PATH_MAX];
+    int64_t now = (int64_t)time(NULL);
+    struct names *n = names_new(), *m = names_new();
+
+    join(path, sizeof(path), root, "archived.tsv");
+    CHECK(n != NULL && m != NULL);
+    if (n == NULL || m == NULL) {
+        names_free(n);
+        names_free(m);
+        return;
+    }
+    CHECK(names_put(n, NK_PROJECT, "proj_live", "Live") == 0);
+    CHECK(names_put(n, NK_PROJECT, "proj_old", "Old\tBot") == 0);
+    CHECK(names_mark_archived(n, NK_PROJECT, "proj_old") == 0);
+    CHECK(names_put(n, NK_PROJECT, "proj_gone", "") == 0);
+    CHECK(names_state(n, NK_PROJECT, "proj_old") == NAME_ARCHIVED);
+    CHECK_STR(names_get(n, NK_PROJECT, "proj_old"), "Old\tBot");
+    CHECK(names_cache_save(n, path, &err) == 0);
+    CHECK(names_cache_load(m, path, now, 3600));
+    CHECK(names_state(m, NK_PROJECT, "proj_live") == NAME_LISTED);
+    CHECK(names_state(m, NK_PROJECT, "proj_old") == NAME_ARCHIVED);
+    CHECK_STR(names_get(m, NK_PROJECT, "proj_old"), "Old\tBot");
+    CHECK(names_state(m, NK_PROJECT, "proj_gone") == NAME_UNLISTED);
+    CHECK(names_state(m, NK_PROJECT, "proj_never") == NAME_UNSEEN);
+    CHECK(names_state(m, NK_USER, "proj_old") == NAME_UNSEEN);
+    /* an archived name put again (a later list) stays archived */
+    CHECK(names_put(m, NK_PROJECT, "proj_old", "Old Bot") == 0);
+    CHECK(names_state(m, NK_PROJECT, "proj_old") == NAME_ARCHIVED);
+    names_free(n);
+    names_free(m);
 }
 
 static void freshness(void)
@@ -378,21 +415,25 @@ static void malformed(void)
         int m = snprintf(buf, (size_t)len + 256, "%s%s", text, junk[j]);
         spit(bad, buf, (size_t)m);
         CHECK(!load(bad, now, 3600));
-        m = snprintf(buf, (size_t)len + 256, "oaiusage-names 1\n%s%s", junk[j],
+        m = snprintf(buf, (size_t)len + 256, "oaiusage-names 2\n%s%s", junk[j],
                      body);
         spit(bad, buf, (size_t)m);
         CHECK(!load(bad, now, 3600));
     }
 
     /* The same lines under a wrong first line. */
-    static const char *const magic[] = {
-        "oaiusage-names 2\n",
-        "oaiusage-names\n",
-        "oaiusage-names 0\n",
-        "names 1\n",
-        "\n",
-        "OAIUSAGE-NAMES 1\n",
-    };
+    static const char
+        *const
+            magic
+                [] = {
+                    "oaiusage-names 3\n",
+                    "oaiusage-names 1\n", /* before archived marks: read again */
+                    "oaiusage-names\n",
+                    "oaiusage-names 0\n",
+                    "names 1\n",
+                    "\n",
+                    "OAIUSAGE-NAMES 1\n",
+                };
     for (size_t j = 0; j < sizeof(magic) / sizeof(magic[0]); j++) {
         int m = snprintf(buf, (size_t)len + 256, "%s%.*s", magic[j], (int)blen,
                          body);
@@ -405,10 +446,10 @@ static void malformed(void)
     spit(bad, "", 0);
     CHECK(!load(bad, now, 3600));
 
-    /* The magic line is matched as a prefix: a version 10 (or "1.5")
-     * cache is taken for version 1. */
-    static const char *const longer[] = { "oaiusage-names 10\n",
-                                          "oaiusage-names 1.5\n" };
+    /* The magic line is not matched as a prefix: a version 20 (or "2.5")
+     * cache is not taken for version 2. */
+    static const char *const longer[] = { "oaiusage-names 20\n",
+                                          "oaiusage-names 2.5\n" };
     for (size_t j = 0; j < 2; j++) {
         int m = snprintf(buf, (size_t)len + 256, "%s%.*s", longer[j], (int)blen,
                          body);
@@ -532,6 +573,7 @@ int main(void)
 
     map_basics();
     round_trip();
+    archived();
     freshness();
     malformed();
     many();
