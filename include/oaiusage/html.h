@@ -2,15 +2,30 @@
  *
  * One XHTML document (it parses as XML) with inline CSS and inline SVG
  * charts, no script, no font or image from anywhere: it opens offline and
- * mails as one file. The charts are the cookbook notebook's, done well:
- * daily input vs output tokens; requests per model stacked by project; the
- * share of requests per project (under 5% folded into "Other", with a
- * second chart breaking "Other" down); total cost per day; cost per day
- * stacked by line item. Then the totals tables (exact numbers) and, in the
- * header, the window, the time it was made and the API it came from.
+ * mails as one file. The header gives the window, the total spend, the
+ * filters, the time it was made and the API it came from. Then the charts:
+ * total cost per day; cost by project; cost by model (the model derived
+ * from the line item, record.h, as `costs --group-by model`: a line item
+ * without one is "(no model)"); cost per day stacked by line item; input
+ * vs output tokens per UTC day, or per UTC hour when the caller fetched
+ * hourly buckets (step 3600: a window of one or two days); requests per
+ * model stacked by project; the share of requests per project (the 7
+ * largest, the rest and any under 1% folded into "Other", with a second
+ * chart breaking "Other" down, largest first). Then the totals
+ * tables (exact numbers): completions by model, costs by project, by model
+ * and by line item.
  *
- * Money is never added across currencies. The costs table has one row per
- * line item and currency and one TOTAL row per currency, by currency code
+ * Readable at any size: a chart shows its largest groups and folds the rest
+ * into "Other (N projects)"; names are never cut (svg.h wraps them); two
+ * projects that read the same (one name, or a name equal to another's id)
+ * are told apart by the shortest tail of their ids that differs
+ * ("Data Evaluator (..R0HK)"). A project, model or line item has the same
+ * colour in every report: chosen from its id (svg_stable_colors), never
+ * from its rank. "A to B" always names the last day included.
+ *
+ * Money is never added across currencies. Each costs table has one row per
+ * project, model or line item and currency and one TOTAL row per currency,
+ * by currency code
  * (with a single currency, its TOTAL leaves the currency cell empty). When
  * the costs hold more than one currency, each cost chart is drawn once per
  * currency, its title suffixed with the code ("Total cost per day (eur)");
@@ -41,8 +56,12 @@
 #include "oaiusage/status.h"
 
 struct html_input {
-    const struct agg *usage;   /* completions, --per day, by model,project_id */
-    const struct agg *costs;   /* costs, --per day, by line_item,project_id */
+    const struct agg *usage;   /* completions by model, project_id: --per day
+                                (step 86400) or --per bucket of 1h buckets
+                                (step 3600) */
+    const struct agg *costs;   /* costs, --per day, by line_item, project_id
+                                and model (without a model group, no cost
+                                by model is shown) */
     const struct names *names; /* project names, or NULL */
     int64_t start;             /* the window */
     int64_t end;
@@ -51,6 +70,8 @@ struct html_input {
                            or "the history store PATH" */
     const char *filters; /* the filters as given ("project a, b"), or
                             NULL: the header says the report is filtered */
+    int64_t step;        /* the usage slots: 86400 (days) or 3600 (hours);
+                            0 means 86400 */
 };
 
 int html_report(const struct html_input *in, struct buf *out,

@@ -1,31 +1,45 @@
-/* htmlreport.c - `oaiusage report`: completions and costs per UTC day,
- * fetched at once, into the self-contained HTML report (see cmds.h). */
+/* htmlreport.c - `oaiusage report`: completions and costs, fetched at once,
+ * into the self-contained HTML report (see cmds.h, html.h). */
 #include "oaiusage/cmds.h"
 
 #include <string.h>
 
 #include "oaiusage/html.h"
 
-/* Completions by model and project, costs by line item and project, per
- * day, over the window (with --project). */
+#define DAY 86400LL
+#define HOURLY_DAYS 2 /* a window of at most this many UTC days is hourly */
+
+/* Does the window span at most HOURLY_DAYS UTC days? Then its usage is
+ * fetched in 1h buckets and charted per hour (costs exist per day only). */
+static bool report_hourly(const struct config *cfg)
+{
+    int64_t d0 = tu_floor_day(cfg->since);
+    return cfg->until > cfg->since && cfg->until - d0 <= HOURLY_DAYS * DAY;
+}
+
+/* Completions by model and project, per day (per hour in a short
+ * window); costs by line item, project and model (derived from the line
+ * item: one group_by=line_item is sent), per day; over the window (with
+ * --project). */
 int plan_report(const struct config *cfg, struct query *q)
 {
-    static const char *const by[2][2] = { { "model", "project_id" },
-                                          { "line_item", "project_id" } };
+    static const char *const by[2][3] = {
+        { "model", "project_id", NULL }, { "line_item", "project_id", "model" }
+    };
     const struct filter_opt *proj = cli_filter(cfg, "project");
 
     for (int i = 0; i < 2; i++) {
         const struct endpoint *ep = endpoint_find(i == 0 ? "completions"
                                                          : "costs");
+        enum bucket_width w = i == 0 && report_hourly(cfg) ? BW_1H : BW_1D;
         memset(&q[i], 0, sizeof(q[i]));
         q[i].ep = ep;
         q[i].start_time = cfg->since;
         q[i].end_time = cfg->until_sent ? cfg->until : -1;
-        q[i].width = BW_1D;
-        q[i].limit = ep->limit_max[BW_1D];
-        q[i].ngroup = 2;
-        q[i].group[0] = endpoint_group_index(ep, by[i][0]);
-        q[i].group[1] = endpoint_group_index(ep, by[i][1]);
+        q[i].width = w;
+        q[i].limit = ep->limit_max[w];
+        for (int k = 0; k < 3 && by[i][k] != NULL; k++)
+            q[i].group[q[i].ngroup++] = endpoint_group_index(ep, by[i][k]);
         if (proj != NULL) {
             q[i].filters[0].desc = endpoint_filter(ep, "project");
             q[i].filters[0].values = (const char *const *)proj->values.v;
@@ -50,7 +64,8 @@ int cmd_report(struct session *s, struct ou_err *err)
 
     plan_report(cfg, q);
     for (int i = 0; i < 2; i++) {
-        spec[i] = (struct agg_spec){ q[i].ep, 2, { 0 }, TU_PER_DAY, false };
+        enum tu_period per = q[i].width == BW_1H ? TU_PER_BUCKET : TU_PER_DAY;
+        spec[i] = (struct agg_spec){ q[i].ep, q[i].ngroup, { 0 }, per, false };
         memcpy(spec[i].group, q[i].group, sizeof(spec[i].group));
     }
     buf_init(&out, 0);
@@ -85,6 +100,7 @@ int cmd_report(struct session *s, struct ou_err *err)
             s->now,
             s->store != NULL ? source.data : cfg->base_url,
             NULL,
+            q[0].width == BW_1H ? 3600 : DAY,
         };
         struct buf filters;
         buf_init(&filters, 0);

@@ -4,6 +4,7 @@
 #include "oaiusage/text.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,13 +154,180 @@ int svg_label_step(int n, double label_px, double width_px)
 
 const char *svg_color(int i)
 {
-    /* Okabe & Ito (2008), black left out. */
-    static const char *const palette[] = { "#0072B2", "#E69F00", "#009E73",
-                                           "#CC79A7", "#56B4E9", "#D55E00",
-                                           "#F0E442", "#004D7A" };
+    /* Okabe & Ito (2008), black left out, then four of Tol's muted colours
+     * and a dark blue: more homes, fewer collisions for stable colours. */
+    static const char *const palette[SVG_NCOLORS] = {
+        "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+        "#F0E442", "#004D7A", "#882255", "#44AA99", "#999933", "#332288"
+    };
     if (i < 0)
         return "#999999";
-    return palette[i % (int)(sizeof(palette) / sizeof(palette[0]))];
+    return palette[i % SVG_NCOLORS];
+}
+
+/* ---- stable colours -------------------------------------------------------- */
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+struct keyed {
+    uint64_t hash;
+    const char *id;
+    int at; /* index in the caller's arrays */
+};
+
+static int cmp_keyed(const void *p, const void *q)
+{
+    const struct keyed *a = p, *b = q;
+    if (a->hash != b->hash)
+        return a->hash < b->hash ? -1 : 1;
+    int c = strcmp(a->id, b->id);
+    return c != 0 ? c : (a->at > b->at) - (a->at < b->at);
+}
+
+int svg_stable_colors(int n, const char *const *ids, int *color)
+{
+    struct keyed *k = malloc((size_t)(n > 0 ? n : 1) * sizeof(*k));
+    bool taken[SVG_NCOLORS] = { false };
+    int m = 0, used = 0;
+
+    if (k == NULL)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        color[i] = SVG_OTHER;
+        if (ids[i] != NULL)
+            k[m++] = (struct keyed){ fnv1a(ids[i]), ids[i], i };
+    }
+    qsort(k, (size_t)m, sizeof(*k), cmp_keyed);
+    for (int j = 0; j < m; j++) {
+        int home = (int)(k[j].hash % SVG_NCOLORS);
+        if (j > 0 && strcmp(k[j - 1].id, k[j].id) == 0) {
+            color[k[j].at] = color[k[j - 1].at]; /* the same id */
+            continue;
+        }
+        int c = home; /* with every colour taken, ids share their home */
+        if (used < SVG_NCOLORS) {
+            while (taken[c])
+                c = (c + 1) % SVG_NCOLORS;
+            taken[c] = true;
+            used++;
+        }
+        color[k[j].at] = c;
+    }
+    free(k);
+    return 0;
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+#define FONT_PX 12.0
+#define LINE_H 15.0 /* between lines of 12 px text */
+
+/* The advance of the character at p in thousandths of an em; *len its
+ * bytes (a non-ASCII character counts a whole em). */
+static int char_units(const unsigned char *p, size_t *len)
+{
+    /* Arial's advance widths, ' ' to '~'. */
+    static const unsigned short w[95] = {
+        278, 278, 355, 556, 556,  889, 667, 191, 333, 333, 389, 584, 278, 333,
+        278, 278, 556, 556, 556,  556, 556, 556, 556, 556, 556, 556, 278, 278,
+        584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278,
+        500, 667, 556, 833, 722,  778, 667, 778, 722, 667, 611, 722, 667, 944,
+        667, 667, 611, 278, 278,  278, 469, 556, 333, 556, 556, 500, 556, 556,
+        278, 556, 556, 222, 222,  500, 222, 833, 556, 556, 556, 556, 333, 500,
+        278, 556, 500, 722, 500,  500, 500, 334, 260, 334, 584
+    };
+    *len = 1;
+    if (*p >= 32 && *p < 127)
+        return w[*p - 32];
+    while ((p[*len] & 0xC0) == 0x80)
+        (*len)++;
+    return 1000;
+}
+
+double svg_text_px(const char *s, double font_px)
+{
+    double units = 0;
+    size_t k;
+
+    for (const unsigned char *p = (const unsigned char *)s; *p; p += k)
+        units += char_units(p, &k);
+    return units * font_px / 1000.0 * 1.15;
+}
+
+/* The bytes of s's next line at most max_px wide (at 12 px): up to the last
+ * break that fits (after ' ', ',', '-', '/'), else as many whole characters
+ * as fit; at least one character. */
+static size_t line_len(const char *s, double max_px)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    double px = 0;
+    size_t at = 0, brk = 0, k;
+
+    while (p[at] != '\0') {
+        double w = char_units(p + at, &k) * FONT_PX / 1000.0 * 1.15;
+        if (at > 0 && px + w > max_px)
+            return brk > 0 ? brk : at;
+        px += w;
+        at += k;
+        if (p[at - 1] == ' ' || p[at - 1] == ',' || p[at - 1] == '-' ||
+            p[at - 1] == '/')
+            brk = at;
+    }
+    return at;
+}
+
+int svg_text_lines(const char *s, double max_px)
+{
+    int n = 1;
+    size_t k;
+
+    while (s[k = line_len(s, max_px)] != '\0') {
+        s += k;
+        n++;
+    }
+    return n;
+}
+
+/* s escaped, at most n bytes of it. */
+static int escape_n(struct buf *b, const char *s, size_t n)
+{
+    struct buf t;
+    int rc;
+
+    buf_init(&t, 0);
+    rc = buf_append(&t, s, n);
+    rc |= buf_putc(&t, '\0');
+    rc |= rc == 0 ? svg_escape(b, t.data) : -1;
+    buf_release(&t);
+    return rc;
+}
+
+/* s as one <text> at (x, y) wrapped to max_px, each line a <tspan>;
+ * attrs go into the <text> tag. */
+static int wrapped(struct buf *b, const char *s, double x, double y,
+                   double max_px, const char *attrs)
+{
+    int rc = buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" %s>", x, y, attrs);
+    bool first = true;
+
+    do {
+        size_t k = line_len(s, max_px);
+        rc |= buf_printf(b, "<tspan x=\"%.1f\" dy=\"%s\">", x,
+                         first ? "0" : "15");
+        rc |= escape_n(b, s, k);
+        rc |= buf_puts(b, "</tspan>");
+        s += k;
+        first = false;
+    } while (*s != '\0');
+    return rc | buf_puts(b, "</text>");
 }
 
 int svg_escape(struct buf *b, const char *s)
@@ -196,58 +364,122 @@ static int head(struct buf *b, int w, int h, const char *title,
     return rc;
 }
 
-/* A legend in a column at x, from y; long names are cut. */
-static int legend(struct buf *b, double x, double y, int n,
-                  const char *const *names, const int *color,
-                  const double *share)
+/* A legend's entries placed in a box width wide: in rows (flow) or one
+ * per row (column). Long names wrap; nothing is cut. */
+struct legend {
+    int n;
+    const char *const *names;
+    const int *color;
+    double *x, *y; /* [n] each entry's swatch */
+    double height;
+};
+
+static int legend_layout(struct legend *l, double width, bool flow)
+{
+    double x = 0, y = 0, row = 0;
+
+    l->x = calloc((size_t)l->n + 1, sizeof(*l->x));
+    l->y = calloc((size_t)l->n + 1, sizeof(*l->y));
+    if (l->x == NULL || l->y == NULL)
+        return -1;
+    for (int i = 0; i < l->n; i++) {
+        double tw = svg_text_px(l->names[i], FONT_PX);
+        double text_w = tw < width - 18 ? tw : width - 18;
+        int lines = svg_text_lines(l->names[i], width - 18);
+        if (x > 0 && (!flow || x + 18 + text_w > width)) {
+            y += row;
+            x = 0;
+            row = 0;
+        }
+        l->x[i] = x;
+        l->y[i] = y;
+        x += 18 + text_w + 22;
+        if (lines * LINE_H + 5 > row)
+            row = lines * LINE_H + 5;
+    }
+    l->height = y + row;
+    return 0;
+}
+
+static int legend_draw(struct buf *b, const struct legend *l, double x0,
+                       double y0, double width)
 {
     int rc = 0;
-    for (int i = 0; i < n; i++) {
-        double yy = y + i * 18;
-        char name[40];
-        snprintf(name, sizeof(name), "%s", names[i]);
-        if (strlen(names[i]) >= sizeof(name) - 1)
-            memcpy(name + sizeof(name) - 4, "...", 4);
+    for (int i = 0; i < l->n; i++) {
+        double x = x0 + l->x[i], y = y0 + l->y[i];
         rc |= buf_printf(b,
                          "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" "
                          "height=\"12\" fill=\"%s\"/>",
-                         x, yy, svg_color(color[i]));
-        rc |= buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">",
-                         x + 18, yy + 10);
-        rc |= svg_escape(b, name);
-        if (share != NULL)
-            rc |= buf_printf(b, " (%.1f%%)", share[i] * 100);
-        rc |= buf_puts(b, "</text>");
+                         x, y, svg_color(l->color[i]));
+        rc |= wrapped(b, l->names[i], x + 18, y + 10, width - 18 - l->x[i],
+                      "class=\"legend\" fill=\"#333\"");
     }
     return rc;
 }
 
-/* Where a bar chart draws: the plot area and its y scale. */
+static void legend_free(struct legend *l)
+{
+    free(l->x);
+    free(l->y);
+}
+
+/* Where a bar chart draws: the plot area and its value scale. */
 struct frame {
     double left, top, pw, ph;
-    double slot; /* width per category */
+    double slot; /* width (vertical) or height (horizontal) per category */
     struct scale y;
 };
+
+/* The category's bar total (stacked: its positive values). */
+static double cat_total(const struct bar_chart *c, int k)
+{
+    double t = 0, max = 0;
+    for (int s = 0; s < c->nser; s++) {
+        double v = c->v[s * c->ncat + k];
+        t += v > 0 ? v : 0;
+        max = v > max ? v : max;
+    }
+    return c->kind == BARS_STACKED ? t : max;
+}
 
 /* The tallest bar (or stack). */
 static double chart_max(const struct bar_chart *c)
 {
     double max = 0;
-
     for (int k = 0; k < c->ncat; k++) {
-        double stack = 0;
-        for (int s = 0; s < c->nser; s++) {
-            double v = c->v[s * c->ncat + k];
-            if (c->kind == BARS_STACKED)
-                stack += v > 0 ? v : 0;
-            else if (v > max)
-                max = v;
-        }
-        if (stack > max)
-            max = stack;
+        double t = cat_total(c, k);
+        max = t > max ? t : max;
     }
     return max;
 }
+
+static const char *bar_color(const struct bar_chart *c, int s, int k)
+{
+    if (c->cat_color != NULL && c->nser == 1)
+        return svg_color(c->cat_color[k]);
+    return svg_color(c->color[s]);
+}
+
+/* One bar with its tooltip: "series, category: value". */
+static int bar(struct buf *b, const struct bar_chart *c, int s, int k, double x,
+               double y, double w, double h)
+{
+    char lab[32];
+    int rc;
+
+    svg_compact(c->v[s * c->ncat + k], c->money, lab, sizeof(lab));
+    rc = buf_printf(b,
+                    "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+                    "height=\"%.2f\" fill=\"%s\"><title>",
+                    x, y, w > 0.5 ? w : 0.5, h > 0.5 ? h : 0.5,
+                    bar_color(c, s, k));
+    rc |= svg_escape(b, c->series[s]);
+    rc |= buf_puts(b, ", ");
+    rc |= svg_escape(b, c->cats[k]);
+    return rc | buf_printf(b, ": %s</title></rect>", lab);
+}
+
+/* ---- over time: vertical bars ------------------------------------------------ */
 
 /* Grid lines, y tick labels and the y axis title. */
 static int y_axis(struct buf *b, const struct bar_chart *c,
@@ -269,7 +501,7 @@ static int y_axis(struct buf *b, const struct bar_chart *c,
     }
     if (c->y_label != NULL) {
         rc |= buf_printf(b,
-                         "<text transform=\"translate(14 %.1f) rotate(-90)\" "
+                         "<text transform=\"translate(16 %.1f) rotate(-90)\" "
                          "text-anchor=\"middle\" fill=\"#555\">",
                          f->top + f->ph / 2);
         rc |= svg_escape(b, c->y_label);
@@ -278,15 +510,13 @@ static int y_axis(struct buf *b, const struct bar_chart *c,
     return rc;
 }
 
-/* The bars of category k, with a tooltip each. */
-static int category_bars(struct buf *b, const struct bar_chart *c,
-                         const struct frame *f, int k)
+static int column_bars(struct buf *b, const struct bar_chart *c,
+                       const struct frame *f, int k)
 {
     double gap = f->slot * 0.15;
     double x0 = f->left + k * f->slot + gap / 2;
     double bw = f->slot - gap;
     double base = 0;
-    char lab[32];
     int rc = 0;
 
     for (int s = 0; s < c->nser; s++) {
@@ -304,125 +534,291 @@ static int category_bars(struct buf *b, const struct bar_chart *c,
             y0 = scale_map(&f->y, 0);
             y1 = scale_map(&f->y, v);
         }
-        svg_compact(v, c->money, lab, sizeof(lab));
-        rc |= buf_printf(b,
-                         "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
-                         "height=\"%.2f\" fill=\"%s\"><title>",
-                         x, y1, w > 0.5 ? w : 0.5, y0 - y1,
-                         svg_color(c->color[s]));
-        rc |= svg_escape(b, c->series[s]);
-        rc |= buf_puts(b, ", ");
-        rc |= svg_escape(b, c->cats[k]);
-        rc |= buf_printf(b, ": %s</title></rect>", lab);
+        rc |= bar(b, c, s, k, x, y1, w, y0 - y1);
     }
     return rc;
 }
 
-/* x labels that never overlap: dates thinned to every k-th, other labels
- * shortened to their slot (about 7 px a character). */
-static int x_labels(struct buf *b, const struct bar_chart *c,
-                    const struct frame *f)
+/* The widest category label. */
+static double label_px(const struct bar_chart *c)
 {
-    double label_px = 0;
+    double px = 0;
+    for (int k = 0; k < c->ncat; k++) {
+        double w = svg_text_px(c->cats[k], FONT_PX);
+        px = w > px ? w : px;
+    }
+    return px;
+}
+
+/* Time labels, every k-th so that none overlap, each whole. */
+static int x_labels(struct buf *b, const struct bar_chart *c,
+                    const struct frame *f, double lpx)
+{
+    int step = svg_label_step(c->ncat, lpx + 12, f->pw);
     int rc = 0;
 
-    for (int k = 0; k < c->ncat; k++) {
-        double px = 7.0 * (double)strlen(c->cats[k]) + 8;
-        if (px > label_px)
-            label_px = px;
-    }
-    int step = c->dates ? svg_label_step(c->ncat, label_px, f->pw) : 1;
-    int max_chars = (int)((f->slot - 6) / 7.0);
     for (int k = 0; k < c->ncat; k += step) {
-        char fit[128];
-        svg_fit(c->cats[k], c->dates ? 127 : max_chars, fit, sizeof(fit));
         rc |= buf_printf(b,
                          "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                          "fill=\"#555\">",
                          f->left + (k + 0.5) * f->slot, f->top + f->ph + 18);
-        rc |= svg_escape(b, fit);
+        rc |= svg_escape(b, c->cats[k]);
         rc |= buf_puts(b, "</text>");
     }
     return rc;
 }
 
-int svg_bar_chart(struct buf *b, const struct bar_chart *c, int width,
-                  int height)
+static int legend_of(const struct bar_chart *c, struct legend *l, double width)
 {
-    const double legend_w = 230, bottom = 46;
+    *l = (struct legend){
+        c->nser > 1 ? c->nser : 0, c->series, c->color, NULL, NULL, 0
+    };
+    return legend_layout(l, width, true);
+}
+
+static int time_chart(struct buf *b, const struct bar_chart *c, int width,
+                      int height)
+{
+    const double bottom = 46;
+    double lpx = label_px(c);
+    double right = lpx / 2 + 4 > 20 ? lpx / 2 + 4 : 20;
     struct frame f = { 70, 56, 0, 0, 0, { 0, 0, 0, 0 } };
     double ticks[SVG_MAX_TICKS];
-    double axis_top;
-    double max = chart_max(c);
+    double axis_top, max = chart_max(c);
+    struct legend l;
     int rc;
 
-    f.pw = width - f.left - legend_w - 20;
+    f.pw = width - f.left - right;
     f.ph = height - f.top - bottom;
     f.slot = c->ncat > 0 ? f.pw / c->ncat : f.pw;
     int nt = svg_nice_ticks(0, max > 0 ? max : 1, 5, ticks, &axis_top);
     f.y = (struct scale){ 0, axis_top, f.top + f.ph, f.top };
-    rc = head(b, width, height, c->title, c->subtitle);
+    if (legend_of(c, &l, width - 24) != 0) {
+        legend_free(&l);
+        return -1;
+    }
+    rc = head(b, width, height + (int)ceil(l.height), c->title, c->subtitle);
     rc |= y_axis(b, c, &f, ticks, nt);
     for (int k = 0; k < c->ncat; k++)
-        rc |= category_bars(b, c, &f, k);
-    rc |= x_labels(b, c, &f);
+        rc |= column_bars(b, c, &f, k);
+    rc |= x_labels(b, c, &f, lpx);
     rc |= buf_printf(b,
                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                      "stroke=\"#999\"/>",
                      f.left, f.top + f.ph, f.left + f.pw, f.top + f.ph);
-    rc |= legend(b, f.left + f.pw + 20, f.top, c->nser, c->series, c->color,
-                 NULL);
-    rc |= buf_puts(b, "</svg>");
+    rc |= legend_draw(b, &l, 12, height - 6, width - 24);
+    legend_free(&l);
+    return rc | buf_puts(b, "</svg>");
+}
+
+/* ---- over named categories: horizontal bars -------------------------------- */
+
+/* Vertical grid lines and value ticks under the plot, the axis title
+ * under them. */
+static int x_axis(struct buf *b, const struct bar_chart *c,
+                  const struct frame *f, const double *ticks, int nt)
+{
+    char lab[32];
+    double yb = f->top + f->ph;
+    int rc = 0;
+
+    for (int i = 0; i < nt; i++) {
+        double xx = scale_map(&f->y, ticks[i]);
+        svg_compact(ticks[i], c->money, lab, sizeof(lab));
+        rc |= buf_printf(b,
+                         "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                         "y2=\"%.1f\" stroke=\"#e5e5e5\"/>"
+                         "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                         "fill=\"#555\">%s</text>",
+                         xx, f->top, xx, yb, xx, yb + 16, lab);
+    }
+    rc |= buf_printf(b,
+                     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                     "stroke=\"#999\"/>",
+                     f->left, f->top, f->left, yb);
+    if (c->y_label != NULL) {
+        rc |= buf_printf(b,
+                         "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                         "fill=\"#555\">",
+                         f->left + f->pw / 2, yb + 34);
+        rc |= svg_escape(b, c->y_label);
+        rc |= buf_puts(b, "</text>");
+    }
     return rc;
+}
+
+/* Category k's row: its label (wrapped, right-aligned), its bars, and
+ * its total at the end. */
+static int row_bars(struct buf *b, const struct bar_chart *c,
+                    const struct frame *f, int k, double label_w)
+{
+    double y0 = f->top + k * f->slot, gap = f->slot * 0.2;
+    double bh = f->slot - gap, base = 0;
+    int lines = svg_text_lines(c->cats[k], label_w);
+    char lab[32];
+    int rc;
+
+    rc = wrapped(b, c->cats[k], f->left - 8,
+                 y0 + f->slot / 2 + 4 - (lines - 1) * LINE_H / 2, label_w,
+                 "class=\"cat\" text-anchor=\"end\" fill=\"#333\"");
+    for (int s = 0; s < c->nser; s++) {
+        double v = c->v[s * c->ncat + k];
+        if (!(v > 0))
+            continue;
+        double x0 = scale_map(&f->y, base), y = y0 + gap / 2, h = bh;
+        double x1 = scale_map(&f->y, base + v);
+        if (c->kind == BARS_STACKED) {
+            base += v;
+        } else {
+            h = bh / c->nser;
+            y += s * h;
+            x0 = scale_map(&f->y, 0);
+        }
+        rc |= bar(b, c, s, k, x0, y, x1 - x0, h);
+    }
+    svg_compact(cat_total(c, k), c->money, lab, sizeof(lab));
+    return rc | buf_printf(b,
+                           "<text x=\"%.1f\" y=\"%.1f\" fill=\"#555\">%s"
+                           "</text>",
+                           scale_map(&f->y, cat_total(c, k)) + 5,
+                           y0 + f->slot / 2 + 4, lab);
+}
+
+static int row_chart(struct buf *b, const struct bar_chart *c, int width)
+{
+    double label_w = label_px(c), value_w = 0;
+    double ticks[SVG_MAX_TICKS], axis_top, max = chart_max(c);
+    char lab[32];
+    int lines = 1;
+    struct legend l;
+    struct frame f = { 0, 56, 0, 0, 0, { 0, 0, 0, 0 } };
+
+    if (label_w > width * 0.4)
+        label_w = width * 0.4;
+    for (int k = 0; k < c->ncat; k++) {
+        int n = svg_text_lines(c->cats[k], label_w);
+        svg_compact(cat_total(c, k), c->money, lab, sizeof(lab));
+        lines = n > lines ? n : lines;
+        if (svg_text_px(lab, FONT_PX) > value_w)
+            value_w = svg_text_px(lab, FONT_PX);
+    }
+    f.left = 12 + label_w + 12;
+    f.pw = width - f.left - value_w - 24;
+    f.slot = lines * LINE_H + 9 > 24 ? lines * LINE_H + 9 : 24;
+    f.ph = f.slot * (c->ncat > 0 ? c->ncat : 1);
+    int nt = svg_nice_ticks(0, max > 0 ? max : 1, 5, ticks, &axis_top);
+    f.y = (struct scale){ 0, axis_top, f.left, f.left + f.pw };
+    if (legend_of(c, &l, width - 24) != 0) {
+        legend_free(&l);
+        return -1;
+    }
+    double legend_y = f.top + f.ph + (c->y_label != NULL ? 52 : 34);
+    int height = (int)ceil(legend_y + l.height + 8);
+    int rc = head(b, width, height, c->title, c->subtitle);
+    rc |= x_axis(b, c, &f, ticks, nt);
+    for (int k = 0; k < c->ncat; k++)
+        rc |= row_bars(b, c, &f, k, label_w);
+    rc |= legend_draw(b, &l, 12, legend_y, width - 24);
+    legend_free(&l);
+    return rc | buf_puts(b, "</svg>");
+}
+
+int svg_bar_chart(struct buf *b, const struct bar_chart *c, int width,
+                  int height)
+{
+    return c->dates ? time_chart(b, c, width, height) : row_chart(b, c, width);
+}
+
+/* ---- the donut ---------------------------------------------------------------- */
+
+/* One slice (a full ring when it is all), with its tooltip. */
+static int slice(struct buf *b, const struct donut *d, int i, double share,
+                 double a, double a1, const double *geo)
+{
+    double cx = geo[0], cy = geo[1], r = geo[2], ri = geo[3];
+    int rc;
+
+    if (share > 0.9999) {
+        rc = buf_printf(b,
+                        "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\" "
+                        "fill=\"none\" stroke=\"%s\" "
+                        "stroke-width=\"%.2f\"><title>",
+                        cx, cy, (r + ri) / 2, svg_color(d->color[i]), r - ri);
+    } else {
+        int large = a1 - a > M_PI;
+        rc =
+            buf_printf(b,
+                       "<path d=\"M%.2f %.2f A%.2f %.2f 0 %d 1 %.2f %.2f "
+                       "L%.2f %.2f A%.2f %.2f 0 %d 0 %.2f %.2f Z\" fill=\"%s\">"
+                       "<title>",
+                       cx + r * cos(a), cy + r * sin(a), r, r, large,
+                       cx + r * cos(a1), cy + r * sin(a1), cx + ri * cos(a1),
+                       cy + ri * sin(a1), ri, ri, large, cx + ri * cos(a),
+                       cy + ri * sin(a), svg_color(d->color[i]));
+    }
+    rc |= svg_escape(b, d->labels[i]);
+    return rc | buf_printf(b, ": %.1f%%</title>%s", share * 100,
+                           share > 0.9999 ? "</circle>" : "</path>");
+}
+
+/* "name (12.5%)" for each slice, in one block (free the array). */
+static char **share_names(const struct donut *d, const double *share)
+{
+    char **s = calloc((size_t)d->n + 1, sizeof(*s));
+    for (int i = 0; s != NULL && i < d->n; i++) {
+        size_t n = strlen(d->labels[i]) + 16;
+        s[i] = malloc(n);
+        if (s[i] == NULL) {
+            for (int j = 0; j < i; j++)
+                free(s[j]);
+            free(s);
+            return NULL;
+        }
+        snprintf(s[i], n, "%s (%.1f%%)", d->labels[i], share[i] * 100);
+    }
+    return s;
 }
 
 int svg_donut(struct buf *b, const struct donut *d, int width, int height)
 {
     double total = 0;
     double *share = calloc((size_t)(d->n > 0 ? d->n : 1), sizeof(*share));
-    double cx = 150, cy = 56 + (height - 56) / 2.0;
-    double r = (height - 56) / 2.0 - 10, ri = r * 0.55;
-    int rc;
+    double geo[4] = { 150, 56 + (height - 56) / 2.0, 0, 0 };
+    char **names = NULL;
+    struct legend l = { 0, NULL, NULL, NULL, NULL, 0 };
+    int rc = -1;
 
-    if (share == NULL)
-        return -1;
-    for (int i = 0; i < d->n; i++)
+    geo[2] = (height - 56) / 2.0 - 10;
+    geo[3] = geo[2] * 0.55;
+    for (int i = 0; share != NULL && i < d->n; i++)
         total += d->v[i] > 0 ? d->v[i] : 0;
-    rc = head(b, width, height, d->title, d->subtitle);
-    double a = -M_PI / 2;
-    for (int i = 0; i < d->n; i++) {
-        double v = d->v[i] > 0 ? d->v[i] : 0;
-        share[i] = total > 0 ? v / total : 0;
-        if (v <= 0)
-            continue;
-        double a1 = a + 2 * M_PI * share[i];
-        if (share[i] > 0.9999) {
-            /* a full ring: two half arcs */
-            rc |= buf_printf(b,
-                             "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\" "
-                             "fill=\"none\" stroke=\"%s\" "
-                             "stroke-width=\"%.2f\"><title>",
-                             cx, cy, (r + ri) / 2, svg_color(d->color[i]),
-                             r - ri);
-        } else {
-            int large = a1 - a > M_PI;
-            rc |= buf_printf(
-                b,
-                "<path d=\"M%.2f %.2f A%.2f %.2f 0 %d 1 %.2f %.2f "
-                "L%.2f %.2f A%.2f %.2f 0 %d 0 %.2f %.2f Z\" fill=\"%s\">"
-                "<title>",
-                cx + r * cos(a), cy + r * sin(a), r, r, large, cx + r * cos(a1),
-                cy + r * sin(a1), cx + ri * cos(a1), cy + ri * sin(a1), ri, ri,
-                large, cx + ri * cos(a), cy + ri * sin(a),
-                svg_color(d->color[i]));
-        }
-        rc |= svg_escape(b, d->labels[i]);
-        rc |= buf_printf(b, ": %.1f%%</title>%s", share[i] * 100,
-                         share[i] > 0.9999 ? "</circle>" : "</path>");
-        a = a1;
+    for (int i = 0; share != NULL && i < d->n; i++)
+        share[i] = total > 0 && d->v[i] > 0 ? d->v[i] / total : 0;
+    double lx = geo[0] + geo[2] + 30, lw = width - lx - 12;
+    if (share != NULL && (names = share_names(d, share)) != NULL) {
+        l = (struct legend){ d->n,     (const char *const *)names,
+                             d->color, NULL,
+                             NULL,     0 };
+        rc = legend_layout(&l, lw, false);
     }
-    rc |= legend(b, cx + r + 30, 64, d->n, d->labels, d->color, share);
-    rc |= buf_puts(b, "</svg>");
+    if (rc == 0) {
+        int h = 64 + l.height + 12 > height ? (int)ceil(64 + l.height + 12)
+                                            : height;
+        double a = -M_PI / 2;
+        rc = head(b, width, h, d->title, d->subtitle);
+        for (int i = 0; i < d->n; i++) {
+            double a1 = a + 2 * M_PI * share[i];
+            if (share[i] > 0)
+                rc |= slice(b, d, i, share[i], a, a1, geo);
+            a = a1;
+        }
+        rc |= legend_draw(b, &l, lx, 64, lw);
+        rc |= buf_puts(b, "</svg>");
+    }
+    for (int i = 0; names != NULL && i < d->n; i++)
+        free(names[i]);
+    free(names);
+    legend_free(&l);
     free(share);
     return rc;
 }

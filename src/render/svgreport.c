@@ -145,7 +145,8 @@ static int bars(const struct groups *gs, const char *title, const char *sub,
         struct bar_chart bc = {
             title,        sub,   md->name, md->kind == MK_DEC,
             BARS_GROUPED, ncat,  cats,     1,
-            series,       color, v,        false
+            series,       color, v,        false,
+            NULL
         };
         rc = to_doubles(acc, v, (size_t)ncat, ok, err);
         if (rc == 0 && svg_bar_chart(out, &bc, 1000, 420) != 0)
@@ -187,9 +188,15 @@ static int stacks(struct groups *gs, const char *title, const char *sub,
         for (int i = 0; i < n; i++) {
             int k = map[i] == SVG_OTHER ? kept : map[i];
             ser[k] = map[i] == SVG_OTHER ? "Other" : gs->label[i];
-            col[k] = map[i] == SVG_OTHER ? SVG_OTHER : k;
         }
-        rc = period_labels(a, cats, &gs->store);
+        /* A group's colour follows its label, not its rank (svg.h). */
+        if (kept < nser)
+            ser[kept] = NULL;
+        rc = svg_stable_colors(nser, ser, col);
+        if (kept < nser)
+            ser[kept] = "Other";
+        if (rc == 0)
+            rc = period_labels(a, cats, &gs->store);
         for (size_t i = 0; rc == 0 && i < agg_nrows(a); i++) {
             const struct agg_row *r = agg_row_at(a, i);
             int g = map[group_of(&t, a, r)];
@@ -201,7 +208,8 @@ static int stacks(struct groups *gs, const char *title, const char *sub,
         }
         struct bar_chart bc = { title,        sub, md->name, md->kind == MK_DEC,
                                 BARS_STACKED, np,  cats,     nser,
-                                ser,          col, v,        true };
+                                ser,          col, v,        true,
+                                NULL };
         if (rc == 0)
             rc = to_doubles(acc, v, (size_t)nser * (size_t)np, ok, err);
         if (rc == 0 && svg_bar_chart(out, &bc, 1000, 420) != 0)

@@ -217,6 +217,14 @@ def days(*per_day) -> list:
             for i, r in enumerate(per_day)]
 
 
+def hours(*per_hour) -> list:
+    """The 48 hourly buckets of W2 (a report's window of one or two days
+    is fetched hourly), the first ones holding the given results."""
+    return [bucket(JAN1 + i * HOUR, JAN1 + (i + 1) * HOUR,
+                   per_hour[i] if i < len(per_hour) else [])
+            for i in range(48)]
+
+
 def comp(model=None, project_id=None, obj="organization.usage.completions.result",
          **metrics) -> dict:
     result = {"object": obj}
@@ -241,9 +249,10 @@ def vstore(usage_bytes: int, project_id=None) -> dict:
             "usage_bytes": usage_bytes, "project_id": project_id}
 
 
-def plain_completions() -> Resp:
-    """A complete, harmless two-day completions page."""
-    return ok(page(days([comp("gpt-4o", input_tokens=10, output_tokens=5,
+def plain_completions(hourly=False) -> Resp:
+    """A complete, harmless two-day completions page (hourly: in 1h
+    buckets, as a report of two days asks)."""
+    return ok(page((hours if hourly else days)([comp("gpt-4o", input_tokens=10, output_tokens=5,
                               num_model_requests=1)],
                         [comp("gpt-4o", input_tokens=20, output_tokens=7,
                               num_model_requests=2)])))
@@ -593,13 +602,13 @@ XML_HOSTILE = [
 ]
 
 
-def xml_page(group_project=False) -> Resp:
+def xml_page(group_project=False, hourly=False) -> Resp:
     results = []
     for i, m in enumerate(XML_HOSTILE):
         results.append(comp(m, project_id=("proj_" + m) if group_project else None,
                             input_tokens=1000 * (i + 1), output_tokens=i,
                             num_model_requests=i + 1))
-    return ok(page(days(results, results)))
+    return ok(page((hours if hourly else days)(results, results)))
 
 
 def xml_costs_page() -> Resp:
@@ -622,7 +631,8 @@ def add_xml_cases():
          {COSTS: [xml_costs_page()]}, output="costs.svg")
     case("html: report with hostile model, project and line item names",
          ["report"] + W2,
-         {COMPLETIONS: [xml_page(group_project=True)], COSTS: [xml_costs_page()]},
+         {COMPLETIONS: [xml_page(group_project=True, hourly=True)],
+          COSTS: [xml_costs_page()]},
          output="r.html")
 
 
@@ -714,7 +724,8 @@ def add_floor_cases():
 def add_money_cases():
     case("html: costs TOTAL per currency, exact (usd, eur)",
          ["report"] + W2,
-         {COMPLETIONS: [plain_completions()], COSTS: [money_costs_page()]},
+         {COMPLETIONS: [plain_completions(hourly=True)],
+          COSTS: [money_costs_page()]},
          output="r.html", check=money_check)
     same_model = ok(page(days([comp("gpt-4o", "proj_a", input_tokens=BIG)],
                               [comp("gpt-4o", "proj_a", input_tokens=BIG)])))
@@ -729,12 +740,18 @@ def add_money_cases():
     case("overflow: completions, ungrouped total beyond int64",
          ["completions", "--format", "csv"] + W2,
          {COMPLETIONS: [two_models]}, exit=4)
+    same_model_h = ok(page(hours([comp("gpt-4o", "proj_a", input_tokens=BIG)],
+                                 [comp("gpt-4o", "proj_a", input_tokens=BIG)])))
+    two_models_h = ok(page(hours([comp("gpt-4o", "proj_a", input_tokens=BIG)],
+                                 [comp("o3", "proj_a", input_tokens=BIG)])))
     case("overflow: report, input tokens beyond int64",
          ["report"] + W2,
-         {COMPLETIONS: [same_model], COSTS: [plain_costs()]}, exit=4)
+         {COMPLETIONS: [same_model_h], COSTS: [plain_costs()]}, exit=4,
+         stderr_re=r"overflows a 64-bit integer")
     case("overflow: report, two models whose sum is beyond int64",
          ["report"] + W2,
-         {COMPLETIONS: [two_models], COSTS: [plain_costs()]}, exit=4)
+         {COMPLETIONS: [two_models_h], COSTS: [plain_costs()]}, exit=4,
+         stderr_re=r"overflows a 64-bit integer")
 
 
 # ---- 6. missing data ---------------------------------------------------------

@@ -7,6 +7,9 @@
 
 #include "oaiusage/agg.h"
 #include "oaiusage/html.h"
+#include "oaiusage/names.h"
+#include "oaiusage/record.h"
+#include "oaiusage/svg.h"
 #include "test.h"
 
 #define DAY 86400
@@ -28,19 +31,26 @@ struct cost_rec {
     const char *cur;
 };
 
-static struct agg *new_agg(const char *command, const char *key0)
+/* The report's aggregates: completions by model and project, per day (or
+ * per hourly bucket); costs by line item, project and the model derived
+ * from the line item, per day. */
+static struct agg *new_agg(const char *command, const char *key0, bool hourly)
 {
     const struct endpoint *ep = endpoint_find(command);
+    bool costs = strcmp(command, "costs") == 0;
     struct agg_spec spec = { ep,
-                             2,
+                             costs ? 3 : 2,
                              { endpoint_group_index(ep, key0),
-                               endpoint_group_index(ep, "project_id") },
-                             TU_PER_DAY,
+                               endpoint_group_index(ep, "project_id"),
+                               endpoint_group_index(ep, "model") },
+                             hourly ? TU_PER_BUCKET : TU_PER_DAY,
                              false };
     struct agg *a = agg_new(&spec);
     struct ou_err err;
-    for (int d = 0; a != NULL && d < NDAYS; d++)
-        CHECK(agg_bucket(a, T0 + d * DAY, T0 + (d + 1) * DAY, &err) == 0);
+    int64_t step = hourly ? 3600 : DAY;
+    int n = hourly ? 24 : NDAYS;
+    for (int d = 0; a != NULL && d < n; d++)
+        CHECK(agg_bucket(a, T0 + d * step, T0 + (d + 1) * step, &err) == 0);
     return a;
 }
 
@@ -55,15 +65,20 @@ static void start_record(const struct endpoint *ep, struct record *r, int day,
     r->group[endpoint_group_index(ep, "project_id")] = project;
 }
 
-static struct agg *usage_agg(const struct use_rec *in, int n)
+/* With hourly, a record's day is its hour. */
+static struct agg *usage_agg_at(const struct use_rec *in, int n, bool hourly)
 {
     const struct endpoint *ep = endpoint_find("completions");
-    struct agg *a = new_agg("completions", "model");
+    struct agg *a = new_agg("completions", "model", hourly);
     struct ou_err err;
     struct record r;
 
     for (int i = 0; i < n; i++) {
         start_record(ep, &r, in[i].day, "model", in[i].model, in[i].project);
+        if (hourly) {
+            r.start_time = T0 + (int64_t)in[i].day * 3600;
+            r.end_time = r.start_time + 3600;
+        }
         r.ival[endpoint_metric_index(ep, "num_model_requests")] = in[i].req;
         r.ival[endpoint_metric_index(ep, "input_tokens")] = in[i].in;
         r.ival[endpoint_metric_index(ep, "output_tokens")] = in[i].out;
@@ -73,40 +88,57 @@ static struct agg *usage_agg(const struct use_rec *in, int n)
     return a;
 }
 
+static struct agg *usage_agg(const struct use_rec *in, int n)
+{
+    return usage_agg_at(in, n, false);
+}
+
 static struct agg *costs_agg(const struct cost_rec *in, int n)
 {
     const struct endpoint *ep = endpoint_find("costs");
-    struct agg *a = new_agg("costs", "line_item");
+    struct agg *a = new_agg("costs", "line_item", false);
     int m_amt = endpoint_metric_index(ep, "amount");
     struct ou_err err;
     struct record r;
+    struct buf scratch;
 
+    buf_init(&scratch, 0);
     for (int i = 0; i < n; i++) {
         start_record(ep, &r, in[i].day, "line_item", in[i].item, in[i].project);
+        CHECK(record_derive(ep, &r, &scratch) == 0); /* the model */
         CHECK(dec_parse(in[i].amount, strlen(in[i].amount), &r.dval[m_amt]) ==
               DEC_OK);
         r.present[m_amt] = true;
         r.text[endpoint_metric_index(ep, "currency")] = in[i].cur;
         CHECK(agg_add(a, &r, &err) == 0);
     }
+    buf_release(&scratch);
     CHECK(agg_finish(a, &err) == 0);
     return a;
+}
+
+static int render_with(const struct agg *u, const struct agg *c,
+                       const struct names *names, int64_t step, struct buf *out,
+                       struct ou_err *err)
+{
+    struct html_input in = { u,
+                             c,
+                             names,
+                             T0,
+                             T0 + (step == DAY ? NDAYS * DAY : DAY),
+                             T0 + 5 * DAY,
+                             "http://127.0.0.1:9/v1?a&b",
+                             NULL,
+                             step };
+    buf_init(out, 0);
+    memset(err, 0, sizeof(*err));
+    return html_report(&in, out, err);
 }
 
 static int render(const struct agg *u, const struct agg *c, struct buf *out,
                   struct ou_err *err)
 {
-    struct html_input in = { u,
-                             c,
-                             NULL,
-                             T0,
-                             T0 + NDAYS * DAY,
-                             T0 + 5 * DAY,
-                             "http://127.0.0.1:9/v1?a&b",
-                             NULL };
-    buf_init(out, 0);
-    memset(err, 0, sizeof(*err));
-    return html_report(&in, out, err);
+    return render_with(u, c, NULL, DAY, out, err);
 }
 
 static int count(const char *doc, const char *s)
@@ -233,7 +265,8 @@ static void two_currencies(void)
                  "<td class=\"n\">12,345,678,901,234,579.51</td><td>eur</td>"
                  "</tr><tr><td>TOTAL</td><td class=\"n\">0.633</td>"
                  "<td>usd</td></tr></tfoot>") != NULL);
-    CHECK(count(doc, "<td>TOTAL</td>") == 3);
+    /* TOTALs: completions, then per currency by project, model, line item */
+    CHECK(count(doc, "<td>TOTAL</td>") == 7);
     CHECK(strstr(doc, "12,345,678,901,234,580.143") == NULL);
     CHECK(strstr(doc, "<td></td></tr></tfoot>") == NULL);
     /* Each cost chart once per currency, summed per currency. */
@@ -254,8 +287,8 @@ static void two_currencies(void)
     CHECK(section_has(doc, "line-items-usd",
                       "gpt-4o, input, 2025-01-02: $0.20</title>"));
     CHECK(!section_has(doc, "line-items-usd", "file storage"));
-    /* The other charts are there. */
-    CHECK(count(doc, "<svg ") == 7);
+    /* The other charts are there: four cost charts per currency. */
+    CHECK(count(doc, "<svg ") == 11);
     free(doc);
 }
 
@@ -358,8 +391,149 @@ static void overflow(void)
     agg_free(c);
 }
 
+/* Cost by project and by model, exact and per currency (by hand from
+ * cost_rows: the model is the line item's part before ", "). */
+static void cost_groups(void)
+{
+    char *doc = report(cost_rows, 6);
+
+    CHECK(strstr(doc, "<table id=\"projects-table\"><thead><tr><th>project"
+                      "</th><th class=\"n\">amount</th><th>currency</th>"
+                      "</tr></thead><tbody><tr><td>proj_a</td>"
+                      "<td class=\"n\">12,345,678,901,234,567.01</td>"
+                      "<td>eur</td></tr><tr><td>proj_b</td>"
+                      "<td class=\"n\">12.5</td><td>eur</td></tr>"
+                      "<tr><td>proj_a</td><td class=\"n\">0.633</td>"
+                      "<td>usd</td></tr></tbody>") != NULL);
+    CHECK(strstr(doc,
+                 "<tbody><tr><td>(no model)</td>"
+                 "<td class=\"n\">12,345,678,901,234,577.01</td>"
+                 "<td>eur</td></tr><tr><td>gpt-4o</td>"
+                 "<td class=\"n\">2.5</td><td>eur</td></tr>"
+                 "<tr><td>(no model)</td><td class=\"n\">0.333</td>"
+                 "<td>usd</td></tr><tr><td>gpt-4o</td>"
+                 "<td class=\"n\">0.3</td><td>usd</td></tr></tbody>") != NULL);
+    CHECK(count(doc, "<title>Cost by project (eur)</title>") == 1);
+    CHECK(count(doc, "<title>Cost by model (usd)</title>") == 1);
+    CHECK(section_has(doc, "project-costs-usd", "cost, proj_a: $0.63</title>"));
+    CHECK(section_has(doc, "model-costs-eur", "cost, gpt-4o: 2.5</title>"));
+    CHECK(
+        section_has(doc, "model-costs-usd", "cost, (no model): $0.33</title>"));
+    free(doc);
+}
+
+/* Two projects with one name read differently: each with the shortest
+ * distinct tail of its id; the tables keep the id beside the name. */
+static void same_names(void)
+{
+    struct names *nm = names_new();
+    struct agg *u = usage_agg(use_rows, 4);
+    struct agg *c = costs_agg(cost_rows, 6);
+    struct buf out;
+    struct ou_err err;
+
+    CHECK(nm != NULL && names_put(nm, NK_PROJECT, "proj_a", "Same") == 0 &&
+          names_put(nm, NK_PROJECT, "proj_b", "Same") == 0);
+    CHECK(render_with(u, c, nm, DAY, &out, &err) == 0);
+    CHECK(out.data != NULL);
+    if (out.data != NULL) {
+        well_formed(out.data);
+        CHECK(section_has(out.data, "models", ">Same (\xe2\x80\xa6oj_a)<"));
+        CHECK(section_has(out.data, "models", ">Same (\xe2\x80\xa6oj_b)<"));
+        CHECK(strstr(out.data, ">Same<") == NULL);
+        CHECK(strstr(out.data, ">Same (") != NULL);
+        CHECK(strstr(out.data, "<td>Same (\xe2\x80\xa6oj_a) <span "
+                               "class=\"id\">proj_a</span></td>") != NULL);
+    }
+    buf_release(&out);
+    names_free(nm);
+    agg_free(u);
+    agg_free(c);
+}
+
+/* A one-day window fetched hourly: 24 slots per UTC hour. */
+static void hourly(void)
+{
+    static const struct use_rec hours[] = {
+        { 5, "gpt-4o", "proj_a", 1, 1500, 20 },
+        { 23, "gpt-4o", "proj_b", 2, 700, 30 },
+    };
+    struct agg *u = usage_agg_at(hours, 2, true);
+    struct agg *c = costs_agg(cost_rows, 6);
+    struct buf out;
+    struct ou_err err;
+
+    CHECK(render_with(u, c, NULL, 3600, &out, &err) == 0);
+    const char *doc = out.data != NULL ? out.data : "";
+    well_formed(doc);
+    CHECK(count(doc, "<title>Hourly input vs output tokens</title>") == 1);
+    CHECK(section_has(doc, "tokens", "per UTC hour, 2025-01-01 to 2025-01-01"));
+    CHECK(section_has(doc, "tokens",
+                      "input tokens, 2025-01-01 05:00: 1.5k</title>"));
+    CHECK(section_has(doc, "tokens",
+                      "output tokens, 2025-01-01 23:00: 30</title>"));
+    CHECK(section_has(doc, "tokens", ">2025-01-01 00:00<"));
+    CHECK(count(doc, "<title>input tokens, ") == 2);
+    CHECK(strstr(doc, "Window: 2025-01-01 to 2025-01-01,") != NULL);
+    buf_release(&out);
+    agg_free(u);
+    agg_free(c);
+}
+
+/* The colour of the legend entry name in section id, into col. */
+static void legend_fill(const char *doc, const char *id, const char *name,
+                        char col[8])
+{
+    char *sec = section(doc, id);
+    char want[64];
+    snprintf(want, sizeof(want), ">%s</tspan>", name);
+    char *at = sec != NULL ? strstr(sec, want) : NULL;
+    col[0] = '\0';
+    /* the swatch is the <rect> just before the entry's text */
+    while (at != NULL && at > sec && strncmp(at, "<rect ", 6) != 0)
+        at--;
+    at = at != NULL && at > sec ? strstr(at, "fill=\"") : NULL;
+    if (at != NULL)
+        snprintf(col, 8, "%s", at + 6);
+    free(sec);
+}
+
+/* A project keeps its colour whatever its rank: its home colour, the
+ * FNV-1a hash of its id modulo 12, worked out apart (python: proj_a 6,
+ * proj_b 11), as the two do not collide. */
+static void stable_colors(void)
+{
+    static const struct use_rec swapped[] = {
+        { 0, "gpt-4o", "proj_a", 1, 1000, 200 },
+        { 0, "o3-mini", "proj_b", 50, 500, 50 },
+    };
+    const struct use_rec *cases[] = { use_rows, swapped };
+    const int ncase[] = { 4, 2 };
+    struct agg *c = costs_agg(cost_rows, 6);
+
+    for (int k = 0; k < 2; k++) {
+        struct agg *u = usage_agg(cases[k], ncase[k]);
+        struct buf out;
+        struct ou_err err;
+        char a[8], b[8];
+        CHECK(render_with(u, c, NULL, DAY, &out, &err) == 0);
+        legend_fill(out.data ? out.data : "", "models", "proj_a", a);
+        legend_fill(out.data ? out.data : "", "models", "proj_b", b);
+        CHECK_STR(a, svg_color(6));
+        CHECK_STR(b, svg_color(11));
+        CHECK(strcmp(svg_color(6), "#F0E442") == 0);
+        buf_release(&out);
+        agg_free(u);
+    }
+    agg_free(c);
+}
+
 int main(void)
 {
+    cost_groups();
+    same_names();
+    hourly();
+    stable_colors();
     two_currencies();
     one_currency();
     odd_currency();

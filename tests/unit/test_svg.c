@@ -1,6 +1,9 @@
 /* The chart module: scales, nice ticks, compact labels, the "Other" fold,
  * label thinning, and the charts' SVG. */
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "oaiusage/report.h"
 #include "oaiusage/svg.h"
@@ -14,8 +17,128 @@ static int count(const char *hay, const char *needle)
     return n;
 }
 
+/* The text of the document: tags dropped (a wrapped label's lines joined
+ * back), into a malloc'd string. */
+static char *plain(const char *doc)
+{
+    char *t = malloc(strlen(doc) + 1), *o = t;
+    bool tag = false;
+    for (const char *p = doc; t != NULL && *p; p++) {
+        if (*p == '<')
+            tag = true;
+        else if (*p == '>')
+            tag = false;
+        else if (!tag)
+            *o++ = *p;
+    }
+    if (t != NULL)
+        *o = '\0';
+    return t;
+}
+
+/* Stable colours: from the id, not the order; distinct up to the
+ * palette's size; NULL (Other) grey. The homes are the ids' 64-bit FNV-1a
+ * hashes modulo 12, worked out apart (python): "a" 4, "b" 1, "proj_a" 6,
+ * "proj_b" 11. */
+static void stable_colors(void)
+{
+    static const char *const ids[] = { "a", "b", "proj_a", "proj_b", NULL };
+    static const char *const rev[] = { NULL, "proj_b", "proj_a", "b", "a" };
+    int c[5], r[5];
+
+    CHECK(svg_stable_colors(5, ids, c) == 0 &&
+          svg_stable_colors(5, rev, r) == 0);
+    CHECK(c[0] == 4 && c[1] == 1 && c[2] == 6 && c[3] == 11);
+    CHECK(c[4] == SVG_OTHER && r[0] == SVG_OTHER);
+    for (int i = 0; i < 4; i++)
+        CHECK(c[i] == r[4 - i]);
+    /* 12 ids, distinct colours whatever their order; a 13th shares. */
+    const char *many[13];
+    char name[13][8];
+    int m1[13], m2[13];
+    for (int i = 0; i < 13; i++) {
+        snprintf(name[i], sizeof(name[i]), "id%d", i);
+        many[i] = name[i];
+    }
+    CHECK(svg_stable_colors(12, many, m1) == 0);
+    for (int i = 0; i < 12; i++)
+        for (int j = i + 1; j < 12; j++)
+            CHECK(m1[i] != m1[j]);
+    const char *back[12];
+    for (int i = 0; i < 12; i++)
+        back[i] = many[11 - i];
+    CHECK(svg_stable_colors(12, back, m2) == 0);
+    for (int i = 0; i < 12; i++)
+        CHECK(m1[i] == m2[11 - i]);
+    CHECK(svg_stable_colors(13, many, m1) == 0);
+    /* the same id twice: the same colour */
+    static const char *const twice[] = { "x", "y", "x" };
+    CHECK(svg_stable_colors(3, twice, c) == 0 && c[0] == c[2] && c[0] != c[1]);
+}
+
+/* Names are never cut: long category labels and legend entries wrap onto
+ * more lines, every character kept; the chart grows to hold them. */
+static void never_cut(void)
+{
+    static const char *const cats[] = {
+        "gpt-4o-realtime-preview-2024-12-17",
+        "gpt-4o-audio-preview-2024-12-17",
+        "an extraordinarily long project name that is much wider than the "
+        "whole label column of the chart, with no end in sight at all",
+    };
+    static const char *const ser[] = {
+        "gpt-4o-realtime-preview-2024-12-17, cached input",
+        "gpt-4o-realtime-preview-2024-12-17, input",
+        "Other (12 line items)",
+    };
+    static const int col[] = { 0, 1, SVG_OTHER };
+    static const double v[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+    struct bar_chart bc = { "Rows", NULL,  "requests", false, BARS_STACKED,
+                            3,      cats,  3,          ser,   col,
+                            v,      false, NULL };
+    struct buf b;
+    buf_init(&b, 0);
+    CHECK(svg_bar_chart(&b, &bc, 1000, 300) == 0);
+    char *t = plain(b.data ? b.data : "");
+    for (int i = 0; t != NULL && i < 3; i++) {
+        CHECK(strstr(t, cats[i]) != NULL);
+        CHECK(strstr(t, ser[i]) != NULL);
+    }
+    CHECK(t != NULL && strstr(t, "\xe2\x80\xa6") == NULL && !strstr(t, ".."));
+    CHECK(count(b.data, "class=\"cat\"") == 3);
+    CHECK(count(b.data, "class=\"legend\"") == 3);
+    CHECK(count(b.data, "dy=\"15\"") >= 1); /* the long one wrapped */
+    free(t);
+    buf_release(&b);
+
+    /* The wrap itself: at spaces when it can, else between characters. */
+    CHECK(svg_text_lines("short", 400) == 1);
+    CHECK(svg_text_lines("aaaa bbbb cccc dddd", 60) >= 3);
+    CHECK(svg_text_lines("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 60) >= 4);
+    CHECK(svg_text_px("MMMM", 12) > svg_text_px("iiii", 12));
+    CHECK(svg_text_px("\xc3\xa9", 12) >= 12);
+
+    /* A donut whose legend is taller than the chart grows to hold it. */
+    static const char *const lab[] = { "p1",  "p2",  "p3",  "p4",  "p5",
+                                       "p6",  "p7",  "p8",  "p9",  "p10",
+                                       "p11", "p12", "p13", "p14", "Other" };
+    int dc[15];
+    double dv[15];
+    for (int i = 0; i < 15; i++) {
+        dc[i] = i < 14 ? i : SVG_OTHER;
+        dv[i] = 1;
+    }
+    struct donut d = { "Share", NULL, 15, lab, dc, dv };
+    CHECK(svg_donut(&b, &d, 600, 200) == 0);
+    CHECK(strstr(b.data, "height=\"200\"") == NULL);
+    CHECK(count(b.data, "class=\"legend\"") == 15);
+    buf_release(&b);
+}
+
 int main(void)
 {
+    stable_colors();
+    never_cut();
     double t[SVG_MAX_TICKS];
     double top;
     char s[32];
@@ -83,7 +206,7 @@ int main(void)
     svg_fit("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 3, s, sizeof(s));
     CHECK_STR(s, "\xc3\xa9\xc3\xa9\xe2\x80\xa6");
     CHECK(strcmp(svg_color(SVG_OTHER), "#999999") == 0);
-    CHECK(strcmp(svg_color(0), svg_color(8)) == 0);
+    CHECK(strcmp(svg_color(0), svg_color(SVG_NCOLORS)) == 0);
 
     /* A stacked chart: one rect per positive value, escaped names, the
      * stack's top at the tallest total. */
@@ -91,9 +214,9 @@ int main(void)
     static const char *const ser[] = { "a&b", "<c>" };
     static const int col[] = { 0, SVG_OTHER };
     static const double v[] = { 10, 0, 5, 20 };
-    struct bar_chart bc = { "Tokens",     "Jan", "tokens", false,
-                            BARS_STACKED, 2,     cats,     2,
-                            ser,          col,   v,        true };
+    struct bar_chart bc = { "Tokens", "Jan", "tokens", false, BARS_STACKED,
+                            2,        cats,  2,        ser,   col,
+                            v,        true,  NULL };
     struct buf b;
     buf_init(&b, 0);
     CHECK(svg_bar_chart(&b, &bc, 800, 300) == 0);
