@@ -86,6 +86,36 @@ static const char *head_of(const struct grid *g, int k)
     return g->header[k] != NULL ? g->header[k] : g->cols[k].name;
 }
 
+/* The title, broken at spaces into lines of at most width columns when
+ * the table fits a terminal (0: one line). */
+static int put_title(struct buf *out, const char *title, size_t width)
+{
+    char *t = safe_dup(title);
+    char *line;
+    int rc = 0;
+
+    if (t == NULL)
+        return -1;
+    line = t;
+    while (width > 0 && text_width(line) > width) {
+        char *cut = NULL;
+        size_t w = 0;
+        for (char *p = line; *p != '\0' && w <= width; p++) {
+            if (*p == ' ')
+                cut = p;
+            if (((unsigned char)*p & 0xC0) != 0x80)
+                w++;
+        }
+        if (cut == NULL || cut == line)
+            break; /* one word wider than the terminal: as it is */
+        rc |= buf_printf(out, "%.*s\n", (int)(cut - line), line);
+        line = cut + 1;
+    }
+    rc |= buf_puts(out, line);
+    free(t);
+    return rc;
+}
+
 static bool numeric_col(const struct grid *g, int k)
 {
     size_t n = g->nrows + g->ntotals;
@@ -342,7 +372,8 @@ int fmt_table(const struct grid *g, bool header, struct buf *out,
             text[i] = NULL;
     }
     if (header && g->title != NULL) {
-        rc |= text_terminal(out, g->title);
+        rc |= put_title(out, g->title,
+                        g->fit != NULL ? (size_t)g->fit->width : 0);
         rc |= buf_puts(out, "\n\n");
     }
     if (header) {

@@ -20,6 +20,9 @@ export OPENAI_ADMIN_KEY="sk-admin-e2eSECRETe2eSECRETe2eSECRET0042"
 unset OAIUSAGE_BASE_URL
 # A fixed "now" for the server, well after every window the tests ask for.
 MOCK_NOW=1743465600   # 2025-04-01T00:00:00Z
+# Names caches stay with the test: a port another test used before must
+# not hand this one its names.
+export XDG_CACHE_HOME="$WORK/cache"
 
 cleanup() {
     stop_mock

@@ -27,12 +27,17 @@ pane() {
     tmux -S "$SOCK" kill-server 2>/dev/null
 }
 OUR="$OAIUSAGE_BIN --base-url $BASE"
+# widest: the widest line of the screen in terminal columns (characters,
+# not bytes: a name shortened in the middle holds a 3-byte ellipsis).
+widest() {
+    python3 -c 'import sys; print(max((len(l) for l in open(sys.argv[1], encoding="utf-8").read().splitlines()), default=0))' "$WORK/screen"
+}
 
 truth completions $T --group-by model,project_id
 want_total=$(python3 -c "import csv,sys; print(sum(int(r['input_tokens']) for r in csv.DictReader(open('$WORK/truth'))))")
 for width in 80 120; do
     pane "$width" "$OUR completions $W --group-by model,project_id --names"
-    widest=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$WORK/screen")
+    widest=$(widest)
     check "$width columns: no table line is wider than the terminal (widest $widest)" [ "$widest" -le "$width" ]
     check "$width columns: the title, the header with model, project_name and input_tokens" \
         bash -c "grep -q '^completions, 2025-03-01 to 2025-03-07 UTC' '$WORK/screen' && grep -Eq '^model +project_name .*input_tokens' '$WORK/screen'"
@@ -51,7 +56,7 @@ PY
     check "$width columns: stderr names the columns left out" grep -q "to fit $width columns, left out: .*num_model_requests" "$WORK/err"
 done
 pane 80 "$OUR completions $W --group-by model,project_id --names --wide"
-widest=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$WORK/screen")
+widest=$(widest)
 check "--wide: every column, wider than 80 ($widest)" [ "$widest" -gt 80 ]
 check "--wide: num_model_requests is there" grep -q 'num_model_requests' "$WORK/screen"
 pane 80 "$OUR completions $W --group-by model,project_id --names | cat"
@@ -62,8 +67,40 @@ truth costs $T --group-by line_item
 pane 80 "$OUR costs $W --group-by line_item"
 cents=$(python3 -c 'import csv, sys; from decimal import Decimal as D, ROUND_HALF_UP as H; t = sum(D(r["amount"]) for r in csv.DictReader(open(sys.argv[1]))); print("${:,}".format(t.quantize(D("0.01"), H)))' "$WORK/truth")
 check "costs on a terminal: TOTAL $cents, to the cent with its symbol" grep -Eq "^TOTAL +\\$cents( |\$)" "$WORK/screen"
-widest=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$WORK/screen")
+widest=$(widest)
 check "costs at 80 columns: line items shortened to fit ($widest)" [ "$widest" -le 80 ]
+
+# --compare in 80 columns: the first metric's four columns (now, previous,
+# change, %) stay, their values equal the truths of both windows (March
+# 1-7 starts on the first of a month: against February 1-7), the title
+# wraps at a space, and the note names each metric left out once.
+truth completions $T --group-by model
+cp "$WORK/truth" "$WORK/now.csv"
+truth completions --start-time 1738368000 --end-time 1738972800 --group-by model
+cp "$WORK/truth" "$WORK/prev.csv"
+pane 80 "$OUR completions $W --group-by model --compare previous"
+widest=$(widest)
+check "--compare, 80 columns: fits (widest $widest)" [ "$widest" -le 80 ]
+python3 - "$WORK/screen" "$WORK/now.csv" "$WORK/prev.csv" <<'PY' >"$WORK/py.err" 2>&1 && ok || not_ok "--compare, 80 columns: $(tail -c 400 "$WORK/py.err")"
+import csv, sys
+from decimal import Decimal, ROUND_HALF_UP
+lines = open(sys.argv[1]).read().splitlines()
+title = lines[0] + " " + lines[1]
+assert title == "completions, 2025-03-01 to 2025-03-07 UTC against 2025-02-01 to 2025-02-07 UTC, by model", title
+head = next(l for l in lines if l.startswith("model "))
+assert head.split()[1:5] == ["input_tokens", "previous", "change", "%"], head
+now = {r["model"]: int(r["input_tokens"]) for r in csv.DictReader(open(sys.argv[2]))}
+prev = {r["model"]: int(r["input_tokens"]) for r in csv.DictReader(open(sys.argv[3]))}
+for m in set(now) | set(prev):
+    a, b = now.get(m, 0), prev.get(m, 0)
+    row = next(l for l in lines if l.startswith(m + " "))
+    f = row.split()
+    pct = "new" if b == 0 else "%+.1f%%" % (Decimal(a - b) * 100 / b).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    want = [f"{a:,}", f"{b:,}", ("+" if a > b else "") + f"{a - b:,}", pct]
+    assert f[1:5] == want, (m, f[1:5], want)
+PY
+check "--compare, 80 columns: the note names a left-out metric once" \
+    grep -q "left out: .*num_model_requests.* (each with its previous, change and %)" "$WORK/err"
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
