@@ -3,7 +3,8 @@
 # Debian packages oaiusage needs, if missing.
 # Build: a C compiler, CMake, pkg-config, libcurl, cJSON, libmicrohttpd
 # (the bundled API server), libsqlite3 and libpq (the history store's two
-# engines). --test adds what the test suite uses (jq, xmllint, the sqlite3
+# engines), libxlsxwriter (--format xlsx), libinih (the config file).
+# --test adds what the test suite uses (jq, xmllint, the sqlite3
 # CLI, faketime, systemd-analyze for the example units, chromium for the
 # browser test, python3 for the bundled server's own check and its
 # Prometheus client's OpenMetrics parser); --pg the --test packages plus a PostgreSQL server and psql
@@ -15,7 +16,7 @@
 set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
-      libmicrohttpd-dev libsqlite3-dev libpq-dev libxlsxwriter-dev
+      libmicrohttpd-dev libsqlite3-dev libpq-dev libxlsxwriter-dev libinih-dev
       ca-certificates)
 test_pkgs=(jq python3 python3-prometheus-client python3-openpyxl libxml2-utils sqlite3 faketime systemd chromium tmux)
 case "${1:-}" in
