@@ -20,6 +20,7 @@
 #include "oaiusage/endpoint.h"
 #include "oaiusage/fmt.h"
 #include "oaiusage/options.h"
+#include "oaiusage/profile.h"
 #include "oaiusage/query.h"
 #include "oaiusage/retry.h"
 #include "oaiusage/status.h"
@@ -55,6 +56,12 @@ struct filter_opt {
 };
 
 #define CLI_MAX_FILTER_OPTS 8
+
+/* Where a setting came from, for `oaiusage config` (flag > environment >
+ * profile > built-in default). */
+enum setting_source { SRC_BUILTIN = 0, SRC_FLAG, SRC_ENV, SRC_PROFILE };
+
+enum color_mode { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER };
 
 struct config {
     const struct command *cmd;
@@ -97,6 +104,15 @@ struct config {
     bool csv_safe; /* --csv-safe */
     bool exact;    /* --exact: tables show money with every digit */
     bool wide;     /* --wide: tables never shrink to the terminal */
+    int color;     /* --color: enum color_mode */
+
+    /* The config file (profile.h) and the profile read from it. */
+    char *profile;            /* --profile NAME or OAIUSAGE_PROFILE */
+    const char *profile_from; /* "--profile", "OAIUSAGE_PROFILE" or NULL */
+    struct profile_file pfile;
+    char *org_label; /* the profile's org: the store's organization label */
+    enum setting_source src[OPT_COUNT];
+    const struct profile_entry *src_entry[OPT_COUNT]; /* SRC_PROFILE */
 
     char *db;                 /* --db, NULL: reports use the API */
     struct strlist endpoints; /* sync --endpoint */

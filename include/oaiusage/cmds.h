@@ -32,6 +32,9 @@ int cmd_api_keys(struct session *s, struct ou_err *err);
 
 /* budget.c: spend in the period against budgets (exit 10/11 alerts). */
 int cmd_budget(struct session *s, struct ou_err *err);
+/* config: the settings a run would use and their sources; no key, no
+ * store, no network (s holds only the config). */
+int cmd_config(struct session *s, struct ou_err *err);
 
 /* dryrun.c: the requests a command would make, on stdout. */
 int dry_run(const struct config *cfg, int64_t now, struct ou_err *err);

@@ -26,12 +26,13 @@ enum cmd_kind {
     CK_PROJECTS = 1u << 3,
     CK_USERS = 1u << 4,
     CK_APIKEYS = 1u << 5,
-    CK_SYNC = 1u << 6,  /* the history store's sync */
-    CK_BUDGET = 1u << 7 /* spend against budgets */
+    CK_SYNC = 1u << 6,   /* the history store's sync */
+    CK_BUDGET = 1u << 7, /* spend against budgets */
+    CK_CONFIG = 1u << 8  /* the effective settings */
 };
 #define CK_LISTS (CK_PROJECTS | CK_USERS | CK_APIKEYS)
 #define CK_REPORTS (CK_USAGE | CK_OVERVIEW | CK_HTML)
-#define CK_ALL (CK_REPORTS | CK_LISTS | CK_SYNC | CK_BUDGET)
+#define CK_ALL (CK_REPORTS | CK_LISTS | CK_SYNC | CK_BUDGET | CK_CONFIG)
 
 /* The most queries a command's plan can hold (the overview: every
  * endpoint). */

@@ -29,4 +29,7 @@ int jw_strings(struct jw *o, const char *key, const char *const *values, int n);
  * brace (more members follow by hand). */
 int jw_print(const struct jw *o, bool open, struct buf *out);
 
+/* "cJSON 1.7.15": the library linked, for --version. */
+const char *json_lib_version(void);
+
 #endif

@@ -102,4 +102,7 @@ void fmt_xlsx_sheet_name(const char *want, const struct xlsx_name *taken,
 size_t money_format(const struct dec *d, const char *currency, char *buf,
                     size_t size);
 
+/* "libxlsxwriter 1.1.4": the library linked, for --version. */
+const char *xlsx_lib_version(void);
+
 #endif

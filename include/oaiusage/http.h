@@ -45,4 +45,7 @@ void http_transport(struct http_client *c, struct transport *tp);
 int http_check_base_url(const char *url, bool allow_insecure,
                         struct ou_err *err);
 
+/* "libcurl 7.88.1 (OpenSSL/3.0.17)": the library linked, for --version. */
+const char *http_lib_version(void);
+
 #endif

@@ -72,6 +72,8 @@ enum opt_id {
     OPT_VERBOSE,
     OPT_HELP,
     OPT_VERSION,
+    OPT_PROFILE,
+    OPT_COLOR,
     OPT_COUNT
 };
 

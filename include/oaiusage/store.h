@@ -180,4 +180,7 @@ int store_read_query(struct store *s, const char *org, const struct query *q,
                      int ncov, const struct store_sink *sink,
                      struct ou_err *err);
 
+/* "SQLite 3.40.1, libpq 15.13": the engines linked, for --version. */
+void store_lib_versions(char *out, size_t size);
+
 #endif

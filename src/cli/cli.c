@@ -8,14 +8,18 @@
 #include <string.h>
 
 #include "oaiusage/budget.h"
+#include "oaiusage/emit.h"
+#include "oaiusage/http.h"
 #include "oaiusage/report.h"
+#include "oaiusage/store.h"
 #include "oaiusage/text.h"
 
 #define DAY 86400LL
 #define MAX_FILTER_VALUE 256
 #define MAX_ARGS 256
 
-_Static_assert(sizeof(enum bucket_width) == sizeof(int) &&
+_Static_assert(sizeof(enum color_mode) == sizeof(int) &&
+                   sizeof(enum bucket_width) == sizeof(int) &&
                    sizeof(enum tu_period) == sizeof(int) &&
                    sizeof(enum fmt_kind) == sizeof(int),
                "ST_CHOICE stores an int into these enums");
@@ -73,6 +77,9 @@ void config_release(struct config *cfg)
     free(cfg->amount);
     free(cfg->sort_arg);
     free(cfg->budgets);
+    free(cfg->profile);
+    free(cfg->org_label);
+    profile_release(&cfg->pfile);
     strlist_release(&cfg->endpoints);
     config_init(cfg);
 }
@@ -588,7 +595,7 @@ static int resolve_sync(struct config *cfg, struct ou_err *err)
     }
     for (size_t i = 0;
          cfg->status && i < sizeof(fetch_only) / sizeof(*fetch_only); i++) {
-        if (cfg->given[fetch_only[i]])
+        if (cfg->src[fetch_only[i]] == SRC_FLAG)
             return ou_fail(err, OU_E_USAGE,
                            "sync --status fetches nothing: it does not take "
                            "--%s",
@@ -660,6 +667,206 @@ static int resolve(struct config *cfg, int64_t now, struct ou_err *err)
         tu_previous_window(cfg->since, cfg->until, &cfg->prev_since,
                            &cfg->prev_until);
     return 0;
+}
+
+/* ---- the config file's profile ----------------------------------------------- */
+
+/* The option a config key names (key normalised), or NULL. org is not an
+ * option; help, version, profile and output are not settings. */
+static const struct opt_desc *setting_option(const char *key)
+{
+    for (int i = 0; opt_at(i) != NULL; i++) {
+        const struct opt_desc *o = opt_at(i);
+        if (strcmp(o->name, key) == 0)
+            return o->store == ST_ACTION || o->id == OPT_PROFILE ||
+                           o->id == OPT_OUTPUT
+                       ? NULL
+                       : o;
+    }
+    return NULL;
+}
+
+/* Every key of the file names a setting. */
+static int check_keys(const struct profile_file *pf, struct ou_err *err)
+{
+    for (int i = 0; i < pf->n; i++) {
+        char key[128];
+        profile_key(pf->v[i].key, key, sizeof(key));
+        if (strcmp(key, "org") == 0 || setting_option(key) != NULL)
+            continue;
+        const char *names[OPT_COUNT + 1];
+        char hint[96];
+        size_t n = 0;
+        for (int k = 0; opt_at(k) != NULL; k++) {
+            if (setting_option(opt_at(k)->name) != NULL)
+                names[n++] = opt_at(k)->name;
+        }
+        names[n++] = "org";
+        return ou_fail(err, OU_E_USAGE,
+                       "config file %s, [%s%s]: unknown setting '%s'%s (a "
+                       "long option's name, or org)",
+                       pf->path,
+                       strcmp(pf->v[i].section, "default") == 0 ? ""
+                                                                : "profile ",
+                       pf->v[i].section, pf->v[i].key,
+                       did_you_mean(key, names, n, "", hint, sizeof(hint)));
+    }
+    return 0;
+}
+
+/* The profile's name: --profile, else OAIUSAGE_PROFILE. */
+static int profile_name(struct config *cfg, struct ou_err *err)
+{
+    const char *env = getenv("OAIUSAGE_PROFILE");
+
+    if (cfg->profile != NULL) {
+        cfg->profile_from = "--profile";
+        return 0;
+    }
+    if (env == NULL || env[0] == '\0')
+        return 0;
+    cfg->profile_from = "OAIUSAGE_PROFILE";
+    return store_string(&cfg->profile, env, err);
+}
+
+/* A profile value that yields to the command line or the environment. */
+static bool overridden(const struct config *cfg, const struct opt_desc *o)
+{
+    static const enum opt_id window[] = { OPT_SINCE, OPT_UNTIL, OPT_DAYS,
+                                          OPT_MONTH };
+    const char *env = NULL;
+
+    if (cfg->given[o->id])
+        return true;
+    if (o->id == OPT_BASE_URL)
+        env = getenv("OAIUSAGE_BASE_URL");
+    if (o->id == OPT_KEY_FILE)
+        env = getenv("OPENAI_ADMIN_KEY");
+    if (env != NULL && env[0] != '\0')
+        return true;
+    /* a window on the command line replaces the profile's whole */
+    for (size_t i = 0; i < sizeof(window) / sizeof(*window); i++) {
+        for (size_t j = 0; j < sizeof(window) / sizeof(*window); j++) {
+            if (o->id == window[i] && cfg->given[window[j]])
+                return true;
+        }
+    }
+    return (o->id == OPT_BATCH || o->id == OPT_NO_BATCH) &&
+           (cfg->given[OPT_BATCH] || cfg->given[OPT_NO_BATCH]);
+}
+
+static bool one_of(const char *v, const char *a, const char *b, const char *c,
+                   const char *d)
+{
+    return strcmp(v, a) == 0 || strcmp(v, b) == 0 || strcmp(v, c) == 0 ||
+           strcmp(v, d) == 0;
+}
+
+/* One profile value into the config, as if given (a flag's value is
+ * true or false). */
+static int apply_one(struct config *cfg, const struct opt_desc *o,
+                     const struct profile_entry *e, int64_t now,
+                     struct ou_err *err)
+{
+    const char *v = e->value;
+    const char *home = getenv("HOME");
+    char path[4096];
+    int rc;
+
+    /* A file's path may start at the home directory, as in a shell. */
+    if ((o->id == OPT_KEY_FILE || o->id == OPT_DB || o->id == OPT_CACERT ||
+         o->id == OPT_BUDGETS) &&
+        strncmp(v, "~/", 2) == 0 && home != NULL && home[0] != '\0') {
+        snprintf(path, sizeof(path), "%s%s", home, v + 1);
+        v = path;
+    }
+    if (o->arg == NULL) {
+        if (one_of(v, "false", "no", "0", "off"))
+            return 0;
+        if (!one_of(v, "true", "yes", "1", "on"))
+            return ou_fail(err, OU_E_USAGE,
+                           "config file %s, [%s]: %s = %s: a flag is true "
+                           "or false",
+                           cfg->pfile.path, e->section, e->key, v);
+    }
+    rc = store(cfg, o, v, now, err);
+    if (rc != 0) {
+        char why[sizeof(err->msg)];
+        snprintf(why, sizeof(why), "%s", err->msg);
+        return ou_fail(err, (enum ou_status)rc, "config file %s, [%s]: %s",
+                       cfg->pfile.path, e->section, why);
+    }
+    cfg->src[o->id] = SRC_PROFILE;
+    cfg->src_entry[o->id] = e;
+    return 0;
+}
+
+/* Read the config file and apply [default] and the profile: every
+ * setting the command takes that neither the command line nor the
+ * environment gives. `config` itself takes only where the API and the
+ * store are. */
+static int apply_profile(struct config *cfg, int64_t now, struct ou_err *err)
+{
+    const char *dir = NULL;
+    char *path = profile_path(&dir);
+    const struct profile_entry *e;
+    const char *v;
+    int rc;
+
+    if ((rc = profile_name(cfg, err)) != 0) {
+        free(path);
+        return rc;
+    }
+    if (path == NULL)
+        return cfg->profile == NULL
+                   ? 0
+                   : ou_fail(err, OU_E_USAGE,
+                             "profile '%s': no config file (neither HOME nor "
+                             "XDG_CONFIG_HOME is set)",
+                             cfg->profile);
+    rc = profile_load(&cfg->pfile, path, dir, err);
+    free(path);
+    if (rc == 0)
+        rc = check_keys(&cfg->pfile, err);
+    if (rc != 0)
+        return rc;
+    if (cfg->profile != NULL && !profile_exists(&cfg->pfile, cfg->profile)) {
+        const char *names[64];
+        char list[512] = "", hint[96];
+        int n = profile_names(&cfg->pfile, names, 64);
+        for (int i = 0; i < n && i < 64; i++)
+            list_append(list, sizeof(list), "", names[i]);
+        return ou_fail(err, OU_E_USAGE,
+                       "profile '%s' (%s) is not in %s%s (its profiles: "
+                       "%s)",
+                       cfg->profile, cfg->profile_from, cfg->pfile.path,
+                       did_you_mean(cfg->profile, names,
+                                    (size_t)(n < 64 ? n : 64), "", hint,
+                                    sizeof(hint)),
+                       n > 0 ? list : "none");
+    }
+    for (int i = 0; opt_at(i) != NULL && rc == 0; i++) {
+        const struct opt_desc *o = opt_at(i);
+        if (setting_option(o->name) == NULL ||
+            profile_get(&cfg->pfile, cfg->profile, o->name, &e) == NULL)
+            continue;
+        bool where = o->id == OPT_BASE_URL || o->id == OPT_KEY_FILE ||
+                     o->id == OPT_DB;
+        if (cfg->cmd->kind == CK_CONFIG
+                ? !where || overridden(cfg, o)
+                : !opt_takes(o, cfg->cmd) || overridden(cfg, o))
+            continue;
+        /* The profile's store is the one sync keeps; a report reads it
+         * only when told to (--db), so a profile never turns every
+         * report offline. */
+        if (o->id == OPT_DB && cfg->cmd->kind != CK_SYNC &&
+            cfg->cmd->kind != CK_CONFIG)
+            continue;
+        rc = apply_one(cfg, o, e, now, err);
+    }
+    if (rc == 0 && (v = profile_get(&cfg->pfile, cfg->profile, "org", &e)))
+        rc = store_string(&cfg->org_label, v, err);
+    return rc;
 }
 
 /* ---- argv ------------------------------------------------------------------ */
@@ -829,7 +1036,11 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
         (rc = find_command(argc, argv, &g, cfg, err)) != 0)
         return rc;
     if (g.version) {
-        printf("oaiusage %s\n", OAIUSAGE_VERSION);
+        char store[96];
+        store_lib_versions(store, sizeof(store));
+        printf("oaiusage %s\n%s, %s, %s, %s, inih %s\n", OAIUSAGE_VERSION,
+               http_lib_version(), json_lib_version(), store,
+               xlsx_lib_version(), OU_INIH_VERSION);
         return CLI_DONE;
     }
     if (g.help) {
@@ -846,7 +1057,10 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
     for (int i = 0; i < g.n; i++) {
         if ((rc = store(cfg, g.o[i], g.arg[i], now, err)) != 0)
             return rc;
+        cfg->src[g.o[i]->id] = SRC_FLAG;
     }
+    if ((rc = apply_profile(cfg, now, err)) != 0)
+        return rc;
     return resolve(cfg, now, err);
 }
 

@@ -12,7 +12,8 @@
 /* Who takes what. */
 #define T_WINDOW (CK_USAGE | CK_OVERVIEW | CK_HTML)
 #define T_FETCH (CK_USAGE | CK_OVERVIEW | CK_HTML)
-#define T_TABLES (CK_USAGE | CK_OVERVIEW | CK_LISTS | CK_SYNC | CK_BUDGET)
+#define T_TABLES \
+    (CK_USAGE | CK_OVERVIEW | CK_LISTS | CK_SYNC | CK_BUDGET | CK_CONFIG)
 
 /* A table, laid out by hand. */
 /* clang-format off */
@@ -22,6 +23,9 @@ static const char *const per_names[] = { "day", "week", "month", "bucket",
                                          NULL };
 static const int per_values[] = { TU_PER_DAY, TU_PER_WEEK, TU_PER_MONTH,
                                   TU_PER_BUCKET };
+static const char *const color_names[] = { "auto", "always", "never",
+                                           NULL };
+static const int color_values[] = { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 static const char *const compare_names[] = { "previous", NULL };
 static const int compare_values[] = { 1 };
 static const char *const format_names[] = {
@@ -214,6 +218,14 @@ static const struct opt_desc options[] = {
     { OPT_VERBOSE, "verbose", 'v', NULL, SEC_GENERAL, CK_ALL, ST_LEVEL,
       CFG(verbosity), 2, 0, NULL, NULL, NULL,
       "each request, its status and time on stderr" },
+    { OPT_PROFILE, "profile", 0, "NAME", SEC_GENERAL, CK_ALL, ST_STRING,
+      CFG(profile), 0, 0, NULL, NULL, NULL,
+      "settings of [profile NAME] in the config\nfile (env OAIUSAGE_PROFILE; "
+      "see 'oaiusage\nconfig')" },
+    { OPT_COLOR, "color", 0, "WHEN", SEC_OUTPUT, T_TABLES, ST_CHOICE,
+      CFG(color), 0, 0, color_names, color_values, NULL,
+      "colour the charts in tables: auto (on a\nterminal, unless NO_COLOR is "
+      "set), always,\nnever" },
     { OPT_HELP, "help", 'h', NULL, SEC_GENERAL, CK_ALL, ST_ACTION, 0, 0, 0,
       NULL, NULL, NULL, "this help" },
     { OPT_VERSION, "version", 'V', NULL, SEC_GENERAL, CK_ALL, ST_ACTION, 0, 0,

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "oaiusage/msg.h"
+
 #include "oaiusage/cli.h"
 #include "oaiusage/cmds.h"
 #include "oaiusage/json.h"
@@ -67,6 +69,26 @@ static const char sync_about[] =
     "One sync per store at a time (exit 7 after --lock-timeout).\n"
     "Every report takes --db to answer from the store, offline.\n";
 
+static const char config_about[] =
+    "The settings a run would use and where each came from: the\n"
+    "command line, the environment, the config file's [profile NAME]\n"
+    "or [default], or the built-in default (in that order of\n"
+    "precedence). The file is $XDG_CONFIG_HOME/oaiusage/config\n"
+    "(default ~/.config/oaiusage/config), INI:\n"
+    "\n"
+    "  [default]\n"
+    "  format = table\n"
+    "  [profile acme]\n"
+    "  base-url = https://api.openai.com/v1\n"
+    "  admin-key-file = ~/.secrets/acme-admin-key\n"
+    "  db = ~/.local/share/oaiusage/acme.db\n"
+    "  org = acme\n"
+    "  days = 7\n"
+    "\n"
+    "Keys are long option names; org labels the store's rows. The key\n"
+    "itself is never in the file, and never shown: only where it\n"
+    "comes from. A file others can write is refused.\n";
+
 /* A table, laid out by hand. */
 /* clang-format off */
 static const struct command commands[] = {
@@ -105,6 +127,10 @@ static const struct command commands[] = {
       "                       [--warn-at PERCENT] [--warn-on-projection]\n"
       "                       [--db DB] [OPTIONS]",
       budget_about, TABLES | F(FMT_OPENMETRICS), cmd_budget, NULL },
+    { "config", NULL, CK_CONFIG, -1,
+      "the effective settings and where each came from",
+      "[--profile NAME] [OPTIONS]", config_about,
+      F(FMT_TABLE) | F(FMT_CSV) | F(FMT_JSON), cmd_config, NULL },
     { "projects", NULL, CK_PROJECTS, -1,
       "the organization's projects (archived included)", NULL,
       "Every project of the organization, archived ones included\n"
@@ -180,6 +206,16 @@ int command_run(const struct config *cfg, int64_t now, struct ou_err *err)
     struct session s;
     int rc;
 
+    if (cfg->pfile.others_read)
+        msg_warn("warning: the config file %s can be read by others: chmod "
+                 "go-r it",
+                 cfg->pfile.path);
+    if (cfg->cmd->kind == CK_CONFIG) {
+        memset(&s, 0, sizeof(s));
+        s.cfg = cfg;
+        s.now = now;
+        return cfg->cmd->run(&s, err);
+    }
     rc = http_check_base_url(cfg->base_url, cfg->allow_insecure_http, err);
     if (rc != 0)
         return rc;

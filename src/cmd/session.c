@@ -90,7 +90,7 @@ static int open_store(struct session *s, struct ou_err *err)
     char *dflt = NULL;
     int rc;
 
-    s->org = STORE_DEFAULT_ORG;
+    s->org = cfg->org_label != NULL ? cfg->org_label : STORE_DEFAULT_ORG;
     if (cfg->db == NULL && !sync)
         return 0;
     if (cfg->db == NULL && (dflt = store_default_db()) == NULL)
@@ -628,8 +628,15 @@ void session_window(const struct session *s, const struct check_span *span,
 bool session_color(const struct session *s)
 {
     const char *o = s->cfg->output;
+    const char *no = getenv("NO_COLOR");
+
+    if (s->cfg->color == COLOR_NEVER)
+        return false;
+    if (s->cfg->color == COLOR_ALWAYS)
+        return true;
+    /* auto: on a terminal, unless NO_COLOR is set (and not empty) */
     return (o == NULL || strcmp(o, "-") == 0) && isatty(STDOUT_FILENO) &&
-           getenv("NO_COLOR") == NULL;
+           (no == NULL || no[0] == '\0');
 }
 
 /* ---- delivery ---------------------------------------------------------------- */

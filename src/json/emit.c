@@ -1,6 +1,7 @@
 /* emit.c - JSON objects out, with cJSON (see emit.h). */
 #include "oaiusage/emit.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -76,4 +77,11 @@ int jw_print(const struct jw *o, bool open, struct buf *out)
     int rc = buf_append(out, s, open && n > 0 ? n - 1 : n);
     cJSON_free(s);
     return rc;
+}
+
+const char *json_lib_version(void)
+{
+    static char v[32];
+    snprintf(v, sizeof(v), "cJSON %s", cJSON_Version());
+    return v;
 }

@@ -442,3 +442,15 @@ out:
     curl_url_cleanup(u);
     return rc;
 }
+
+const char *http_lib_version(void)
+{
+    static char v[96];
+    const curl_version_info_data *d = curl_version_info(CURLVERSION_NOW);
+
+    snprintf(v, sizeof(v), "libcurl %s%s%s%s", d->version,
+             d->ssl_version != NULL ? " (" : "",
+             d->ssl_version != NULL ? d->ssl_version : "",
+             d->ssl_version != NULL ? ")" : "");
+    return v;
+}

@@ -387,3 +387,8 @@ int fmt_xlsx(const struct grid *g, const char *sheet, struct buf *out,
 
     return fmt_xlsx_book(&one, 1, out, err);
 }
+
+const char *xlsx_lib_version(void)
+{
+    return "libxlsxwriter " LXW_VERSION;
+}

@@ -54,6 +54,9 @@ int db_sqlite_open(const char *path, bool create, struct db **out,
                    struct ou_err *err);
 /* Connect to PostgreSQL with a libpq URI. */
 int db_pg_open(const char *uri, struct db **out, struct ou_err *err);
+/* The engines' library versions ("3.40.1"; 150013 for 15.13). */
+const char *db_sqlite_version(void);
+int db_pg_version(void);
 
 /* Helpers over ops. */
 static inline int db_run(struct db *db, const char *sql, int n,

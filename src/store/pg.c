@@ -252,3 +252,8 @@ int db_pg_open(const char *uri, struct db **out, struct ou_err *err)
     *out = &d->base;
     return 0;
 }
+
+int db_pg_version(void)
+{
+    return PQlibVersion();
+}

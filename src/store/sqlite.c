@@ -295,3 +295,8 @@ int db_sqlite_open(const char *path, bool create, struct db **out,
     *out = &d->base;
     return 0;
 }
+
+const char *db_sqlite_version(void)
+{
+    return sqlite3_libversion();
+}

@@ -1314,3 +1314,10 @@ int store_read_query(struct store *s, const char *org, const struct query *q,
     free((void *)params);
     return rc;
 }
+
+void store_lib_versions(char *out, size_t size)
+{
+    int pg = db_pg_version();
+    snprintf(out, size, "SQLite %s, libpq %d.%d", db_sqlite_version(),
+             pg / 10000, pg % 10000);
+}

@@ -23,6 +23,9 @@ MOCK_NOW=1743465600   # 2025-04-01T00:00:00Z
 # Names caches stay with the test: a port another test used before must
 # not hand this one its names.
 export XDG_CACHE_HOME="$WORK/cache"
+# No config file unless a test writes one: the user's own never counts.
+export XDG_CONFIG_HOME="$WORK/config"
+unset OAIUSAGE_PROFILE
 
 cleanup() {
     stop_mock
