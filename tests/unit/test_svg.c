@@ -83,8 +83,8 @@ static void never_cut(void)
     static const char *const cats[] = {
         "gpt-4o-realtime-preview-2024-12-17",
         "gpt-4o-audio-preview-2024-12-17",
-        "an extraordinarily long project name that is much wider than the "
-        "whole label column of the chart, with no end in sight at all",
+        ("an extraordinarily long project name that is much wider than the "
+         "whole label column of the chart, with no end in sight at all"),
     };
     static const char *const ser[] = {
         "gpt-4o-realtime-preview-2024-12-17, cached input",
