@@ -11,6 +11,8 @@
 #ifndef OAIUSAGE_MSG_H
 #define OAIUSAGE_MSG_H
 
+#include <stdbool.h>
+
 enum msg_level { MSG_QUIET = 0, MSG_NORMAL = 1, MSG_VERBOSE = 2 };
 
 void msg_set_level(enum msg_level level);
@@ -21,5 +23,14 @@ void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A progress line, redrawn in place ("\r", erase to the end): only once
+ * enabled (stderr is a terminal) and at the normal level (not with -q,
+ * nor with -v, whose log has a line per request). Any other message
+ * wipes it first; msg_progress_end() wipes it for good. Our own numbers
+ * only: never text from a server. */
+void msg_progress_enable(bool on);
+void msg_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_progress_end(void);
 
 #endif

@@ -74,6 +74,12 @@ struct sched_req *sched_get(struct sched *s, const char *url, const char *what,
                             const char *label, const struct sched_ops *ops,
                             void *ctx, struct sched_req *after);
 
+/* After each answered request: how many have been answered, and how many
+ * were ever queued (a next page adds one as it is found), for a progress
+ * line. NULL: none. */
+typedef void (*sched_progress_fn)(void *ctx, long done, long queued);
+void sched_on_progress(struct sched *s, sched_progress_fn fn, void *ctx);
+
 /* Run until every queued request is done, or one fails for good; the
  * queue is empty afterwards either way. */
 int sched_run(struct sched *s, struct ou_err *err);

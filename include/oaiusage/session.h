@@ -46,6 +46,7 @@ struct session {
     struct store *store;     /* --db (reports read it; sync writes it) */
     const char *org;         /* the store's organization label */
     int64_t key_from;        /* a store read: api_key_id known from then on */
+    int64_t progress_ms;     /* when the progress line was last drawn */
 };
 
 /* Does this run use the API (a key, the network)? Reports with --db and

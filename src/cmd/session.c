@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "oaiusage/clock.h"
 #include "oaiusage/htab.h"
 #include "oaiusage/msg.h"
 #include "oaiusage/output.h"
@@ -101,6 +102,8 @@ static int open_store(struct session *s, struct ou_err *err)
     return rc;
 }
 
+static void progress(void *ctx, long done, long queued);
+
 int session_open(struct session *s, const struct config *cfg, int64_t now,
                  struct ou_err *err)
 {
@@ -135,9 +138,29 @@ int session_open(struct session *s, const struct config *cfg, int64_t now,
         sc.deadline_ms = cfg->start_ms + cfg->deadline_ms;
     if ((s->sched = sched_new(&sc)) == NULL)
         return ou_nomem(err);
+    /* A progress line for a person watching; never in a file or a pipe. */
+    if (isatty(STDERR_FILENO)) {
+        msg_progress_enable(true);
+        sched_on_progress(s->sched, progress, s);
+    }
     s->env = (struct fetch_env){ s->sched, cfg->base_url, now, session_unknown,
                                  s,        &s->failed };
     return 0;
+}
+
+/* Pages answered of pages known (a next page is known once its previous
+ * one names it), and the time so far: from half a second on, at most ten
+ * times a second. */
+static void progress(void *ctx, long done, long queued)
+{
+    struct session *s = ctx;
+    int64_t now = clock_ms();
+    int64_t ran = now - s->cfg->start_ms;
+
+    if (ran < 500 || (now - s->progress_ms < 100 && done < queued))
+        return;
+    s->progress_ms = now;
+    msg_progress("%ld of %ld pages, %.1f s", done, queued, (double)ran / 1e3);
 }
 
 static void drift_clear(struct session *s)
@@ -152,6 +175,7 @@ static void drift_clear(struct session *s)
 
 void session_close(struct session *s)
 {
+    msg_progress_end();
     drift_clear(s);
     store_close(s->store);
     sched_free(s->sched);

@@ -32,6 +32,9 @@ struct sched {
     int limit;         /* transfers allowed in flight now */
     int successes;     /* since the last 429 */
     int64_t resume_ms; /* no new transfer before this (429) */
+    long queued, done; /* requests ever queued, and answered */
+    sched_progress_fn progress;
+    void *progress_ctx;
 };
 
 /* A uniform number in [0, 1) for jitter (not for secrets). */
@@ -110,7 +113,14 @@ struct sched_req *sched_get(struct sched *s, const char *url, const char *what,
     *at = r;
     if (s->tail == after)
         s->tail = r;
+    s->queued++;
     return r;
+}
+
+void sched_on_progress(struct sched *s, sched_progress_fn fn, void *ctx)
+{
+    s->progress = fn;
+    s->progress_ctx = ctx;
 }
 
 int sched_attempts(const struct sched_req *r)
@@ -319,6 +329,9 @@ static int succeeded(struct sched *s, struct sched_req *r, struct ou_err *err)
     int rc = r->ops->done(r->ctx, s, r, &r->body, err);
     unlink_req(s, r);
     req_free(r);
+    s->done++;
+    if (rc == 0 && s->progress != NULL)
+        s->progress(s->progress_ctx, s->done, s->queued);
     return rc;
 }
 

@@ -36,6 +36,43 @@ void msg_set_secret(const char *key)
     secret = key != NULL ? strdup(key) : NULL;
 }
 
+static bool progress_on;    /* msg_progress may draw */
+static bool progress_shown; /* a progress line is on the terminal */
+
+void msg_progress_enable(bool on)
+{
+    progress_on = on;
+}
+
+/* Wipe the progress line so that a message starts on a clean line. */
+static void progress_wipe(void)
+{
+    if (progress_shown)
+        fputs("\r\033[K", stderr);
+    progress_shown = false;
+}
+
+void msg_progress(const char *fmt, ...)
+{
+    char line[160];
+    va_list ap;
+
+    if (!progress_on || current_level != MSG_NORMAL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\roaiusage: %s\033[K", line);
+    fflush(stderr);
+    progress_shown = true;
+}
+
+void msg_progress_end(void)
+{
+    progress_wipe();
+    fflush(stderr);
+}
+
 /* The choke point: every line on stderr is formatted whole, scrubbed of
  * the key, cut between characters, and made safe for a terminal (no
  * control, escape or bidi character reaches it). */
@@ -52,6 +89,7 @@ emit(const char *kind, const char *fmt, va_list ap)
         snprintf(line, sizeof(line), "(a message was lost: out of memory)");
     else
         secret_scrub(raw.data, secret, line, sizeof(line));
+    progress_wipe();
     if (text_terminal(&safe, line) == 0)
         fprintf(stderr, "oaiusage: %s%s\n", kind != NULL ? kind : "",
                 safe.data != NULL ? safe.data : "");
