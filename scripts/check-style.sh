@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # check-style.sh - the style gate: clang-format (.clang-format) over every C
-# source and header (src, include, tests/unit, tests/fuzz, bench, server/src)
-# and clang-tidy (.clang-tidy) over src/**/*.c, with a compile database
+# source and header (src, include, tests/unit, tests/fuzz, bench, server/src,
+# tools) and clang-tidy (.clang-tidy) over src/**/*.c and tools/*.c, with a compile database
 # configured in build-tidy/. Any finding of either fails; nothing is
 # rewritten (to apply the format: clang-format -i FILE...).
 set -euo pipefail
@@ -15,7 +15,7 @@ status=0
 
 # clang-format: every C file, each checked against .clang-format.
 mapfile -t sources < <(
-    { find src include tests/unit tests/fuzz server/src -type f \( -name '*.c' -o -name '*.h' \)
+    { find src include tests/unit tests/fuzz server/src tools -type f \( -name '*.c' -o -name '*.h' \)
       find bench -maxdepth 1 -type f -name '*.c'; } | LC_ALL=C sort)
 unformatted=()
 for f in "${sources[@]}"; do
@@ -31,12 +31,12 @@ else
     echo "check-style: clang-format: ${#sources[@]} files clean" >&2
 fi
 
-# clang-tidy: src/**/*.c against a compile database of clang's own flags.
+# clang-tidy: src/**/*.c and tools/*.c against a compile database of clang's own flags.
 dir=build-tidy
 cmake -S . -B "$dir" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DOAIUSAGE_TESTS=OFF -DOAIUSAGE_FUZZ=OFF \
     -DOAIUSAGE_SANITIZE=OFF >/dev/null
-mapfile -t units < <(find src -type f -name '*.c' | LC_ALL=C sort)
+mapfile -t units < <(find src tools -type f -name '*.c' | LC_ALL=C sort)
 rm -rf "$dir/tidy" && mkdir -p "$dir/tidy"
 # One log per file (in parallel), then printed in order; a file fails on a
 # finding (every check is an error here) or a compiler error.
