@@ -63,14 +63,14 @@ void msg_progress(const char *fmt, ...)
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
     fprintf(stderr, "\roaiusage: %s\033[K", line);
-    fflush(stderr);
+    (void)fflush(stderr); /* a progress line lost is no loss */
     progress_shown = true;
 }
 
 void msg_progress_end(void)
 {
     progress_wipe();
-    fflush(stderr);
+    (void)fflush(stderr);
 }
 
 /* The choke point: every line on stderr is formatted whole, scrubbed of
