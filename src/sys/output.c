@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "oaiusage/atomic.h"
+#include "oaiusage/msg.h"
 
 /* The spill's bytes, from its start, to fd. */
 static int copy_spill(int fd, int spill)
@@ -127,6 +128,8 @@ int output_write_parts(const char *path, const char *head, size_t hlen,
     bool stream;
     int rc;
 
+    /* The report starts on a clean line of the terminal. */
+    msg_progress_end();
     if (path == NULL || strcmp(path, "-") == 0)
         return to_stdout(head, hlen, spill, tail, tlen, err);
     if ((rc = target_of(path, real, &mode, &stream, err)) != 0)

@@ -127,6 +127,14 @@ tmux -S "$SOCK" -f /dev/null new-session -d -x 100 -y 20 \
     "env -u COLUMNS $OUR completions --bucket 1h --since 2025-01-01 --until 2025-03-01 --group-by model --concurrency 1 >'$WORK/out' 2>'$WORK/err'; touch '$WORK/done2'; sleep 60"
 for _ in $(seq 1 1200); do [ -e "$WORK/done2" ] && break; sleep 0.05; done
 check "stderr in a file: no progress line" bash -c "! grep -q 'pages' '$WORK/err'"
+# stdout on the same terminal: the table starts on a clean line
+tmux -S "$SOCK" kill-server 2>/dev/null
+tmux -S "$SOCK" -f /dev/null new-session -d -x 200 -y 60 \
+    "env -u COLUMNS $OUR completions --bucket 1h --since 2025-01-01 --until 2025-03-01 --group-by model --concurrency 1; touch '$WORK/done3'; sleep 60"
+for _ in $(seq 1 1200); do [ -e "$WORK/done3" ] && break; sleep 0.05; done
+tmux -S "$SOCK" capture-pane -p >"$WORK/screen"
+check "the table's title starts its own line, the progress wiped" \
+    bash -c "grep -q '^completions, 2025-01-01 to 2025-02-28 UTC, by model' '$WORK/screen' && ! grep -q ' pages, ' '$WORK/screen'"
 tmux -S "$SOCK" kill-server 2>/dev/null
 
 echo "$PASS passed, $FAIL failed"
