@@ -89,7 +89,7 @@ struct config {
     char *sort_arg;     /* --sort METRIC as given */
     int sort;           /* resolved: a metric index, or REPORT_SORT_* */
     int top;            /* --top N; 0: every row */
-    int compare;        /* --compare previous: 1; 0: none */
+    int compare;        /* --compare previous: 1, year: 2; 0: none */
     bool sort_change;   /* --sort METRIC_change (with --compare) */
     int64_t prev_since; /* --compare: the window compared with */
     int64_t prev_until;

@@ -62,6 +62,12 @@ int64_t tu_period_start(enum tu_period p, int64_t t);
 void tu_previous_window(int64_t start, int64_t end, int64_t *pstart,
                         int64_t *pend);
 
+/* The same dates a year earlier (--compare year): each edge moved back 12
+ * months, a February 29 becoming March 1; a window that would then be
+ * empty (February 29 alone) keeps its length. */
+void tu_year_before_window(int64_t start, int64_t end, int64_t *pstart,
+                           int64_t *pend);
+
 /* Width in seconds of "1m"/"1h"/"1d", or 0 if unknown. */
 int64_t tu_width_seconds(const char *width);
 

@@ -663,9 +663,12 @@ static int resolve(struct config *cfg, int64_t now, struct ou_err *err)
     if (opt_takes(opt_get(OPT_SINCE), cfg->cmd) &&
         (rc = resolve_window(cfg, now, err)) != 0)
         return rc;
-    if (cfg->compare)
+    if (cfg->compare == 1)
         tu_previous_window(cfg->since, cfg->until, &cfg->prev_since,
                            &cfg->prev_until);
+    if (cfg->compare == 2)
+        tu_year_before_window(cfg->since, cfg->until, &cfg->prev_since,
+                              &cfg->prev_until);
     return 0;
 }
 

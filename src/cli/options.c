@@ -26,8 +26,8 @@ static const int per_values[] = { TU_PER_DAY, TU_PER_WEEK, TU_PER_MONTH,
 static const char *const color_names[] = { "auto", "always", "never",
                                            NULL };
 static const int color_values[] = { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
-static const char *const compare_names[] = { "previous", NULL };
-static const int compare_values[] = { 1 };
+static const char *const compare_names[] = { "previous", "year", NULL };
+static const int compare_values[] = { 1, 2 };
 static const char *const format_names[] = {
     "table", "csv", "json", "ndjson", "svg", "openmetrics", "xlsx", NULL
 };
@@ -109,8 +109,8 @@ static const struct opt_desc options[] = {
       CFG(compare), 0, 0, compare_names, compare_values, NULL,
       "previous: each metric beside the previous\nperiod's, with the change "
       "and %; the same\ndays of the last month, week or day when\nthe "
-      "window starts on one, else as long\njust before (--sort "
-      "METRIC_change)" },
+      "window starts on one, else as long\njust before; year: the same "
+      "dates a year\nearlier (--sort METRIC_change)" },
     { OPT_CHART, "chart", 0, NULL, SEC_SHAPE, CK_USAGE, ST_FLAG, CFG(chart), 0,
       0, NULL, NULL, NULL,
       "table: a bar per row (scaled to the largest);\nwith --per, a "

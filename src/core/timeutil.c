@@ -426,3 +426,12 @@ void tu_previous_window(int64_t start, int64_t end, int64_t *pstart,
     *pstart = start - shift;
     *pend = end - shift;
 }
+
+void tu_year_before_window(int64_t start, int64_t end, int64_t *pstart,
+                           int64_t *pend)
+{
+    *pstart = months_back(start, 12);
+    *pend = months_back(end, 12);
+    if (*pend <= *pstart)
+        *pend = *pstart + (end - start);
+}

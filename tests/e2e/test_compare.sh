@@ -36,6 +36,9 @@ w = {
                today - timedelta(days=7)),
     # today so far against yesterday to the same time
     "today": (today, now, today - timedelta(days=1), now - timedelta(days=1)),
+    # --compare year: the same dates a year earlier
+    "feb-year": (d(2025, 2, 1), d(2025, 3, 1), d(2024, 2, 1), d(2024, 3, 1)),
+    "month-year": (month, now, d(2024, 3, 1), now.replace(year=2024)),
 }[sys.argv[2]]
 print(*(int(x.timestamp()) for x in w))
 PY
@@ -107,7 +110,8 @@ PY
 }
 
 # compared WHAT ENDPOINT GROUPS WINDOW SORT TOP ARGS...: the report equals
-# the comparison of the two windows' truths.
+# the comparison of the two windows' truths (--compare previous, unless
+# COMPARE says otherwise).
 compared() {
     local what=$1 ep=$2 groups=$3 name=$4 sort=$5 top=$6
     shift 6
@@ -117,7 +121,7 @@ compared() {
     truth "$ep" --start-time "$pa" --end-time "$pb" --group-by "$groups" &&
         mv "$WORK/truth" "$WORK/truth.prev"
     expect "$groups" "$sort" "$top" >"$WORK/truth"
-    frozen "$NOW" "$ep" --group-by "$groups" --compare previous --format csv "$@"
+    frozen "$NOW" "$ep" --group-by "$groups" --compare "${COMPARE:-previous}" --format csv "$@"
     if [ -n "$sort" ]; then
         # the order is part of the answer: compare line by line
         if [ "$RC" -eq 0 ] && cmp -s <(tr -d '\r' <"$WORK/out") "$WORK/truth"; then
@@ -153,6 +157,11 @@ compared "--sort output_tokens_change --top 2" \
 compared "--sort input_tokens (the value now) --top 3" \
     completions model last-week input_tokens 3 --since last-week --until this-week \
     --sort input_tokens --top 3
+
+COMPARE=year compared "--compare year: February against February 2024 (a leap year)" \
+    costs project_id feb-year "" 0 --month 2025-02
+COMPARE=year compared "--compare year: this month so far against its dates a year ago" \
+    completions model month-year "" 0 --since this-month
 
 # The JSON envelope says which windows were compared.
 read -r a b pa pb <<<"$(windows this-month)"

@@ -93,6 +93,22 @@ static void test_previous_window(void)
                    libc_time(2027, 3, 1, 9, 0, 0),
                    libc_time(2027, 2, 28, 0, 0, 0),
                    libc_time(2027, 2, 28, 9, 0, 0));
+    /* --compare year: the same dates a year earlier */
+    int64_t ys = -1, ye = -1;
+    tu_year_before_window(libc_time(2026, 11, 1, 0, 0, 0),
+                          libc_time(2026, 11, 30, 4, 38, 0), &ys, &ye);
+    CHECK(ys == libc_time(2025, 11, 1, 0, 0, 0));
+    CHECK(ye == libc_time(2025, 11, 30, 4, 38, 0));
+    /* a leap day alone: March 1 of the year before, a day long */
+    tu_year_before_window(libc_time(2024, 2, 29, 0, 0, 0),
+                          libc_time(2024, 3, 1, 0, 0, 0), &ys, &ye);
+    CHECK(ys == libc_time(2023, 3, 1, 0, 0, 0));
+    CHECK(ye == libc_time(2023, 3, 2, 0, 0, 0));
+    /* February of a leap year: February of the year before */
+    tu_year_before_window(libc_time(2024, 2, 1, 0, 0, 0),
+                          libc_time(2024, 3, 1, 0, 0, 0), &ys, &ye);
+    CHECK(ys == libc_time(2023, 2, 1, 0, 0, 0));
+    CHECK(ye == libc_time(2023, 3, 1, 0, 0, 0));
     /* a window starting mid-day: its own length back */
     check_previous(libc_time(2026, 11, 29, 6, 0, 0),
                    libc_time(2026, 11, 29, 18, 0, 0),
