@@ -112,7 +112,7 @@ for m in bc plain; do
     expect $m "1d" costs --bucket ""
     expect $m "1m 1h 1d" completions --bucket ""
     expect $m "day week month bucket" completions --per ""
-    expect $m "previous" costs --compare ""
+    expect $m "previous year" costs --compare ""
     expect $m "month week day" budget --period ""
     expect $m "image.generation image.edit image.variation" images --source ""
     expect $m "image.generation,image.edit image.generation,image.variation" \
