@@ -125,26 +125,29 @@ enum name_state names_state(const struct names *n, enum name_kind k,
     return e->name[0] != '\0' ? NAME_LISTED : NAME_UNLISTED;
 }
 
-int names_each_archived(const struct names *n,
-                        int (*fn)(void *ctx, enum name_kind k, const char *id,
-                                  const char *name),
-                        void *ctx)
+size_t names_count(const struct names *n, enum name_kind k)
+{
+    return k > NK_NONE && k < NK_COUNT ? n->m[k].n : 0;
+}
+
+/* Call fn for every entry that `archived` says to (every named one when
+ * false, every archived one when true); non-zero from fn stops. */
+static int each_entry(const struct names *n, bool archived,
+                      int (*fn)(void *ctx, enum name_kind k, const char *id,
+                                const char *name),
+                      void *ctx)
 {
     for (int k = NK_PROJECT; k < NK_COUNT; k++) {
         for (size_t i = 0; i < n->m[k].cap; i++) {
             const struct entry *e = n->m[k].entry[i];
             int rc;
-            if (e != NULL && e->archived &&
-                (rc = fn(ctx, (enum name_kind)k, e->id, e->name)) != 0)
+            if (e == NULL || (archived ? !e->archived : e->name[0] == '\0'))
+                continue;
+            if ((rc = fn(ctx, (enum name_kind)k, e->id, e->name)) != 0)
                 return rc;
         }
     }
     return 0;
-}
-
-size_t names_count(const struct names *n, enum name_kind k)
-{
-    return k > NK_NONE && k < NK_COUNT ? n->m[k].n : 0;
 }
 
 int names_each(const struct names *n,
@@ -152,16 +155,15 @@ int names_each(const struct names *n,
                          const char *name),
                void *ctx)
 {
-    for (int k = NK_PROJECT; k < NK_COUNT; k++) {
-        for (size_t i = 0; i < n->m[k].cap; i++) {
-            const struct entry *e = n->m[k].entry[i];
-            int rc;
-            if (e != NULL && e->name[0] != '\0' &&
-                (rc = fn(ctx, (enum name_kind)k, e->id, e->name)) != 0)
-                return rc;
-        }
-    }
-    return 0;
+    return each_entry(n, false, fn, ctx);
+}
+
+int names_each_archived(const struct names *n,
+                        int (*fn)(void *ctx, enum name_kind k, const char *id,
+                                  const char *name),
+                        void *ctx)
+{
+    return each_entry(n, true, fn, ctx);
 }
 
 /* Copy every entry of src into n. */

@@ -13,6 +13,19 @@ int plan_usage(const struct config *cfg, struct query *q)
     return 1;
 }
 
+/* The report grid out, then the note of rows --top left out. */
+static int deliver(struct session *s, struct grid *g, size_t hidden,
+                   struct ou_err *err)
+{
+    int rc = session_deliver_grid(s, g, err);
+
+    if (rc == 0 && hidden > 0)
+        msg_note("note: --top %d: %zu more row%s not shown; the TOTAL counts "
+                 "them",
+                 s->cfg->top, hidden, hidden == 1 ? " is" : "s are");
+    return rc;
+}
+
 /* The aggregate as the chosen output: a grid, or an SVG chart. */
 static int render(struct session *s, const struct agg *agg,
                   const struct names *names, const struct check_span *span,
@@ -47,11 +60,7 @@ static int render(struct session *s, const struct agg *agg,
         buf_release(&f);
     }
     if (rc == 0)
-        rc = session_deliver_grid(s, &g, err);
-    if (rc == 0 && hidden > 0)
-        msg_note("note: --top %d: %zu more row%s not shown; the TOTAL counts "
-                 "them",
-                 cfg->top, hidden, hidden == 1 ? " is" : "s are");
+        rc = deliver(s, &g, hidden, err);
     grid_release(&g);
     return rc;
 }
@@ -165,11 +174,7 @@ static int compare(struct session *s, struct query *q,
         buf_release(&f);
     }
     if (rc == 0)
-        rc = session_deliver_grid(s, &g, err);
-    if (rc == 0 && hidden > 0)
-        msg_note("note: --top %d: %zu more row%s not shown; the TOTAL counts "
-                 "them",
-                 cfg->top, hidden, hidden == 1 ? " is" : "s are");
+        rc = deliver(s, &g, hidden, err);
     for (int i = 0; rc == 0 && i < 2; i++) {
         if (from[i] > 0)
             session_warn_floor(s, cfg->ep, from[i]);
