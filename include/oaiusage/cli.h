@@ -111,6 +111,12 @@ struct config {
     const char *profile_from; /* "--profile", "OAIUSAGE_PROFILE" or NULL */
     struct profile_file pfile;
     char *org_label; /* the profile's org: the store's organization label */
+    /* Several organizations in one run (--profile a,b or --all-profiles):
+     * their profile names, in order, n >= 2; the config itself is then
+     * resolved with the first (cli_parse_as() gives each one's). */
+    struct strlist profiles;
+    bool all_profiles; /* --all-profiles */
+    char *tz;          /* --tz ZONE as given (or the profile's); NULL: UTC */
     enum setting_source src[OPT_COUNT];
     const struct profile_entry *src_entry[OPT_COUNT]; /* SRC_PROFILE */
 
@@ -152,6 +158,12 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
 void cli_build_query(const struct config *cfg, struct query *q);
 
 /* The values given for a filter option ("project"), or NULL. */
+/* Parse argv as cli_parse() does, but with the profile NAME in place of
+ * --profile, OAIUSAGE_PROFILE and --all-profiles: one organization's
+ * config of a run over several (cfg->profiles). */
+int cli_parse_as(int argc, char **argv, int64_t now, const char *profile,
+                 struct config *cfg, struct ou_err *err);
+
 const struct filter_opt *cli_filter(const struct config *cfg,
                                     const char *option);
 

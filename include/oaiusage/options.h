@@ -74,6 +74,8 @@ enum opt_id {
     OPT_VERSION,
     OPT_PROFILE,
     OPT_COLOR,
+    OPT_TZ,
+    OPT_ALL_PROFILES,
     OPT_COUNT
 };
 

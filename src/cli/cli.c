@@ -79,6 +79,8 @@ void config_release(struct config *cfg)
     free(cfg->budgets);
     free(cfg->profile);
     free(cfg->org_label);
+    free(cfg->tz);
+    strlist_release(&cfg->profiles);
     profile_release(&cfg->pfile);
     strlist_release(&cfg->endpoints);
     config_init(cfg);
@@ -804,6 +806,61 @@ static int apply_one(struct config *cfg, const struct opt_desc *o,
     return 0;
 }
 
+/* --all-profiles, or --profile a,b: the organizations of one run, into
+ * cfg->profiles (each must exist); the config is then resolved with the
+ * first. One name is an ordinary profile. */
+static int profile_list(struct config *cfg, struct ou_err *err)
+{
+    const char *names[64];
+    int n;
+
+    if (cfg->all_profiles) {
+        if (cfg->given[OPT_PROFILE])
+            return ou_fail(err, OU_E_USAGE,
+                           "--all-profiles and --profile exclude each other");
+        n = profile_names(&cfg->pfile, names, 64);
+        if (n == 0)
+            return ou_fail(err, OU_E_USAGE,
+                           "--all-profiles: %s has no [profile NAME] section",
+                           cfg->pfile.path);
+        for (int i = 0; i < n && i < 64; i++) {
+            int rc = add_values("all-profiles", names[i], &cfg->profiles,
+                                false, true, err);
+            if (rc != 0)
+                return rc;
+        }
+    } else if (cfg->profile != NULL && strchr(cfg->profile, ',') != NULL) {
+        int rc = add_values("profile", cfg->profile, &cfg->profiles, true,
+                            false, err);
+        if (rc != 0)
+            return rc;
+    } else {
+        return 0;
+    }
+    if (cfg->profiles.n >= 2 &&
+        (cfg->cmd->kind & (CK_USAGE | CK_OVERVIEW | CK_SYNC)) == 0)
+        return ou_fail(err, OU_E_USAGE,
+                       "%s reads one organization: several profiles are for "
+                       "the usage commands, costs, overview and sync",
+                       command_name(cfg->cmd));
+    free(cfg->profile);
+    cfg->profile = strdup(cfg->profiles.v[0]);
+    if (cfg->profile == NULL)
+        return ou_nomem(err);
+    if (cfg->profile_from == NULL)
+        cfg->profile_from = "--all-profiles";
+    for (int i = 1; i < cfg->profiles.n; i++) {
+        if (!profile_exists(&cfg->pfile, cfg->profiles.v[i])) {
+            free(cfg->profile);
+            cfg->profile = strdup(cfg->profiles.v[i]);
+            return cfg->profile == NULL ? ou_nomem(err) : 0;
+        }
+    }
+    if (cfg->profiles.n < 2)
+        strlist_release(&cfg->profiles);
+    return 0;
+}
+
 /* Read the config file and apply [default] and the profile: every
  * setting the command takes that neither the command line nor the
  * environment gives. `config` itself takes only where the API and the
@@ -832,6 +889,8 @@ static int apply_profile(struct config *cfg, int64_t now, struct ou_err *err)
     if (rc == 0)
         rc = check_keys(&cfg->pfile, err);
     if (rc != 0)
+        return rc;
+    if ((rc = profile_list(cfg, err)) != 0)
         return rc;
     if (cfg->profile != NULL && !profile_exists(&cfg->pfile, cfg->profile)) {
         const char *names[64];
@@ -1028,8 +1087,23 @@ static int find_command(int argc, char **argv, struct given *g,
     return 0;
 }
 
+static int parse(int argc, char **argv, int64_t now, const char *as,
+                 struct config *cfg, struct ou_err *err);
+
 int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
               struct ou_err *err)
+{
+    return parse(argc, argv, now, NULL, cfg, err);
+}
+
+int cli_parse_as(int argc, char **argv, int64_t now, const char *profile,
+                 struct config *cfg, struct ou_err *err)
+{
+    return parse(argc, argv, now, profile, cfg, err);
+}
+
+static int parse(int argc, char **argv, int64_t now, const char *as,
+                 struct config *cfg, struct ou_err *err)
 {
     struct given g;
     int rc;
@@ -1061,6 +1135,13 @@ int cli_parse(int argc, char **argv, int64_t now, struct config *cfg,
         if ((rc = store(cfg, g.o[i], g.arg[i], now, err)) != 0)
             return rc;
         cfg->src[g.o[i]->id] = SRC_FLAG;
+    }
+    if (as != NULL) {
+        free(cfg->profile);
+        cfg->profile = strdup(as);
+        cfg->all_profiles = false;
+        if (cfg->profile == NULL)
+            return ou_nomem(err);
     }
     if ((rc = apply_profile(cfg, now, err)) != 0)
         return rc;

@@ -221,7 +221,18 @@ static const struct opt_desc options[] = {
     { OPT_PROFILE, "profile", 0, "NAME", SEC_GENERAL, CK_ALL, ST_STRING,
       CFG(profile), 0, 0, NULL, NULL, NULL,
       "settings of [profile NAME] in the config\nfile (env OAIUSAGE_PROFILE; "
-      "see 'oaiusage\nconfig')" },
+      "see 'oaiusage\nconfig'); NAME,NAME,...: one report over\nthose "
+      "organizations (usage, overview, sync)" },
+    { OPT_ALL_PROFILES, "all-profiles", 0, NULL, SEC_GENERAL,
+      CK_USAGE | CK_OVERVIEW | CK_SYNC, ST_FLAG, CFG(all_profiles), 0, 0,
+      NULL, NULL, NULL,
+      "every profile of the config file: one\nreport with an org column "
+      "(as --profile\na,b,... names some of them)" },
+    { OPT_TZ, "tz", 0, "ZONE", SEC_WINDOW, T_WINDOW, ST_STRING, CFG(tz), 0, 0,
+      NULL, NULL, NULL,
+      "local days, weeks and months in ZONE (an\nIANA name: Europe/Berlin, "
+      "America/New_York;\ndefault UTC): built from 1h buckets (1m\nwhere "
+      "the offset is not whole hours); costs\nare per UTC day" },
     { OPT_COLOR, "color", 0, "WHEN", SEC_OUTPUT, T_TABLES, ST_CHOICE,
       CFG(color), 0, 0, color_names, color_values, NULL,
       "colour the charts in tables: auto (on a\nterminal, unless NO_COLOR is "
