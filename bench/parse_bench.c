@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     const struct endpoint *ep = endpoint_find(argv[1]);
     if (ep == NULL)
         return 2;
-    struct agg_spec spec = { ep, 0, { 0 }, TU_PER_NONE, false };
+    struct agg_spec spec = { ep, 0, { 0 }, TU_PER_NONE, false, NULL };
     char *groups = strdup(argv[2]);
     for (char *g = strtok(groups, ","); g != NULL; g = strtok(NULL, ","))
         spec.group[spec.ngroup++] = endpoint_group_index(ep, g);

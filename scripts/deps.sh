@@ -3,7 +3,8 @@
 # Debian packages oaiusage needs, if missing.
 # Build: a C compiler, CMake, pkg-config, libcurl, cJSON, libmicrohttpd
 # (the bundled API server), libsqlite3 and libpq (the history store's two
-# engines), libxlsxwriter (--format xlsx), libinih (the config file).
+# engines), libxlsxwriter (--format xlsx), libinih (the config file), and
+# tzdata (the zones of --tz).
 # --test adds what the test suite uses (jq, xmllint, the sqlite3
 # CLI, faketime, systemd-analyze for the example units, chromium for the
 # browser test, python3 for the bundled server's own check and its
@@ -20,7 +21,7 @@ set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
       libmicrohttpd-dev libsqlite3-dev libpq-dev libxlsxwriter-dev libinih-dev
-      ca-certificates)
+      ca-certificates tzdata)
 test_pkgs=(jq python3 python3-prometheus-client python3-openpyxl libxml2-utils sqlite3 faketime systemd chromium tmux man-db groff-base bash-completion)
 case "${1:-}" in
 --test) pkgs+=("${test_pkgs[@]}") ;;

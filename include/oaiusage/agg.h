@@ -4,7 +4,8 @@
  * Three shapes:
  *  - grouped (per == TU_PER_NONE, !records): one row per distinct
  *    combination of the group fields over the whole window;
- *  - per period (per != TU_PER_NONE): the same, split by UTC period;
+ *  - per period (per != TU_PER_NONE): the same, split by period (UTC,
+ *    or local with spec.floor);
  *  - records: one row per record, as the API returned it.
  * Rows with different MK_TEXT labels (e.g. currency) are never merged.
  * Integer metrics are summed exactly (overflow is an error); decimals are
@@ -38,6 +39,9 @@ struct agg_spec {
     int group[EP_MAX_GROUPS]; /* endpoint group indices, output order */
     enum tu_period per;       /* TU_PER_NONE: totals over the window */
     bool records;             /* one row per record (per must be NONE) */
+    /* Where a period starts: NULL for UTC periods (tu_period_start);
+     * zone_floor (zone.h) for local days, weeks and months. */
+    int64_t (*floor)(enum tu_period p, int64_t t);
 };
 
 struct agg_row {

@@ -76,6 +76,8 @@ struct config {
     int64_t since_arg; /* --since and --until as given */
     int64_t until_arg;
     int64_t month_arg; /* --month: the month's first second */
+    const char *when_text[OPT_COUNT]; /* --since/--until/--month as given
+                                         (borrowed; read again in --tz) */
     int days;          /* --days */
     enum bucket_width width;
 
@@ -163,6 +165,11 @@ void cli_build_query(const struct config *cfg, struct query *q);
  * config of a run over several (cfg->profiles). */
 int cli_parse_as(int argc, char **argv, int64_t now, const char *profile,
                  struct config *cfg, struct ou_err *err);
+
+/* The agg_spec floor of the endpoint's periods: local (zone_floor) with
+ * --tz for usage, NULL (UTC) for costs and without --tz. */
+int64_t (*cli_period_floor(const struct endpoint *ep))(enum tu_period,
+                                                        int64_t);
 
 const struct filter_opt *cli_filter(const struct config *cfg,
                                     const char *option);

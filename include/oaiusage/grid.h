@@ -82,6 +82,8 @@ struct grid {
     bool color;            /* table: colour the bar columns */
     bool csv_safe;         /* CSV: defuse text cells that look like
                               spreadsheet formulas */
+    bool local;            /* times are written in the zone of --tz
+                              (zone.h), with its offset; else UTC */
     struct table_fit *fit; /* table: fit a terminal, or NULL */
     /* Table: how much a column matters when the table must shrink
      * (higher stays longer); 0: by its kind (the first column and text
@@ -109,6 +111,10 @@ const char *grid_strdup(struct grid *g, const char *s);
  * -1 when out of memory. */
 int grid_text(struct grid *g, struct cell *c, const char *s);
 void grid_add_meta(struct grid *g, const struct grid_meta *m);
+/* A time as RFC 3339 (buf >= 26: "...+05:30" when g->local, else "...Z"),
+ * and its date (buf >= 11), in the grid's zone. */
+void grid_time_text(const struct grid *g, int64_t t, char *buf);
+void grid_date_text(const struct grid *g, int64_t t, char *buf);
 /* Append src's data rows (same columns) to dst, copying their strings.
  * 0, or -1 when out of memory. */
 int grid_append(struct grid *dst, const struct grid *src);

@@ -72,6 +72,9 @@ struct html_input {
                             NULL: the header says the report is filtered */
     int64_t step;        /* the usage slots: 86400 (days) or 3600 (hours);
                             0 means 86400 */
+    bool local;          /* usage in the zone of --tz (zone.h): its slots
+                            are local days or hours, usage->spec.floor
+                            local; costs stay per UTC day */
 };
 
 int html_report(const struct html_input *in, struct buf *out,

@@ -79,7 +79,8 @@ int report_title(const struct agg *a, const struct report_meta *m,
 
 /* A window as people say it: "2025-03-01 to 2025-03-07 UTC" (the last
  * day included; a time when it ends mid-day; one date for one day). */
-void report_window_text(int64_t start, int64_t end, char *out, size_t size);
+void report_window_text(int64_t start, int64_t end, bool local, char *out,
+                        size_t size);
 
 /* ---- compare.c: --compare previous ----------------------------------------- */
 

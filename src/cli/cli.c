@@ -13,6 +13,7 @@
 #include "oaiusage/report.h"
 #include "oaiusage/store.h"
 #include "oaiusage/text.h"
+#include "oaiusage/zone.h"
 
 #define DAY 86400LL
 #define MAX_FILTER_VALUE 256
@@ -272,6 +273,7 @@ static int store(struct config *cfg, const struct opt_desc *o, const char *arg,
                            o->name, arg);
         return 0;
     case ST_WHEN:
+        cfg->when_text[o->id] = arg; /* read again in the zone (--tz) */
         if (!tu_parse_when_at(arg, now, at, &why))
             return ou_fail(err, OU_E_USAGE, "option '--%s': '%s': %s", o->name,
                            arg, why);
@@ -369,12 +371,12 @@ static int resolve_month(struct config *cfg, struct ou_err *err)
             return ou_fail(err, OU_E_USAGE,
                            "--month is a whole window: it excludes --since, "
                            "--until and --days");
-        if (cfg->month_arg != tu_floor_month(cfg->month_arg))
+        if (cfg->month_arg != zone_floor(TU_PER_MONTH, cfg->month_arg))
             return ou_fail(err, OU_E_USAGE,
                            "option '--month': expected a month (2025-01, "
                            "this-month, last-month)");
         cfg->since_arg = cfg->month_arg;
-        cfg->until_arg = tu_floor_month(cfg->month_arg + 32 * DAY);
+        cfg->until_arg = zone_next(TU_PER_MONTH, cfg->month_arg);
         cfg->given[OPT_SINCE] = cfg->given[OPT_UNTIL] = true;
     }
     return 0;
@@ -400,7 +402,8 @@ static int resolve_window(struct config *cfg, int64_t now, struct ou_err *err)
     if (cfg->given[OPT_SINCE]) {
         cfg->since = cfg->since_arg;
     } else {
-        cfg->since = tu_floor_day(until - 1) - (int64_t)(cfg->days - 1) * DAY;
+        cfg->since = zone_from_wall(tu_floor_day(zone_wall(until - 1)) -
+                                    (int64_t)(cfg->days - 1) * DAY);
         if (cfg->since < 0)
             return ou_fail(err, OU_E_USAGE,
                            "option '--days': the window would start before "
@@ -642,6 +645,68 @@ static int resolve_db(struct config *cfg, struct ou_err *err)
     return 0;
 }
 
+/* --tz: the zone, and the window's times given as dates or words read
+ * again in it. Costs have only UTC days: the option is not theirs
+ * (opt_takes), and a profile's tz does not apply to them. */
+static int resolve_zone(struct config *cfg, int64_t now, struct ou_err *err)
+{
+    static const enum opt_id whens[] = { OPT_SINCE, OPT_UNTIL, OPT_MONTH };
+    int64_t *at[] = { &cfg->since_arg, &cfg->until_arg, &cfg->month_arg };
+    const char *why;
+    int rc;
+
+    zone_reset();
+    if (cfg->tz == NULL || !opt_takes(opt_get(OPT_TZ), cfg->cmd))
+        return 0;
+    if ((rc = zone_set(cfg->tz, err)) != 0 || zone_is_utc())
+        return rc;
+    for (size_t i = 0; i < sizeof(whens) / sizeof(whens[0]); i++) {
+        const char *text = cfg->when_text[whens[i]];
+        if (cfg->given[whens[i]] && text != NULL &&
+            !zone_parse_when(text, now, at[i], &why))
+            return ou_fail(err, OU_E_USAGE, "option '--%s': '%s': %s",
+                           opt_get(whens[i])->name, text, why);
+    }
+    return 0;
+}
+
+/* In a zone other than UTC, usage days are built from 1h buckets, or 1m
+ * where an offset is not whole hours (India, Newfoundland): an API day
+ * (1d) is a UTC day. */
+static int resolve_local_width(struct config *cfg, struct ou_err *err)
+{
+    const struct endpoint *ep = cfg->ep;
+
+    if (zone_is_utc() || cfg->cmd->kind != CK_USAGE || ep == NULL ||
+        ep->billing)
+        return 0;
+    int64_t from = cfg->compare != 0 && cfg->prev_since < cfg->since
+                       ? cfg->prev_since
+                       : cfg->since;
+    bool hours = zone_whole_hours(from, cfg->until);
+    enum bucket_width need = hours ? BW_1H : BW_1M;
+
+    if (!cfg->given[OPT_BUCKET]) {
+        cfg->width = need;
+        return 0;
+    }
+    if (cfg->width == BW_1D || (cfg->width == BW_1H && !hours))
+        return cfg->width == BW_1D
+                   ? ou_fail(err, OU_E_USAGE,
+                             "--bucket 1d with --tz %s: the API's 1d "
+                             "buckets are UTC days, not %s days; leave "
+                             "--bucket out (local days are built from %s "
+                             "buckets)",
+                             zone_name(), zone_name(), hours ? "1h" : "1m")
+                   : ou_fail(err, OU_E_USAGE,
+                             "--bucket 1h with --tz %s: the API's 1h "
+                             "buckets start on whole UTC hours and %s days "
+                             "do not; leave --bucket out (local days are "
+                             "built from 1m buckets)",
+                             zone_name(), zone_name());
+    return 0;
+}
+
 static int resolve(struct config *cfg, int64_t now, struct ou_err *err)
 {
     int rc;
@@ -662,16 +727,22 @@ static int resolve(struct config *cfg, int64_t now, struct ou_err *err)
         return rc;
     if ((rc = resolve_db(cfg, err)) != 0)
         return rc;
+    if ((rc = resolve_zone(cfg, now, err)) != 0)
+        return rc;
     if (opt_takes(opt_get(OPT_SINCE), cfg->cmd) &&
         (rc = resolve_window(cfg, now, err)) != 0)
         return rc;
+    /* The window compared with, on the local calendar (wall times). */
+    int64_t ws = zone_wall(cfg->since), we = zone_wall(cfg->until);
     if (cfg->compare == 1)
-        tu_previous_window(cfg->since, cfg->until, &cfg->prev_since,
-                           &cfg->prev_until);
+        tu_previous_window(ws, we, &cfg->prev_since, &cfg->prev_until);
     if (cfg->compare == 2)
-        tu_year_before_window(cfg->since, cfg->until, &cfg->prev_since,
-                              &cfg->prev_until);
-    return 0;
+        tu_year_before_window(ws, we, &cfg->prev_since, &cfg->prev_until);
+    if (cfg->compare != 0) {
+        cfg->prev_since = zone_from_wall(cfg->prev_since);
+        cfg->prev_until = zone_from_wall(cfg->prev_until);
+    }
+    return resolve_local_width(cfg, err);
 }
 
 /* ---- the config file's profile ----------------------------------------------- */
@@ -940,6 +1011,11 @@ static int refuse(const struct config *cfg, const struct opt_desc *o,
     const struct command *c = cfg->cmd;
     const struct endpoint *ep = command_endpoint(c);
 
+    if (o->id == OPT_TZ && ep != NULL && ep->billing)
+        return ou_fail(err, OU_E_USAGE,
+                       "costs does not take --tz: the API bills per UTC day "
+                       "and has no smaller piece of a cost to move into "
+                       "another zone's day (usage endpoints take --tz)");
     if (o->id == OPT_FORMAT && c->formats == 0)
         return ou_fail(err, OU_E_USAGE,
                        "%s writes one HTML file: use -o FILE, not --format",
@@ -1176,4 +1252,9 @@ void cli_build_query(const struct config *cfg, struct query *q)
     }
     q->ngroup = cfg->ngroup;
     memcpy(q->group, cfg->group, sizeof(q->group));
+}
+
+int64_t (*cli_period_floor(const struct endpoint *ep))(enum tu_period, int64_t)
+{
+    return zone_is_utc() || ep == NULL || ep->billing ? NULL : zone_floor;
 }

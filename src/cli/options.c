@@ -300,5 +300,8 @@ bool opt_takes(const struct opt_desc *o, const struct command *c)
         return false;
     if (filter_name(o) != NULL && c->kind == CK_USAGE)
         return opt_filter(o, c) != NULL;
+    /* costs have UTC days only */
+    if (o->id == OPT_TZ && c->kind == CK_USAGE)
+        return !command_endpoint(c)->billing;
     return true;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "oaiusage/html.h"
+#include "oaiusage/zone.h"
 
 #define DAY 86400LL
 #define HOURLY_DAYS 2 /* a window of at most this many UTC days is hourly */
@@ -13,8 +14,20 @@
  * fetched in 1h buckets and charted per hour (costs exist per day only). */
 static bool report_hourly(const struct config *cfg)
 {
-    int64_t d0 = tu_floor_day(cfg->since);
-    return cfg->until > cfg->since && cfg->until - d0 <= HOURLY_DAYS * DAY;
+    int64_t d0 = zone_from_wall(tu_floor_day(zone_wall(cfg->since)));
+    return cfg->until > cfg->since && cfg->until - d0 <= HOURLY_DAYS * DAY &&
+           zone_whole_hours(cfg->since, cfg->until);
+}
+
+/* The usage's bucket width: days in UTC; with --tz, local days are built
+ * from hours (minutes where the offset is not whole hours). */
+static enum bucket_width usage_width(const struct config *cfg)
+{
+    if (report_hourly(cfg))
+        return BW_1H;
+    if (zone_is_utc())
+        return BW_1D;
+    return zone_whole_hours(cfg->since, cfg->until) ? BW_1H : BW_1M;
 }
 
 /* Completions by model and project, per day (per hour in a short
@@ -31,7 +44,7 @@ int plan_report(const struct config *cfg, struct query *q)
     for (int i = 0; i < 2; i++) {
         const struct endpoint *ep = endpoint_find(i == 0 ? "completions"
                                                          : "costs");
-        enum bucket_width w = i == 0 && report_hourly(cfg) ? BW_1H : BW_1D;
+        enum bucket_width w = i == 0 ? usage_width(cfg) : BW_1D;
         memset(&q[i], 0, sizeof(q[i]));
         q[i].ep = ep;
         q[i].start_time = cfg->since;
@@ -64,8 +77,11 @@ int cmd_report(struct session *s, struct ou_err *err)
 
     plan_report(cfg, q);
     for (int i = 0; i < 2; i++) {
-        enum tu_period per = q[i].width == BW_1H ? TU_PER_BUCKET : TU_PER_DAY;
-        spec[i] = (struct agg_spec){ q[i].ep, q[i].ngroup, { 0 }, per, false };
+        enum tu_period per = i == 0 && report_hourly(cfg) ? TU_PER_BUCKET
+                                                          : TU_PER_DAY;
+        spec[i] = (struct agg_spec){ q[i].ep, q[i].ngroup, { 0 },
+                                     per,     false,       cli_period_floor(
+                                                               q[i].ep) };
         memcpy(spec[i].group, q[i].group, sizeof(spec[i].group));
     }
     buf_init(&out, 0);
@@ -100,7 +116,8 @@ int cmd_report(struct session *s, struct ou_err *err)
             s->now,
             s->store != NULL ? source.data : cfg->base_url,
             NULL,
-            q[0].width == BW_1H ? 3600 : DAY,
+            report_hourly(cfg) ? 3600 : DAY,
+            !zone_is_utc(),
         };
         struct buf filters;
         buf_init(&filters, 0);

@@ -5,6 +5,7 @@
 #include "oaiusage/cmds.h"
 
 #include "oaiusage/report.h"
+#include "oaiusage/zone.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,8 +25,9 @@ enum {
     OV_NCOLS
 };
 
-/* The overview's query for one endpoint: the window, 1d buckets, the
- * --project filter, no grouping. */
+/* The overview's query for one endpoint: the window, 1d buckets (with
+ * --tz, usage in 1h or 1m buckets: local days), the --project filter, no
+ * grouping. */
 static void endpoint_query(const struct config *cfg, const struct endpoint *ep,
                            struct query *q)
 {
@@ -36,7 +38,9 @@ static void endpoint_query(const struct config *cfg, const struct endpoint *ep,
     q->start_time = cfg->since;
     q->end_time = cfg->until_sent ? cfg->until : -1;
     q->width = BW_1D;
-    q->limit = ep->limit_max[BW_1D];
+    if (cli_period_floor(ep) != NULL)
+        q->width = zone_whole_hours(cfg->since, cfg->until) ? BW_1H : BW_1M;
+    q->limit = ep->limit_max[q->width];
     if (proj != NULL) {
         q->filters[0].desc = endpoint_filter(ep, "project");
         q->filters[0].values = (const char *const *)proj->values.v;
@@ -148,18 +152,26 @@ static void overview_grid(const struct config *cfg, struct grid *g)
                                           cfg->since, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "end_time", META_TIME, NULL,
                                           cfg->until, false, NULL, 0 });
+    g->local = !zone_is_utc();
+    if (g->local)
+        grid_add_meta(g, &(struct grid_meta){ "time_zone", META_STRING,
+                                              zone_name(), 0, false, NULL,
+                                              0 });
 }
 
 /* "Every endpoint, 2025-03-01 to 2025-03-07 UTC; project a". */
 static int overview_title(struct session *s, struct grid *g, struct ou_err *err)
 {
-    char win[2 * TU_RFC3339_LEN + 16];
+    char win[160];
     struct buf t;
     int rc = 0;
 
-    report_window_text(s->cfg->since, s->cfg->until, win, sizeof(win));
+    report_window_text(s->cfg->since, s->cfg->until, !zone_is_utc(), win,
+                       sizeof(win));
     buf_init(&t, 0);
     rc |= buf_printf(&t, "Every endpoint, %s", win);
+    if (!zone_is_utc())
+        rc |= buf_puts(&t, " (costs: the UTC days it touches)");
     struct buf f;
     buf_init(&f, 0);
     rc |= session_filters_text(s->cfg, &f);
@@ -172,14 +184,24 @@ static int overview_title(struct session *s, struct grid *g, struct ou_err *err)
     return rc != 0 ? ou_nomem(err) : 0;
 }
 
+/* The width an endpoint was fetched in (plan_overview). */
+static enum bucket_width aggs_width(const struct config *cfg,
+                                    const struct agg *a)
+{
+    struct query q;
+
+    endpoint_query(cfg, agg_spec_of(a)->ep, &q);
+    return q.width;
+}
+
 /* --format xlsx: the overview grid ov as the first sheet, then one sheet
  * per endpoint (named after its command, as the overview's endpoint column
  * names it) with its rows per day; their totals are the overview's. */
 static int overview_book(struct session *s, struct agg *const *aggs, int n,
                          const struct grid *ov, struct ou_err *err)
 {
-    const struct report_meta m = { s->cfg->since, s->cfg->until,
-                                   bucket_width_name(BW_1D), 0 };
+    struct report_meta m = { s->cfg->since, s->cfg->until,
+                             bucket_width_name(BW_1D), 0 };
     struct xlsx_sheet sheets[CMD_MAX_QUERIES + 1];
     struct grid *gs = calloc((size_t)n + 1, sizeof(*gs));
     struct buf out;
@@ -191,6 +213,7 @@ static int overview_book(struct session *s, struct agg *const *aggs, int n,
     sheets[0] = (struct xlsx_sheet){ ov, "overview" };
     for (; built < n && rc == 0; built++) {
         grid_init(&gs[built], "oaiusage.report");
+        m.bucket_width = bucket_width_name(aggs_width(s->cfg, aggs[built]));
         rc = report_grid(aggs[built], NULL, &m, &gs[built], err);
         sheets[built + 1] = (struct xlsx_sheet){
             &gs[built], agg_spec_of(aggs[built])->ep->command
@@ -234,7 +257,8 @@ int cmd_overview(struct session *s, struct ou_err *err)
     }
     for (int i = 0; i < n; i++)
         spec[i] = (struct agg_spec){
-            q[i].ep, 0, { 0 }, book ? TU_PER_DAY : TU_PER_NONE, false
+            q[i].ep, 0, { 0 }, book ? TU_PER_DAY : TU_PER_NONE, false,
+            cli_period_floor(q[i].ep)
         };
     grid_init(&g, "oaiusage.overview");
     overview_grid(s->cfg, &g);

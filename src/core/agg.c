@@ -91,6 +91,12 @@ static int rowvec_push(struct rowvec *rv, struct agg_row *r)
     return 0;
 }
 
+static int64_t period_start(const struct agg_spec *sp, enum tu_period p,
+                            int64_t t)
+{
+    return sp->floor != NULL ? sp->floor(p, t) : tu_period_start(p, t);
+}
+
 struct agg *agg_new(const struct agg_spec *spec)
 {
     struct agg *a = calloc(1, sizeof(*a));
@@ -358,7 +364,7 @@ int agg_add(struct agg *a, const struct record *rec, struct ou_err *err)
     if (a->spec.per == TU_PER_BUCKET)
         t0 = rec->start_time;
     else if (a->spec.per != TU_PER_NONE)
-        t0 = tu_period_start(a->spec.per, rec->start_time);
+        t0 = period_start(&a->spec, a->spec.per, rec->start_time);
     if (htab_reserve(&a->map) != 0)
         return ou_nomem(err);
     struct row_key k = { a, t0, key, text };
@@ -385,7 +391,7 @@ int agg_bucket(struct agg *a, int64_t start, int64_t end, struct ou_err *err)
         return 0;
     int64_t p = a->spec.per == TU_PER_BUCKET
                     ? start
-                    : tu_period_start(a->spec.per, start);
+                    : period_start(&a->spec, a->spec.per, start);
     /* Buckets may arrive in any order (concurrent pages): duplicates are
      * dropped here when adjacent, and for good in agg_finish. */
     if (a->periods.n > 0 && a->periods.v[a->periods.n - 1] == p)
@@ -648,7 +654,7 @@ static int levels_at_period_end(struct agg *a, struct ou_err *err)
         int64_t b = a->bstarts.v[i];
         int64_t p = per == TU_PER_NONE     ? 0
                     : per == TU_PER_BUCKET ? b
-                                           : tu_period_start(per, b);
+                                           : period_start(&a->spec, per, b);
         if (ends.n > 0 && ends.v[ends.n - 2] == p)
             ends.v[ends.n - 1] = b;
         else if (i64_push(&ends, p) != 0 || i64_push(&ends, b) != 0) {

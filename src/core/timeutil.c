@@ -346,12 +346,21 @@ bool tu_parse_when(const char *s, int64_t *out, const char **why)
 bool tu_parse_when_at(const char *s, int64_t now, int64_t *out,
                       const char **why)
 {
+    bool civil;
+
+    return tu_parse_when_civil(s, now, out, &civil, why);
+}
+
+bool tu_parse_when_civil(const char *s, int64_t now, int64_t *out,
+                         bool *civil, const char **why)
+{
     size_t n = strlen(s);
     size_t i = 10;
     int64_t t;
     bool word;
 
     *why = NULL;
+    *civil = true;
     if (n == 0)
         return fail(why, "empty time");
     if (parse_word(s, now, out, &word))
@@ -365,6 +374,7 @@ bool tu_parse_when_at(const char *s, int64_t now, int64_t *out,
             return fail(why, "Unix seconds have 9 digits or more here "
                              "(1730419200); a date is YYYY-MM-DD or "
                              "YYYYMMDD");
+        *civil = false;
         return parse_unix(s, n, out, why);
     }
     if (n == 7 && s[4] == '-' && strspn(s, "0123456789-") == n) {
@@ -375,6 +385,7 @@ bool tu_parse_when_at(const char *s, int64_t now, int64_t *out,
     }
     if (!parse_date(s, n, &t, why))
         return false;
+    *civil = n <= 10;
     if (n > 10 &&
         (!parse_clock(s, n, &i, &t, why) || !parse_zone(s, n, i, &t, why)))
         return false;

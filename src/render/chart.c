@@ -172,11 +172,11 @@ int period_labels(const struct agg *a, const char **cats, struct grid *store)
     bool bucket = agg_spec_of(a)->per == TU_PER_BUCKET;
 
     for (size_t i = 0; i < agg_nperiods(a); i++) {
-        char d[TU_RFC3339_LEN];
+        char d[ZONE_RFC3339_LEN];
         if (bucket)
-            tu_format_rfc3339(agg_period_at(a, i), d);
+            grid_time_text(store, agg_period_at(a, i), d);
         else
-            tu_format_date(agg_period_at(a, i), d);
+            grid_date_text(store, agg_period_at(a, i), d);
         if ((cats[i] = grid_strdup(store, d)) == NULL)
             return -1;
     }
@@ -224,8 +224,9 @@ static int spark_build(struct spark *sp, const struct agg *a,
                        struct ou_err *err)
 {
     const struct agg_spec *s = agg_spec_of(a);
-    struct agg_spec roll = { s->ep, s->ngroup, { 0 }, TU_PER_NONE, false };
-    struct agg_spec ptot = { s->ep, 0, { 0 }, s->per, false };
+    struct agg_spec roll = { s->ep,       s->ngroup, { 0 },
+                             TU_PER_NONE, false,     s->floor };
+    struct agg_spec ptot = { s->ep, 0, { 0 }, s->per, false, s->floor };
 
     memset(sp, 0, sizeof(*sp));
     sp->a = a;
@@ -265,8 +266,8 @@ static int spark_columns(const struct spark *sp, const struct names *names,
                                                 false, false, false, NULL,
                                                 false });
     }
-    tu_format_date(sp->np > 0 ? agg_period_at(sp->a, 0) : 0, first);
-    tu_format_date(sp->np > 0 ? agg_period_at(sp->a, sp->np - 1) : 0, last);
+    grid_date_text(g, sp->np > 0 ? agg_period_at(sp->a, 0) : 0, first);
+    grid_date_text(g, sp->np > 0 ? agg_period_at(sp->a, sp->np - 1) : 0, last);
     snprintf(title, sizeof(title), "%s per %s, %s .. %s", metric,
              report_per_name(agg_spec_of(sp->a)->per), first, last);
     const char *t = grid_strdup(g, title);

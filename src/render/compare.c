@@ -419,6 +419,10 @@ static void add_meta(const struct agg *a, const struct report_opts *o,
                                           pm->end_time, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "bucket_width", META_STRING,
                                           m->bucket_width, 0, false, NULL, 0 });
+    if (g->local)
+        grid_add_meta(g, &(struct grid_meta){ "time_zone", META_STRING,
+                                              zone_name(), 0, false, NULL,
+                                              0 });
     grid_add_meta(g, &(struct grid_meta){ "group_by", META_LIST, NULL, 0, false,
                                           g->lists, sp->ngroup });
     grid_add_meta(g, &(struct grid_meta){ "names", META_BOOL, NULL, 0,
@@ -446,6 +450,7 @@ int report_compare_grid(const struct agg *now, const struct agg *prev,
     memset(&cl, 0, sizeof(cl));
     cl.l.money = !o->exact;
     g->color = o->color;
+    g->local = agg_spec_of(now)->floor != NULL;
     if (build_columns(now, o, sort_change, g, &cl) != 0)
         return ou_fail(err, OU_E_DATA, "too many columns");
     if (layout_dups(&cl.l, now, o->names) != 0 ||
@@ -488,12 +493,14 @@ int report_compare_title(const struct agg *a, const struct report_meta *m,
                          struct grid *g)
 {
     const struct agg_spec *sp = agg_spec_of(a);
-    char win[2 * TU_RFC3339_LEN + 16], pwin[2 * TU_RFC3339_LEN + 16];
+    char win[160], pwin[160];
     struct buf t;
     int rc = 0;
 
-    report_window_text(m->start_time, m->end_time, win, sizeof(win));
-    report_window_text(pm->start_time, pm->end_time, pwin, sizeof(pwin));
+    report_window_text(m->start_time, m->end_time, sp->floor != NULL, win,
+                       sizeof(win));
+    report_window_text(pm->start_time, pm->end_time, sp->floor != NULL, pwin,
+                       sizeof(pwin));
     buf_init(&t, 0);
     rc |= buf_printf(&t, "%s, %s against %s", sp->ep->command, win, pwin);
     for (int i = 0; i < sp->ngroup; i++)

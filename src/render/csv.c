@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "oaiusage/timeutil.h"
+#include "oaiusage/zone.h"
 
 int fmt_csv_field(struct buf *out, const char *s)
 {
@@ -37,9 +38,10 @@ static int safe_text(struct buf *out, const char *s)
     return rc;
 }
 
-static int csv_cell(struct buf *out, const struct cell *c, bool safe)
+static int csv_cell(const struct grid *g, struct buf *out,
+                    const struct cell *c, bool safe)
 {
-    char t[TU_RFC3339_LEN];
+    char t[ZONE_RFC3339_LEN];
 
     switch (c->kind) {
     case CELL_NULL:
@@ -52,7 +54,7 @@ static int csv_cell(struct buf *out, const struct cell *c, bool safe)
     case CELL_BOOL:
         return buf_puts(out, c->b ? "true" : "false");
     case CELL_TIME:
-        tu_format_rfc3339(c->t, t);
+        grid_time_text(g, c->t, t);
         return buf_puts(out, t);
     }
     return 0;
@@ -81,7 +83,7 @@ int fmt_csv_part(const struct grid *g, bool header, bool head, bool rows,
             if (g->cols[k].table_only)
                 continue;
             rc |= buf_puts(out, sep);
-            rc |= csv_cell(out, &row[k], g->csv_safe);
+            rc |= csv_cell(g, out, &row[k], g->csv_safe);
             sep = ",";
         }
         rc |= buf_puts(out, "\r\n");

@@ -10,10 +10,12 @@
 #include "oaiusage/emit.h"
 
 #include "oaiusage/timeutil.h"
+#include "oaiusage/zone.h"
 
-static int add_cell(struct jw *o, const char *name, const struct cell *c)
+static int add_cell(const struct grid *g, struct jw *o, const char *name,
+                    const struct cell *c)
 {
-    char t[TU_RFC3339_LEN];
+    char t[ZONE_RFC3339_LEN];
 
     switch (c->kind) {
     case CELL_NULL:
@@ -26,7 +28,7 @@ static int add_cell(struct jw *o, const char *name, const struct cell *c)
     case CELL_BOOL:
         return jw_bool(o, name, c->b);
     case CELL_TIME:
-        tu_format_rfc3339(c->t, t);
+        grid_time_text(g, c->t, t);
         return jw_string(o, name, t);
     }
     return -1;
@@ -41,7 +43,7 @@ static int row_json(const struct grid *g, size_t i, struct buf *out)
 
     for (int k = 0; k < g->ncols && rc == 0; k++) {
         if (!g->cols[k].table_only)
-            rc = add_cell(o, g->cols[k].name, &row[k]);
+            rc = add_cell(g, o, g->cols[k].name, &row[k]);
     }
     if (rc == 0)
         rc = jw_print(o, false, out);
@@ -49,9 +51,10 @@ static int row_json(const struct grid *g, size_t i, struct buf *out)
     return rc;
 }
 
-static int add_meta(struct jw *h, const struct grid_meta *m)
+static int add_meta(const struct grid *g, struct jw *h,
+                    const struct grid_meta *m)
 {
-    char t[TU_RFC3339_LEN];
+    char t[ZONE_RFC3339_LEN];
 
     switch (m->kind) {
     case META_STRING:
@@ -61,7 +64,7 @@ static int add_meta(struct jw *h, const struct grid_meta *m)
     case META_BOOL:
         return jw_bool(h, m->key, m->b);
     case META_TIME:
-        tu_format_rfc3339(m->t, t);
+        grid_time_text(g, m->t, t);
         return jw_string(h, m->key, t);
     case META_LIST:
         return jw_strings(h, m->key, m->list, m->nlist);
@@ -76,7 +79,7 @@ static int json_head(const struct grid *g, struct buf *out)
     int rc = h != NULL ? jw_string(h, "object", g->object) : -1;
 
     for (int i = 0; i < g->nmeta && rc == 0; i++)
-        rc = add_meta(h, &g->meta[i]);
+        rc = add_meta(g, h, &g->meta[i]);
     if (rc == 0)
         rc = jw_print(h, true, out);
     jw_free(h);

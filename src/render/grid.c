@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oaiusage/zone.h"
+
 void grid_init(struct grid *g, const char *object)
 {
     memset(g, 0, sizeof(*g));
@@ -87,4 +89,20 @@ int grid_text(struct grid *g, struct cell *c, const char *s)
     c->kind = CELL_TEXT;
     c->s = grid_strdup(g, s);
     return c->s != NULL ? 0 : -1;
+}
+
+void grid_time_text(const struct grid *g, int64_t t, char *buf)
+{
+    if (g->local)
+        zone_format_rfc3339(t, buf);
+    else
+        tu_format_rfc3339(t, buf);
+}
+
+void grid_date_text(const struct grid *g, int64_t t, char *buf)
+{
+    if (g->local)
+        zone_format_date(t, buf);
+    else
+        tu_format_date(t, buf);
 }

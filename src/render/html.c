@@ -18,6 +18,7 @@
 #include "oaiusage/fmt.h"
 #include "oaiusage/svg.h"
 #include "oaiusage/timeutil.h"
+#include "oaiusage/zone.h"
 
 #define DAY 86400LL
 #define TOP_MODELS 12
@@ -375,7 +376,8 @@ static int group_pos(const struct agg *a, const char *name)
 }
 
 /* One label per slot: dates, or "YYYY-MM-DD HH:00" for hours. */
-static const char **slot_labels(struct ctx *x, int64_t t0, int64_t step, int n)
+static const char **slot_labels(struct ctx *x, int64_t t0, int64_t step, int n,
+                                bool local)
 {
     const char **l = zalloc(&x->ar, (size_t)n, sizeof(*l));
     char *text = zalloc(&x->ar, (size_t)n, 17);
@@ -383,7 +385,8 @@ static const char **slot_labels(struct ctx *x, int64_t t0, int64_t step, int n)
 
     for (int i = 0; l != NULL && text != NULL && i < n; i++) {
         char *s = text + (size_t)17 * i;
-        tu_format_rfc3339(t0 + (int64_t)i * step, t);
+        int64_t at = t0 + (int64_t)i * step;
+        tu_format_rfc3339(local ? zone_wall(at) : at, t);
         if (step == DAY)
             snprintf(s, 17, "%.10s", t);
         else
@@ -416,17 +419,31 @@ static int ctx_init(struct ctx *x, const struct html_input *in,
     x->step = in->step > 0 && in->step < DAY ? in->step : DAY;
     x->s0 = in->start - ((in->start % x->step) + x->step) % x->step;
     x->nslots = (int)((in->end - x->s0 + x->step - 1) / x->step);
+    if (in->local && x->step == DAY) {
+        /* local days, counted on the local clock (23 to 25 hours) */
+        x->s0 = tu_floor_day(zone_wall(in->start));
+        x->nslots = (int)((zone_wall(in->end) - x->s0 + DAY - 1) / DAY);
+    }
     x->nslots = x->nslots < 1 ? 1 : x->nslots;
     tu_format_rfc3339(in->start, x->a);
     tu_format_rfc3339(in->end, x->b);
     /* "A to B" always names the last day included. */
     tu_format_date(in->end > in->start ? in->end - 1 : in->end, x->last);
     snprintf(x->sub, sizeof(x->sub), "per UTC day, %.10s to %s", x->a, x->last);
-    snprintf(x->usub, sizeof(x->usub), "per UTC %s, %.10s to %s",
-             x->step == DAY ? "day" : "hour", x->a, x->last);
+    if (in->local) {
+        char la[ZONE_RFC3339_LEN], ll[11];
+        zone_format_rfc3339(in->start, la);
+        zone_format_date(in->end > in->start ? in->end - 1 : in->end, ll);
+        snprintf(x->usub, sizeof(x->usub), "per %s in %s, %.10s to %s",
+                 x->step == DAY ? "day" : "hour", zone_name(), la, ll);
+    } else {
+        snprintf(x->usub, sizeof(x->usub), "per UTC %s, %.10s to %s",
+                 x->step == DAY ? "day" : "hour", x->a, x->last);
+    }
     snprintf(x->win, sizeof(x->win), "%.10s to %s", x->a, x->last);
-    x->days = slot_labels(x, x->d0, DAY, x->ndays);
-    x->slots = slot_labels(x, x->s0, x->step, x->nslots);
+    x->days = slot_labels(x, x->d0, DAY, x->ndays, false);
+    x->slots = slot_labels(x, x->s0, x->step, x->nslots,
+                           in->local && x->step != DAY);
     return x->days == NULL || x->slots == NULL ? ou_nomem(err) : 0;
 }
 
@@ -440,6 +457,8 @@ static int day_index(const struct ctx *x, int64_t t0)
 /* The usage row's slot (day or hour), or -1. */
 static int slot_index(const struct ctx *x, int64_t t0)
 {
+    if (x->in->local && x->step == DAY)
+        t0 = tu_floor_day(zone_wall(t0)); /* slots are local days */
     int64_t si = (t0 - x->s0) / x->step;
     return t0 >= x->s0 && si < x->nslots ? (int)si : -1;
 }
@@ -728,6 +747,12 @@ static int put_head(struct ctx *x, struct buf *out)
         rc |= svg_escape(out, x->in->filters);
         rc |= buf_puts(out, "</p>");
     }
+    if (x->in->local)
+        rc |= buf_printf(out,
+                         "<p class=\"zone\">Usage charts are in %s (local "
+                         "days%s); cost charts are per UTC day, the only "
+                         "days the API bills by.</p>",
+                         zone_name(), x->step == DAY ? "" : " and hours");
     rc |= put_total_spend(x, out);
     rc |= buf_printf(out, "<p>Generated %s by oaiusage from ", g);
     rc |= svg_escape(out, x->in->source);

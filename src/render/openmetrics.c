@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "oaiusage/timeutil.h"
+#include "oaiusage/zone.h"
 
 /* A label value or HELP text, escaped (\\, \", \n). */
 static int put_escaped(struct buf *out, const char *s, bool quote)
@@ -102,7 +103,7 @@ static enum col_role role_of(const struct grid *g, int k)
 static int put_labels(struct buf *out, const struct grid *g,
                       const struct cell *row, const enum col_role *role)
 {
-    char t[TU_RFC3339_LEN];
+    char t[ZONE_RFC3339_LEN];
     const char *sep = "{";
     int rc = 0;
 
@@ -115,7 +116,7 @@ static int put_labels(struct buf *out, const struct grid *g,
         if (c->kind == CELL_BOOL) {
             v = c->b ? "true" : "false";
         } else if (c->kind == CELL_TIME) {
-            tu_format_rfc3339(c->t, t);
+            grid_time_text(g, c->t, t);
             v = t;
         } else {
             v = c->s;

@@ -456,11 +456,14 @@ int layout_fill(const struct agg *a, const struct names *names,
 
 /* ---- the title -------------------------------------------------------------- */
 
-/* A window edge for people: a date at midnight, else date and time. */
-static void edge_text(int64_t t, bool end, char *out)
+/* A window edge for people: a date at midnight, else date and time (on
+ * the local clock with local). */
+static void edge_text(int64_t t, bool end, bool local, char *out)
 {
     char buf[TU_RFC3339_LEN];
 
+    if (local)
+        t = zone_wall(t);
     if (t % 86400 == 0) {
         tu_format_date(end ? t - 86400 : t, out);
         return;
@@ -471,8 +474,10 @@ static void edge_text(int64_t t, bool end, char *out)
     snprintf(out, TU_RFC3339_LEN, "%s", buf);
 }
 
-static int64_t period_end(enum tu_period p, int64_t t)
+static int64_t period_end(enum tu_period p, int64_t t, bool local)
 {
+    if (local)
+        return zone_next(p, t);
     switch (p) {
     case TU_PER_DAY:
         return t + 86400;
@@ -502,9 +507,10 @@ static bool mark_partial(const struct agg *a, const struct report_meta *m,
         char day[TU_RFC3339_LEN];
         char d[TU_RFC3339_LEN + 2];
         if (c->kind != CELL_TIME ||
-            (c->t >= m->start_time && period_end(per, c->t) <= m->end_time))
+            (c->t >= m->start_time &&
+             period_end(per, c->t, g->local) <= m->end_time))
             continue;
-        tu_format_date(c->t, day);
+        grid_date_text(g, c->t, day);
         snprintf(d, sizeof(d), "%s*", day);
         c->display = grid_strdup(g, d);
         any = true;
@@ -512,27 +518,30 @@ static bool mark_partial(const struct agg *a, const struct report_meta *m,
     return any;
 }
 
-void report_window_text(int64_t start, int64_t end, char *out, size_t size)
+void report_window_text(int64_t start, int64_t end, bool local, char *out,
+                        size_t size)
 {
     char from[TU_RFC3339_LEN], to[TU_RFC3339_LEN];
+    const char *zone = local ? zone_name() : "UTC";
 
-    edge_text(start, false, from);
-    edge_text(end, true, to);
+    edge_text(start, false, local, from);
+    edge_text(end, true, local, to);
     if (strcmp(from, to) == 0)
-        snprintf(out, size, "%s UTC", from);
+        snprintf(out, size, "%s %s", from, zone);
     else
-        snprintf(out, size, "%s to %s UTC", from, to);
+        snprintf(out, size, "%s to %s %s", from, to, zone);
 }
 
 int report_title(const struct agg *a, const struct report_meta *m,
                  const char *filters, struct grid *g)
 {
     const struct agg_spec *sp = agg_spec_of(a);
-    char win[2 * TU_RFC3339_LEN + 16];
+    char win[160];
     struct buf t;
     int rc = 0;
 
-    report_window_text(m->start_time, m->end_time, win, sizeof(win));
+    report_window_text(m->start_time, m->end_time, sp->floor != NULL, win,
+                       sizeof(win));
     buf_init(&t, 0);
     rc |= buf_printf(&t, "%s, %s", sp->ep->command, win);
     for (int i = 0; i < sp->ngroup; i++)
@@ -669,6 +678,10 @@ static void add_meta(const struct agg *a, const struct report_opts *o,
                                           m->end_time, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "bucket_width", META_STRING,
                                           m->bucket_width, 0, false, NULL, 0 });
+    if (g->local)
+        grid_add_meta(g, &(struct grid_meta){ "time_zone", META_STRING,
+                                              zone_name(), 0, false, NULL,
+                                              0 });
     grid_add_meta(g, &(struct grid_meta){ "group_by", META_LIST, NULL, 0, false,
                                           g->lists, sp->ngroup });
     grid_add_meta(g, &(struct grid_meta){ "per", per ? META_STRING : META_NULL,
@@ -736,6 +749,7 @@ int report_grid(const struct agg *a, const struct report_opts *o,
     memset(&l, 0, sizeof(l));
     l.money = !o->exact;
     g->color = o->color;
+    g->local = agg_spec_of(a)->floor != NULL;
     if (o->chart && agg_spec_of(a)->per != TU_PER_NONE)
         return report_sparklines(a, o, g, err);
     if (build_columns(a, o, g, &l) != 0)

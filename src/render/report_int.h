@@ -5,6 +5,7 @@
 
 #include "oaiusage/htab.h"
 #include "oaiusage/report.h"
+#include "oaiusage/zone.h"
 
 /* What a grid column shows, parallel to the grid's columns. */
 enum role {

@@ -77,10 +77,12 @@ static int groups_build(struct groups *gs, const struct agg *a,
                         const struct names *names, struct ou_err *err)
 {
     const struct agg_spec *s = agg_spec_of(a);
-    struct agg_spec roll = { s->ep, s->ngroup, { 0 }, TU_PER_NONE, false };
+    struct agg_spec roll = { s->ep,       s->ngroup, { 0 },
+                             TU_PER_NONE, false,     s->floor };
 
     memset(gs, 0, sizeof(*gs));
     grid_init(&gs->store, "");
+    gs->store.local = s->floor != NULL; /* period labels in the zone */
     gs->a = a;
     gs->roll = a;
     if (s->per != TU_PER_NONE) {
@@ -241,10 +243,16 @@ int report_svg(const struct agg *a, const struct names *names,
         return ou_fail(err, OU_E_USAGE,
                        "--format svg charts a grouped or --per report, not "
                        "--records");
-    tu_format_date(m->start_time, from);
-    tu_format_date(m->end_time - 1, to);
+    if (sp->floor != NULL) {
+        zone_format_date(m->start_time, from);
+        zone_format_date(m->end_time - 1, to);
+    } else {
+        tu_format_date(m->start_time, from);
+        tu_format_date(m->end_time - 1, to);
+    }
     snprintf(title, sizeof(title), "%s: %s", sp->ep->command, md->name);
-    snprintf(sub, sizeof(sub), "%s to %s (UTC)%s%s", from, to,
+    snprintf(sub, sizeof(sub), "%s to %s (%s)%s%s", from, to,
+             sp->floor != NULL ? zone_name() : "UTC",
              sp->per != TU_PER_NONE ? ", per " : "",
              sp->per != TU_PER_NONE ? report_per_name(sp->per) : "");
     rc = groups_build(&gs, a, names, err);

@@ -8,6 +8,7 @@
 
 #include "oaiusage/text.h"
 #include "oaiusage/timeutil.h"
+#include "oaiusage/zone.h"
 
 /* "-1234567.5" -> "-1,234,567.5" */
 static void group_digits(const char *plain, char *out, size_t size)
@@ -54,7 +55,8 @@ static char *safe_dup(const char *s)
     return buf_detach(&b, NULL);
 }
 
-static char *table_text(const struct grid_col *col, const struct cell *c)
+static char *table_text(const struct grid *g, const struct grid_col *col,
+                        const struct cell *c)
 {
     char tmp[128];
 
@@ -73,9 +75,9 @@ static char *table_text(const struct grid_col *col, const struct cell *c)
         return strdup(c->b ? "true" : "false");
     case CELL_TIME:
         if (col->date_only)
-            tu_format_date(c->t, tmp);
+            grid_date_text(g, c->t, tmp);
         else
-            tu_format_rfc3339(c->t, tmp);
+            grid_time_text(g, c->t, tmp);
         return strdup(tmp);
     }
     return strdup("");
@@ -354,7 +356,7 @@ int fmt_table(const struct grid *g, bool header, struct buf *out,
     for (size_t i = 0; i < lines; i++) {
         const struct cell *row = &g->cells[(first + i) * (size_t)g->ncols];
         for (int c = 0; c < n; c++) {
-            char *t = table_text(&g->cols[tc[c].k], &row[tc[c].k]);
+            char *t = table_text(g, &g->cols[tc[c].k], &row[tc[c].k]);
             if (t == NULL) {
                 rc = ou_nomem(err);
                 goto out;

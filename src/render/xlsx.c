@@ -24,6 +24,8 @@
 
 #include <xlsxwriter.h>
 
+#include "oaiusage/zone.h"
+
 #define XLSX_MAX_ROWS 1048576
 
 static bool money_col(const struct grid *g, int k)
@@ -53,7 +55,8 @@ static bool has_clock(const struct grid *g, int k)
 {
     for (size_t i = 0; i < g->nrows; i++) {
         const struct cell *c = &g->cells[i * (size_t)g->ncols + (size_t)k];
-        if (c->kind == CELL_TIME && c->t % 86400 != 0)
+        if (c->kind == CELL_TIME &&
+            (g->local ? zone_wall(c->t) : c->t) % 86400 != 0)
             return true;
     }
     return false;
@@ -94,7 +97,9 @@ static lxw_error write_cell(lxw_worksheet *ws, const struct grid *g,
     case CELL_BOOL:
         return worksheet_write_boolean(ws, row, col, c->b, NULL);
     case CELL_TIME:
-        return worksheet_write_unixtime(ws, row, col, c->t,
+        /* a spreadsheet's times have no zone: the local clock */
+        return worksheet_write_unixtime(ws, row, col,
+                                        g->local ? zone_wall(c->t) : c->t,
                                         clock ? f->datetime : f->date);
     case CELL_INT: {
         long long v = strtoll(c->s, &end, 10);

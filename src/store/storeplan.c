@@ -52,9 +52,12 @@ int store_plan_width(const struct query *q, const bool have[BW_COUNT],
         }
     }
     return ou_fail(err, OU_E_UNCOVERED,
-                   "--bucket %s is finer than the store holds %s (%s): sync "
-                   "with --bucket %s",
-                   want, cmd, widths, want);
+                   "%s buckets are finer than the store holds %s (%s): sync "
+                   "with --bucket %s%s",
+                   want, cmd, widths, want,
+                   q->width == BW_1M ? " (--tz in a zone whose offset is "
+                                       "not whole hours needs them too)"
+                                     : "");
 }
 
 /* ---- the window ------------------------------------------------------------- */

@@ -125,7 +125,7 @@ check "600 unknown project ids and the real ones from the store: exit $RC, same 
     bash -c "[ $RC -eq 0 ] && [ -s '$WORK/real_ids' ] && cmp -s '$WORK/out' '$WORK/many.out'"
 store_fail "an edge inside a bucket" 2 "falls inside a 1d bucket" \
     completions --since 2025-03-01T05:00:00Z --until 2025-03-05
-store_fail "finer than stored" 8 "--bucket 1m is finer than the store holds completions \(1h, 1d\)" \
+store_fail "finer than stored" 8 "1m buckets are finer than the store holds completions \(1h, 1d\)" \
     completions --since 2025-03-01 --until 2025-03-02 --bucket 1m
 store_fail "--refresh-names with --db" 2 "--refresh-names reads the API" \
     completions $W --refresh-names

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     const struct endpoint *ep = endpoint_at(sel % nep);
-    struct agg_spec spec = { ep, 0, { 0 }, TU_PER_NONE, false };
+    struct agg_spec spec = { ep, 0, { 0 }, TU_PER_NONE, false, NULL };
     for (int g = 0; g < ep->ngroups && g < 3; g++) {
         if (sel & (0x10 << g))
             spec.group[spec.ngroup++] = g;

@@ -44,7 +44,7 @@ static int streq(const char *a, const char *b)
 static void grouped_vs_bruteforce(enum tu_period per)
 {
     const struct endpoint *ep = endpoint_find("completions");
-    struct agg_spec spec = { ep, 2, { 0 }, per, false };
+    struct agg_spec spec = { ep, 2, { 0 }, per, false, NULL };
     struct ou_err err;
     enum { N = 5000 };
     static struct rec_in in[N];
@@ -122,7 +122,7 @@ static void grouped_vs_bruteforce(enum tu_period per)
 static void dense_and_records(void)
 {
     const struct endpoint *ep = endpoint_find("completions");
-    struct agg_spec spec = { ep, 0, { 0 }, TU_PER_DAY, false };
+    struct agg_spec spec = { ep, 0, { 0 }, TU_PER_DAY, false, NULL };
     struct ou_err err;
     struct record r;
     struct rec_in in = { 86400 * 2, 0, 0, 5, 1 };
@@ -169,7 +169,7 @@ static void dense_and_records(void)
 static void money(void)
 {
     const struct endpoint *ep = endpoint_find("costs");
-    struct agg_spec spec = { ep, 1, { 1 }, TU_PER_NONE, false };
+    struct agg_spec spec = { ep, 1, { 1 }, TU_PER_NONE, false, NULL };
     struct ou_err err;
     struct record r;
     char out[DEC_FMT_MAX];
@@ -208,7 +208,7 @@ static void money(void)
 static void level(void)
 {
     const struct endpoint *vs = endpoint_find("vector-stores");
-    struct agg_spec spec = { vs, 1, { 0 }, TU_PER_NONE, false };
+    struct agg_spec spec = { vs, 1, { 0 }, TU_PER_NONE, false, NULL };
     struct ou_err err;
     struct record r;
 
@@ -246,8 +246,8 @@ static void level_consistent(void)
 {
     const struct endpoint *vs = endpoint_find("vector-stores");
     static const char *const proj[] = { "p0", "p1", "p2", "p3" };
-    struct agg_spec gs = { vs, 1, { 0 }, TU_PER_DAY, false };
-    struct agg_spec us = { vs, 0, { 0 }, TU_PER_DAY, false };
+    struct agg_spec gs = { vs, 1, { 0 }, TU_PER_DAY, false, NULL };
+    struct agg_spec us = { vs, 0, { 0 }, TU_PER_DAY, false, NULL };
     struct agg *g = agg_new(&gs);
     struct agg *u = agg_new(&us);
     struct ou_err err;

@@ -29,7 +29,7 @@ static void add(struct agg *a, const char *project, const char *amount,
 static struct agg *costs_agg(void)
 {
     const struct endpoint *ep = endpoint_find("costs");
-    struct agg_spec spec = { ep, 1, { 0 }, TU_PER_NONE, false };
+    struct agg_spec spec = { ep, 1, { 0 }, TU_PER_NONE, false, NULL };
     spec.group[0] = endpoint_group_index(ep, "project_id");
     return agg_new(&spec);
 }

@@ -7,7 +7,7 @@
 static struct agg *completions_agg(bool records, enum tu_period per)
 {
     const struct endpoint *ep = endpoint_find("completions");
-    struct agg_spec spec = { ep, 2, { 0 }, per, records };
+    struct agg_spec spec = { ep, 2, { 0 }, per, records, NULL };
     struct ou_err err;
     struct record r;
     static const struct {
@@ -288,7 +288,7 @@ int main(void)
     /* Costs: exact decimals, an empty quantity column hidden in the table. */
     const struct endpoint *ep = endpoint_find("costs");
     const int li_col = endpoint_group_index(ep, "line_item");
-    struct agg_spec spec = { ep, 1, { li_col }, TU_PER_NONE, false };
+    struct agg_spec spec = { ep, 1, { li_col }, TU_PER_NONE, false, NULL };
     struct ou_err err;
     struct record r;
     a = agg_new(&spec);

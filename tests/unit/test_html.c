@@ -44,7 +44,8 @@ static struct agg *new_agg(const char *command, const char *key0, bool hourly)
                                endpoint_group_index(ep, "project_id"),
                                endpoint_group_index(ep, "model") },
                              hourly ? TU_PER_BUCKET : TU_PER_DAY,
-                             false };
+                             false,
+                             NULL };
     struct agg *a = agg_new(&spec);
     struct ou_err err;
     int64_t step = hourly ? 3600 : DAY;
@@ -129,7 +130,8 @@ static int render_with(const struct agg *u, const struct agg *c,
                              T0 + 5 * DAY,
                              "http://127.0.0.1:9/v1?a&b",
                              NULL,
-                             step };
+                             step,
+                             false };
     buf_init(out, 0);
     memset(err, 0, sizeof(*err));
     return html_report(&in, out, err);

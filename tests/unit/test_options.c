@@ -74,6 +74,8 @@ static const char *sample(const struct opt_desc *o, const struct command *c)
         return "ci";
     case OPT_COLOR:
         return "never";
+    case OPT_TZ:
+        return "Europe/Berlin";
     case OPT_AMOUNT:
         return "100";
     case OPT_WARN_AT:

@@ -75,7 +75,7 @@ int main(void)
     CHECK(store_plan_width(&q, both, &w, &e) == 0 && w == BW_1D);
     q.width = BW_1M;
     expect_err(store_plan_width(&q, h_only, &w, &e), &e, OU_E_UNCOVERED,
-               "--bucket 1m is finer than the store holds completions (1h)");
+               "1m buckets are finer than the store holds completions (1h)");
     expect_err(store_plan_width(&q, none, &w, &e), &e, OU_E_UNCOVERED,
                "the store holds no completions");
     struct query vs = q_of("vector-stores", BW_1D, T0, T0 + D);
