@@ -9,7 +9,7 @@
 # CLI, faketime, systemd-analyze for the example units, chromium for the
 # browser test, python3 for the bundled server's own check and its
 # Prometheus client's OpenMetrics parser, man-db and groff to render the man
-# page, bash-completion to drive the bash completion); --pg the --test packages plus a PostgreSQL server and psql
+# page, bash-completion, zsh and fish to drive the three completions); --pg the --test packages plus a PostgreSQL server and psql
 # (postgresql, postgresql-client) for the tests that start a throwaway
 # server with scripts/pg.sh; --fuzz clang and its libFuzzer runtime; --style
 # clang, clang-format and clang-tidy; --valgrind the --test packages plus
@@ -22,7 +22,7 @@ set -euo pipefail
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libcjson-dev
       libmicrohttpd-dev libsqlite3-dev libpq-dev libxlsxwriter-dev libinih-dev
       ca-certificates tzdata)
-test_pkgs=(jq python3 python3-prometheus-client python3-openpyxl libxml2-utils sqlite3 faketime systemd chromium tmux man-db groff-base bash-completion)
+test_pkgs=(jq python3 python3-prometheus-client python3-openpyxl libxml2-utils sqlite3 faketime systemd chromium tmux man-db groff-base bash-completion zsh fish)
 case "${1:-}" in
 --test) pkgs+=("${test_pkgs[@]}") ;;
 --pg) pkgs+=("${test_pkgs[@]}" postgresql postgresql-client) ;;

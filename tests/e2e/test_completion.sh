@@ -11,7 +11,8 @@
 # of the chosen endpoint as comma lists, the values of the choice options
 # and of filters with fixed values, profile names from the config file,
 # file names. bash-completion's loader finds the file by the command's name.
-# zsh and fish: only where installed (skipped, saying so, when absent).
+# zsh and fish too, each in a real shell (scripts/deps.sh --test installs
+# them; a missing one fails the test).
 source "$E2E_DIR/lib.sh"
 
 build=${OAIUSAGE_BUILD_DIR:-$(dirname "$OAIUSAGE_BIN")}
@@ -232,7 +233,7 @@ ZSH
         XDG_CONFIG_HOME=$WORK/config zexpect "acme beta-2 gamma" costs --profile ""
     fi
 else
-    echo "skip: zsh is not installed; its completion was not run"
+    not_ok "zsh is not installed (scripts/deps.sh --test installs it)"
 fi
 
 # ---- fish --------------------------------------------------------------------
@@ -266,6 +267,6 @@ if command -v fish >/dev/null; then
         XDG_CONFIG_HOME=$WORK/config fexpect "acme beta-2 gamma" "oaiusage costs --profile "
     fi
 else
-    echo "skip: fish is not installed; its completion was not run"
+    not_ok "fish is not installed (scripts/deps.sh --test installs it)"
 fi
 finish
