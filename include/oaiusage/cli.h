@@ -75,10 +75,10 @@ struct config {
     bool until_sent;
     int64_t since_arg; /* --since and --until as given */
     int64_t until_arg;
-    int64_t month_arg; /* --month: the month's first second */
+    int64_t month_arg;                /* --month: the month's first second */
     const char *when_text[OPT_COUNT]; /* --since/--until/--month as given
                                          (borrowed; read again in --tz) */
-    int days;          /* --days */
+    int days;                         /* --days */
     enum bucket_width width;
 
     struct filter_opt filters[CLI_MAX_FILTER_OPTS]; /* in order given */
@@ -168,8 +168,7 @@ int cli_parse_as(int argc, char **argv, int64_t now, const char *profile,
 
 /* The agg_spec floor of the endpoint's periods: local (zone_floor) with
  * --tz for usage, NULL (UTC) for costs and without --tz. */
-int64_t (*cli_period_floor(const struct endpoint *ep))(enum tu_period,
-                                                        int64_t);
+int64_t (*cli_period_floor(const struct endpoint *ep))(enum tu_period, int64_t);
 
 const struct filter_opt *cli_filter(const struct config *cfg,
                                     const char *option);

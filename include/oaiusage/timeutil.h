@@ -34,8 +34,8 @@ bool tu_parse_when(const char *s, int64_t *out, const char **why);
 /* The same, saying whether *out is a calendar time (a date, a month, a
  * word: civil, to be read in a zone, see zone.h) or an instant (Unix
  * seconds, RFC 3339 with its zone). */
-bool tu_parse_when_civil(const char *s, int64_t now, int64_t *out,
-                         bool *civil, const char **why);
+bool tu_parse_when_civil(const char *s, int64_t now, int64_t *out, bool *civil,
+                         const char **why);
 
 int64_t tu_days_from_civil(int64_t y, unsigned m, unsigned d);
 void tu_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);

@@ -895,8 +895,8 @@ static int profile_list(struct config *cfg, struct ou_err *err)
                            "--all-profiles: %s has no [profile NAME] section",
                            cfg->pfile.path);
         for (int i = 0; i < n && i < 64; i++) {
-            int rc = add_values("all-profiles", names[i], &cfg->profiles,
-                                false, true, err);
+            int rc = add_values("all-profiles", names[i], &cfg->profiles, false,
+                                true, err);
             if (rc != 0)
                 return rc;
         }

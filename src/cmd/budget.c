@@ -329,8 +329,7 @@ static void costs_query(const struct run *r, struct query *q,
         q->group[0] = endpoint_group_index(ep, "project_id");
         q->ngroup = 1;
     }
-    *spec = (struct agg_spec){ ep, q->ngroup, { 0 }, TU_PER_DAY, false,
-                               NULL };
+    *spec = (struct agg_spec){ ep, q->ngroup, { 0 }, TU_PER_DAY, false, NULL };
     memcpy(spec->group, q->group, sizeof(spec->group));
 }
 

@@ -79,9 +79,9 @@ int cmd_report(struct session *s, struct ou_err *err)
     for (int i = 0; i < 2; i++) {
         enum tu_period per = i == 0 && report_hourly(cfg) ? TU_PER_BUCKET
                                                           : TU_PER_DAY;
-        spec[i] = (struct agg_spec){ q[i].ep, q[i].ngroup, { 0 },
-                                     per,     false,       cli_period_floor(
-                                                               q[i].ep) };
+        spec[i] = (struct agg_spec){ q[i].ep, q[i].ngroup,
+                                     { 0 },   per,
+                                     false,   cli_period_floor(q[i].ep) };
         memcpy(spec[i].group, q[i].group, sizeof(spec[i].group));
     }
     buf_init(&out, 0);

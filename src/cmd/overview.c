@@ -155,8 +155,7 @@ static void overview_grid(const struct config *cfg, struct grid *g)
     g->local = !zone_is_utc();
     if (g->local)
         grid_add_meta(g, &(struct grid_meta){ "time_zone", META_STRING,
-                                              zone_name(), 0, false, NULL,
-                                              0 });
+                                              zone_name(), 0, false, NULL, 0 });
 }
 
 /* "Every endpoint, 2025-03-01 to 2025-03-07 UTC; project a". */
@@ -256,10 +255,9 @@ int cmd_overview(struct session *s, struct ou_err *err)
         return rc;
     }
     for (int i = 0; i < n; i++)
-        spec[i] = (struct agg_spec){
-            q[i].ep, 0, { 0 }, book ? TU_PER_DAY : TU_PER_NONE, false,
-            cli_period_floor(q[i].ep)
-        };
+        spec[i] = (struct agg_spec){ q[i].ep, 0,
+                                     { 0 },   book ? TU_PER_DAY : TU_PER_NONE,
+                                     false,   cli_period_floor(q[i].ep) };
     grid_init(&g, "oaiusage.overview");
     overview_grid(s->cfg, &g);
     /* Every endpoint at once: their pages share the transfers. */

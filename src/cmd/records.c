@@ -233,9 +233,9 @@ int cmd_records_streamed(struct session *s, struct ou_err *err)
     struct filter_ids fr;
     memset(&fr, 0, sizeof(fr));
     plan_usage(cfg, &q);
-    rs.spec =
-        (struct agg_spec){ cfg->ep,     cfg->ngroup, { 0 },
-                           TU_PER_NONE, true,        cli_period_floor(cfg->ep) };
+    rs.spec = (struct agg_spec){ cfg->ep, cfg->ngroup,
+                                 { 0 },   TU_PER_NONE,
+                                 true,    cli_period_floor(cfg->ep) };
     memcpy(rs.spec.group, cfg->group, sizeof(rs.spec.group));
     rs.kind = cfg->format;
     rs.header = cfg->header;

@@ -190,8 +190,10 @@ int cmd_usage(struct session *s, struct ou_err *err)
 {
     const struct config *cfg = s->cfg;
     struct query q;
-    struct agg_spec spec = { cfg->ep,  cfg->ngroup,  { 0 },
-                             cfg->per, cfg->records, cli_period_floor(cfg->ep) };
+    struct agg_spec spec = {
+        cfg->ep,  cfg->ngroup,  { 0 },
+        cfg->per, cfg->records, cli_period_floor(cfg->ep)
+    };
     struct check_span span;
     struct names *names = NULL;
     struct agg *agg = NULL;

@@ -351,8 +351,8 @@ bool tu_parse_when_at(const char *s, int64_t now, int64_t *out,
     return tu_parse_when_civil(s, now, out, &civil, why);
 }
 
-bool tu_parse_when_civil(const char *s, int64_t now, int64_t *out,
-                         bool *civil, const char **why)
+bool tu_parse_when_civil(const char *s, int64_t now, int64_t *out, bool *civil,
+                         const char **why)
 {
     size_t n = strlen(s);
     size_t i = 10;

@@ -15,10 +15,10 @@ static char name_buf[ZONE_NAME_MAX] = "UTC";
 static bool is_utc_name(const char *n)
 {
     static const char *const names[] = {
-        "UTC",     "Etc/UTC",       "Etc/UCT",       "UCT",       "Etc/GMT",
-        "GMT",     "Etc/Universal", "Universal",     "Etc/Zulu",  "Zulu",
-        "Etc/GMT0", "GMT0",         "Etc/Greenwich", "Greenwich", "Etc/GMT+0",
-        "Etc/GMT-0", "GMT+0",       "GMT-0",
+        "UTC",       "Etc/UTC",       "Etc/UCT",       "UCT",       "Etc/GMT",
+        "GMT",       "Etc/Universal", "Universal",     "Etc/Zulu",  "Zulu",
+        "Etc/GMT0",  "GMT0",          "Etc/Greenwich", "Greenwich", "Etc/GMT+0",
+        "Etc/GMT-0", "GMT+0",         "GMT-0",
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (strcmp(n, names[i]) == 0)
@@ -179,8 +179,7 @@ bool zone_whole_hours(int64_t start, int64_t end)
     }
 }
 
-bool zone_parse_when(const char *s, int64_t now, int64_t *out,
-                     const char **why)
+bool zone_parse_when(const char *s, int64_t now, int64_t *out, const char **why)
 {
     bool civil;
     int64_t t;
@@ -219,8 +218,7 @@ void zone_format_rfc3339(int64_t t, char *buf)
         buf[23] = (char)('0' + a / 600 % 6);
         buf[24] = (char)('0' + a / 60 % 10);
         buf[25] = '\0';
-    }
-    else /* seconds in an offset (local mean time of old dates): UTC */
+    } else /* seconds in an offset (local mean time of old dates): UTC */
         tu_format_rfc3339(t, buf);
 }
 

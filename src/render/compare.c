@@ -421,8 +421,7 @@ static void add_meta(const struct agg *a, const struct report_opts *o,
                                           m->bucket_width, 0, false, NULL, 0 });
     if (g->local)
         grid_add_meta(g, &(struct grid_meta){ "time_zone", META_STRING,
-                                              zone_name(), 0, false, NULL,
-                                              0 });
+                                              zone_name(), 0, false, NULL, 0 });
     grid_add_meta(g, &(struct grid_meta){ "group_by", META_LIST, NULL, 0, false,
                                           g->lists, sp->ngroup });
     grid_add_meta(g, &(struct grid_meta){ "names", META_BOOL, NULL, 0,

@@ -38,8 +38,8 @@ static int safe_text(struct buf *out, const char *s)
     return rc;
 }
 
-static int csv_cell(const struct grid *g, struct buf *out,
-                    const struct cell *c, bool safe)
+static int csv_cell(const struct grid *g, struct buf *out, const struct cell *c,
+                    bool safe)
 {
     char t[ZONE_RFC3339_LEN];
 

@@ -1283,8 +1283,8 @@ int store_read_query(struct store *s, const char *org, const struct query *q,
     rd.key_group = -1;
     buf_init(&rd.scratch, 0);
     buf_init(&sql, 0);
-    rd.spec = (struct agg_spec){ ep, q->ngroup, { 0 }, TU_PER_NONE, false,
-                                 NULL };
+    rd.spec =
+        (struct agg_spec){ ep, q->ngroup, { 0 }, TU_PER_NONE, false, NULL };
     memcpy(rd.spec.group, q->group, sizeof(rd.spec.group));
     for (int i = 0; i < q->ngroup; i++) {
         if (strcmp(ep->groups[q->group[i]].name, "api_key_id") == 0)
