@@ -6,7 +6,9 @@
 #include "oaiusage/atomic.h"
 #include "oaiusage/cli.h"
 #include "oaiusage/clock.h"
+#include "oaiusage/cmds.h"
 #include "oaiusage/http.h"
+#include "oaiusage/json.h"
 #include "oaiusage/msg.h"
 
 static void on_signal(int sig)
@@ -34,12 +36,16 @@ int main(int argc, char **argv)
         msg_error("cannot initialise libcurl");
         return ou_exit_code(OU_E_API);
     }
+    json_init(); /* before any thread parses */
     config_init(&cfg);
     rc = cli_parse(argc, argv, now, &cfg, &err);
     cfg.start_ms = clock_ms();
     if (rc == CLI_OK) {
         msg_set_level((enum msg_level)cfg.verbosity);
-        rc = command_run(&cfg, now, &err);
+        /* --profile a,b or --all-profiles: one report over several
+         * organizations */
+        rc = cfg.profiles.n >= 2 ? orgs_run(&cfg, argc, argv, now, &err)
+                                 : command_run(&cfg, now, &err);
     } else if (rc == CLI_DONE) {
         rc = OU_OK;
     }

@@ -9,6 +9,7 @@
 #ifndef OAIUSAGE_ATOMIC_H
 #define OAIUSAGE_ATOMIC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -20,6 +21,8 @@ struct afile {
     int fd;                     /* -1 when not open */
     char path[ATOMIC_PATH_MAX]; /* the target */
     char tmp[ATOMIC_PATH_MAX];  /* the temporary beside it */
+    int slot;                   /* its entry for the signal handler */
+    bool live;                  /* tmp is ours and not yet renamed */
 };
 
 /* Start replacing path with a file of the given mode. Errors (OU_E_IO)

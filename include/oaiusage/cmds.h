@@ -36,6 +36,19 @@ int cmd_budget(struct session *s, struct ou_err *err);
  * store, no network (s holds only the config). */
 int cmd_config(struct session *s, struct ou_err *err);
 
+/* commands.c: one organization's run of a parsed command (not config,
+ * not --dry-run): its session (linked to a run over several
+ * organizations, or link NULL), the command, the drift report. */
+int command_run_linked(const struct config *cfg, int64_t now,
+                       const struct session_link *link, struct ou_err *err);
+
+/* orgs.c: a run over several organizations (cfg->profiles.n >= 2,
+ * --profile a,b or --all-profiles): argv parsed again per profile
+ * (cli_parse_as), the organizations fetched at once, one thread each,
+ * and one report with an org column first. */
+int orgs_run(const struct config *cfg, int argc, char **argv, int64_t now,
+             struct ou_err *err);
+
 /* dryrun.c: the requests a command would make, on stdout. */
 int dry_run(const struct config *cfg, int64_t now, struct ou_err *err);
 

@@ -85,9 +85,13 @@ cJSON *json_parse_range(char *body, size_t a, size_t b,
 cJSON *json_parse_envelope(const char *body, size_t len,
                            const struct json_scan *sc, struct ou_err *err);
 
+/* Install cJSON's allocation hooks, once per process (before threads
+ * start; the parsers call it too). Each thread parses into its own arena. */
+void json_init(void);
 /* Drop the current tree (root may be NULL). */
 void json_tree_end(cJSON *root);
-/* Free the arena (at exit). */
+/* Free this thread's arena (at exit, and at the end of a thread that
+ * parsed). */
 void json_release(void);
 
 /* An exact int64 from a number node; false when it is not an integer in

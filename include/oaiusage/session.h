@@ -9,6 +9,7 @@
 #ifndef OAIUSAGE_SESSION_H
 #define OAIUSAGE_SESSION_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -32,6 +33,27 @@ struct drift {
     struct drift *next;
 };
 
+/* A run over several organizations (orgs.h) runs one session per
+ * organization, each in its own thread; what links a session to the run. */
+struct session_link {
+    const char *label;        /* the organization, named in its messages */
+    const atomic_int *cancel; /* non-zero: another organization failed */
+    struct grid *collect;     /* session_deliver_grid hands its grid here */
+};
+
+/* The transport of a linked session: the HTTP client's, until the run is
+ * called off; then every transfer ends at once as failed. */
+#define SESSION_MAX_INFLIGHT (2 * OU_MAX_CONCURRENCY + 8)
+struct cancel_tp {
+    struct transport inner;
+    const atomic_int *cancel;
+    void *busy[SESSION_MAX_INFLIGHT]; /* tags of transfers in flight */
+    int nbusy;
+    void *ended[SESSION_MAX_INFLIGHT]; /* tags to end as cancelled */
+    int nended;
+    bool cut; /* the inner transfers were aborted */
+};
+
 struct session {
     const struct config *cfg;
     int64_t now; /* the client's clock at start (Unix) */
@@ -47,6 +69,12 @@ struct session {
     const char *org;         /* the store's organization label */
     int64_t key_from;        /* a store read: api_key_id known from then on */
     int64_t progress_ms;     /* when the progress line was last drawn */
+    /* A run over several organizations (NULL fields otherwise): the grid
+     * session_deliver_grid() hands back instead of writing it, and the
+     * transport that stops when another organization fails. */
+    struct grid *collect;
+    const char *label;
+    struct cancel_tp ctp;
 };
 
 /* Does this run use the API (a key, the network)? Reports with --db and
@@ -88,7 +116,18 @@ int session_filters_text(const struct config *cfg, struct buf *out);
  * sync's, default or not). */
 int session_open(struct session *s, const struct config *cfg, int64_t now,
                  struct ou_err *err);
+/* The same, as one organization of a run over several (link may be
+ * NULL: a run of its own). */
+int session_open_linked(struct session *s, const struct config *cfg,
+                        int64_t now, const struct session_link *link,
+                        struct ou_err *err);
 void session_close(struct session *s);
+
+/* names_resolve() with a process-wide lock: organizations resolving
+ * names at once write their name caches one at a time (atomic.c keeps
+ * one temporary file for the signal handler). */
+int session_resolve_names(struct names *n, const struct names_want *want,
+                          const struct names_opts *o, struct ou_err *err);
 
 /* Fetch n queries at once, each folded into its aggregate (made from
  * spec[i]), then finished; aggs[i] are the caller's to free (also on
@@ -143,7 +182,8 @@ void session_report_drift(const struct session *s);
 int session_deliver(const struct session *s, const struct buf *out,
                     struct ou_err *err);
 /* Render a grid in the chosen format (--csv-safe applied) and deliver
- * it. */
+ * it; in a session that collects (s->collect), move it there instead (g
+ * is left empty). */
 int session_deliver_grid(const struct session *s, struct grid *g,
                          struct ou_err *err);
 

@@ -201,27 +201,16 @@ static void hint_base_url(const struct config *cfg, int rc, struct ou_err *err)
     }
 }
 
-int command_run(const struct config *cfg, int64_t now, struct ou_err *err)
+int command_run_linked(const struct config *cfg, int64_t now,
+                       const struct session_link *link, struct ou_err *err)
 {
     struct session s;
     int rc;
 
-    if (cfg->pfile.others_read)
-        msg_warn("warning: the config file %s can be read by others: chmod "
-                 "go-r it",
-                 cfg->pfile.path);
-    if (cfg->cmd->kind == CK_CONFIG) {
-        memset(&s, 0, sizeof(s));
-        s.cfg = cfg;
-        s.now = now;
-        return cfg->cmd->run(&s, err);
-    }
     rc = http_check_base_url(cfg->base_url, cfg->allow_insecure_http, err);
     if (rc != 0)
         return rc;
-    if (cfg->dry_run)
-        return dry_run(cfg, now, err);
-    rc = session_open(&s, cfg, now, err);
+    rc = session_open_linked(&s, cfg, now, link, err);
     if (rc == 0)
         rc = cfg->cmd->run(&s, err);
     if (rc == 0 || OU_IS_ALERT(rc))
@@ -230,4 +219,26 @@ int command_run(const struct config *cfg, int64_t now, struct ou_err *err)
     session_close(&s);
     json_release();
     return rc;
+}
+
+int command_run(const struct config *cfg, int64_t now, struct ou_err *err)
+{
+    struct session s;
+
+    if (cfg->pfile.others_read)
+        msg_warn("the config file %s can be read by others: chmod "
+                 "go-r it",
+                 cfg->pfile.path);
+    if (cfg->cmd->kind == CK_CONFIG) {
+        memset(&s, 0, sizeof(s));
+        s.cfg = cfg;
+        s.now = now;
+        return cfg->cmd->run(&s, err);
+    }
+    if (cfg->dry_run) {
+        int rc = http_check_base_url(cfg->base_url, cfg->allow_insecure_http,
+                                     err);
+        return rc != 0 ? rc : dry_run(cfg, now, err);
+    }
+    return command_run_linked(cfg, now, NULL, err);
 }

@@ -1,6 +1,7 @@
 /* session.c - what every command run shares (see session.h). */
 #include "oaiusage/session.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,8 +105,107 @@ static int open_store(struct session *s, struct ou_err *err)
 
 static void progress(void *ctx, long done, long queued);
 
+/* ---- calling a run off ------------------------------------------------------
+ *
+ * A linked session's transport: the HTTP client's, until another
+ * organization fails; then the transfers in flight are aborted and every
+ * transfer, running or about to start, ends at once as failed (a failure
+ * the scheduler does not retry), so the run stops without waiting. */
+
+static void forget_busy(struct cancel_tp *c, const void *tag)
+{
+    for (int i = 0; i < c->nbusy; i++) {
+        if (c->busy[i] == tag) {
+            c->busy[i] = c->busy[--c->nbusy];
+            return;
+        }
+    }
+}
+
+static int ctp_start(void *ctx, const char *url, struct buf *body,
+                     long timeout_ms, void *tag)
+{
+    struct cancel_tp *c = ctx;
+    int slot;
+
+    if (atomic_load(c->cancel) != 0) {
+        if (c->nended == SESSION_MAX_INFLIGHT)
+            return -1;
+        c->ended[c->nended++] = tag;
+        return 0;
+    }
+    if (c->nbusy == SESSION_MAX_INFLIGHT)
+        return -1;
+    slot = c->inner.start(c->inner.ctx, url, body, timeout_ms, tag);
+    if (slot >= 0)
+        c->busy[c->nbusy++] = tag;
+    return slot;
+}
+
+static int ctp_poll(void *ctx, long wait_ms, struct http_response *resp,
+                    void **tag)
+{
+    struct cancel_tp *c = ctx;
+    int slot;
+
+    if (atomic_load(c->cancel) != 0 && !c->cut) {
+        c->inner.cancel_all(c->inner.ctx);
+        for (int i = 0; i < c->nbusy && c->nended < SESSION_MAX_INFLIGHT; i++)
+            c->ended[c->nended++] = c->busy[i];
+        c->nbusy = 0;
+        c->cut = true;
+    }
+    if (c->cut) {
+        if (c->nended == 0)
+            return -1;
+        memset(resp, 0, sizeof(*resp));
+        resp->result = HTTP_E_OTHER;
+        resp->retry_after = -1;
+        snprintf(resp->error, sizeof(resp->error),
+                 "called off: another organization failed");
+        *tag = c->ended[--c->nended];
+        return 0;
+    }
+    /* Look at the flag at least ten times a second. */
+    slot = c->inner.poll(c->inner.ctx, wait_ms < 100 ? wait_ms : 100, resp,
+                         tag);
+    if (slot >= 0)
+        forget_busy(c, *tag);
+    return slot;
+}
+
+static void ctp_cancel_all(void *ctx)
+{
+    struct cancel_tp *c = ctx;
+
+    c->inner.cancel_all(c->inner.ctx);
+    c->nbusy = 0;
+    c->nended = 0;
+}
+
+static int64_t ctp_clock_ms(void *ctx)
+{
+    struct cancel_tp *c = ctx;
+    return c->inner.clock_ms(c->inner.ctx);
+}
+
+static void link_transport(struct session *s, const atomic_int *cancel)
+{
+    s->ctp.inner = s->tp;
+    s->ctp.cancel = cancel;
+    s->tp = (struct transport){ &s->ctp, ctp_start, ctp_poll, ctp_cancel_all,
+                                ctp_clock_ms };
+}
+
 int session_open(struct session *s, const struct config *cfg, int64_t now,
                  struct ou_err *err)
+{
+    return session_open_linked(s, cfg, now, NULL, err);
+}
+
+int session_open_linked(struct session *s, const struct config *cfg,
+                        int64_t now, const struct session_link *link,
+                        struct ou_err *err)
 {
     const char *source = NULL;
     char mask[SECRET_MASK_MAX];
@@ -114,13 +214,17 @@ int session_open(struct session *s, const struct config *cfg, int64_t now,
     memset(s, 0, sizeof(*s));
     s->cfg = cfg;
     s->now = now;
+    if (link != NULL) {
+        s->collect = link->collect;
+        s->label = link->label;
+    }
     if ((rc = open_store(s, err)) != 0)
         return rc;
     if (!session_uses_api(cfg))
         return 0;
     if ((rc = secret_load(cfg->key_file, &s->key, &source, err)) != 0)
         return rc;
-    msg_set_secret(s->key);
+    msg_add_secret(s->key);
     secret_mask(s->key, mask, sizeof(mask));
     msg_verbose("admin key %s from %s; base URL %s", mask, source,
                 cfg->base_url);
@@ -131,6 +235,8 @@ int session_open(struct session *s, const struct config *cfg, int64_t now,
     if (s->http == NULL)
         return (int)err->cat;
     http_transport(s->http, &s->tp);
+    if (link != NULL && link->cancel != NULL)
+        link_transport(s, link->cancel);
     struct sched_config sc = { &s->tp, RETRY_POLICY_DEFAULT, 0,
                                cfg->concurrency, NULL };
     sc.retry.max_retries = cfg->retries;
@@ -477,6 +583,19 @@ int session_work_around(struct session *s, const struct query *q,
 
 /* ---- names ----------------------------------------------------------------- */
 
+static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int session_resolve_names(struct names *n, const struct names_want *want,
+                          const struct names_opts *o, struct ou_err *err)
+{
+    int rc;
+
+    pthread_mutex_lock(&names_lock);
+    rc = names_resolve(n, want, o, err);
+    pthread_mutex_unlock(&names_lock);
+    return rc;
+}
+
 /* The distinct ids of one kind in the rows, as a hash set. */
 struct idset {
     struct htab seen;
@@ -587,7 +706,7 @@ struct names *session_names(struct session *s, const struct agg *const *aggs,
         bool any = false;
         for (int k = 0; k < NK_COUNT; k++)
             any |= want.kind[k];
-        if (any && names_resolve(names, &want, &o, &e2) != 0)
+        if (any && session_resolve_names(names, &want, &o, &e2) != 0)
             msg_warn("names: %s; rows keep their ids", e2.msg);
     }
     for (int k = 0; k < NK_COUNT; k++) {
@@ -668,6 +787,10 @@ bool session_color(const struct session *s)
 int session_deliver(const struct session *s, const struct buf *out,
                     struct ou_err *err)
 {
+    if (s->collect != NULL)
+        return ou_fail(err, OU_E_USAGE,
+                       "this output reads one organization: give one "
+                       "profile");
     return output_write(s->cfg->output, out->data ? out->data : "", out->len,
                         err);
 }
@@ -688,6 +811,21 @@ static size_t compared_base(const char *name)
     return 0;
 }
 
+/* Move the grid g into into (the lists its metadata points at with
+ * it); g is left empty. */
+static int collect_grid(struct grid *into, struct grid *g)
+{
+    *into = *g;
+    for (int i = 0; i < into->nmeta; i++) {
+        struct grid_meta *m = &into->meta[i];
+        if (m->kind == META_LIST && m->list >= g->lists &&
+            m->list < g->lists + GRID_MAX_COLS)
+            m->list = into->lists + (m->list - g->lists);
+    }
+    grid_init(g, g->object);
+    return 0;
+}
+
 int session_deliver_grid(const struct session *s, struct grid *g,
                          struct ou_err *err)
 {
@@ -696,6 +834,8 @@ int session_deliver_grid(const struct session *s, struct grid *g,
 
     struct table_fit fit;
 
+    if (s->collect != NULL)
+        return collect_grid(s->collect, g);
     buf_init(&out, 0);
     g->csv_safe = s->cfg->csv_safe;
     /* A table for a terminal fits it (unless --wide); a file or a pipe

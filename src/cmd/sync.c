@@ -588,7 +588,7 @@ static int sync_names(struct session *s, struct ou_err *err)
     for (int k = NK_PROJECT; k < NK_COUNT; k++)
         want.kind[k] = true;
     want.all = true;
-    if (names_resolve(n, &want, &o, &e2) != 0)
+    if (session_resolve_names(n, &want, &o, &e2) != 0)
         msg_warn("sync: names: %s; the store keeps the names it had", e2.msg);
     else
         rc = store_put_names(s->store, s->org, n, s->now, since, err);

@@ -1,6 +1,7 @@
 /* json.c - the exact-number JSON layer (see json.h). */
 #include "oaiusage/json.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,35 +358,56 @@ void json_scan_free(struct json_scan *sc)
  * A page's tree is hundreds of thousands of small nodes and key strings.
  * cJSON allocates them from an arena while a tree is alive, and the tree is
  * dropped at once: twice cJSON's speed with malloc/free per node.
+ *
+ * Several threads parse at once (a run over several organizations): the
+ * hooks are installed once for the process, and each thread has its own
+ * arena, used only while that thread builds a tree (between tree_begin
+ * and json_tree_end); any other cJSON allocation (the JSON writer's) is
+ * plain malloc and free.
  */
 
-static struct arena tree_arena;
+static _Thread_local struct arena tree_arena;
+static _Thread_local bool tree_open; /* a tree is being built or used */
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 static void *tree_malloc(size_t n)
 {
-    return arena_alloc(&tree_arena, n);
+    return tree_open ? arena_alloc(&tree_arena, n) : malloc(n);
 }
 
 static void tree_free(void *p)
 {
-    (void)p; /* released with the arena */
+    if (!tree_open)
+        free(p); /* else released with the arena */
 }
 
-static void tree_begin(void)
+static void install_hooks(void)
 {
     cJSON_Hooks hooks = { tree_malloc, tree_free };
     cJSON_InitHooks(&hooks);
 }
 
+void json_init(void)
+{
+    pthread_once(&hooks_once, install_hooks);
+}
+
+static void tree_begin(void)
+{
+    json_init();
+    tree_open = true;
+}
+
 void json_tree_end(cJSON *root)
 {
     (void)root;
-    cJSON_InitHooks(NULL);
+    tree_open = false;
     arena_reset(&tree_arena);
 }
 
 void json_release(void)
 {
+    tree_open = false;
     arena_release(&tree_arena);
 }
 
