@@ -65,6 +65,13 @@ void agg_free(struct agg *a);
 int agg_add(struct agg *a, const struct record *rec, struct ou_err *err);
 /* Note a bucket (called for every bucket, empty ones included). */
 int agg_bucket(struct agg *a, int64_t start, int64_t end, struct ou_err *err);
+/* Add src (same spec, not records, neither finished) into dst, exactly,
+ * and free src (also on failure): what one pair of aggregates folded
+ * from two parts of the records, as if dst had folded them all. Levels
+ * keep the latest bucket's value; a group id's name stays the one dst
+ * had. Fails only on overflow or out of memory. */
+int agg_merge(struct agg *dst, struct agg *src, struct ou_err *err);
+
 /* Sort the rows and compute the totals. Call once, after the last add. */
 int agg_finish(struct agg *a, struct ou_err *err);
 

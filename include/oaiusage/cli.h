@@ -141,6 +141,7 @@ struct config {
     int retries;
     long deadline_ms; /* 0 = none */
     int concurrency;
+    int jobs; /* --jobs; 0: $OAIUSAGE_JOBS, else one per CPU */
     bool dry_run;
     char *cacert;
     char *key_file; /* NULL = the environment */

@@ -9,6 +9,9 @@
  * index, then freed: memory does not grow with the number of pages. Pages
  * arrive in any order across sub-windows, in order within one.
  *
+ * With env->pool, pages are parsed on worker threads while transfers go
+ * on; the sinks still run on the calling thread (see struct fetch_env).
+ *
  * Nothing that would make a report silently incomplete is accepted: a
  * repeated cursor, has_more without a cursor, a page with has_more but no
  * buckets, and everything check.h refuses. Any failure stops every
@@ -42,6 +45,14 @@ struct fetch_sink {
     /* Optional: the buckets and records since the last call were one
      * whole page, parsed and checked (the store commits it). */
     int (*page)(void *ctx, int sub, struct ou_err *err);
+    /* Optional, for a sink whose bucket and record only fold into ctx (in
+     * any order, no I/O: an aggregate): with workers (fetch_env.pool),
+     * each page is folded on a worker into fork(ctx), an empty copy made
+     * here, and join(ctx, copy) adds the copy into ctx here and frees it
+     * (also when it fails). Without them, pages parsed on workers are
+     * replayed here, record by record. */
+    void *(*fork)(void *ctx);
+    int (*join)(void *ctx, void *copy, struct ou_err *err);
 };
 
 /* One query to fetch in full. */
@@ -66,6 +77,12 @@ struct fetch_env {
     /* Optional: when a request fails for good, the API's error (status,
      * message, param), for a caller that can work around it. */
     struct api_error *failed;
+    /* Optional: worker threads that parse the pages (pool.h; its notify
+     * wakes the scheduler's transport). Each page is parsed on a worker
+     * into a page log (pagelog.h) and replayed on this thread, so every
+     * sink callback runs here, in the order a parse here would make: the
+     * result is the same with or without workers. NULL: parse here. */
+    struct pool *pool;
 };
 
 /* Fetch every stream (e.g. every endpoint of the overview) at once. */

@@ -76,6 +76,7 @@ enum opt_id {
     OPT_COLOR,
     OPT_TZ,
     OPT_ALL_PROFILES,
+    OPT_JOBS,
     OPT_COUNT
 };
 

@@ -64,6 +64,13 @@ struct sched_ops {
     int (*failed)(void *ctx, struct sched_req *r, struct ou_err *err);
 };
 
+/* ops->done may return SCHED_DEFERRED: it has taken the body (moved out
+ * of *body) to finish the work elsewhere (a worker thread parses it), and
+ * will finish r with sched_complete() from the idle hook. Until then r
+ * keeps its place in the queue (a next page may be queued after it) but
+ * holds no transfer. */
+#define SCHED_DEFERRED (-2)
+
 struct sched *sched_new(const struct sched_config *cfg);
 void sched_free(struct sched *s);
 
@@ -79,6 +86,16 @@ struct sched_req *sched_get(struct sched *s, const char *url, const char *what,
  * line. NULL: none. */
 typedef void (*sched_progress_fn)(void *ctx, long done, long queued);
 void sched_on_progress(struct sched *s, sched_progress_fn fn, void *ctx);
+
+/* Called on the run's thread after every wait for the transport (a
+ * transfer finished, a wait ended, or the transport was woken): where
+ * deferred work is finished (sched_complete). Non-zero stops the run with
+ * err filled. NULL: none. */
+typedef int (*sched_idle_fn)(void *ctx, struct sched *s, struct ou_err *err);
+void sched_on_idle(struct sched *s, sched_idle_fn fn, void *ctx);
+
+/* The deferred request r is done: forget it (and count it answered). */
+void sched_complete(struct sched *s, struct sched_req *r);
 
 /* Run until every queued request is done, or one fails for good; the
  * queue is empty afterwards either way. */

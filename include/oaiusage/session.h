@@ -75,6 +75,7 @@ struct session {
     struct grid *collect;
     const char *label;
     struct cancel_tp ctp;
+    struct pool *pool; /* the threads parsing pages (--jobs > 1), or NULL */
 };
 
 /* Does this run use the API (a key, the network)? Reports with --db and

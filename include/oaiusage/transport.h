@@ -48,6 +48,9 @@ struct transport {
     void (*cancel_all)(void *ctx);
     /* Milliseconds on a monotonic clock. */
     int64_t (*clock_ms)(void *ctx);
+    /* Optional: end a poll under way now. Safe from any thread (a worker
+     * that finished parsing a page wakes the scheduler's thread). */
+    void (*wakeup)(void *ctx);
 };
 
 const char *http_result_text(enum http_result r);

@@ -7,6 +7,8 @@
 
 #include "oaiusage/htab.h"
 #include "oaiusage/page.h"
+#include "oaiusage/pagelog.h"
+#include "oaiusage/pool.h"
 
 /* One sub-window of one stream: its query, its checker, its cursors. */
 struct sub {
@@ -16,6 +18,7 @@ struct sub {
     struct query q; /* the stream's query, on this sub-window */
     struct check chk;
     struct htab seen; /* the cursors followed, as hashes */
+    int *jobs;        /* pages with the workers, for the whole fetch */
 };
 
 static const char *page_label(const struct sub *sw, int page, char *buf,
@@ -114,6 +117,162 @@ static int follow(struct sub *sw, struct sched_req *r,
     return queue_page(sw, info->next_page, sw->chk.pages + 1, r, err);
 }
 
+/* ---- pages parsed on worker threads ------------------------------------- */
+
+/* A page handed to a worker: parsed there into a log, replayed here; or,
+ * for a sink that forks, folded there into a copy, joined here (the log
+ * then holds only the unknown fields, for this thread's drift report). */
+struct parse_job {
+    struct sub *sw;
+    struct sched_req *r;
+    struct buf body;
+    struct pagelog log;
+    void *copy; /* the sink's fork, or NULL */
+    struct page_info info;
+    struct ou_err err;
+    int rc;
+};
+
+/* On a worker, with a copy: the sub-window's checks (its pages come one
+ * after the other) and the fold into the copy. */
+static int fold_bucket(void *ctx, int64_t start, int64_t end,
+                       struct ou_err *err)
+{
+    struct parse_job *j = ctx;
+    const struct fetch_sink *sk = j->sw->fs->sink;
+    int rc = check_bucket(&j->sw->chk, start, end, err);
+
+    if (rc == 0 && sk->bucket != NULL)
+        rc = sk->bucket(j->copy, j->sw->index, start, end, err);
+    return rc;
+}
+
+static int fold_record(void *ctx, const struct record *rec, struct ou_err *err)
+{
+    struct parse_job *j = ctx;
+    const struct fetch_sink *sk = j->sw->fs->sink;
+
+    return sk->record != NULL ? sk->record(j->copy, j->sw->index, rec, err) : 0;
+}
+
+static int fold_unknown(void *ctx, const char *field, const char *number,
+                        struct ou_err *err)
+{
+    struct parse_job *j = ctx;
+    struct page_sink log;
+
+    pagelog_sink(&j->log, &log);
+    return log.unknown(log.ctx, field, number, err);
+}
+
+/* On a worker: the page into its log, or folded into its copy. Nothing
+ * here touches what this thread's sinks hold. */
+static void parse_work(void *arg)
+{
+    struct parse_job *j = arg;
+    struct page_sink sink = { fold_bucket, fold_record, j, fold_unknown };
+
+    if (j->copy == NULL)
+        pagelog_sink(&j->log, &sink);
+    j->err.cat = OU_OK;
+    j->err.msg[0] = '\0';
+    j->rc = page_parse(j->body.data, j->body.len, j->sw->q.ep, &sink, &j->info,
+                       &j->err);
+    buf_release(&j->body);
+}
+
+static void job_free(struct parse_job *j)
+{
+    const struct fetch_sink *sk = j->sw->fs->sink;
+    struct ou_err ignored;
+
+    if (j->copy != NULL)
+        (void)sk->join(sk->ctx, j->copy, &ignored); /* frees it */
+    buf_release(&j->body);
+    pagelog_release(&j->log);
+    free(j->info.next_page);
+    free(j);
+}
+
+/* After the parse: a page's failure named as page_done names it. */
+static int page_error(const struct sub *sw, int rc, struct ou_err *err)
+{
+    char label[32];
+
+    if (rc != 0 && rc != OU_E_NOMEM)
+        ou_err_prefix(err, "%s page %s: ", sw->q.ep->command,
+                      page_label(sw, sw->chk.pages, label, sizeof(label)));
+    return rc;
+}
+
+/* Hand the page to a worker; r stays queued, deferred, until it is
+ * replayed. */
+static int defer_page(struct sub *sw, struct sched_req *r, struct buf *body,
+                      struct ou_err *err)
+{
+    const struct fetch_sink *sk = sw->fs->sink;
+    struct parse_job *j = calloc(1, sizeof(*j));
+
+    if (j == NULL)
+        return ou_nomem(err);
+    j->sw = sw;
+    j->r = r;
+    j->body = *body; /* the body moves to the job */
+    buf_init(body, 0);
+    pagelog_init(&j->log, sw->q.ep);
+    if (sk->fork != NULL && (j->copy = sk->fork(sk->ctx)) == NULL) {
+        job_free(j);
+        return ou_nomem(err);
+    }
+    if (pool_submit(sw->env->pool, parse_work, j) != 0) {
+        job_free(j);
+        return ou_nomem(err);
+    }
+    (*sw->jobs)++;
+    return SCHED_DEFERRED;
+}
+
+/* On this thread: a parsed page's events to the sinks, in order, then
+ * what a page done here does next. */
+static int replay_page(struct sched *s, struct parse_job *j, struct ou_err *err)
+{
+    struct sub *sw = j->sw;
+    struct page_sink wrapped = { on_bucket, on_record, sw, on_unknown };
+    int rc = j->rc;
+
+    if (rc != 0)
+        *err = j->err;
+    if (rc == 0)
+        rc = pagelog_replay(&j->log, &wrapped, err);
+    if (rc == 0 && j->copy != NULL) {
+        void *copy = j->copy;
+        j->copy = NULL;
+        rc = sw->fs->sink->join(sw->fs->sink->ctx, copy, err);
+    }
+    if (rc == 0 && sw->fs->sink->page != NULL)
+        rc = sw->fs->sink->page(sw->fs->sink->ctx, sw->index, err);
+    if (rc == 0)
+        rc = follow(sw, j->r, &j->info, err);
+    if (rc == 0)
+        sched_complete(s, j->r);
+    return page_error(sw, rc, err);
+}
+
+/* The scheduler's idle hook: every page the workers have finished. */
+static int drain(void *ctx, struct sched *s, struct ou_err *err)
+{
+    struct pool *pool = ctx;
+    struct parse_job *j;
+    int rc = 0;
+
+    while (rc == 0 && (j = pool_take(pool)) != NULL) {
+        (*j->sw->jobs)--;
+        rc = replay_page(s, j, err);
+        job_free(j);
+    }
+    return rc;
+}
+
 static int page_done(void *ctx, struct sched *s, struct sched_req *r,
                      struct buf *body, struct ou_err *err)
 {
@@ -125,6 +284,8 @@ static int page_done(void *ctx, struct sched *s, struct sched_req *r,
 
     (void)s;
     rc = check_page(&sw->chk, err);
+    if (rc == 0 && sw->env->pool != NULL)
+        return defer_page(sw, r, body, err);
     if (rc == 0) {
         rc = page_parse(body->data, body->len, sw->q.ep, &wrapped, &info, err);
         buf_release(body); /* the page is folded: free it now */
@@ -148,7 +309,7 @@ struct planned {
 
 /* Plan a stream: its sub-windows, each with its checker. */
 static int start_stream(const struct fetch_env *env, struct fetch_stream *fs,
-                        struct planned *p, struct ou_err *err)
+                        struct planned *p, int *jobs, struct ou_err *err)
 {
     struct subwin *plan = NULL;
 
@@ -164,6 +325,7 @@ static int start_stream(const struct fetch_env *env, struct fetch_stream *fs,
         sw->fs = fs;
         sw->env = env;
         sw->index = i;
+        sw->jobs = jobs;
         sw->q = *fs->q;
         sw->q.start_time = plan[i].start;
         sw->q.end_time = plan[i].end_sent ? plan[i].end : -1;
@@ -196,12 +358,15 @@ int fetch_streams(const struct fetch_env *env, struct fetch_stream *fss,
                   int nfs, struct ou_err *err)
 {
     struct planned *p = calloc((size_t)nfs + 1, sizeof(*p));
+    int jobs = 0; /* pages with the workers */
     int rc = 0;
 
     if (p == NULL)
         return ou_nomem(err);
+    if (env->pool != NULL)
+        sched_on_idle(env->sched, drain, env->pool);
     for (int k = 0; k < nfs && rc == 0; k++)
-        rc = start_stream(env, &fss[k], &p[k], err);
+        rc = start_stream(env, &fss[k], &p[k], &jobs, err);
     /* Every stream's first pages, in time order within each stream. */
     for (int k = 0; k < nfs && rc == 0; k++) {
         for (int i = 0; i < p[k].n && rc == 0; i++)
@@ -211,6 +376,14 @@ int fetch_streams(const struct fetch_env *env, struct fetch_stream *fss,
         rc = sched_run(env->sched, err);
     else
         sched_drop(env->sched);
+    /* After a failure, pages may still be with the workers: wait for
+     * them (their results are dropped) before their sub-windows go. */
+    for (struct parse_job *j; jobs > 0 && (j = pool_wait(env->pool));) {
+        jobs--;
+        job_free(j);
+    }
+    if (env->pool != NULL)
+        sched_on_idle(env->sched, NULL, NULL);
     for (int k = 0; k < nfs && rc == 0; k++)
         rc = join_seams(&fss[k], &p[k], env->now, err);
     for (int k = 0; k < nfs; k++) {

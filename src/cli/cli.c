@@ -10,6 +10,7 @@
 #include "oaiusage/budget.h"
 #include "oaiusage/emit.h"
 #include "oaiusage/http.h"
+#include "oaiusage/pool.h"
 #include "oaiusage/report.h"
 #include "oaiusage/store.h"
 #include "oaiusage/text.h"
@@ -707,6 +708,28 @@ static int resolve_local_width(struct config *cfg, struct ou_err *err)
     return 0;
 }
 
+/* --jobs, else OAIUSAGE_JOBS, else one thread per CPU (at most 16). */
+static int resolve_jobs(struct config *cfg, struct ou_err *err)
+{
+    const char *env = getenv("OAIUSAGE_JOBS");
+    long v;
+
+    if (cfg->given[OPT_JOBS])
+        return 0;
+    if (env != NULL && env[0] != '\0') {
+        if (!parse_long(env, 1, POOL_MAX_THREADS, &v))
+            return ou_fail(err, OU_E_USAGE,
+                           "OAIUSAGE_JOBS: '%s' is not a whole number from 1 "
+                           "to %d",
+                           env, POOL_MAX_THREADS);
+        cfg->jobs = (int)v;
+        cfg->src[OPT_JOBS] = SRC_ENV;
+        return 0;
+    }
+    cfg->jobs = pool_cpus() < 16 ? pool_cpus() : 16;
+    return 0;
+}
+
 static int resolve(struct config *cfg, int64_t now, struct ou_err *err)
 {
     int rc;
@@ -715,7 +738,8 @@ static int resolve(struct config *cfg, int64_t now, struct ou_err *err)
         return ou_fail(err, OU_E_USAGE,
                        "--batch and --no-batch exclude each other");
     cfg->names = cfg->names || cfg->refresh_names;
-    if ((rc = resolve_base_url(cfg, err)) != 0)
+    if ((rc = resolve_jobs(cfg, err)) != 0 ||
+        (rc = resolve_base_url(cfg, err)) != 0)
         return rc;
     if (cfg->cmd->formats != 0 && (rc = check_format(cfg, err)) != 0)
         return rc;

@@ -5,6 +5,7 @@
 
 #include "oaiusage/budget.h"
 #include "oaiusage/cli.h"
+#include "oaiusage/pool.h"
 
 #define CFG(field) offsetof(struct config, field)
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -201,6 +202,10 @@ static const struct opt_desc options[] = {
       NULL, NULL, "",
       "requests in flight at once (default 4, at\nmost 32); a 429 halves "
       "it for a while" },
+    { OPT_JOBS, "jobs", 'j', "N", SEC_CONNECTION, T_FETCH | CK_SYNC | CK_BUDGET,
+      ST_INT, CFG(jobs), 1, POOL_MAX_THREADS, NULL, NULL, "",
+      "threads parsing pages while transfers go\non (env OAIUSAGE_JOBS; default: "
+      "one per\nCPU; 1: parse on the main thread)" },
     { OPT_DRY_RUN, "dry-run", 0, NULL, SEC_CONNECTION, T_FETCH, ST_FLAG,
       CFG(dry_run), 0, 0, NULL, NULL, NULL,
       "print the requests the window needs, fetch\nnothing (no key needed)" },

@@ -165,8 +165,8 @@ static int fetch_piece(struct session *s, struct rec_stream *rs,
                        const struct piece *pc, struct check_span *span,
                        bool last, struct ou_err *err)
 {
-    struct fetch_sink sink = { rs_planned, rs_bucket, rs_record,
-                               rs_segment, rs,        NULL };
+    struct fetch_sink sink = { rs_planned, rs_bucket, rs_record, rs_segment,
+                               rs,         NULL,      NULL,      NULL };
     struct fetch_stream fs = { &pc->q, &sink, { 0, 0, -1, -1 } };
     int rc;
 

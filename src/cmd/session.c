@@ -9,8 +9,10 @@
 
 #include "oaiusage/clock.h"
 #include "oaiusage/htab.h"
+#include "oaiusage/json.h"
 #include "oaiusage/msg.h"
 #include "oaiusage/output.h"
+#include "oaiusage/pool.h"
 #include "oaiusage/refusal.h"
 #include "oaiusage/secret.h"
 
@@ -189,12 +191,43 @@ static int64_t ctp_clock_ms(void *ctx)
     return c->inner.clock_ms(c->inner.ctx);
 }
 
+static void ctp_wakeup(void *ctx)
+{
+    struct cancel_tp *c = ctx;
+    c->inner.wakeup(c->inner.ctx);
+}
+
 static void link_transport(struct session *s, const atomic_int *cancel)
 {
     s->ctp.inner = s->tp;
     s->ctp.cancel = cancel;
-    s->tp = (struct transport){ &s->ctp, ctp_start, ctp_poll, ctp_cancel_all,
-                                ctp_clock_ms };
+    s->tp = (struct transport){
+        &s->ctp,        ctp_start,    ctp_poll,
+        ctp_cancel_all, ctp_clock_ms, s->tp.wakeup != NULL ? ctp_wakeup : NULL
+    };
+}
+
+static void wake(void *ctx)
+{
+    const struct session *s = ctx;
+    s->tp.wakeup(s->tp.ctx);
+}
+
+/* --jobs N > 1: N threads parse the pages (fetch.h); a finished one
+ * wakes the transport's poll. */
+static int open_pool(struct session *s, struct ou_err *err)
+{
+    if (s->cfg->jobs <= 1)
+        return 0;
+    /* each thread's tree memory is kept for its next page, and freed
+     * when it ends */
+    if ((s->pool = pool_new(s->cfg->jobs, json_release)) == NULL)
+        return ou_fail(err, OU_E_NOMEM, "cannot start %d threads (--jobs)",
+                       s->cfg->jobs);
+    if (s->tp.wakeup != NULL)
+        pool_set_notify(s->pool, wake, s);
+    s->env.pool = s->pool;
+    return 0;
 }
 
 int session_open(struct session *s, const struct config *cfg, int64_t now,
@@ -250,8 +283,8 @@ int session_open_linked(struct session *s, const struct config *cfg,
         sched_on_progress(s->sched, progress, s);
     }
     s->env = (struct fetch_env){ s->sched, cfg->base_url, now, session_unknown,
-                                 s,        &s->failed };
-    return 0;
+                                 s,        &s->failed,    NULL };
+    return open_pool(s, err);
 }
 
 /* Pages answered of pages known (a next page is known once its previous
@@ -284,6 +317,7 @@ void session_close(struct session *s)
     msg_progress_end();
     drift_clear(s);
     store_close(s->store);
+    pool_free(s->pool);
     sched_free(s->sched);
     http_client_free(s->http);
     secret_free(s->key);
@@ -304,6 +338,17 @@ static int sink_record(void *ctx, int sub, const struct record *rec,
 {
     (void)sub;
     return agg_add(ctx, rec, err);
+}
+
+/* A worker's empty copy of the aggregate, and its fold back into it. */
+static void *sink_fork(void *ctx)
+{
+    return agg_new(agg_spec_of(ctx));
+}
+
+static int sink_join(void *ctx, void *copy, struct ou_err *err)
+{
+    return agg_merge(ctx, copy, err);
 }
 
 static int store_bucket(void *ctx, int64_t start, int64_t end,
@@ -449,8 +494,17 @@ int session_fetch_aggs(struct session *s, const struct query *q,
     for (int i = 0; i < n && rc == 0; i++) {
         if ((aggs[i] = agg_new(&spec[i])) == NULL)
             rc = ou_nomem(err);
-        sinks[i] = (struct fetch_sink){ NULL, sink_bucket, sink_record,
-                                        NULL, aggs[i],     NULL };
+        /* an aggregate folds in any order: workers fold pages into
+         * copies of it (fetch.h); records keep theirs */
+        bool fold = !spec[i].records;
+        sinks[i] = (struct fetch_sink){ NULL,
+                                        sink_bucket,
+                                        sink_record,
+                                        NULL,
+                                        aggs[i],
+                                        NULL,
+                                        fold ? sink_fork : NULL,
+                                        fold ? sink_join : NULL };
         fss[i] = (struct fetch_stream){ &q[i], &sinks[i], { 0, 0, -1, -1 } };
     }
     if (rc == 0)
@@ -517,8 +571,8 @@ int session_fetch_pieces(struct session *s, const struct piece *pc, int n,
         return ou_nomem(err);
     for (int i = 0; i < n; i++) {
         f[i] = (struct filled){ &pc[i], *agg };
-        sinks[i] = (struct fetch_sink){ NULL, fill_bucket, fill_record,
-                                        NULL, &f[i],       NULL };
+        sinks[i] = (struct fetch_sink){ NULL,  fill_bucket, fill_record, NULL,
+                                        &f[i], NULL,        NULL,        NULL };
         fss[i] = (struct fetch_stream){ &pc[i].q, &sinks[i], { 0, 0, -1, -1 } };
     }
     rc = fetch_streams(&s->env, fss, n, err);

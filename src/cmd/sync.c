@@ -353,8 +353,9 @@ static int fetch_jobs(struct session *s, struct job *jobs, int njobs,
         rc = ou_nomem(err);
     } else {
         for (int i = 0; i < n; i++) {
-            sinks[i] = (struct fetch_sink){ NULL, on_bucket, on_record,
-                                            NULL, &st[i],    on_page };
+            sinks[i] = (struct fetch_sink){
+                NULL, on_bucket, on_record, NULL, &st[i], on_page, NULL, NULL
+            };
             fss[i] =
                 (struct fetch_stream){ &st[i].q, &sinks[i], { 0, 0, -1, -1 } };
         }

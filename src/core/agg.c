@@ -380,6 +380,96 @@ int agg_add(struct agg *a, const struct record *rec, struct ou_err *err)
     return fold(a, r, rec, err);
 }
 
+/* The row of dst for (t0, key, text) (interned in dst), made if new. */
+static struct agg_row *row_at(struct agg *dst, int64_t t0, const char **key,
+                              const char **text)
+{
+    struct row_key k = { dst, t0, key, text };
+    uint64_t h = row_hash(dst, t0, key, text);
+    struct agg_row *r;
+
+    if (htab_reserve(&dst->map) != 0)
+        return NULL;
+    size_t i = htab_probe(&dst->map, h, row_eq, &k);
+    if ((r = dst->map.entry[i]) != NULL)
+        return r;
+    r = row_new(dst, t0, 0, key, text);
+    if (r == NULL || rowvec_push(&dst->rows, r) != 0)
+        return NULL;
+    htab_set(&dst->map, i, h, r);
+    return r;
+}
+
+/* src's row r added into dst's row d: sums exactly, levels by age. */
+static int merge_row(const struct agg *a, struct agg_row *d,
+                     const struct agg_row *r, struct ou_err *err)
+{
+    const struct endpoint *ep = a->spec.ep;
+    bool newer = r->level_ts > d->level_ts;
+    bool same = r->level_ts == d->level_ts;
+    int rc = 0;
+
+    if (newer)
+        d->level_ts = r->level_ts;
+    for (int m = 0; m < a->nmetrics && rc == 0; m++) {
+        const struct metric_desc *md = &ep->metrics[m];
+        bool level = md->agg == MA_LEVEL;
+        if (level && !newer && !same)
+            continue; /* an older level than the one held */
+        rc = add_metric(d, m, md, r->ival[m],
+                        r->dval != NULL ? &r->dval[m] : NULL, r->present[m],
+                        level && newer, err);
+    }
+    return rc;
+}
+
+int agg_merge(struct agg *dst, struct agg *src, struct ou_err *err)
+{
+    const char *key[EP_MAX_GROUPS], *text[EP_MAX_METRICS];
+    int rc = 0;
+
+    for (size_t i = 0; i < src->rows.n && rc == 0; i++) {
+        const struct agg_row *r = src->rows.v[i];
+        for (int g = 0; g < dst->spec.ngroup; g++)
+            if ((key[g] = pool_intern(&dst->pool, &dst->arena, r->key[g])) ==
+                    NULL &&
+                r->key[g] != NULL)
+                return ou_nomem(err);
+        for (int m = 0; m < dst->nmetrics; m++)
+            if ((text[m] = pool_intern(&dst->pool, &dst->arena, r->text[m])) ==
+                    NULL &&
+                r->text[m] != NULL)
+                return ou_nomem(err);
+        struct agg_row *d = row_at(dst, r->t0, key, text);
+        rc = d != NULL ? merge_row(dst, d, r, err) : ou_nomem(err);
+    }
+    /* the names results gave ids: the first one dst saw stays */
+    for (size_t i = 0; i < src->hints.cap && rc == 0; i++) {
+        const struct hint *e = src->hints.entry[i];
+        struct record rec;
+        if (e == NULL)
+            continue;
+        memset(rec.group, 0, sizeof(rec.group));
+        memset(rec.hint, 0, sizeof(rec.hint));
+        rec.group[dst->spec.group[e->g]] = e->id;
+        rec.hint[dst->spec.group[e->g]] = e->name;
+        for (int g = 0; g < dst->spec.ngroup; g++)
+            key[g] = g == e->g ? pool_intern(&dst->pool, &dst->arena, e->id)
+                               : NULL;
+        if (key[e->g] == NULL)
+            return ou_nomem(err);
+        rc = note_hints(dst, &rec, key, err);
+    }
+    for (size_t i = 0; i < src->periods.n && rc == 0; i++)
+        if (i64_push(&dst->periods, src->periods.v[i]) != 0)
+            rc = ou_nomem(err);
+    for (size_t i = 0; i < src->bstarts.n && rc == 0; i++)
+        if (i64_push(&dst->bstarts, src->bstarts.v[i]) != 0)
+            rc = ou_nomem(err);
+    agg_free(src);
+    return rc;
+}
+
 int agg_bucket(struct agg *a, int64_t start, int64_t end, struct ou_err *err)
 {
     (void)end;

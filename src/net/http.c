@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 /* One transfer slot. */
 struct slot {
@@ -320,16 +319,11 @@ static int http_poll(struct http_client *c, long wait_ms,
     curl_multi_perform(c->multi, &running);
     if ((done = collect(c, resp, tag)) >= 0)
         return done;
-    if (c->inflight == 0) {
-        /* Nothing to drive: just let the time pass. */
-        if (wait_ms > 0) {
-            struct timespec ts = { wait_ms / 1000,
-                                   (wait_ms % 1000) * 1000000L };
-            nanosleep(&ts, NULL);
-        }
-        return -1;
-    }
+    /* With nothing in flight this only lets the time pass, unless
+     * http_wakeup ends it early (a worker finished a page). */
     curl_multi_poll(c->multi, NULL, 0, (int)(wait_ms > 0 ? wait_ms : 0), NULL);
+    if (c->inflight == 0)
+        return -1;
     curl_multi_perform(c->multi, &running);
     return collect(c, resp, tag);
 }
@@ -359,6 +353,12 @@ static int64_t tp_clock_ms(void *ctx)
     return clock_ms();
 }
 
+static void tp_wakeup(void *ctx)
+{
+    struct http_client *c = ctx;
+    (void)curl_multi_wakeup(c->multi); /* thread-safe */
+}
+
 void http_transport(struct http_client *c, struct transport *tp)
 {
     tp->ctx = c;
@@ -366,6 +366,7 @@ void http_transport(struct http_client *c, struct transport *tp)
     tp->poll = tp_poll;
     tp->cancel_all = tp_cancel_all;
     tp->clock_ms = tp_clock_ms;
+    tp->wakeup = tp_wakeup;
 }
 
 const char *http_result_text(enum http_result r)

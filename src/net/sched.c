@@ -20,6 +20,7 @@ struct sched_req {
     int attempt;        /* attempts finished */
     int64_t not_before; /* no new attempt before (transport clock) */
     bool running;
+    bool deferred; /* answered; its body's work is finishing elsewhere */
     struct buf body;
     struct api_error error; /* why it failed for good */
     struct sched_req *next;
@@ -35,6 +36,8 @@ struct sched {
     long queued, done; /* requests ever queued, and answered */
     sched_progress_fn progress;
     void *progress_ctx;
+    sched_idle_fn idle;
+    void *idle_ctx;
 };
 
 /* A uniform number in [0, 1) for jitter (not for secrets). */
@@ -123,6 +126,12 @@ void sched_on_progress(struct sched *s, sched_progress_fn fn, void *ctx)
     s->progress_ctx = ctx;
 }
 
+void sched_on_idle(struct sched *s, sched_idle_fn fn, void *ctx)
+{
+    s->idle = fn;
+    s->idle_ctx = ctx;
+}
+
 int sched_attempts(const struct sched_req *r)
 {
     return r->attempt;
@@ -171,11 +180,17 @@ static long start_ready(struct sched *s)
 
     if (now < s->resume_ms)
         return (long)(s->resume_ms - now);
+    /* A deferred request (its page with a worker) holds its place too:
+     * bodies waiting to be parsed are bounded by the transfers allowed. */
     for (struct sched_req *r = s->head; r != NULL; r = r->next)
         held += r->running || r->attempt > 0;
     for (struct sched_req *r = s->head; r != NULL; r = r->next) {
-        if (r->running)
+        if (r->running || r->deferred) {
+            /* without a wakeup, look at deferred work every few ms */
+            if (r->deferred && tp->wakeup == NULL && wait > 2)
+                wait = 2;
             continue;
+        }
         if (r->not_before > now) {
             if (r->not_before - now < wait)
                 wait = (long)(r->not_before - now);
@@ -327,12 +342,26 @@ static int succeeded(struct sched *s, struct sched_req *r, struct ou_err *err)
         s->successes = 0;
     }
     int rc = r->ops->done(r->ctx, s, r, &r->body, err);
+    if (rc == SCHED_DEFERRED) {
+        r->deferred = true;
+        return 0;
+    }
+    if (rc != 0) {
+        unlink_req(s, r);
+        req_free(r);
+        return rc;
+    }
+    sched_complete(s, r);
+    return 0;
+}
+
+void sched_complete(struct sched *s, struct sched_req *r)
+{
     unlink_req(s, r);
     req_free(r);
     s->done++;
-    if (rc == 0 && s->progress != NULL)
+    if (s->progress != NULL)
         s->progress(s->progress_ctx, s->done, s->queued);
-    return rc;
 }
 
 /* One finished attempt of r. */
@@ -376,9 +405,10 @@ int sched_run(struct sched *s, struct ou_err *err)
         long wait = start_ready(s);
         struct http_response resp;
         void *tag = NULL;
-        if (tp->poll(tp->ctx, wait, &resp, &tag) < 0)
-            continue;
-        rc = finished(s, tag, &resp, err);
+        if (tp->poll(tp->ctx, wait, &resp, &tag) >= 0)
+            rc = finished(s, tag, &resp, err);
+        if (rc == 0 && s->idle != NULL)
+            rc = s->idle(s->idle_ctx, s, err);
     }
     tp->cancel_all(tp->ctx);
     sched_drop(s);

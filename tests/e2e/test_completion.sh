@@ -219,7 +219,7 @@ ZSH
     }
     zexpect "$commands help" ""
     zexpect "$commands" help ""
-    zexpect "$(options_of costs) -o -q -v -h -V" costs -
+    zexpect "$(options_of costs) -o -q -v -h -V -j" costs -
     zexpect "$costs_fields" costs --group-by ""
     zexpect "$(group_fields_of images)" images --group-by ""
     zexpect "$(formats_of costs)" costs --format ""
@@ -227,7 +227,7 @@ ZSH
     zexpect "1d" costs --bucket ""
     zexpect "image.generation image.edit image.variation" images --source ""
     zexpect "low medium high" web-search-calls --context-level ""
-    zexpect "$(options_of costs) -o -q -v -h -V" --days 3 costs --gr
+    zexpect "$(options_of costs) -o -q -v -h -V -j" --days 3 costs --gr
     zexpect "FILES" costs -o ""
     if grep -q -- '--profile' <<<"$(options_of costs)"; then
         XDG_CONFIG_HOME=$WORK/config zexpect "acme beta-2 gamma" costs --profile ""

@@ -1,4 +1,5 @@
 /* Aggregation against brute-force sums computed here by a separate path. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "oaiusage/agg.h"
@@ -292,6 +293,119 @@ static void level_consistent(void)
     agg_free(u);
 }
 
+/* ---- agg_merge: the parts folded apart and merged equal one fold ------- */
+
+static bool same_rows(const struct agg *x, const struct agg *y,
+                      const struct endpoint *ep, int ngroup)
+{
+    if (agg_nrows(x) != agg_nrows(y) || agg_ntotals(x) != agg_ntotals(y) ||
+        agg_nperiods(x) != agg_nperiods(y))
+        return false;
+    for (size_t i = 0; i < agg_nperiods(x); i++) {
+        if (agg_period_at(x, i) != agg_period_at(y, i))
+            return false;
+    }
+    for (size_t i = 0; i < agg_nrows(x) + agg_ntotals(x); i++) {
+        bool total = i >= agg_nrows(x);
+        const struct agg_row *a = total ? agg_total_at(x, i - agg_nrows(x))
+                                        : agg_row_at(x, i);
+        const struct agg_row *b = total ? agg_total_at(y, i - agg_nrows(y))
+                                        : agg_row_at(y, i);
+        if (a->t0 != b->t0)
+            return false;
+        for (int g = 0; g < ngroup; g++) {
+            if (!streq(a->key[g], b->key[g]))
+                return false;
+        }
+        for (int m = 0; m < ep->nmetrics; m++) {
+            if (a->present[m] != b->present[m] || a->ival[m] != b->ival[m] ||
+                !streq(a->text[m], b->text[m]) ||
+                (a->dval != NULL && dec_cmp(&a->dval[m], &b->dval[m]) != 0))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* One random record of bucket t for ep (groups from small sets, money
+ * with up to 9 decimals, sometimes null). */
+static void random_record(const struct endpoint *ep, int64_t t,
+                          struct record *r, char *money)
+{
+    memset(r, 0, sizeof(*r));
+    r->start_time = t;
+    r->end_time = t + 3600;
+    for (int g = 0; g < ep->ngroups; g++)
+        r->group[g] = next() % 7 == 0 ? NULL : models[next() % 3];
+    for (int m = 0; m < ep->nmetrics; m++) {
+        const struct metric_desc *md = &ep->metrics[m];
+        r->present[m] = !md->nullable || next() % 3 != 0;
+        if (md->kind == MK_INT)
+            r->ival[m] = (int64_t)(next() % 1000000);
+        if (md->kind == MK_TEXT)
+            r->text[m] = next() % 2 ? "usd" : "eur";
+        if (md->kind == MK_DEC) {
+            snprintf(money, 32, "%llu.%09llu",
+                     (unsigned long long)(next() % 1000),
+                     (unsigned long long)(next() % 1000000000));
+            CHECK(dec_parse(money, strlen(money), &r->dval[m]) == DEC_OK);
+        }
+    }
+}
+
+static void merge_equals_fold(const char *command, enum tu_period per,
+                              int ngroup)
+{
+    const struct endpoint *ep = endpoint_find(command);
+    struct agg_spec spec = { ep, ngroup, { 0 }, per, false, NULL };
+    enum { NB = 72, PARTS = 5 };
+    struct agg *whole, *part[PARTS];
+    struct ou_err err;
+    struct record r;
+    char money[32];
+
+    for (int g = 0; g < ngroup; g++)
+        spec.group[g] = g;
+    whole = agg_new(&spec);
+    for (int k = 0; k < PARTS; k++)
+        part[k] = agg_new(&spec);
+    /* buckets in pages of a few hours, each page to a random part; the
+     * whole sees them in another order (as concurrent pages arrive) */
+    for (int b = NB - 1; b >= 0; b--) {
+        int64_t t = 1736121600 + (int64_t)b * 3600;
+        struct agg *p = part[(b / 6 * 7 + 3) % PARTS];
+        CHECK(agg_bucket(whole, t, t + 3600, &err) == 0);
+        CHECK(agg_bucket(p, t, t + 3600, &err) == 0);
+        for (int i = (int)(next() % 9); i > 0; i--) {
+            random_record(ep, t, &r, money);
+            CHECK(agg_add(whole, &r, &err) == 0);
+            CHECK(agg_add(p, &r, &err) == 0);
+        }
+    }
+    struct agg *merged = agg_new(&spec);
+    for (int k = PARTS - 1; k >= 0; k--)
+        CHECK(agg_merge(merged, part[k], &err) == 0); /* frees the part */
+    CHECK(agg_finish(whole, &err) == 0);
+    CHECK(agg_finish(merged, &err) == 0);
+    CHECK(agg_nrows(whole) > 0);
+    CHECK(same_rows(whole, merged, ep, ngroup));
+    agg_free(whole);
+    agg_free(merged);
+}
+
+static void merge(void)
+{
+    static const enum tu_period pers[] = { TU_PER_NONE, TU_PER_DAY,
+                                           TU_PER_BUCKET };
+    for (size_t i = 0; i < sizeof(pers) / sizeof(pers[0]); i++) {
+        merge_equals_fold("completions", pers[i], 2);
+        merge_equals_fold("completions", pers[i], 0);
+        merge_equals_fold("costs", pers[i], 1);         /* money, currencies */
+        merge_equals_fold("vector-stores", pers[i], 1); /* levels */
+        merge_equals_fold("vector-stores", pers[i], 0);
+    }
+}
+
 int main(void)
 {
     grouped_vs_bruteforce(TU_PER_NONE);
@@ -303,5 +417,6 @@ int main(void)
     money();
     level();
     level_consistent();
+    merge();
     TEST_END();
 }

@@ -76,6 +76,8 @@ static const char *sample(const struct opt_desc *o, const struct command *c)
         return "never";
     case OPT_TZ:
         return "Europe/Berlin";
+    case OPT_JOBS:
+        return "2";
     case OPT_AMOUNT:
         return "100";
     case OPT_WARN_AT:

@@ -162,8 +162,8 @@ static void add_fail(struct fake *f, const char *url, enum http_result r,
 static struct sched *make(struct fake *f, struct transport *tp, int parallel,
                           int retries, int64_t deadline)
 {
-    *tp = (struct transport){ f, fake_start, fake_poll, fake_cancel,
-                              fake_clock };
+    *tp = (struct transport){ f,           fake_start, fake_poll,
+                              fake_cancel, fake_clock, NULL };
     struct sched_config cfg = { tp, RETRY_POLICY_DEFAULT, deadline, parallel,
                                 no_jitter };
     cfg.retry.max_retries = retries;
@@ -473,6 +473,63 @@ static void test_queue_from_callback(void)
     sched_free(s);
 }
 
+/* A page whose work is deferred (a worker parses it) keeps its place and
+ * its transfer slot until the idle hook finishes it; the next page it
+ * queues then still goes ahead of what was queued after it. */
+static struct sched_req *deferred_req;
+static int idle_calls;
+
+static int defer_first(void *ctx, struct sched *s, struct sched_req *r,
+                       struct buf *body, struct ou_err *err)
+{
+    if (strcmp(ctx, "page1") == 0 && deferred_req == NULL) {
+        deferred_req = r;
+        buf_release(body); /* taken */
+        return SCHED_DEFERRED;
+    }
+    return on_done(ctx, s, r, body, err);
+}
+
+static int finish_deferred(void *ctx, struct sched *s, struct ou_err *err)
+{
+    struct fake *f = ctx;
+
+    if (deferred_req == NULL || ++idle_calls < 3)
+        return 0;
+    /* while it waited, nothing else started (parallel 1) */
+    CHECK(f->nstarts == 1);
+    if (sched_get(s, "page2", "x", "1.2", &ops, (void *)"page2",
+                  deferred_req) == NULL) /* the file's plain ops */
+        return ou_nomem(err);
+    sched_complete(s, deferred_req);
+    deferred_req = NULL;
+    return 0;
+}
+
+static void test_deferred(void)
+{
+    static const struct sched_ops dops = { defer_first, NULL };
+    struct fake f;
+    struct transport tp;
+    struct ou_err err = { OU_OK, "" };
+
+    fake_init(&f, 1);
+    reset_seen(&f);
+    add(&f, "page1", 200, 10, -1, NULL);
+    add(&f, "page2", 200, 10, -1, NULL);
+    add(&f, "later", 200, 10, -1, NULL);
+    struct sched *s = make(&f, &tp, 1, 4, 0);
+    sched_on_idle(s, finish_deferred, &f);
+    CHECK(sched_get(s, "page1", "x", "1", &dops, (void *)"page1", NULL) !=
+          NULL);
+    queue(s, "later");
+    CHECK(sched_run(s, &err) == 0);
+    CHECK(idle_calls >= 3 && deferred_req == NULL);
+    CHECK(f.nstarts == 3 && seen.ndone == 2);
+    CHECK(f.nstarts == 3 && strcmp(f.starts[1].url, "page2") == 0);
+    sched_free(s);
+}
+
 int main(void)
 {
     msg_set_level(MSG_QUIET);
@@ -485,5 +542,6 @@ int main(void)
     test_tolerated_failure();
     test_deadline();
     test_queue_from_callback();
+    test_deferred();
     TEST_END();
 }
