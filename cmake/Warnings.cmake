@@ -11,6 +11,7 @@ include(CheckCCompilerFlag)
 
 option(OAIUSAGE_WERROR "Treat warnings as errors" ON)
 option(OAIUSAGE_SANITIZE "Build with AddressSanitizer + UndefinedBehaviorSanitizer" OFF)
+option(OAIUSAGE_TSAN "Build with ThreadSanitizer (the --jobs and organization threads)" OFF)
 option(OAIUSAGE_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
 
 add_library(oaiusage_warnings INTERFACE)
@@ -35,6 +36,15 @@ if(OAIUSAGE_SANITIZE)
   set(_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_compile_options(oaiusage_warnings INTERFACE ${_san})
   target_link_options(oaiusage_warnings INTERFACE ${_san})
+endif()
+
+if(OAIUSAGE_TSAN)
+  if(OAIUSAGE_SANITIZE)
+    message(FATAL_ERROR "OAIUSAGE_TSAN and OAIUSAGE_SANITIZE exclude each other")
+  endif()
+  set(_tsan -fsanitize=thread -fno-omit-frame-pointer)
+  target_compile_options(oaiusage_warnings INTERFACE ${_tsan})
+  target_link_options(oaiusage_warnings INTERFACE ${_tsan})
 endif()
 
 if(OAIUSAGE_FUZZ)
