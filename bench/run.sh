@@ -12,8 +12,10 @@
 #    time and peak memory (GNU time) with their ratios, and the latency
 #    floor: pages / concurrency x latency.
 # 2. Memory as the window grows: grouped output for 7, 30 and 90 days.
-# 3. CPU: parse and aggregate saved pages on one core (bench/parse_bench),
-#    beside jq summing the same pages.
+# 3. CPU: parse and aggregate saved pages on one core and on every core
+#    (bench/parse_bench -j N), beside jq summing the same pages.
+# oaiusage runs with its default --jobs (one thread per CPU) and, in the
+# column "1 job", with --jobs 1.
 # --quick skips the notebook on the minute query and the 300 ms runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,8 +72,8 @@ echo "Columns: the latency floor is pages / concurrency x latency; curl s is"
 echo "the same requests downloaded 4 at a time by curl --parallel and thrown"
 echo "away (what the network and the server cost, with no client work)."
 echo
-echo "| query | latency | pages | floor s | curl s | oaiusage wall s | notebook wall s | wall ratio | vs floor | oaiusage CPU s | notebook CPU s | oaiusage MiB | notebook MiB | memory ratio | same totals |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| query | latency | pages | floor s | curl s | oaiusage wall s | 1 job wall s | notebook wall s | wall ratio | vs curl | oaiusage CPU s | notebook CPU s | oaiusage MiB | notebook MiB | memory ratio | same totals |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for lat in 100 300; do
     [ "$quick" = --quick ] && [ "$lat" = 300 ] && continue
     start_server "$lat"
@@ -94,6 +96,10 @@ for lat in 100 300; do
         read -r cw _ _ <"$tmp/curl-$q-$lat.m"
         measure "ou-$q-$lat" "$OU" "${args[@]}" -q -o "$tmp/ou-$q.csv"
         read -r ow oc om <"$tmp/ou-$q-$lat.m"
+        measure "ou1-$q-$lat" "$OU" "${args[@]}" --jobs 1 -q -o "$tmp/ou1-$q.csv"
+        read -r o1w _ _ <"$tmp/ou1-$q-$lat.m"
+        cmp -s "$tmp/ou-$q.csv" "$tmp/ou1-$q.csv" ||
+            { echo "--jobs 1 and the default printed different bytes ($q)" >&2; exit 1; }
         nb="skipped"; nw="-"; nc="-"; nm="-"; same="-"
         if [ "$quick" != --quick ] || [ "$q" != q3 ]; then
             # One untimed run fills the server's cache with the notebook's
@@ -103,7 +109,7 @@ for lat in 100 300; do
             read -r nw nc nm <"$tmp/nb-$q-$lat.m"
             same=$("$PY" bench/compare.py "$tmp/ou-$q.csv" "$tmp/nb-$q.csv" "$groups" || true)
         fi
-        echo "| $q $ep ${days}d $width by $groups | ${lat} ms | $pages | $floor | $cw | $ow | $nw | $(ratio "$nw" "$ow")x | $(ratio "$ow" "$floor")x | $oc | $nc | $om | $nm | $(ratio "$nm" "$om")x | $same |"
+        echo "| $q $ep ${days}d $width by $groups | ${lat} ms | $pages | $floor | $cw | $ow | $o1w | $nw | $(ratio "$nw" "$ow")x | $(ratio "$ow" "$cw")x | $oc | $nc | $om | $nm | $(ratio "$nm" "$om")x | $same |"
     done <<<"$QUERIES"
 done
 echo
@@ -123,7 +129,7 @@ for days in 7 30 90; do
 done
 echo
 
-echo "## CPU: parse and aggregate saved pages on one core"
+echo "## CPU: parse and aggregate saved pages on one core and on $(nproc)"
 echo
 start_server 0
 mkdir -p "$tmp/pages"
@@ -136,8 +142,9 @@ mb=$(du -cb "$tmp"/pages/*.json | tail -n 1 | awk '{printf "%.0f", $1 / 1e6}')
 echo "10 pages of 1440 one-minute buckets grouped by model, project and user: $mb MB."
 echo
 echo '```'
-echo "oaiusage (bench/parse_bench, page_parse + aggregation, 3 runs):"
-for _ in 1 2 3; do build-bench/bench/parse_bench completions model,project_id,user_id "$tmp"/pages/*.json; done
+echo "oaiusage (bench/parse_bench, page_parse + aggregation, 3 runs on 1 thread, then on $(nproc)):"
+for _ in 1 2 3; do build-bench/bench/parse_bench -j 1 completions model,project_id,user_id "$tmp"/pages/*.json; done
+for _ in 1 2 3; do build-bench/bench/parse_bench -j "$(nproc)" completions model,project_id,user_id "$tmp"/pages/*.json; done
 echo
 echo "jq 1.6, the same pages, summing input_tokens per (model, project, user):"
 $TIME -f "%e s wall, %U s user" jq -n '[inputs | .data[].results[]] | group_by([.model, .project_id, .user_id]) | map(map(.input_tokens) | add) | add' "$tmp"/pages/*.json 2>&1 | tail -n 2
