@@ -55,9 +55,10 @@ static int log_bucket(void *ctx, int64_t start, int64_t end, struct ou_err *err)
 }
 
 /* The most a record can take in the log besides its strings. */
-#define RECORD_FIXED                                                  \
-    (1 + 2 * sizeof(int64_t) + 2 * EP_MAX_GROUPS * sizeof(uint32_t) + \
-     EP_MAX_METRICS * (1 + sizeof(struct dec) + sizeof(uint32_t)))
+#define RECORD_FIXED                                \
+    ((size_t)1 + 2 * sizeof(int64_t) +              \
+     (size_t)2 * EP_MAX_GROUPS * sizeof(uint32_t) + \
+     (size_t)EP_MAX_METRICS * (1 + sizeof(struct dec) + sizeof(uint32_t)))
 
 /* Append n bytes at *p (room reserved by the caller). */
 static void put_at(char **p, const void *v, size_t n)

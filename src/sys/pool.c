@@ -1,5 +1,6 @@
 /* pool.c - worker threads (see pool.h). */
-#define _GNU_SOURCE /* sched_getaffinity */
+/* sched_getaffinity, CPU_COUNT */
+#define _GNU_SOURCE /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include "oaiusage/pool.h"
 
 #include <pthread.h>
