@@ -171,6 +171,11 @@ int cli_parse_as(int argc, char **argv, int64_t now, const char *profile,
  * --tz for usage, NULL (UTC) for costs and without --tz. */
 int64_t (*cli_period_floor(const struct endpoint *ep))(enum tu_period, int64_t);
 
+/* The buckets local days are built from over [since, until) with --tz:
+ * 1h, or 1m where an offset is not whole hours (an API day is a UTC
+ * day). */
+enum bucket_width cli_local_width(int64_t since, int64_t until);
+
 const struct filter_opt *cli_filter(const struct config *cfg,
                                     const char *option);
 

@@ -684,8 +684,8 @@ static int resolve_local_width(struct config *cfg, struct ou_err *err)
     int64_t from = cfg->compare != 0 && cfg->prev_since < cfg->since
                        ? cfg->prev_since
                        : cfg->since;
-    bool hours = zone_whole_hours(from, cfg->until);
-    enum bucket_width need = hours ? BW_1H : BW_1M;
+    enum bucket_width need = cli_local_width(from, cfg->until);
+    bool hours = need == BW_1H;
 
     if (!cfg->given[OPT_BUCKET]) {
         cfg->width = need;
@@ -1276,6 +1276,11 @@ void cli_build_query(const struct config *cfg, struct query *q)
     }
     q->ngroup = cfg->ngroup;
     memcpy(q->group, cfg->group, sizeof(q->group));
+}
+
+enum bucket_width cli_local_width(int64_t since, int64_t until)
+{
+    return zone_whole_hours(since, until) ? BW_1H : BW_1M;
 }
 
 int64_t (*cli_period_floor(const struct endpoint *ep))(enum tu_period, int64_t)

@@ -27,7 +27,7 @@ static enum bucket_width usage_width(const struct config *cfg)
         return BW_1H;
     if (zone_is_utc())
         return BW_1D;
-    return zone_whole_hours(cfg->since, cfg->until) ? BW_1H : BW_1M;
+    return cli_local_width(cfg->since, cfg->until);
 }
 
 /* Completions by model and project, per day (per hour in a short

@@ -39,7 +39,7 @@ static void endpoint_query(const struct config *cfg, const struct endpoint *ep,
     q->end_time = cfg->until_sent ? cfg->until : -1;
     q->width = BW_1D;
     if (cli_period_floor(ep) != NULL)
-        q->width = zone_whole_hours(cfg->since, cfg->until) ? BW_1H : BW_1M;
+        q->width = cli_local_width(cfg->since, cfg->until);
     q->limit = ep->limit_max[q->width];
     if (proj != NULL) {
         q->filters[0].desc = endpoint_filter(ep, "project");
