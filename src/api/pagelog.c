@@ -30,35 +30,23 @@ void pagelog_reset(struct pagelog *l)
     l->b.len = 0;
 }
 
-static int put(struct pagelog *l, const void *p, size_t n)
-{
-    return buf_append(&l->b, p, n);
-}
-
-static int put_str(struct pagelog *l, const char *s)
-{
-    uint32_t n = s != NULL ? (uint32_t)strlen(s) : NULL_STR;
-    int rc = put(l, &n, sizeof(n));
-    if (rc == 0 && s != NULL)
-        rc = put(l, s, (size_t)n + 1);
-    return rc;
-}
-
-static int log_bucket(void *ctx, int64_t start, int64_t end, struct ou_err *err)
-{
-    struct pagelog *l = ctx;
-    int64_t t[2] = { start, end };
-
-    if (put(l, "B", 1) != 0 || put(l, t, sizeof(t)) != 0)
-        return ou_nomem(err);
-    return 0;
-}
-
 /* The most a record can take in the log besides its strings. */
 #define RECORD_FIXED                                \
     ((size_t)1 + 2 * sizeof(int64_t) +              \
      (size_t)2 * EP_MAX_GROUPS * sizeof(uint32_t) + \
      (size_t)EP_MAX_METRICS * (1 + sizeof(struct dec) + sizeof(uint32_t)))
+
+/* Room for n more bytes at the log's end: where to write them, or NULL
+ * when out of memory; done() then says where the writing stopped. */
+static char *room_for(struct pagelog *l, size_t n)
+{
+    return buf_reserve(&l->b, n) == 0 ? l->b.data + l->b.len : NULL;
+}
+
+static void done(struct pagelog *l, const char *p)
+{
+    l->b.len = (size_t)(p - l->b.data);
+}
 
 /* Append n bytes at *p (room reserved by the caller). */
 static void put_at(char **p, const void *v, size_t n)
@@ -76,9 +64,24 @@ static void put_str_at(char **p, const char *s)
         put_at(p, s, (size_t)n + 1);
 }
 
+/* A string's bytes in the log, besides its length. */
 static size_t str_room(const char *s)
 {
     return s != NULL ? strlen(s) + 1 : 0;
+}
+
+static int log_bucket(void *ctx, int64_t start, int64_t end, struct ou_err *err)
+{
+    struct pagelog *l = ctx;
+    int64_t t[2] = { start, end };
+    char *p = room_for(l, 1 + sizeof(t));
+
+    if (p == NULL)
+        return ou_nomem(err);
+    put_at(&p, "B", 1);
+    put_at(&p, t, sizeof(t));
+    done(l, p);
+    return 0;
 }
 
 static int log_record(void *ctx, const struct record *rec, struct ou_err *err)
@@ -94,9 +97,9 @@ static int log_record(void *ctx, const struct record *rec, struct ou_err *err)
         if (ep->metrics[m].kind == MK_TEXT)
             room += str_room(rec->text[m]);
     }
-    if (buf_reserve(&l->b, room) != 0)
+    char *p = room_for(l, room);
+    if (p == NULL)
         return ou_nomem(err);
-    char *p = l->b.data + l->b.len;
     put_at(&p, "R", 1);
     put_at(&p, t, sizeof(t));
     for (int g = 0; g < ep->ngroups; g++) {
@@ -118,7 +121,7 @@ static int log_record(void *ctx, const struct record *rec, struct ou_err *err)
             break;
         }
     }
-    l->b.len = (size_t)(p - l->b.data);
+    done(l, p);
     return 0;
 }
 
@@ -126,9 +129,15 @@ static int log_unknown(void *ctx, const char *field, const char *number,
                        struct ou_err *err)
 {
     struct pagelog *l = ctx;
+    char *p = room_for(l, 1 + 2 * sizeof(uint32_t) + str_room(field) +
+                              str_room(number));
 
-    if ((put(l, "U", 1) | put_str(l, field) | put_str(l, number)) != 0)
+    if (p == NULL)
         return ou_nomem(err);
+    put_at(&p, "U", 1);
+    put_str_at(&p, field);
+    put_str_at(&p, number);
+    done(l, p);
     return 0;
 }
 
