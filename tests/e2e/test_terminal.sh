@@ -9,8 +9,26 @@ command -v tmux >/dev/null || { echo "tmux is required (scripts/deps.sh --test)"
 start_mock
 W="--since 2025-03-01 --until 2025-03-08"
 T="--start-time 1740787200 --end-time 1741392000"
-SOCK="$WORK/tmux.sock"
-trap 'tmux -S "$SOCK" kill-server 2>/dev/null; cleanup' EXIT
+# Every session gets a socket of its own: a new server on the socket of
+# one just killed can meet the old one still exiting ("server exited
+# unexpectedly"), so sockets are never reused, and a session that fails
+# to start is tried again.
+NSOCK=0
+SOCK=""
+trap 'for s in "$WORK"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done; cleanup' EXIT
+# tmux_new WIDTH HEIGHT CMD: CMD in a new detached session of that size.
+tmux_new() {
+    local width=$1 height=$2 cmd=$3 try
+    [ -n "$SOCK" ] && tmux -S "$SOCK" kill-server 2>/dev/null
+    for try in 1 2 3; do
+        NSOCK=$((NSOCK + 1))
+        SOCK="$WORK/tmux.$NSOCK.sock"
+        tmux -S "$SOCK" -f /dev/null new-session -d -x "$width" -y "$height" "$cmd" && return 0
+        echo "tmux new-session failed (try $try)" >&2
+        sleep 1
+    done
+    return 1
+}
 
 # pane WIDTH CMD: run CMD in a detached tmux pane WIDTH columns wide, its
 # stdout on the terminal and stderr in $WORK/err; the screen (wrapped
@@ -19,8 +37,7 @@ pane() {
     local width=$1
     shift
     rm -f "$WORK/done"
-    tmux -S "$SOCK" kill-server 2>/dev/null
-    tmux -S "$SOCK" -f /dev/null new-session -d -x "$width" -y 200 \
+    tmux_new "$width" 200 \
         "env -u COLUMNS $* 2>'$WORK/err'; touch '$WORK/done'; sleep 60"
     for _ in $(seq 1 200); do [ -e "$WORK/done" ] && break; sleep 0.05; done
     tmux -S "$SOCK" capture-pane -p -J -S - -E - | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$WORK/screen"
@@ -108,8 +125,7 @@ check "--compare, 80 columns: the note names a left-out metric once" \
 start_mock --latency 500
 OUR="$OAIUSAGE_BIN --base-url $BASE"
 rm -f "$WORK/done"
-tmux -S "$SOCK" kill-server 2>/dev/null
-tmux -S "$SOCK" -f /dev/null new-session -d -x 100 -y 20 \
+tmux_new 100 20 \
     "env -u COLUMNS $OUR completions --bucket 1h --since 2025-01-01 --until 2025-03-01 --group-by model --concurrency 1 >'$WORK/out'; touch '$WORK/done'; sleep 60"
 seen=""
 for _ in $(seq 1 1200); do # up to a minute on a loaded machine
@@ -122,14 +138,12 @@ check "a progress line while the fetch runs ($seen)" [ -n "$seen" ]
 check "the progress line is wiped at the end" \
     bash -c "! tmux -S '$SOCK' capture-pane -p | grep -q ' pages, '"
 check "the report itself is whole on stdout" grep -q '^TOTAL' "$WORK/out"
-tmux -S "$SOCK" kill-server 2>/dev/null
-tmux -S "$SOCK" -f /dev/null new-session -d -x 100 -y 20 \
+tmux_new 100 20 \
     "env -u COLUMNS $OUR completions --bucket 1h --since 2025-01-01 --until 2025-03-01 --group-by model --concurrency 1 >'$WORK/out' 2>'$WORK/err'; touch '$WORK/done2'; sleep 60"
 for _ in $(seq 1 1200); do [ -e "$WORK/done2" ] && break; sleep 0.05; done
 check "stderr in a file: no progress line" bash -c "! grep -q 'pages' '$WORK/err'"
 # stdout on the same terminal: the table starts on a clean line
-tmux -S "$SOCK" kill-server 2>/dev/null
-tmux -S "$SOCK" -f /dev/null new-session -d -x 200 -y 60 \
+tmux_new 200 60 \
     "env -u COLUMNS $OUR completions --bucket 1h --since 2025-01-01 --until 2025-03-01 --group-by model --concurrency 1; touch '$WORK/done3'; sleep 60"
 for _ in $(seq 1 1200); do [ -e "$WORK/done3" ] && break; sleep 0.05; done
 tmux -S "$SOCK" capture-pane -p >"$WORK/screen"
