@@ -19,12 +19,14 @@
 
 /* What an option's argument completes to. */
 enum gen_values {
-    GV_NONE,    /* nothing to offer: a value to type (a date, a number) */
-    GV_WORDS,   /* one of the words */
-    GV_LIST,    /* a comma-separated list of the words */
-    GV_FILE,    /* a file name */
-    GV_PROFILE, /* a profile name of the config file */
-    GV_COMMAND  /* a usage endpoint's command name (a list) */
+    GV_NONE,     /* nothing to offer: a value to type (a date, a number) */
+    GV_WORDS,    /* one of the words */
+    GV_LIST,     /* a comma-separated list of the words */
+    GV_FILE,     /* a file name */
+    GV_PROFILE,  /* a profile name of the config file */
+    GV_PROFILES, /* profile names of the config file (a list) */
+    GV_COMMAND,  /* a usage endpoint's command name (a list) */
+    GV_ZONE      /* a time zone of the system's tzdata ($TZDIR) */
 };
 
 /* The words option o's argument takes with command c (NULL: before any

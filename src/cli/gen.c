@@ -101,8 +101,12 @@ enum gen_values gen_option_values(const struct opt_desc *o,
     buf[0] = '\0';
     if (o->arg == NULL)
         return GV_NONE;
-    if (strcmp(o->name, "profile") == 0)
-        return GV_PROFILE;
+    if (o->id == OPT_PROFILE) /* several: one report over those orgs */
+        return c == NULL || (c->kind & (CK_USAGE | CK_OVERVIEW | CK_SYNC)) != 0
+                   ? GV_PROFILES
+                   : GV_PROFILE;
+    if (o->id == OPT_TZ)
+        return GV_ZONE;
     if (o->store == ST_CHOICE) {
         choice_words(o, c, buf, size);
         return GV_WORDS;
@@ -797,6 +801,16 @@ static const char bash_head[] =
     "    done <\"$f\"\n"
     "}\n"
     "\n"
+    "# The time zones of the system's tzdata ($TZDIR first, as the C library).\n"
+    "_oaiusage_zones()\n"
+    "{\n"
+    "    local d=${TZDIR:-/usr/share/zoneinfo}\n"
+    "    [[ -d $d ]] || return 0\n"
+    "    (cd \"$d\" && find -L . -type f ! -path './posix/*' "
+    "! -path './right/*' 2>/dev/null) |\n"
+    "        sed -n 's|^\\./\\([A-Z].*\\)|\\1|p'\n"
+    "}\n"
+    "\n"
     "# Complete the last item of a comma-separated list of the words $1.\n"
     "_oaiusage_list()\n"
     "{\n"
@@ -844,15 +858,22 @@ static void bash_value(FILE *out, enum gen_values kind, const char *words)
     case GV_PROFILE:
         fputs("_oaiusage_words \"$(_oaiusage_profiles)\"", out);
         break;
+    case GV_PROFILES:
+        fputs("_oaiusage_list \"$(_oaiusage_profiles)\"", out);
+        break;
+    case GV_ZONE:
+        fputs("_oaiusage_words \"$(_oaiusage_zones)\"", out);
+        break;
     case GV_NONE:
         fputs("COMPREPLY=()", out);
         break;
     }
 }
 
-static void bash_case_label(FILE *out, const struct opt_desc *o)
+/* "--name | -n" of a case pattern, indented by `indent` spaces. */
+static void bash_case_label(FILE *out, int indent, const struct opt_desc *o)
 {
-    fprintf(out, "        --%s", o->name);
+    fprintf(out, "%*s--%s", indent, "", o->name);
     if (o->short_name != 0)
         fprintf(out, " | -%c", o->short_name);
 }
@@ -876,7 +897,7 @@ static void bash_command_values(FILE *out, const struct command *c)
         if (!opened)
             fprintf(out, "    %s)\n        case $2 in\n", command_name(c));
         opened = true;
-        bash_case_label(out, o);
+        bash_case_label(out, 8, o);
         fputs(")\n            ", out);
         bash_value(out, k, mine);
         fputs("\n            return\n            ;;\n", out);
@@ -899,8 +920,7 @@ static void bash_values(FILE *out)
         enum gen_values k = gen_option_values(o, NULL, any, sizeof(any));
         if (k == GV_NONE)
             continue;
-        fputs("    ", out);
-        bash_case_label(out, o);
+        bash_case_label(out, 4, o);
         fputs(")\n        ", out);
         bash_value(out, k, any);
         fputs("\n        ;;\n", out);
@@ -1063,7 +1083,17 @@ static const char zsh_head[] =
     "      names+=(\"$match[1]\")\n"
     "    fi\n"
     "  done <$f\n"
-    "  _wanted profiles expl profile compadd -a names\n"
+    "  _wanted profiles expl profile compadd \"$@\" -a names\n"
+    "}\n"
+    "\n"
+    "# The time zones of the system's tzdata ($TZDIR first, as the C library).\n"
+    "_oaiusage_zones() {\n"
+    "  local d=${TZDIR:-/usr/share/zoneinfo}\n"
+    "  local -a names\n"
+    "  names=(${(f)\"$(cd $d 2>/dev/null && find -L . -type f "
+    "! -path './posix/*' ! -path './right/*' 2>/dev/null |\n"
+    "    sed -n 's|^\\./\\([A-Z].*\\)|\\1|p')\"})\n"
+    "  _wanted time-zones expl 'time zone' compadd -a names\n"
     "}\n"
     "\n";
 
@@ -1082,6 +1112,12 @@ static void zsh_value(FILE *out, enum gen_values kind, const char *words)
         break;
     case GV_PROFILE:
         fputs("_oaiusage_profiles", out);
+        break;
+    case GV_PROFILES:
+        fputs("_sequence _oaiusage_profiles", out);
+        break;
+    case GV_ZONE:
+        fputs("_oaiusage_zones", out);
         break;
     case GV_NONE:
         fputs("_message -e values 'a value'", out);
@@ -1265,11 +1301,25 @@ static const char fish_head[] =
     ".*$' '$1' <$f\n"
     "end\n"
     "\n"
-    "# The last item of a comma-separated list, from the words given.\n"
+    "# The time zones of the system's tzdata ($TZDIR first, as the C library).\n"
+    "function __oaiusage_zones\n"
+    "    set -l d /usr/share/zoneinfo\n"
+    "    if set -q TZDIR; and test -n \"$TZDIR\"\n"
+    "        set d $TZDIR\n"
+    "    end\n"
+    "    test -d $d; or return 1\n"
+    "    find -L $d/ -type f ! -path \"$d/posix/*\" ! -path \"$d/right/*\" "
+    "2>/dev/null |\n"
+    "        string replace -f -- $d/ '' | string match -r '^[A-Z].*'\n"
+    "end\n"
+    "\n"
+    "# The last item of a comma-separated list, from the words given that\n"
+    "# are not in the list yet.\n"
     "function __oaiusage_list\n"
     "    set -l prefix (string replace -r -- '[^,]*$' '' (commandline -ct))\n"
+    "    set -l have (string split -n , -- $prefix)\n"
     "    for w in $argv\n"
-    "        printf '%s%s\\n' $prefix $w\n"
+    "        contains -- $w $have; or printf '%s%s\\n' $prefix $w\n"
     "    end\n"
     "end\n"
     "\n"
@@ -1331,6 +1381,12 @@ static void fish_value(FILE *out, enum gen_values kind, const char *words)
         break;
     case GV_PROFILE:
         fputs(" -x -a '(__oaiusage_profiles)'", out);
+        break;
+    case GV_PROFILES:
+        fputs(" -x -a '(__oaiusage_list (__oaiusage_profiles))'", out);
+        break;
+    case GV_ZONE:
+        fputs(" -x -a '(__oaiusage_zones)'", out);
         break;
     case GV_NONE:
         fputs(" -x", out);

@@ -139,18 +139,20 @@ mkdir -p "$WORK/config/oaiusage"
 printf '%s\n' '[default]' 'format = table' '[profile acme]' 'days = 7' \
     '  [ profile  beta-2 ]  ' '[profilex]' '# [profile commented]' \
     '[profile gamma]' >"$WORK/config/oaiusage/config"
-if grep -q -- '--profile' <<<"$(options_of costs)"; then
-    for m in bc plain; do
-        expect $m "acme beta-2 gamma" costs --profile ""
-        expect $m "beta-2" costs --profile b
-    done
-    mv "$WORK/config" "$WORK/config.off"
-    expect bc "" costs --profile ""
-    mv "$WORK/config.off" "$WORK/config"
-else
-    echo "note: --profile is not in the option table yet; its completion is" \
-        "checked through _oaiusage_profiles only"
-fi
+for m in bc plain; do
+    expect $m "acme beta-2 gamma" costs --profile ""
+    expect $m "beta-2" costs --profile b
+    # several profiles, one report: a comma list where a command takes one
+    expect $m "acme,beta-2 acme,gamma" costs --profile acme,
+    expect $m "acme,gamma" overview --profile acme,g
+    expect $m "acme,beta-2 acme,gamma" --profile acme,
+    # the HTML report and the lists read one organization: one name
+    expect $m "acme beta-2 gamma" report --profile ""
+    expect $m "" report --profile acme,
+done
+mv "$WORK/config" "$WORK/config.off"
+expect bc "" costs --profile ""
+mv "$WORK/config.off" "$WORK/config"
 got=$(XDG_CONFIG_HOME=$WORK/config bash --norc -c 'source "$1"; _oaiusage_profiles' _ "$comp" | tr '\n' ' ')
 check "_oaiusage_profiles reads the sections: '$got'" test "$got" = "acme beta-2 gamma "
 got=$(unset XDG_CONFIG_HOME; HOME=$WORK/home bash --norc -c 'source "$1"; _oaiusage_profiles' _ "$comp" | tr '\n' ' ')
@@ -159,6 +161,40 @@ mkdir -p "$WORK/home/.config/oaiusage"
 cp "$WORK/config/oaiusage/config" "$WORK/home/.config/oaiusage/config"
 got=$(unset XDG_CONFIG_HOME; HOME=$WORK/home bash --norc -c 'source "$1"; _oaiusage_profiles' _ "$comp" | tr '\n' ' ')
 check "~/.config/oaiusage/config without XDG_CONFIG_HOME: '$got'" test "$got" = "acme beta-2 gamma "
+
+# Time zones for --tz: the zones of the system's tzdata, against Python's
+# zoneinfo over the same directory (which reads each file's TZif magic);
+# $TZDIR first, as the C library does. Debian's "localtime" (a link to
+# /etc/localtime, not an IANA name) is not offered. Costs take no --tz.
+zones_of() { # the zone names zoneinfo finds in directory $1
+    python3 - "$1" <<'PY'
+import os, sys, zoneinfo
+d = sys.argv[1]
+zoneinfo.reset_tzpath([d])
+print(" ".join(sorted(z for z in zoneinfo.available_timezones()
+                      if os.path.isfile(os.path.join(d, z)) and z != "localtime")))
+PY
+}
+zones=$(zones_of /usr/share/zoneinfo)
+europe_be=$(tr ' ' '\n' <<<"$zones" | grep '^Europe/Be' | tr '\n' ' ')
+check "tzdata has zones ($(wc -w <<<"$zones")), Europe/Berlin among them" \
+    grep -qw 'Europe/Berlin' <<<"$zones"
+check "Europe/Be: Berlin and more ($europe_be)" test "$(wc -w <<<"$europe_be")" -ge 2
+mkdir -p "$WORK/tz/Europe" "$WORK/tz/posix/Europe" "$WORK/tz/Etc"
+cp /usr/share/zoneinfo/Europe/Berlin "$WORK/tz/Europe/Berlin"
+cp /usr/share/zoneinfo/Europe/Berlin "$WORK/tz/posix/Europe/Berlin"
+cp /usr/share/zoneinfo/Etc/UTC "$WORK/tz/Etc/UTC"
+cp /usr/share/zoneinfo/Etc/UTC "$WORK/tz/posixrules"
+printf '# not a zone\n' >"$WORK/tz/zone.tab"
+fakezones=$(zones_of "$WORK/tz")
+check "the made-up TZDIR holds two zones ($fakezones)" test "$fakezones" = "Etc/UTC Europe/Berlin"
+for m in bc plain; do
+    expect $m "$zones" completions --tz ""
+    expect $m "$europe_be" completions --tz Europe/Be
+    expect $m "Asia/Kolkata" overview --tz Asia/Kolk
+    TZDIR=$WORK/tz expect $m "$fakezones" completions --tz ""
+    expect $m "--timeout --top" costs --t # no --tz
+done
 
 # File names for -o, --admin-key-file.
 mkdir -p "$WORK/files"
@@ -229,9 +265,13 @@ ZSH
     zexpect "low medium high" web-search-calls --context-level ""
     zexpect "$(options_of costs) -o -q -v -h -V -j" --days 3 costs --gr
     zexpect "FILES" costs -o ""
-    if grep -q -- '--profile' <<<"$(options_of costs)"; then
-        XDG_CONFIG_HOME=$WORK/config zexpect "acme beta-2 gamma" costs --profile ""
-    fi
+    XDG_CONFIG_HOME=$WORK/config zexpect "acme beta-2 gamma" costs --profile ""
+    XDG_CONFIG_HOME=$WORK/config zexpect "acme beta-2 gamma" report --profile ""
+    check "zsh: a comma list of profiles where a command takes several" \
+        grep -q '(--profile) _sequence _oaiusage_profiles ;;' "$zcomp"
+    zexpect "$zones" completions --tz ""
+    TZDIR=$WORK/tz zexpect "$fakezones" overview --tz ""
+    zexpect "MESSAGE" costs --days ""
 else
     not_ok "zsh is not installed (scripts/deps.sh --test installs it)"
 fi
@@ -254,6 +294,8 @@ if command -v fish >/dev/null; then
     fexpect "$commands help" "oaiusage "
     fexpect "$costs_fields" "oaiusage costs --group-by "
     fexpect "model,line_item" "oaiusage costs --group-by model,l"
+    fexpect "model,project_id model,user_id model,line_item model,api_key_id model,api_source model,component" \
+        "oaiusage costs --group-by model," # not model,model
     fexpect "$(formats_of costs)" "oaiusage costs --format "
     fexpect "--format=csv" "oaiusage costs --format=c"
     fexpect "--sort" "oaiusage costs --so"
@@ -263,9 +305,12 @@ if command -v fish >/dev/null; then
     fexpect "1d" "oaiusage costs --bucket "
     fexpect "image.generation image.edit image.variation" "oaiusage images --source "
     fexpect "project_id user_id api_key_id model" "oaiusage audio_speeches --group-by "
-    if grep -q -- '--profile' <<<"$(options_of costs)"; then
-        XDG_CONFIG_HOME=$WORK/config fexpect "acme beta-2 gamma" "oaiusage costs --profile "
-    fi
+    XDG_CONFIG_HOME=$WORK/config fexpect "acme beta-2 gamma" "oaiusage costs --profile "
+    XDG_CONFIG_HOME=$WORK/config fexpect "acme,beta-2 acme,gamma" "oaiusage costs --profile acme,"
+    XDG_CONFIG_HOME=$WORK/config fexpect "acme beta-2 gamma" "oaiusage report --profile "
+    fexpect "$zones" "oaiusage completions --tz "
+    fexpect "$europe_be" "oaiusage completions --tz Europe/Be"
+    TZDIR=$WORK/tz fexpect "$fakezones" "oaiusage overview --tz "
 else
     not_ok "fish is not installed (scripts/deps.sh --test installs it)"
 fi

@@ -192,6 +192,15 @@ static void check_values(void)
     CHECK(gen_option_values(opt_get(OPT_FORMAT), costs, buf, sizeof(buf)) ==
           GV_WORDS);
     CHECK_STR(buf, "table csv json ndjson svg openmetrics xlsx");
+    /* several profiles where one report can span organizations */
+    CHECK(gen_option_values(opt_get(OPT_PROFILE), costs, buf, sizeof(buf)) ==
+          GV_PROFILES);
+    CHECK(gen_option_values(opt_get(OPT_PROFILE), NULL, buf, sizeof(buf)) ==
+          GV_PROFILES);
+    CHECK(gen_option_values(opt_get(OPT_PROFILE), report, buf, sizeof(buf)) ==
+          GV_PROFILE);
+    CHECK(gen_option_values(opt_get(OPT_TZ), images, buf, sizeof(buf)) ==
+          GV_ZONE);
     CHECK(gen_option_values(opt_get(OPT_SORT), costs, buf, sizeof(buf)) ==
           GV_WORDS);
     CHECK_STR(buf, "amount quantity");
