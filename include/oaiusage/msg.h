@@ -44,6 +44,10 @@ void msg_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * only: never text from a server. */
 void msg_progress_enable(bool on);
 void msg_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, without this thread's "name: " (a line over every
+ * organization of a run). */
+void msg_progress_all(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 void msg_progress_end(void);
 
 #endif

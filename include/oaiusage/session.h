@@ -33,12 +33,23 @@ struct drift {
     struct drift *next;
 };
 
+/* The pages of every organization of a run, for one progress line over
+ * all of them: slot i is organization i's (pages answered, pages known),
+ * written by its thread, read by all. Owned by the run. */
+struct progress_sum {
+    int n;
+    atomic_long *done;
+    atomic_long *queued;
+};
+
 /* A run over several organizations (orgs.h) runs one session per
  * organization, each in its own thread; what links a session to the run. */
 struct session_link {
     const char *label;        /* the organization, named in its messages */
     const atomic_int *cancel; /* non-zero: another organization failed */
     struct grid *collect;     /* session_deliver_grid hands its grid here */
+    struct progress_sum *sum; /* the run's pages (may be NULL) */
+    int slot;                 /* this organization's in sum */
 };
 
 /* The transport of a linked session: the HTTP client's, until the run is
@@ -74,6 +85,8 @@ struct session {
      * transport that stops when another organization fails. */
     struct grid *collect;
     const char *label;
+    struct progress_sum *sum; /* its progress is drawn summed (or NULL) */
+    int slot;
     struct cancel_tp ctp;
     struct pool *pool; /* the threads parsing pages (--jobs > 1), or NULL */
 };

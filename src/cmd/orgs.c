@@ -339,7 +339,8 @@ struct run {
     int64_t now;
     atomic_int cancel; /* an organization failed: call the others off */
     pthread_mutex_t lock;
-    int failed; /* the first organization that failed, or -1 */
+    int failed;               /* the first organization that failed, or -1 */
+    struct progress_sum *sum; /* one progress line for all (or NULL) */
 };
 
 /* Each profile's own config: argv parsed again with it alone. */
@@ -578,7 +579,8 @@ static void *work(void *arg)
 
     for (int i = 0; i < run->n; i++) {
         struct org *o = &run->orgs[i];
-        struct session_link link = { o->name, &run->cancel, &o->grid };
+        struct session_link link = { o->name, &run->cancel, &o->grid, run->sum,
+                                     i };
         if (o->thread != w->thread)
             continue;
         if (atomic_load(&run->cancel) != 0) {
@@ -593,6 +595,39 @@ static void *work(void *arg)
     msg_set_context(NULL, NULL);
     json_release();
     return NULL;
+}
+
+/* The pages of n organizations, all none yet; NULL without memory (each
+ * then draws its own line). */
+static struct progress_sum *sum_new(int n)
+{
+    struct progress_sum *sum = malloc(sizeof(*sum));
+
+    if (sum == NULL)
+        return NULL;
+    sum->n = n;
+    sum->done = malloc((size_t)n * sizeof(*sum->done));
+    sum->queued = malloc((size_t)n * sizeof(*sum->queued));
+    if (sum->done == NULL || sum->queued == NULL) {
+        free(sum->done);
+        free(sum->queued);
+        free(sum);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        atomic_init(&sum->done[i], 0);
+        atomic_init(&sum->queued[i], 0);
+    }
+    return sum;
+}
+
+static void sum_free(struct progress_sum *sum)
+{
+    if (sum != NULL) {
+        free(sum->done);
+        free(sum->queued);
+        free(sum);
+    }
 }
 
 /* Every organization at once: a thread per store (per organization but
@@ -751,7 +786,9 @@ int orgs_run(const struct config *cfg, int argc, char **argv, int64_t now,
         run.failed = -1;
         atomic_init(&run.cancel, 0);
         pthread_mutex_init(&run.lock, NULL);
+        run.sum = sum_new(n);
         run_all(&run);
+        sum_free(run.sum);
         rc = run.failed >= 0 ? org_failure(&orgs[run.failed], err)
                              : deliver(cfg, orgs, n, now, err);
         pthread_mutex_destroy(&run.lock);

@@ -250,6 +250,8 @@ int session_open_linked(struct session *s, const struct config *cfg,
     if (link != NULL) {
         s->collect = link->collect;
         s->label = link->label;
+        s->sum = link->sum;
+        s->slot = link->slot;
     }
     if ((rc = open_store(s, err)) != 0)
         return rc;
@@ -299,6 +301,18 @@ static void progress(void *ctx, long done, long queued)
     if (ran < 500 || (now - s->progress_ms < 100 && done < queued))
         return;
     s->progress_ms = now;
+    if (s->sum != NULL) { /* one line over every organization of the run */
+        long all_done = 0, all_queued = 0;
+        atomic_store(&s->sum->done[s->slot], done);
+        atomic_store(&s->sum->queued[s->slot], queued);
+        for (int i = 0; i < s->sum->n; i++) {
+            all_done += atomic_load(&s->sum->done[i]);
+            all_queued += atomic_load(&s->sum->queued[i]);
+        }
+        msg_progress_all("%d organizations: %ld of %ld pages, %.1f s",
+                         s->sum->n, all_done, all_queued, (double)ran / 1e3);
+        return;
+    }
     msg_progress("%ld of %ld pages, %.1f s", done, queued, (double)ran / 1e3);
 }
 

@@ -106,25 +106,41 @@ static void progress_wipe(void)
     progress_shown = false;
 }
 
-void msg_progress(const char *fmt, ...)
+/* Draw the progress line; with_context: after this thread's "name: ". */
+static void progress_draw(bool with_context, const char *fmt, va_list ap)
 {
     char line[160];
-    va_list ap;
+    const char *name = with_context ? context : NULL;
 
     if (current_level != MSG_NORMAL || muted())
         return;
-    va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
     pthread_mutex_lock(&lock);
     if (progress_on) {
-        fprintf(stderr, "\roaiusage: %s%s%s\033[K",
-                context != NULL ? context : "", context != NULL ? ": " : "",
-                line);
+        fprintf(stderr, "\roaiusage: %s%s%s\033[K", name != NULL ? name : "",
+                name != NULL ? ": " : "", line);
         (void)fflush(stderr); /* a progress line lost is no loss */
         progress_shown = true;
     }
     pthread_mutex_unlock(&lock);
+}
+
+void msg_progress(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    progress_draw(true, fmt, ap);
+    va_end(ap);
+}
+
+void msg_progress_all(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    progress_draw(false, fmt, ap);
+    va_end(ap);
 }
 
 void msg_progress_end(void)

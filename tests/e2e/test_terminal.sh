@@ -142,6 +142,38 @@ tmux_new 100 20 \
     "env -u COLUMNS $OUR completions --bucket 1h --since 2025-01-01 --until 2025-03-01 --group-by model --concurrency 1 >'$WORK/out' 2>'$WORK/err'; touch '$WORK/done2'; sleep 60"
 for _ in $(seq 1 1200); do [ -e "$WORK/done2" ] && break; sleep 0.05; done
 check "stderr in a file: no progress line" bash -c "! grep -q 'pages' '$WORK/err'"
+# Several organizations: one progress line over all of them ("2
+# organizations: pages of both"), never one per organization taking
+# turns. Both profiles read the same slow server, so the pages of both
+# are twice those of one: one run's requests, counted in the server log.
+mkdir -p "$XDG_CONFIG_HOME/oaiusage"
+printf '[profile p1]\nbase-url = %s\n[profile p2]\nbase-url = %s\n' "$BASE" "$BASE" \
+    >"$XDG_CONFIG_HOME/oaiusage/config"
+chmod 600 "$XDG_CONFIG_HOME/oaiusage/config"
+Q="completions --bucket 1h --since 2025-01-01 --until 2025-03-01 --group-by model --concurrency 1"
+: >"$WORK/requests.log"
+$OUR --profile p1 $Q >/dev/null 2>&1
+one=$(grep -c 'usage/completions' "$WORK/requests.log")
+check "one organization's run takes several pages ($one)" [ "$one" -ge 3 ]
+rm -f "$WORK/done4"
+tmux_new 100 20 \
+    "env -u COLUMNS $OUR --profile p1,p2 $Q >'$WORK/out'; touch '$WORK/done4'; sleep 60"
+: >"$WORK/lines"
+for _ in $(seq 1 1200); do
+    tmux -S "$SOCK" capture-pane -p | grep '^oaiusage: ' >>"$WORK/lines"
+    [ -e "$WORK/done4" ] && break
+    sleep 0.05
+done
+most=$(sed -nE 's/^oaiusage: 2 organizations: ([0-9]+) of ([0-9]+) pages, [0-9]+\.[0-9] s$/\1 \2/p' "$WORK/lines" |
+    sort -n -k1,1 | tail -n 1)
+check "2 organizations: one line over both ($most of $((2 * one)) pages at most)" \
+    bash -c "[ -n '$most' ] && set -- $most && [ \$1 -gt $one ] && [ \$2 -le $((2 * one)) ]"
+check "no line of one organization alone" bash -c "! grep -Eq '^oaiusage: p[12]: ' '$WORK/lines'"
+check "every line drawn is the summed one" \
+    bash -c "! grep -Evq '^oaiusage: 2 organizations: [0-9]+ of [0-9]+ pages, [0-9]+\.[0-9] s$' '$WORK/lines'"
+check "the merged report is whole on stdout" grep -q '^TOTAL' "$WORK/out"
+rm "$XDG_CONFIG_HOME/oaiusage/config"
+
 # stdout on the same terminal: the table starts on a clean line
 tmux_new 200 60 \
     "env -u COLUMNS $OUR completions --bucket 1h --since 2025-01-01 --until 2025-03-01 --group-by model --concurrency 1; touch '$WORK/done3'; sleep 60"
