@@ -42,6 +42,15 @@ struct progress_sum {
     atomic_long *queued;
 };
 
+/* An overview workbook's sheets after its first: one per endpoint, of its
+ * days, named after the endpoint's command. A run over several
+ * organizations collects them from each (the names are static). */
+struct grid_book {
+    struct grid sheets[CMD_MAX_QUERIES];
+    const char *names[CMD_MAX_QUERIES];
+    int n;
+};
+
 /* A run over several organizations (orgs.h) runs one session per
  * organization, each in its own thread; what links a session to the run. */
 struct session_link {
@@ -50,6 +59,8 @@ struct session_link {
     struct grid *collect;     /* session_deliver_grid hands its grid here */
     struct progress_sum *sum; /* the run's pages (may be NULL) */
     int slot;                 /* this organization's in sum */
+    struct grid_book *book;   /* an overview's endpoint sheets go here (or
+                                 NULL: no workbook) */
 };
 
 /* The transport of a linked session: the HTTP client's, until the run is
@@ -87,6 +98,7 @@ struct session {
     const char *label;
     struct progress_sum *sum; /* its progress is drawn summed (or NULL) */
     int slot;
+    struct grid_book *book; /* the overview's endpoint sheets, collected */
     struct cancel_tp ctp;
     struct pool *pool; /* the threads parsing pages (--jobs > 1), or NULL */
 };
@@ -195,6 +207,9 @@ void session_report_drift(const struct session *s);
 /* Write the finished output to -o FILE or stdout. */
 int session_deliver(const struct session *s, const struct buf *out,
                     struct ou_err *err);
+/* Move the grid g into into (the lists its metadata points at with
+ * it); g is left empty. */
+int session_collect_grid(struct grid *into, struct grid *g);
 /* Render a grid in the chosen format (--csv-safe applied) and deliver
  * it; in a session that collects (s->collect), move it there instead (g
  * is left empty). */

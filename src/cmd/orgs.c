@@ -330,7 +330,8 @@ struct org {
     struct grid grid; /* its report, collected */
     int rc;
     struct ou_err err;
-    int thread; /* the thread that runs it (sync: one per store) */
+    int thread;             /* the thread that runs it (sync: one per store) */
+    struct grid_book *book; /* an overview workbook's endpoint sheets */
 };
 
 struct run {
@@ -580,7 +581,7 @@ static void *work(void *arg)
     for (int i = 0; i < run->n; i++) {
         struct org *o = &run->orgs[i];
         struct session_link link = { o->name, &run->cancel, &o->grid, run->sum,
-                                     i };
+                                     i,       o->book };
         if (o->thread != w->thread)
             continue;
         if (atomic_load(&run->cancel) != 0) {
@@ -663,6 +664,58 @@ static void run_all(struct run *run)
 
 /* ---- the outcome ------------------------------------------------------------------ */
 
+/* An overview workbook over n >= 1 organizations: the merged overview
+ * (ov), then each endpoint's sheet merged over the organizations, their
+ * days under an org column. */
+static int deliver_book(struct session *s, struct org *orgs, int n,
+                        struct grid *ov, struct ou_err *err)
+{
+    const struct grid_book *b0 = n > 0 ? orgs[0].book : NULL;
+    struct grid merged[CMD_MAX_QUERIES];
+    struct xlsx_sheet sheets[CMD_MAX_QUERIES + 1];
+    struct grid **gs;
+    const char **names;
+    struct buf out;
+    int built = 0;
+    int rc = 0;
+
+    if (b0 == NULL) /* none: nothing to merge (orgs_run has two or more) */
+        return ou_fail(err, OU_E_DATA, "an overview of no organization");
+    gs = calloc((size_t)n, sizeof(*gs));
+    names = calloc((size_t)n, sizeof(*names));
+    if (gs == NULL || names == NULL) {
+        free(gs);
+        free(names);
+        return ou_nomem(err);
+    }
+    for (int i = 1; i < n && rc == 0; i++) {
+        if (orgs[i].book->n != b0->n)
+            rc = ou_fail(err, OU_E_DATA,
+                         "the organizations' workbooks differ in sheets");
+    }
+    sheets[0] = (struct xlsx_sheet){ ov, "overview" };
+    for (; rc == 0 && built < b0->n; built++) {
+        for (int i = 0; i < n; i++) {
+            gs[i] = &orgs[i].book->sheets[built];
+            names[i] = orgs[i].name;
+        }
+        rc = orgs_merge(gs, names, n, ORGS_TOTALS_NONE, &merged[built], err);
+        sheets[built + 1] = (struct xlsx_sheet){ &merged[built],
+                                                 b0->names[built] };
+    }
+    buf_init(&out, 0);
+    if (rc == 0)
+        rc = fmt_xlsx_book(sheets, b0->n + 1, &out, err);
+    if (rc == 0)
+        rc = session_deliver(s, &out, err);
+    buf_release(&out);
+    for (int k = 0; k < built; k++)
+        grid_release(&merged[k]);
+    free(gs);
+    free(names);
+    return rc;
+}
+
 /* The merged report, in the chosen format, to -o FILE or stdout. */
 static int deliver(const struct config *cfg, struct org *orgs, int n,
                    int64_t now, struct ou_err *err)
@@ -693,7 +746,8 @@ static int deliver(const struct config *cfg, struct org *orgs, int n,
         s.cfg = cfg;
         s.now = now;
         if (rc == 0)
-            rc = session_deliver_grid(&s, &merged, err);
+            rc = orgs[0].book != NULL ? deliver_book(&s, orgs, n, &merged, err)
+                                      : session_deliver_grid(&s, &merged, err);
         grid_release(&merged);
     }
     free(gs);
@@ -764,6 +818,7 @@ int orgs_run(const struct config *cfg, int argc, char **argv, int64_t now,
     int n = cfg->profiles.n;
     struct org *orgs = calloc((size_t)n, sizeof(*orgs));
     struct run run;
+    int rc_book = 0;
     int rc;
 
     if (orgs == NULL)
@@ -775,8 +830,14 @@ int orgs_run(const struct config *cfg, int argc, char **argv, int64_t now,
         orgs[i].profile = cfg->profiles.v[i];
         config_init(&orgs[i].cfg);
         grid_init(&orgs[i].grid, NULL);
+        /* An overview workbook: each one's endpoint sheets too. */
+        if (cfg->cmd->kind == CK_OVERVIEW && cfg->format == FMT_XLSX &&
+            rc_book == 0) {
+            orgs[i].book = calloc(1, sizeof(*orgs[i].book));
+            rc_book = orgs[i].book == NULL ? ou_nomem(err) : 0;
+        }
     }
-    rc = prepare(cfg, argc, argv, now, orgs, err);
+    rc = rc_book != 0 ? rc_book : prepare(cfg, argc, argv, now, orgs, err);
     if (rc == 0 && cfg->dry_run) {
         rc = dry_runs(orgs, n, now, err);
     } else if (rc == 0) {
@@ -797,6 +858,9 @@ int orgs_run(const struct config *cfg, int argc, char **argv, int64_t now,
         grid_release(&orgs[i].grid);
         config_release(&orgs[i].cfg);
         free(orgs[i].name);
+        for (int k = 0; orgs[i].book != NULL && k < orgs[i].book->n; k++)
+            grid_release(&orgs[i].book->sheets[k]);
+        free(orgs[i].book);
     }
     free(orgs);
     return rc;

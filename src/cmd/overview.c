@@ -197,7 +197,7 @@ static enum bucket_width aggs_width(const struct config *cfg,
  * per endpoint (named after its command, as the overview's endpoint column
  * names it) with its rows per day; their totals are the overview's. */
 static int overview_book(struct session *s, struct agg *const *aggs, int n,
-                         const struct grid *ov, struct ou_err *err)
+                         struct grid *ov, struct ou_err *err)
 {
     struct report_meta m = { s->cfg->since, s->cfg->until,
                              bucket_width_name(BW_1D), 0 };
@@ -218,12 +218,22 @@ static int overview_book(struct session *s, struct agg *const *aggs, int n,
             &gs[built], agg_spec_of(aggs[built])->ep->command
         };
     }
-    buf_init(&out, 0);
-    if (rc == 0)
-        rc = fmt_xlsx_book(sheets, n + 1, &out, err);
-    if (rc == 0)
-        rc = session_deliver(s, &out, err);
-    buf_release(&out);
+    if (s->book != NULL) { /* one organization of several: collected */
+        for (int i = 0; i < built && rc == 0; i++) {
+            s->book->names[i] = sheets[i + 1].name;
+            rc = session_collect_grid(&s->book->sheets[i], &gs[i]);
+            s->book->n = i + 1;
+        }
+        if (rc == 0)
+            rc = session_deliver_grid(s, ov, err);
+    } else {
+        buf_init(&out, 0);
+        if (rc == 0)
+            rc = fmt_xlsx_book(sheets, n + 1, &out, err);
+        if (rc == 0)
+            rc = session_deliver(s, &out, err);
+        buf_release(&out);
+    }
     for (int i = 0; i < built; i++)
         grid_release(&gs[i]);
     free(gs);
@@ -232,8 +242,9 @@ static int overview_book(struct session *s, struct agg *const *aggs, int n,
 
 int cmd_overview(struct session *s, struct ou_err *err)
 {
-    /* A workbook has a sheet per endpoint, of its days. */
-    const bool book = s->cfg->format == FMT_XLSX;
+    /* A workbook has a sheet per endpoint, of its days (over several
+     * organizations, each one's sheets are collected into s->book). */
+    const bool book = s->cfg->format == FMT_XLSX || s->book != NULL;
     struct query q[CMD_MAX_QUERIES];
     struct agg_spec spec[CMD_MAX_QUERIES];
     struct agg *aggs[CMD_MAX_QUERIES] = { 0 };

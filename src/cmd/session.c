@@ -252,6 +252,7 @@ int session_open_linked(struct session *s, const struct config *cfg,
         s->label = link->label;
         s->sum = link->sum;
         s->slot = link->slot;
+        s->book = link->book;
     }
     if ((rc = open_store(s, err)) != 0)
         return rc;
@@ -879,9 +880,7 @@ static size_t compared_base(const char *name)
     return 0;
 }
 
-/* Move the grid g into into (the lists its metadata points at with
- * it); g is left empty. */
-static int collect_grid(struct grid *into, struct grid *g)
+int session_collect_grid(struct grid *into, struct grid *g)
 {
     *into = *g;
     for (int i = 0; i < into->nmeta; i++) {
@@ -903,7 +902,7 @@ int session_deliver_grid(const struct session *s, struct grid *g,
     struct table_fit fit;
 
     if (s->collect != NULL)
-        return collect_grid(s->collect, g);
+        return session_collect_grid(s->collect, g);
     buf_init(&out, 0);
     g->csv_safe = s->cfg->csv_safe;
     /* A table for a terminal fits it (unless --wide); a file or a pipe

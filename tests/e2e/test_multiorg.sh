@@ -266,6 +266,50 @@ for org, t in (("alpha", sys.argv[2]), ("beta", sys.argv[3])):
     assert int(rows[(org, "completions")]["requests"]) == want, (org, want)
 PY
 
+# An overview workbook over two profiles: the overview sheet, then a sheet
+# per endpoint as for one organization, each with an org column and every
+# organization's days; read back by openpyxl, against each server's truth.
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+run overview $W --profile a,b --format xlsx -o "$WORK/ov2.xlsx"
+check "overview xlsx over two profiles (exit $RC: $(head -c 300 "$WORK/err"))" [ "$RC" -eq 0 ]
+for ep in completions costs; do
+    truth_of 1 small "$ep" --per day
+    cp "$WORK/truth" "$WORK/day-a-$ep.csv"
+    truth_of 7 large "$ep" --per day
+    cp "$WORK/truth" "$WORK/day-b-$ep.csv"
+done
+"$PY" - "$WORK/ov2.xlsx" "$WORK" <<'PY' >"$WORK/py.err" 2>&1 && ok || not_ok "overview workbook over two profiles: $(tail -c 600 "$WORK/py.err")"
+import csv, sys
+from datetime import datetime
+from decimal import Decimal
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+eps = ["completions", "decisions", "embeddings", "moderations", "images",
+       "audio-speeches", "audio-transcriptions", "vector-stores",
+       "code-interpreter-sessions", "file-search-calls", "web-search-calls", "costs"]
+assert wb.sheetnames == ["overview"] + eps, wb.sheetnames
+for ep in eps:
+    head = [c.value for c in wb[ep][1]]
+    assert head[:2] == ["org", "period_start"], (ep, head)
+    orgs = [r[0] for r in wb[ep].iter_rows(min_row=2, values_only=True)]
+    assert orgs == ["alpha"] * 7 + ["beta"] * 7, (ep, orgs)
+for ep, metric in (("completions", "input_tokens"), ("costs", "amount")):
+    ws = wb[ep]
+    head = [c.value for c in ws[1]]
+    got = [dict(zip(head, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    for org, tag in (("alpha", "a"), ("beta", "b")):
+        truth = list(csv.DictReader(open(f"{sys.argv[2]}/day-{tag}-{ep}.csv")))
+        mine = [r for r in got if r["org"] == org]
+        assert len(mine) == len(truth) == 7, (ep, org, len(mine), len(truth))
+        for r, t in zip(mine, truth):
+            assert r["period_start"] == datetime.strptime(t["period_start"], "%Y-%m-%dT%H:%M:%SZ"), (r, t)
+            if metric == "amount":
+                assert r[metric] == float(Decimal(t[metric])), (ep, org, r[metric], t[metric])
+            else:
+                assert r[metric] == int(t[metric]), (ep, org, r[metric], t[metric])
+PY
+
 # ---- sync: each organization into its own store ----
 S="--since 2025-03-20 --endpoint costs,completions"
 ( at_time "$MOCK_NOW" "${OU[@]}" sync --profile a,b $S ) >"$WORK/out" 2>"$WORK/err"
