@@ -207,6 +207,10 @@ void session_report_drift(const struct session *s);
 /* Write the finished output to -o FILE or stdout. */
 int session_deliver(const struct session *s, const struct buf *out,
                     struct ou_err *err);
+/* The workbook of sheets[0..n), delivered as session_deliver() does. */
+int session_deliver_book(const struct session *s,
+                         const struct xlsx_sheet *sheets, int n,
+                         struct ou_err *err);
 /* Move the grid g into into (the lists its metadata points at with
  * it); g is left empty. */
 int session_collect_grid(struct grid *into, struct grid *g);

@@ -675,7 +675,6 @@ static int deliver_book(struct session *s, struct org *orgs, int n,
     struct xlsx_sheet sheets[CMD_MAX_QUERIES + 1];
     struct grid **gs;
     const char **names;
-    struct buf out;
     int built = 0;
     int rc = 0;
 
@@ -703,12 +702,8 @@ static int deliver_book(struct session *s, struct org *orgs, int n,
         sheets[built + 1] = (struct xlsx_sheet){ &merged[built],
                                                  b0->names[built] };
     }
-    buf_init(&out, 0);
     if (rc == 0)
-        rc = fmt_xlsx_book(sheets, b0->n + 1, &out, err);
-    if (rc == 0)
-        rc = session_deliver(s, &out, err);
-    buf_release(&out);
+        rc = session_deliver_book(s, sheets, b0->n + 1, err);
     for (int k = 0; k < built; k++)
         grid_release(&merged[k]);
     free(gs);

@@ -203,7 +203,6 @@ static int overview_book(struct session *s, struct agg *const *aggs, int n,
                              bucket_width_name(BW_1D), 0 };
     struct xlsx_sheet sheets[CMD_MAX_QUERIES + 1];
     struct grid *gs = calloc((size_t)n + 1, sizeof(*gs));
-    struct buf out;
     int built = 0;
     int rc = 0;
 
@@ -226,13 +225,8 @@ static int overview_book(struct session *s, struct agg *const *aggs, int n,
         }
         if (rc == 0)
             rc = session_deliver_grid(s, ov, err);
-    } else {
-        buf_init(&out, 0);
-        if (rc == 0)
-            rc = fmt_xlsx_book(sheets, n + 1, &out, err);
-        if (rc == 0)
-            rc = session_deliver(s, &out, err);
-        buf_release(&out);
+    } else if (rc == 0) {
+        rc = session_deliver_book(s, sheets, n + 1, err);
     }
     for (int i = 0; i < built; i++)
         grid_release(&gs[i]);

@@ -880,6 +880,21 @@ static size_t compared_base(const char *name)
     return 0;
 }
 
+int session_deliver_book(const struct session *s,
+                         const struct xlsx_sheet *sheets, int n,
+                         struct ou_err *err)
+{
+    struct buf out;
+    int rc;
+
+    buf_init(&out, 0);
+    rc = fmt_xlsx_book(sheets, n, &out, err);
+    if (rc == 0)
+        rc = session_deliver(s, &out, err);
+    buf_release(&out);
+    return rc;
+}
+
 int session_collect_grid(struct grid *into, struct grid *g)
 {
     *into = *g;
