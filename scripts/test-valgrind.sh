@@ -4,6 +4,8 @@
 # or indirect) fails the test that ran it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OAIUSAGE_DEPS_ARGS=--valgrind scripts/build.sh build
+# Under memcheck a test runs 10-20 times slower: up to 30 minutes each
+# (the whole run is bounded in .ci/run).
+OAIUSAGE_DEPS_ARGS=--valgrind scripts/build.sh build -DOAIUSAGE_E2E_TIMEOUT=1800
 cd build
 OAIUSAGE_VALGRIND=1 ctest --output-on-failure -j "$(nproc)" -L e2e "$@"
