@@ -107,7 +107,8 @@ static void progress_wipe(void)
 }
 
 /* Draw the progress line; with_context: after this thread's "name: ". */
-static void progress_draw(bool with_context, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void
+progress_draw(bool with_context, const char *fmt, va_list ap)
 {
     char line[160];
     const char *name = with_context ? context : NULL;
