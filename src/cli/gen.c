@@ -101,8 +101,10 @@ enum gen_values gen_option_values(const struct opt_desc *o,
     buf[0] = '\0';
     if (o->arg == NULL)
         return GV_NONE;
-    if (o->id == OPT_PROFILE) /* several: one report over those orgs */
-        return c == NULL || (c->kind & (CK_USAGE | CK_OVERVIEW | CK_SYNC)) != 0
+    /* Several profiles (one report over those organizations) where the
+     * command takes --all-profiles, as the option table says. */
+    if (o->id == OPT_PROFILE)
+        return c == NULL || opt_takes(opt_get(OPT_ALL_PROFILES), c)
                    ? GV_PROFILES
                    : GV_PROFILE;
     if (o->id == OPT_TZ)
